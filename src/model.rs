@@ -1,0 +1,326 @@
+//! Domain types shared by the UI, the engine and every store: no platform appears here.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// Which store a session talks to, written `shopify:<shop>`, `ecwid:<id>` or `sandbox`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum StoreRef {
+    /// A Shopify shop, by its `name` (the part before `.myshopify.com`).
+    Shopify {
+        /// The shop's name, lower case.
+        shop: String,
+    },
+    /// An Ecwid store, by its numeric id.
+    Ecwid {
+        /// The store id.
+        store_id: String,
+    },
+    /// The built-in sandbox store.
+    Sandbox,
+}
+
+/// Why a store reference could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct StoreRefError(String);
+
+impl StoreRef {
+    /// The platform this store is on, for limits and wording.
+    pub fn platform(&self) -> Platform {
+        match self {
+            StoreRef::Shopify { .. } | StoreRef::Sandbox => Platform::Shopify,
+            StoreRef::Ecwid { .. } => Platform::Ecwid,
+        }
+    }
+}
+
+impl fmt::Display for StoreRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreRef::Shopify { shop } => write!(f, "shopify:{shop}"),
+            StoreRef::Ecwid { store_id } => write!(f, "ecwid:{store_id}"),
+            StoreRef::Sandbox => f.write_str("sandbox"),
+        }
+    }
+}
+
+impl FromStr for StoreRef {
+    type Err = StoreRefError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        if s == "sandbox" {
+            return Ok(StoreRef::Sandbox);
+        }
+        if let Some(shop) = s.strip_prefix("shopify:") {
+            let name = shop.strip_suffix(".myshopify.com").unwrap_or(shop).to_ascii_lowercase();
+            let valid = !name.is_empty()
+                && name.len() <= 60
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && !name.starts_with('-');
+            return if valid {
+                Ok(StoreRef::Shopify { shop: name })
+            } else {
+                Err(StoreRefError(format!(
+                    "`{shop}` is not a Shopify shop: give its name or name.myshopify.com"
+                )))
+            };
+        }
+        if let Some(id) = s.strip_prefix("ecwid:") {
+            return if !id.is_empty() && id.chars().all(|c| c.is_ascii_digit()) {
+                Ok(StoreRef::Ecwid { store_id: id.to_string() })
+            } else {
+                Err(StoreRefError(format!("`{id}` is not an Ecwid store id: it is a number")))
+            };
+        }
+        Err(StoreRefError(format!(
+            "`{s}` is not a store: use shopify:SHOP, ecwid:STORE_ID or sandbox"
+        )))
+    }
+}
+
+impl TryFrom<String> for StoreRef {
+    type Error = StoreRefError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        value.parse()
+    }
+}
+
+impl From<StoreRef> for String {
+    fn from(value: StoreRef) -> Self {
+        value.to_string()
+    }
+}
+
+/// A store platform, for the limits that differ between them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Platform {
+    /// Shopify (and the sandbox, which speaks Shopify's API).
+    Shopify,
+    /// Ecwid.
+    Ecwid,
+}
+
+/// What a platform allows, for local checks before anything is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlatformLimits {
+    /// Longest alt text the platform stores, in characters.
+    pub alt_max_chars: usize,
+    /// Most media one product can hold.
+    pub media_per_product: usize,
+    /// Largest image file, in bytes.
+    pub image_max_bytes: u64,
+}
+
+impl Platform {
+    /// The documented limits of this platform.
+    pub fn limits(self) -> PlatformLimits {
+        match self {
+            Platform::Shopify => PlatformLimits {
+                alt_max_chars: 512,
+                media_per_product: 250,
+                image_max_bytes: 20 * 1024 * 1024,
+            },
+            Platform::Ecwid => PlatformLimits {
+                alt_max_chars: 125,
+                media_per_product: 100,
+                image_max_bytes: 20 * 1024 * 1024,
+            },
+        }
+    }
+}
+
+/// A product's id as the platform spells it (a GID on Shopify, a number on Ecwid).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ProductId(pub String);
+
+/// A media item's id as the platform spells it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct MediaId(pub String);
+
+impl fmt::Display for ProductId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Display for MediaId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// One row of the product picker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProductSummary {
+    /// The product's id.
+    pub id: ProductId,
+    /// The product's title.
+    pub title: String,
+    /// The URL handle, where the platform has one.
+    pub handle: String,
+    /// How many media the product holds.
+    pub media_count: u32,
+    /// A small preview of the product's first media, already resized by the store's CDN.
+    pub preview_url: Option<String>,
+}
+
+/// A product with its media in position order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProductMedia {
+    /// The product's id.
+    pub id: ProductId,
+    /// The product's title, used by the alt-text rules.
+    pub title: String,
+    /// The media, first position first.
+    pub media: Vec<Media>,
+}
+
+/// The kind of a media item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MediaKind {
+    /// A still image.
+    Image,
+    /// A video hosted by the store.
+    Video,
+    /// A video hosted elsewhere (YouTube, Vimeo).
+    ExternalVideo,
+    /// A 3D model.
+    Model3d,
+}
+
+impl MediaKind {
+    /// The name used on the command line and in exports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MediaKind::Image => "image",
+            MediaKind::Video => "video",
+            MediaKind::ExternalVideo => "external_video",
+            MediaKind::Model3d => "model_3d",
+        }
+    }
+}
+
+/// Where a media item is in the platform's processing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MediaStatus {
+    /// Received, not yet processed.
+    Uploaded,
+    /// Being processed.
+    Processing,
+    /// Ready to show and to edit.
+    Ready,
+    /// Processing failed; see the media's errors.
+    Failed,
+}
+
+impl MediaStatus {
+    /// The lower-case name used on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MediaStatus::Uploaded => "uploaded",
+            MediaStatus::Processing => "processing",
+            MediaStatus::Ready => "ready",
+            MediaStatus::Failed => "failed",
+        }
+    }
+
+    /// True once the platform will not change the status by itself.
+    pub fn is_final(self) -> bool {
+        matches!(self, MediaStatus::Ready | MediaStatus::Failed)
+    }
+}
+
+/// One media item of a product.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Media {
+    /// The media's id.
+    pub id: MediaId,
+    /// Image, video, external video or 3D model.
+    pub kind: MediaKind,
+    /// The alt text; empty when none is set.
+    pub alt: String,
+    /// Processing status.
+    pub status: MediaStatus,
+    /// Zero-based position in the product's gallery.
+    pub position: u32,
+    /// A thumbnail URL already resized by the store's CDN, when the platform has one yet.
+    pub preview_url: Option<String>,
+    /// Pixel width of the full image or video, where known.
+    pub width: Option<u32>,
+    /// Pixel height of the full image or video, where known.
+    pub height: Option<u32>,
+    /// File name, where the platform reports one.
+    pub filename: Option<String>,
+    /// File size in bytes, where known.
+    pub size_bytes: Option<u64>,
+    /// MIME type, where known.
+    pub mime_type: Option<String>,
+    /// Why processing failed, in the platform's words.
+    pub errors: Vec<String>,
+}
+
+/// A page of results and the cursor of the next one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Page<T> {
+    /// The items of this page.
+    pub items: Vec<T>,
+    /// Where the next page starts; `None` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// How to order a product search.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ProductSort {
+    /// By title, A to Z.
+    #[default]
+    Title,
+    /// Most recently updated first.
+    UpdatedAt,
+    /// Newest first.
+    CreatedAt,
+}
+
+/// A product search: free text or the platform's query syntax, a page size and a cursor.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductQuery {
+    /// What to search for; empty lists every product.
+    pub text: String,
+    /// How many products a page holds.
+    pub limit: u32,
+    /// Where to start; `None` for the first page.
+    pub cursor: Option<String>,
+    /// The order of the results.
+    pub sort: ProductSort,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn store_refs_round_trip_and_normalise() {
+        assert_eq!(
+            "shopify:Acme-Shop.myshopify.com".parse::<StoreRef>().unwrap(),
+            StoreRef::Shopify { shop: "acme-shop".into() }
+        );
+        assert_eq!("sandbox".parse::<StoreRef>().unwrap().to_string(), "sandbox");
+        assert_eq!("ecwid:1003".parse::<StoreRef>().unwrap().to_string(), "ecwid:1003");
+    }
+
+    #[test]
+    fn store_refs_refuse_other_hosts() {
+        for bad in ["shopify:evil.com", "shopify:a.b.myshopify.com", "shopify:", "ecwid:abc", "ftp:x"] {
+            let err = bad.parse::<StoreRef>().unwrap_err();
+            assert!(!err.to_string().is_empty(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,185 @@
+//! Pixels for the sandbox's CDN: drawn catalog images, decoding of uploads, resizing and encoding.
+
+use std::io::Cursor;
+
+use image::{DynamicImage, ImageFormat, Rgb, RgbImage, imageops::FilterType};
+
+/// A small deterministic generator, so the catalog is the same on every run.
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator started from `seed`.
+    pub fn new(seed: u64) -> Self {
+        Rng(seed ^ 0x9E37_79B9_7F4A_7C15)
+    }
+
+    /// The next 64 random bits (SplitMix64).
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number in `0..n`.
+    pub fn below(&mut self, n: u64) -> u64 {
+        if n == 0 { 0 } else { self.next_u64() % n }
+    }
+
+    /// A number in `0.0..1.0`.
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// One element of a non-empty slice.
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
+}
+
+fn hsv(h: f64, s: f64, v: f64) -> [f64; 3] {
+    let i = (h * 6.0).floor();
+    let f = h * 6.0 - i;
+    let (p, q, t) = (v * (1.0 - s), v * (1.0 - f * s), v * (1.0 - (1.0 - f) * s));
+    match (i as i64).rem_euclid(6) {
+        0 => [v, t, p],
+        1 => [q, v, p],
+        2 => [p, v, t],
+        3 => [p, q, v],
+        4 => [t, p, v],
+        _ => [v, p, q],
+    }
+}
+
+/// Draw the catalog picture for `seed` at `width`×`height`: a product-like shape on a soft
+/// backdrop. The drawing scales with the size, so a thumbnail is the full picture made small.
+pub fn draw(seed: u64, width: u32, height: u32) -> RgbImage {
+    let mut rng = Rng::new(seed);
+    let hue = rng.unit();
+    let back = hsv(hue, 0.12, 0.96);
+    let front = hsv((hue + 0.5 * rng.unit()) % 1.0, 0.55, 0.75);
+    let round = rng.below(2) == 0;
+    let (cx, cy) = (0.5 + (rng.unit() - 0.5) * 0.2, 0.5 + (rng.unit() - 0.5) * 0.1);
+    let size = 0.25 + rng.unit() * 0.15;
+    let aspect = width as f64 / height.max(1) as f64;
+    RgbImage::from_fn(width, height, |x, y| {
+        let u = x as f64 / width.max(1) as f64;
+        let v = y as f64 / height.max(1) as f64;
+        let (dx, dy) = ((u - cx) * aspect.max(1.0), (v - cy) / aspect.min(1.0));
+        let inside = if round { (dx * dx + dy * dy).sqrt() < size } else { dx.abs() < size && dy.abs() < size * 1.2 };
+        let shadow = {
+            let (sx, sy) = (dx - 0.02, dy - 0.03);
+            if round { (sx * sx + sy * sy).sqrt() < size } else { sx.abs() < size && sy.abs() < size * 1.2 }
+        };
+        let shade = 1.0 - 0.18 * v;
+        let c = if inside {
+            let light = 1.0 - 0.35 * (dx + dy + size) / (2.0 * size);
+            [front[0] * light, front[1] * light, front[2] * light]
+        } else if shadow {
+            [back[0] * 0.8, back[1] * 0.8, back[2] * 0.8]
+        } else {
+            [back[0] * shade, back[1] * shade, back[2] * shade]
+        };
+        Rgb([(c[0] * 255.0) as u8, (c[1] * 255.0) as u8, (c[2] * 255.0) as u8])
+    })
+}
+
+/// The size an image of `w`×`h` gets when fitted inside `max_w`×`max_h` (either may be absent),
+/// never enlarged, at least one pixel.
+pub fn fit(w: u32, h: u32, max_w: Option<u32>, max_h: Option<u32>) -> (u32, u32) {
+    let sx = max_w.map_or(1.0, |m| m as f64 / w.max(1) as f64);
+    let sy = max_h.map_or(1.0, |m| m as f64 / h.max(1) as f64);
+    let s = sx.min(sy).min(1.0);
+    (((w as f64 * s).round() as u32).max(1), ((h as f64 * s).round() as u32).max(1))
+}
+
+/// Resize for the CDN: fit inside the box, or fill and crop to it when `crop` is set.
+pub fn resize(img: DynamicImage, max_w: Option<u32>, max_h: Option<u32>, crop: bool) -> DynamicImage {
+    match (crop, max_w, max_h) {
+        (true, Some(w), Some(h)) if w < img.width() || h < img.height() => {
+            img.resize_to_fill(w.min(img.width()), h.min(img.height()), FilterType::Triangle)
+        }
+        _ => {
+            let (w, h) = fit(img.width(), img.height(), max_w, max_h);
+            if (w, h) == (img.width(), img.height()) { img } else { img.resize_exact(w, h, FilterType::Triangle) }
+        }
+    }
+}
+
+/// Encode for the wire; returns the bytes and their content type.
+pub fn encode(img: &DynamicImage, format: ImageFormat) -> (Vec<u8>, &'static str) {
+    let mut out = Cursor::new(Vec::new());
+    let (img, mime) = match format {
+        ImageFormat::Png => (img.clone(), "image/png"),
+        ImageFormat::WebP => (DynamicImage::ImageRgba8(img.to_rgba8()), "image/webp"),
+        ImageFormat::Gif => (img.clone(), "image/gif"),
+        _ => (DynamicImage::ImageRgb8(img.to_rgb8()), "image/jpeg"),
+    };
+    let format = match mime {
+        "image/png" => ImageFormat::Png,
+        "image/webp" => ImageFormat::WebP,
+        "image/gif" => ImageFormat::Gif,
+        _ => ImageFormat::Jpeg,
+    };
+    img.write_to(&mut out, format).expect("encoding to memory does not fail");
+    (out.into_inner(), mime)
+}
+
+/// What an uploaded file's bytes say it is, by content rather than name.
+pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
+    let starts = |sig: &[u8]| bytes.starts_with(sig);
+    if starts(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if starts(b"\xFF\xD8\xFF") {
+        Some("image/jpeg")
+    } else if starts(b"GIF87a") || starts(b"GIF89a") {
+        Some("image/gif")
+    } else if bytes.len() >= 12 && &bytes[0..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        Some("image/webp")
+    } else if bytes.len() >= 12 && &bytes[4..8] == b"ftyp" {
+        let brand = &bytes[8..12];
+        if brand == b"heic" || brand == b"heix" || brand == b"mif1" {
+            Some("image/heic")
+        } else if brand == b"qt  " {
+            Some("video/quicktime")
+        } else {
+            Some("video/mp4")
+        }
+    } else if starts(b"\x1A\x45\xDF\xA3") {
+        Some("video/webm")
+    } else if starts(b"glTF") {
+        Some("model/gltf-binary")
+    } else if bytes.len() > 4 && starts(b"PK\x03\x04") {
+        Some("model/vnd.usdz+zip")
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fit_keeps_aspect_and_never_enlarges() {
+        assert_eq!(fit(4000, 2000, Some(200), Some(200)), (200, 100));
+        assert_eq!(fit(100, 50, Some(200), Some(200)), (100, 50));
+        assert_eq!(fit(1000, 3000, None, Some(300)), (100, 300));
+    }
+
+    #[test]
+    fn drawing_is_deterministic_and_differs_by_seed() {
+        assert_eq!(draw(7, 32, 24), draw(7, 32, 24));
+        assert_ne!(draw(7, 32, 24), draw(8, 32, 24));
+    }
+
+    #[test]
+    fn sniff_reads_content_not_names() {
+        let (png, _) = encode(&DynamicImage::ImageRgb8(draw(1, 4, 4)), ImageFormat::Png);
+        assert_eq!(sniff(&png), Some("image/png"));
+        assert_eq!(sniff(b"glTF\x02\0\0\0"), Some("model/gltf-binary"));
+        assert_eq!(sniff(b"not an image at all"), None);
+    }
+}

@@ -1,0 +1,199 @@
+//! The one seam between the app and a store platform: the `Store` trait and its errors.
+
+pub mod shopify;
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use crate::model::{Media, MediaId, Page, Platform, ProductId, ProductMedia, ProductQuery, ProductSummary, StoreRef};
+
+/// What went wrong talking to a store, sorted by what the user can do about it.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum StoreError {
+    /// The token was refused (revoked, mistyped, expired).
+    #[error("the store refused the access token: {message}")]
+    Auth {
+        /// The platform's words.
+        message: String,
+    },
+    /// The token works but lacks a permission this operation needs.
+    #[error("the access token lacks the `{scope}` permission: {message}")]
+    MissingScope {
+        /// The scope to grant, e.g. `write_files`.
+        scope: String,
+        /// The platform's words.
+        message: String,
+    },
+    /// The product, media or store does not exist.
+    #[error("not found: {what}")]
+    NotFound {
+        /// What was looked for.
+        what: String,
+    },
+    /// The store rejected the input.
+    #[error("{message} ({code})")]
+    Invalid {
+        /// Path to the input field that was rejected.
+        field: Vec<String>,
+        /// The platform's error code, e.g. `ALT_VALUE_LIMIT_EXCEEDED`.
+        code: String,
+        /// The platform's words.
+        message: String,
+    },
+    /// Over the rate limit; the wait is how long until the request can succeed.
+    #[error("the store is busy (rate limit): retry in {:.1} s", retry_after.as_secs_f64())]
+    Throttled {
+        /// How long to wait.
+        retry_after: Duration,
+    },
+    /// The connection failed or broke off.
+    #[error("network error: {message}")]
+    Network {
+        /// What the transport said.
+        message: String,
+    },
+    /// The store answered with a server error or something unreadable.
+    #[error("the store had a problem ({status}): {message}")]
+    Server {
+        /// HTTP status, or 0 when the body could not be read.
+        status: u16,
+        /// What was wrong.
+        message: String,
+    },
+    /// Some items of a batch failed; the others went through.
+    #[error("{} of the items failed: {}", items.len(), items.first().map(|i| i.message.as_str()).unwrap_or(""))]
+    Partial {
+        /// One entry per failed item.
+        items: Vec<ItemError>,
+    },
+    /// This store does not offer the operation (yet).
+    #[error("{operation} is not available for this store")]
+    Unsupported {
+        /// The operation's name.
+        operation: &'static str,
+    },
+}
+
+impl StoreError {
+    /// True for failures that may go away on their own (network, 5xx, throttling).
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Network { .. } | StoreError::Throttled { .. } | StoreError::Server { status: 500.., .. }
+        )
+    }
+}
+
+/// The failure of one item of a batch, as the platform reported it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemError {
+    /// The item the error is about (a media id, a file name), when the platform says.
+    pub item: Option<String>,
+    /// Path to the input field that was rejected.
+    pub field: Vec<String>,
+    /// The platform's error code, e.g. `MEDIA_DOES_NOT_EXIST`.
+    pub code: String,
+    /// The platform's words.
+    pub message: String,
+}
+
+/// The result of a batch edit: which items went through and which did not.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BatchOutcome {
+    /// Items the store confirmed.
+    pub done: Vec<MediaId>,
+    /// Items the store refused, with its reasons.
+    pub failed: Vec<ItemError>,
+}
+
+/// A file to upload, read from disk or memory.
+#[derive(Debug, Clone)]
+pub struct UploadFile {
+    /// The name the file gets on the store.
+    pub filename: String,
+    /// The file's content.
+    pub bytes: bytes::Bytes,
+    /// Alt text to set when attaching it.
+    pub alt: Option<String>,
+}
+
+/// A new alt text for one media item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AltEdit {
+    /// The media to change.
+    pub media: MediaId,
+    /// The new alt text (empty clears it).
+    pub alt: String,
+}
+
+/// Byte-level progress of a transfer: `(file index, bytes sent, bytes total)`.
+pub type ProgressFn = std::sync::Arc<dyn Fn(usize, u64, u64) + Send + Sync>;
+
+/// A store platform as the rest of the app sees it.
+///
+/// Reads are implemented by every store; the write operations default to
+/// [`StoreError::Unsupported`] until an adapter implements them.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Which store this is.
+    fn store_ref(&self) -> &StoreRef;
+
+    /// The platform, for its limits.
+    fn platform(&self) -> Platform {
+        self.store_ref().platform()
+    }
+
+    /// Search products, one page at a time.
+    async fn search_products(&self, query: &ProductQuery) -> Result<Page<ProductSummary>, StoreError>;
+
+    /// A product's media in position order.
+    async fn product_media(&self, product: &ProductId) -> Result<ProductMedia, StoreError>;
+
+    /// Upload files and attach them to a product; one result per file, in order.
+    async fn upload(
+        &self,
+        product: &ProductId,
+        files: Vec<UploadFile>,
+        progress: ProgressFn,
+    ) -> Result<Vec<Result<Media, ItemError>>, StoreError> {
+        let _ = (product, files, progress);
+        Err(StoreError::Unsupported { operation: "upload" })
+    }
+
+    /// Set alt texts; reports each item.
+    async fn set_alt(&self, product: &ProductId, edits: &[AltEdit]) -> Result<BatchOutcome, StoreError> {
+        let _ = (product, edits);
+        Err(StoreError::Unsupported { operation: "set alt text" })
+    }
+
+    /// Put the product's media in this order (every media id of the product).
+    async fn reorder(&self, product: &ProductId, order: &[MediaId]) -> Result<(), StoreError> {
+        let _ = (product, order);
+        Err(StoreError::Unsupported { operation: "reorder" })
+    }
+
+    /// Detach media from the product; the files stay in the store's library.
+    async fn remove_from_product(&self, product: &ProductId, media: &[MediaId]) -> Result<BatchOutcome, StoreError> {
+        let _ = (product, media);
+        Err(StoreError::Unsupported { operation: "remove from product" })
+    }
+
+    /// Delete files permanently, from every product that uses them.
+    async fn delete(&self, media: &[MediaId]) -> Result<BatchOutcome, StoreError> {
+        let _ = media;
+        Err(StoreError::Unsupported { operation: "delete" })
+    }
+
+    /// Rename a file, keeping its extension.
+    async fn rename(&self, media: &MediaId, filename: &str) -> Result<(), StoreError> {
+        let _ = (media, filename);
+        Err(StoreError::Unsupported { operation: "rename" })
+    }
+
+    /// Replace an image's content, keeping its id and URL.
+    async fn replace(&self, media: &MediaId, file: UploadFile) -> Result<(), StoreError> {
+        let _ = (media, file);
+        Err(StoreError::Unsupported { operation: "replace" })
+    }
+}

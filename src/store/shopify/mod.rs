@@ -1,0 +1,110 @@
+//! Shopify's Admin GraphQL API: the `Store` implementation, its transport and its documents.
+
+pub mod documents;
+pub mod endpoint;
+pub mod transport;
+pub mod wire;
+
+use async_trait::async_trait;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::model::{Page, ProductId, ProductMedia, ProductQuery, ProductSort, ProductSummary, StoreRef};
+use crate::secrets::Secret;
+use crate::store::{Store, StoreError};
+use transport::Transport;
+
+/// Media read per page: 50 keeps a page's requested cost near 300 points, well under the
+/// 1,000-point cap of one query.
+pub const MEDIA_PAGE: u32 = 50;
+
+/// A Shopify store.
+pub struct ShopifyStore {
+    store_ref: StoreRef,
+    transport: Transport,
+}
+
+impl ShopifyStore {
+    /// A store reached at `url` (see [`endpoint::graphql_url`]) with an access token.
+    pub fn new(store_ref: StoreRef, url: reqwest::Url, token: Secret) -> Self {
+        ShopifyStore { store_ref, transport: Transport::new(url, token) }
+    }
+
+    /// The transport, for operations built on raw documents.
+    pub fn transport(&self) -> &Transport {
+        &self.transport
+    }
+}
+
+#[derive(Deserialize)]
+struct ProductsData {
+    products: wire::Connection<wire::Product>,
+}
+
+#[derive(Deserialize)]
+struct ProductData {
+    product: Option<wire::Product>,
+}
+
+#[async_trait]
+impl Store for ShopifyStore {
+    fn store_ref(&self) -> &StoreRef {
+        &self.store_ref
+    }
+
+    async fn search_products(&self, query: &ProductQuery) -> Result<Page<ProductSummary>, StoreError> {
+        let (sort_key, reverse) = match query.sort {
+            ProductSort::Title => ("TITLE", false),
+            ProductSort::UpdatedAt => ("UPDATED_AT", true),
+            ProductSort::CreatedAt => ("CREATED_AT", true),
+        };
+        let vars = json!({
+            "first": query.limit.clamp(1, 250),
+            "after": query.cursor,
+            "query": (!query.text.trim().is_empty()).then(|| query.text.trim()),
+            "sortKey": sort_key,
+            "reverse": reverse,
+        });
+        let data: ProductsData = self.transport.query(documents::PRODUCTS, vars).await?;
+        let next = data.products.page_info.has_next_page.then(|| data.products.page_info.end_cursor.clone()).flatten();
+        let items = data
+            .products
+            .into_items()
+            .into_iter()
+            .filter_map(|p| {
+                Some(ProductSummary {
+                    id: ProductId(p.id?),
+                    title: p.title.unwrap_or_default(),
+                    handle: p.handle.unwrap_or_default(),
+                    media_count: p.media_count.map_or(0, |c| c.count as u32),
+                    preview_url: p.featured_media.and_then(|m| m.preview?.image?.url),
+                })
+            })
+            .collect();
+        Ok(Page { items, next_cursor: next })
+    }
+
+    async fn product_media(&self, product: &ProductId) -> Result<ProductMedia, StoreError> {
+        let mut media = Vec::new();
+        let mut title = String::new();
+        let mut after: Option<String> = None;
+        loop {
+            let vars = json!({"id": product.0, "first": MEDIA_PAGE, "after": after});
+            let data: ProductData = self.transport.query(documents::PRODUCT_MEDIA, vars).await?;
+            let p = data.product.ok_or_else(|| StoreError::NotFound { what: format!("product {product}") })?;
+            title = p.title.unwrap_or(title);
+            let Some(conn) = p.media else { break };
+            let info = conn.page_info.clone();
+            for node in conn.into_items() {
+                if let Some(m) = node.to_media(media.len() as u32) {
+                    media.push(m);
+                }
+            }
+            match (info.has_next_page, info.end_cursor) {
+                (true, Some(c)) => after = Some(c),
+                _ => break,
+            }
+        }
+        Ok(ProductMedia { id: product.clone(), title, media })
+    }
+}
