@@ -216,7 +216,7 @@ fn add_documented_examples(state: &mut State, epoch: SystemTime) {
     };
     for p in [
         product(108_828_309, "Draft", vec![853_695_510, 723_685_877]),
-        product(1, "Polaris Watch", vec![37, 2, 1, 3_113_016, 8_486_968]),
+        product(1, "Polaris Watch", vec![3_113_016, 8_486_968, 37, 2, 1]),
         product(10_079_786_124, "Polaris Watch Strap", vec![42_729_528]),
         product(1_072_273_800, "Laptop Sleeve", vec![1_072_273_826, 1_072_273_827, 1_072_273_828, 1_072_273_829, 1_072_273_830, 1_072_273_831]),
     ] {

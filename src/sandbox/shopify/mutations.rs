@@ -119,7 +119,10 @@ fn staged_uploads_create<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
         let mime = str_arg(input, "mimeType").unwrap_or("application/octet-stream").to_string();
         let method = str_arg(input, "httpMethod").unwrap_or("PUT");
         let declared_size = input.get("fileSize").and_then(as_u64_lenient);
-        let token = format!("{:016x}{:016x}", ctx.rng.borrow_mut().next_u64(), ctx.rng.borrow_mut().next_u64());
+        let token = {
+            let mut rng = ctx.rng.borrow_mut();
+            format!("{:016x}{:016x}", rng.next_u64(), rng.next_u64())
+        };
         let safe_name: String = filename.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' { c } else { '_' }).collect();
         let key = format!("tmp/sandbox/{token}/{safe_name}");
         let resource_url = ctx.url(&format!("/staged/files/{key}"));
@@ -640,14 +643,18 @@ fn product_reorder_media<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
         }
     }
     let order = apply_moves(&st.products[&pid].media, &parsed);
-    let job_id = format!(
-        "gid://shopify/Job/{:08x}-{:04x}-4{:03x}-b{:03x}-{:012x}",
-        ctx.rng.borrow_mut().next_u64() as u32,
-        ctx.rng.borrow_mut().next_u64() as u16,
-        ctx.rng.borrow_mut().next_u64() as u16 & 0xfff,
-        ctx.rng.borrow_mut().next_u64() as u16 & 0xfff,
-        ctx.rng.borrow_mut().next_u64() & 0xffff_ffff_ffff,
-    );
+    let job_id = {
+        let mut rng = ctx.rng.borrow_mut();
+        let (a, b, c) = (rng.next_u64(), rng.next_u64(), rng.next_u64());
+        format!(
+            "gid://shopify/Job/{:08x}-{:04x}-4{:03x}-b{:03x}-{:012x}",
+            a as u32,
+            (a >> 32) as u16,
+            b as u16 & 0xfff,
+            (b >> 16) as u16 & 0xfff,
+            c & 0xffff_ffff_ffff
+        )
+    };
     st.jobs.insert(job_id.clone(), JobRec { done_at: ctx.now + ctx.config.timings.reorder_job, apply: Some((pid, order)) });
     payload(json!({"id": job_id, "done": false}), vec![])
 }

@@ -124,11 +124,14 @@ impl<'c> Val<'c> {
             Val::Json(Value::Object(m)) => {
                 ResolvedValue::object(Obj::Json(info.field_definition().ty.inner_named_type().to_string(), Value::Object(m)))
             }
-            Val::Json(Value::Array(items)) if is_object_type(info) => {
+            Val::Json(Value::Array(items)) => {
+                // Lists must resolve item by item, objects as objects and scalars as leaves.
                 let ty = info.field_definition().ty.inner_named_type().to_string();
+                let objects = is_object_type(info);
                 ResolvedValue::list(items.into_iter().map(move |v| match v {
                     Value::Null => ResolvedValue::null(),
-                    v => ResolvedValue::object(Obj::Json(ty.clone(), v)),
+                    v if objects => ResolvedValue::object(Obj::Json(ty.clone(), v)),
+                    v => ResolvedValue::leaf(to_json(v)),
                 }))
             }
             Val::Json(v) => ResolvedValue::leaf(to_json(v)),
@@ -304,7 +307,6 @@ fn file_field<'c>(ctx: &'c Ctx, id: u64, name: &str) -> Result<Val<'c>, FieldErr
             })),
             _ => Val::Json(json!({"url": cdn(&f.filename), "mimeType": f.mime, "format": extension(&f.filename), "filesize": f.size})),
         },
-        "sources" if !ready => Val::Json(json!([])),
         "sources" => match f.kind {
             FileKind::Video => {
                 let stem = f.filename.rsplit_once('.').map_or(f.filename.as_str(), |(s, _)| s);
