@@ -108,10 +108,18 @@ pub async fn inject(AxState(shared): AxState<Shared>, req: Request, next: Next) 
         let (parts, body) = resp.into_parts();
         let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
         let half = bytes.slice(..bytes.len() / 2);
-        let stream = futures_util::stream::iter(vec![
-            Ok::<Bytes, std::io::Error>(half),
-            Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "sandbox dropped the connection")),
-        ]);
+        let stream = futures_util::stream::iter([true, false]).then(move |first| {
+            let half = half.clone();
+            async move {
+                if first {
+                    Ok::<Bytes, std::io::Error>(half)
+                } else {
+                    // Let the headers and the first half reach the client before the break.
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "sandbox dropped the connection"))
+                }
+            }
+        });
         let mut parts = parts;
         parts.headers.insert("content-length", bytes.len().into());
         Response::from_parts(parts, Body::from_stream(stream))
