@@ -72,9 +72,13 @@ impl FromStr for StoreRef {
         }
         if let Some(id) = s.strip_prefix("ecwid:") {
             return if !id.is_empty() && id.chars().all(|c| c.is_ascii_digit()) {
-                Ok(StoreRef::Ecwid { store_id: id.to_string() })
+                Ok(StoreRef::Ecwid {
+                    store_id: id.to_string(),
+                })
             } else {
-                Err(StoreRefError(format!("`{id}` is not an Ecwid store id: it is a number")))
+                Err(StoreRefError(format!(
+                    "`{id}` is not an Ecwid store id: it is a number"
+                )))
             };
         }
         Err(StoreRefError(format!(
@@ -310,7 +314,9 @@ mod tests {
     fn store_refs_round_trip_and_normalise() {
         assert_eq!(
             "shopify:Acme-Shop.myshopify.com".parse::<StoreRef>().unwrap(),
-            StoreRef::Shopify { shop: "acme-shop".into() }
+            StoreRef::Shopify {
+                shop: "acme-shop".into()
+            }
         );
         assert_eq!("sandbox".parse::<StoreRef>().unwrap().to_string(), "sandbox");
         assert_eq!("ecwid:1003".parse::<StoreRef>().unwrap().to_string(), "ecwid:1003");
@@ -318,7 +324,13 @@ mod tests {
 
     #[test]
     fn store_refs_refuse_other_hosts() {
-        for bad in ["shopify:evil.com", "shopify:a.b.myshopify.com", "shopify:", "ecwid:abc", "ftp:x"] {
+        for bad in [
+            "shopify:evil.com",
+            "shopify:a.b.myshopify.com",
+            "shopify:",
+            "ecwid:abc",
+            "ftp:x",
+        ] {
             let err = bad.parse::<StoreRef>().unwrap_err();
             assert!(!err.to_string().is_empty(), "{bad}");
         }

@@ -18,7 +18,9 @@ fn fast(c: &mut mediadesk::sandbox::SandboxConfig) {
 }
 
 fn png(w: u32, h: u32) -> Vec<u8> {
-    let img = image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(w, h, |x, y| image::Rgb([x as u8, y as u8, 90])));
+    let img = image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(w, h, |x, y| {
+        image::Rgb([x as u8, y as u8, 90])
+    }));
     let mut out = std::io::Cursor::new(Vec::new());
     img.write_to(&mut out, image::ImageFormat::Png).unwrap();
     out.into_inner()
@@ -41,7 +43,10 @@ async fn wait_for(sandbox: &Sandbox, product: &str, mut done: impl FnMut(&[Value
             json!({"id": product}),
         )
         .await;
-        let nodes = body["data"]["product"]["media"]["nodes"].as_array().cloned().unwrap_or_default();
+        let nodes = body["data"]["product"]["media"]["nodes"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         if done(&nodes) {
             return nodes;
         }
@@ -78,7 +83,12 @@ async fn requests_without_a_valid_token_get_401_and_unknown_versions_404() {
     let sandbox = common::sandbox_with(|_| {}).await;
     let (status, body) = common::gql(&sandbox, "shpat_wrong", "{ shop { name } }", json!({})).await;
     assert_eq!(status, 401);
-    assert!(body["errors"].as_str().unwrap().contains("Invalid API key or access token"));
+    assert!(
+        body["errors"]
+            .as_str()
+            .unwrap()
+            .contains("Invalid API key or access token")
+    );
     let resp = reqwest::Client::new()
         .post(sandbox.graphql_url("2019-13"))
         .header("X-Shopify-Access-Token", sandbox.token())
@@ -92,7 +102,12 @@ async fn requests_without_a_valid_token_get_401_and_unknown_versions_404() {
 #[tokio::test]
 async fn every_answer_reports_its_cost_and_spends_the_bucket() {
     let sandbox = common::sandbox_with(|_| {}).await;
-    let body = ok(&sandbox, "{ products(first: 10) { edges { node { title } } } }", json!({})).await;
+    let body = ok(
+        &sandbox,
+        "{ products(first: 10) { edges { node { title } } } }",
+        json!({}),
+    )
+    .await;
     let cost = &body["extensions"]["cost"];
     // Shopify's documented example: a connection of 10 nodes of one object each costs 2 + 10.
     assert_eq!(cost["requestedQueryCost"], 12);
@@ -101,11 +116,21 @@ async fn every_answer_reports_its_cost_and_spends_the_bucket() {
     assert_eq!(cost["throttleStatus"]["restoreRate"], 100.0);
     assert!(cost["throttleStatus"]["currentlyAvailable"].as_u64().unwrap() <= 1988);
     // Asking for more than exists costs what was asked, but only what was returned is kept.
-    let body = ok(&sandbox, "{ products(first: 250, query: \"title:polaris*\") { nodes { title } } }", json!({})).await;
+    let body = ok(
+        &sandbox,
+        "{ products(first: 250, query: \"title:polaris*\") { nodes { title } } }",
+        json!({}),
+    )
+    .await;
     assert_eq!(body["extensions"]["cost"]["requestedQueryCost"], 252);
     assert_eq!(body["extensions"]["cost"]["actualQueryCost"], 4);
     // Mutations cost 10.
-    let body = ok(&sandbox, "mutation { fileAcknowledgeUpdateFailed(fileIds: []) { userErrors { code } } }", json!({})).await;
+    let body = ok(
+        &sandbox,
+        "mutation { fileAcknowledgeUpdateFailed(fileIds: []) { userErrors { code } } }",
+        json!({}),
+    )
+    .await;
     assert_eq!(body["extensions"]["cost"]["requestedQueryCost"], 10);
 }
 
@@ -124,7 +149,9 @@ async fn an_empty_bucket_answers_throttled_and_refills_at_the_restore_rate() {
     assert!(body.get("data").is_none());
     assert_eq!(body["extensions"]["cost"]["requestedQueryCost"], 22);
     assert!(body["extensions"]["cost"]["actualQueryCost"].is_null());
-    let available = body["extensions"]["cost"]["throttleStatus"]["currentlyAvailable"].as_f64().unwrap();
+    let available = body["extensions"]["cost"]["throttleStatus"]["currentlyAvailable"]
+        .as_f64()
+        .unwrap();
     // The deficit refills at 20 points a second.
     tokio::time::sleep(Duration::from_secs_f64((22.0 - available) / 20.0 + 0.1)).await;
     ok(&sandbox, q, json!({})).await;
@@ -133,7 +160,13 @@ async fn an_empty_bucket_answers_throttled_and_refills_at_the_restore_rate() {
 #[tokio::test]
 async fn a_query_over_the_cost_cap_is_refused() {
     let sandbox = common::sandbox_with(|_| {}).await;
-    let (_, body) = common::gql(&sandbox, sandbox.token(), "{ products(first: 100) { nodes { media(first: 20) { nodes { id } } } } }", json!({})).await;
+    let (_, body) = common::gql(
+        &sandbox,
+        sandbox.token(),
+        "{ products(first: 100) { nodes { media(first: 20) { nodes { id } } } } }",
+        json!({}),
+    )
+    .await;
     assert_eq!(body["errors"][0]["extensions"]["code"], "MAX_COST_EXCEEDED", "{body}");
     assert_eq!(body["errors"][0]["extensions"]["cost"], 2 + 100 * (1 + 2 + 20));
 }
@@ -141,7 +174,11 @@ async fn a_query_over_the_cost_cap_is_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn uploaded_images_go_uploaded_processing_ready_and_the_cdn_resizes_them() {
     let sandbox = common::sandbox_with(|c| {
-        c.timings = Timings { to_processing: Duration::from_millis(300), to_done: Duration::from_millis(900), ..Timings::default() };
+        c.timings = Timings {
+            to_processing: Duration::from_millis(300),
+            to_done: Duration::from_millis(900),
+            ..Timings::default()
+        };
     })
     .await;
     let resource = stage_and_put(&sandbox, "blue.png", png(640, 320)).await;
@@ -167,7 +204,10 @@ async fn uploaded_images_go_uploaded_processing_ready_and_the_cdn_resizes_them()
     .await;
     assert_eq!(seen, ["UPLOADED", "PROCESSING", "READY"]);
     let image = &nodes.last().unwrap()["image"];
-    assert_eq!((image["width"].as_u64(), image["height"].as_u64()), (Some(640), Some(320)));
+    assert_eq!(
+        (image["width"].as_u64(), image["height"].as_u64()),
+        (Some(640), Some(320))
+    );
     // The CDN honours url(transform:): a 200-pixel box keeps the 2:1 shape.
     let id = nodes.last().unwrap()["id"].as_str().unwrap().to_string();
     let body = ok(
@@ -176,7 +216,13 @@ async fn uploaded_images_go_uploaded_processing_ready_and_the_cdn_resizes_them()
         json!({"id": LAPTOP_SLEEVE}),
     )
     .await;
-    let node = body["data"]["product"]["media"]["nodes"].as_array().unwrap().iter().find(|n| n["id"] == id.as_str()).unwrap().clone();
+    let node = body["data"]["product"]["media"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["id"] == id.as_str())
+        .unwrap()
+        .clone();
     let url = node["preview"]["image"]["url"].as_str().unwrap();
     let bytes = reqwest::get(url).await.unwrap().bytes().await.unwrap();
     let thumb = image::load_from_memory(&bytes).unwrap();
@@ -225,7 +271,12 @@ async fn staged_post_targets_check_signature_and_declared_size() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| (p["name"].as_str().unwrap().to_string(), p["value"].as_str().unwrap().to_string()))
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap().to_string(),
+                p["value"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
     let mut forged = params.clone();
     forged.iter_mut().find(|(k, _)| k == "x-goog-signature").unwrap().1 = "00".repeat(32);
@@ -244,7 +295,10 @@ async fn staged_post_targets_check_signature_and_declared_size() {
         json!({}),
     )
     .await;
-    assert_eq!(body["data"]["stagedUploadsCreate"]["userErrors"][0]["field"], json!(["input", "0", "fileSize"]));
+    assert_eq!(
+        body["data"]["stagedUploadsCreate"]["userErrors"][0]["field"],
+        json!(["input", "0", "fileSize"])
+    );
 }
 
 #[tokio::test]
@@ -257,7 +311,10 @@ async fn files_that_are_not_ready_refuse_updates() {
         json!({"p": {"id": POLARIS}, "m": [{"originalSource": resource, "mediaContentType": "IMAGE"}]}),
     )
     .await;
-    let id = body["data"]["productUpdate"]["product"]["media"]["nodes"][0]["id"].as_str().unwrap().to_string();
+    let id = body["data"]["productUpdate"]["product"]["media"]["nodes"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let body = ok(
         &sandbox,
         "mutation($f: [FileUpdateInput!]!) { fileUpdate(files: $f) { files { id } userErrors { field message code } } }",
@@ -289,7 +346,10 @@ async fn a_token_without_write_files_is_denied_file_update_but_may_use_product_u
         json!({}),
     )
     .await;
-    assert_eq!(body["data"]["productUpdateMedia"]["media"][0]["alt"], "Polaris watch, steel case", "{body}");
+    assert_eq!(
+        body["data"]["productUpdateMedia"]["media"][0]["alt"], "Polaris watch, steel case",
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -306,7 +366,10 @@ async fn file_update_applies_good_items_and_reports_bad_ones_by_index() {
     )
     .await;
     let p = &body["data"]["fileUpdate"];
-    assert_eq!(p["files"], json!([{"id": "gid://shopify/MediaImage/37", "alt": "Polaris watch on a wrist"}]));
+    assert_eq!(
+        p["files"],
+        json!([{"id": "gid://shopify/MediaImage/37", "alt": "Polaris watch on a wrist"}])
+    );
     assert_eq!(p["userErrors"][0]["code"], "ALT_VALUE_LIMIT_EXCEEDED");
     assert_eq!(p["userErrors"][0]["field"], json!(["files", "1", "alt"]));
     assert_eq!(p["userErrors"][1]["code"], "INVALID_FILENAME_EXTENSION");
@@ -317,9 +380,20 @@ async fn file_update_applies_good_items_and_reports_bad_ones_by_index() {
         json!({"f": [{"id": "gid://shopify/MediaImage/37", "alt": "changed"}, {"id": "gid://shopify/MediaImage/999", "alt": "y"}]}),
     )
     .await;
-    assert_eq!(body["data"]["fileUpdate"]["userErrors"][0]["message"], "File id [\"gid://shopify/MediaImage/999\"] does not exist.");
-    let alt = ok(&sandbox, "{ product(id: \"gid://shopify/Product/1\") { media(first: 5) { nodes { id alt } } } }", json!({})).await;
-    assert!(alt.to_string().contains("Polaris watch on a wrist"), "the refused batch changed nothing");
+    assert_eq!(
+        body["data"]["fileUpdate"]["userErrors"][0]["message"],
+        "File id [\"gid://shopify/MediaImage/999\"] does not exist."
+    );
+    let alt = ok(
+        &sandbox,
+        "{ product(id: \"gid://shopify/Product/1\") { media(first: 5) { nodes { id alt } } } }",
+        json!({}),
+    )
+    .await;
+    assert!(
+        alt.to_string().contains("Polaris watch on a wrist"),
+        "the refused batch changed nothing"
+    );
 }
 
 #[tokio::test]
@@ -340,10 +414,26 @@ async fn removing_a_reference_detaches_and_deleting_removes_everywhere() {
     let body = ok(&sandbox, "{ a: product(id: \"gid://shopify/Product/1\") { mediaCount { count } } b: product(id: \"gid://shopify/Product/108828309\") { mediaCount { count } } f: files(first: 5, query: \"id:37\") { nodes { id } } }", json!({})).await;
     assert_eq!(body["data"]["a"]["mediaCount"]["count"], 4);
     assert_eq!(body["data"]["b"]["mediaCount"]["count"], 3);
-    assert_eq!(body["data"]["f"]["nodes"][0]["id"], "gid://shopify/MediaImage/37", "still in the library");
-    let body = ok(&sandbox, "mutation { fileDelete(fileIds: [\"gid://shopify/MediaImage/37\"]) { deletedFileIds userErrors { code } } }", json!({})).await;
-    assert_eq!(body["data"]["fileDelete"]["deletedFileIds"], json!(["gid://shopify/MediaImage/37"]));
-    let body = ok(&sandbox, "{ product(id: \"gid://shopify/Product/108828309\") { mediaCount { count } } }", json!({})).await;
+    assert_eq!(
+        body["data"]["f"]["nodes"][0]["id"], "gid://shopify/MediaImage/37",
+        "still in the library"
+    );
+    let body = ok(
+        &sandbox,
+        "mutation { fileDelete(fileIds: [\"gid://shopify/MediaImage/37\"]) { deletedFileIds userErrors { code } } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        body["data"]["fileDelete"]["deletedFileIds"],
+        json!(["gid://shopify/MediaImage/37"])
+    );
+    let body = ok(
+        &sandbox,
+        "{ product(id: \"gid://shopify/Product/108828309\") { mediaCount { count } } }",
+        json!({}),
+    )
+    .await;
     assert_eq!(body["data"]["product"]["mediaCount"]["count"], 2);
 }
 
@@ -351,7 +441,12 @@ async fn removing_a_reference_detaches_and_deleting_removes_everywhere() {
 async fn reordering_runs_as_a_job_that_finishes_later() {
     let sandbox = common::sandbox_with(fast).await;
     let order = |b: &Value| -> Vec<String> {
-        b["data"]["product"]["media"]["nodes"].as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap().to_string()).collect()
+        b["data"]["product"]["media"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["id"].as_str().unwrap().to_string())
+            .collect()
     };
     let read = "{ product(id: \"gid://shopify/Product/1\") { media(first: 10, sortKey: POSITION) { nodes { id } } } }";
     let before = order(&ok(&sandbox, read, json!({})).await);
@@ -363,10 +458,19 @@ async fn reordering_runs_as_a_job_that_finishes_later() {
     .await;
     let job = body["data"]["productReorderMedia"]["job"].clone();
     assert_eq!(job["done"], false);
-    assert_eq!(order(&ok(&sandbox, read, json!({})).await), before, "not applied before the job is done");
+    assert_eq!(
+        order(&ok(&sandbox, read, json!({})).await),
+        before,
+        "not applied before the job is done"
+    );
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
-        let b = ok(&sandbox, "query($id: ID!) { job(id: $id) { done } }", json!({"id": job["id"]})).await;
+        let b = ok(
+            &sandbox,
+            "query($id: ID!) { job(id: $id) { done } }",
+            json!({"id": job["id"]}),
+        )
+        .await;
         if b["data"]["job"]["done"] == true {
             break;
         }
@@ -383,7 +487,10 @@ async fn reordering_runs_as_a_job_that_finishes_later() {
         json!({}),
     )
     .await;
-    assert_eq!(body["data"]["productReorderMedia"]["mediaUserErrors"][0]["code"], "MEDIA_DOES_NOT_EXIST_ON_PRODUCT");
+    assert_eq!(
+        body["data"]["productReorderMedia"]["mediaUserErrors"][0]["code"],
+        "MEDIA_DOES_NOT_EXIST_ON_PRODUCT"
+    );
     assert!(body["data"]["productReorderMedia"]["job"].is_null());
 }
 
@@ -391,7 +498,9 @@ async fn reordering_runs_as_a_job_that_finishes_later() {
 async fn a_product_holds_at_most_250_media() {
     let sandbox = common::sandbox_with(fast).await;
     let source = format!("{}/cdn/shop/files/37/polaris.jpg?v=1", sandbox.url());
-    let media: Vec<Value> = (0..245).map(|_| json!({"originalSource": source, "mediaContentType": "IMAGE"})).collect();
+    let media: Vec<Value> = (0..245)
+        .map(|_| json!({"originalSource": source, "mediaContentType": "IMAGE"}))
+        .collect();
     let body = ok(
         &sandbox,
         "mutation($p: ProductUpdateInput!, $m: [CreateMediaInput!]) { productUpdate(product: $p, media: $m) { product { mediaCount { count } } userErrors { field message } } }",
@@ -405,7 +514,12 @@ async fn a_product_holds_at_most_250_media() {
         json!({"p": {"id": POLARIS}, "m": [{"originalSource": source, "mediaContentType": "IMAGE"}]}),
     )
     .await;
-    assert!(body["data"]["productUpdate"]["userErrors"][0]["message"].as_str().unwrap().contains("250"));
+    assert!(
+        body["data"]["productUpdate"]["userErrors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("250")
+    );
     assert_eq!(body["data"]["productUpdate"]["product"]["mediaCount"]["count"], 250);
 }
 
@@ -459,9 +573,15 @@ async fn injected_processing_failures_fail_media() {
     )
     .await;
     let nodes = wait_for(&sandbox, POLARIS, |n| n.last().unwrap()["status"] == "FAILED").await;
-    assert_eq!(nodes.last().unwrap()["mediaErrors"][0]["code"], "IMAGE_PROCESSING_FAILURE");
+    assert_eq!(
+        nodes.last().unwrap()["mediaErrors"][0]["code"],
+        "IMAGE_PROCESSING_FAILURE"
+    );
     // fileAcknowledgeUpdateFailed puts it back to READY.
     let id = nodes.last().unwrap()["id"].clone();
     let body = ok(&sandbox, "mutation($ids: [ID!]!) { fileAcknowledgeUpdateFailed(fileIds: $ids) { files { fileStatus } userErrors { code } } }", json!({"ids": [id]})).await;
-    assert_eq!(body["data"]["fileAcknowledgeUpdateFailed"]["files"][0]["fileStatus"], "READY");
+    assert_eq!(
+        body["data"]["fileAcknowledgeUpdateFailed"]["files"][0]["fileStatus"],
+        "READY"
+    );
 }

@@ -29,10 +29,15 @@ fn subset_violations(sandbox: &Schema, real: &Schema) -> Vec<String> {
             continue;
         }
         match (ty, real_ty) {
-            (ExtendedType::Object(_), ExtendedType::Object(_)) | (ExtendedType::Interface(_), ExtendedType::Interface(_)) => {
+            (ExtendedType::Object(_), ExtendedType::Object(_))
+            | (ExtendedType::Interface(_), ExtendedType::Interface(_)) => {
                 let (fields, real_fields, ifaces, real_ifaces) = match (ty, real_ty) {
-                    (ExtendedType::Object(a), ExtendedType::Object(b)) => (&a.fields, &b.fields, &a.implements_interfaces, &b.implements_interfaces),
-                    (ExtendedType::Interface(a), ExtendedType::Interface(b)) => (&a.fields, &b.fields, &a.implements_interfaces, &b.implements_interfaces),
+                    (ExtendedType::Object(a), ExtendedType::Object(b)) => {
+                        (&a.fields, &b.fields, &a.implements_interfaces, &b.implements_interfaces)
+                    }
+                    (ExtendedType::Interface(a), ExtendedType::Interface(b)) => {
+                        (&a.fields, &b.fields, &a.implements_interfaces, &b.implements_interfaces)
+                    }
                     _ => unreachable!(),
                 };
                 for i in ifaces {
@@ -53,8 +58,15 @@ fn subset_violations(sandbox: &Schema, real: &Schema) -> Vec<String> {
                     }
                     for arg in &f.arguments {
                         match rf.arguments.iter().find(|a| a.name == arg.name) {
-                            None => out.push(format!("{name}.{fname}({}) does not exist in Shopify's schema", arg.name)),
-                            Some(ra) if ra.ty != arg.ty || ra.default_value.as_ref().map(|v| v.to_string()) != arg.default_value.as_ref().map(|v| v.to_string()) => {
+                            None => out.push(format!(
+                                "{name}.{fname}({}) does not exist in Shopify's schema",
+                                arg.name
+                            )),
+                            Some(ra)
+                                if ra.ty != arg.ty
+                                    || ra.default_value.as_ref().map(|v| v.to_string())
+                                        != arg.default_value.as_ref().map(|v| v.to_string()) =>
+                            {
                                 out.push(format!("{name}.{fname}({}) differs in type or default", arg.name))
                             }
                             Some(_) => {}
@@ -88,7 +100,12 @@ fn subset_violations(sandbox: &Schema, real: &Schema) -> Vec<String> {
             _ => {}
         }
     }
-    let roots = |s: &Schema| (s.schema_definition.query.clone().map(|n| n.name.to_string()), s.schema_definition.mutation.clone().map(|n| n.name.to_string()));
+    let roots = |s: &Schema| {
+        (
+            s.schema_definition.query.clone().map(|n| n.name.to_string()),
+            s.schema_definition.mutation.clone().map(|n| n.name.to_string()),
+        )
+    };
     if roots(sandbox) != roots(real) {
         out.push("root operation types differ".into());
     }
@@ -142,7 +159,11 @@ fn deprecated_uses(doc: &ExecutableDocument, set: &SelectionSet, path: &str, out
                     out.push(here.clone());
                 }
                 for arg in &f.arguments {
-                    if f.definition.arguments.iter().any(|d| d.name == arg.name && deprecated(&d.directives)) {
+                    if f.definition
+                        .arguments
+                        .iter()
+                        .any(|d| d.name == arg.name && deprecated(&d.directives))
+                    {
                         out.push(format!("{here}({})", arg.name));
                     }
                 }
@@ -173,14 +194,20 @@ fn every_app_document_validates_against_shopifys_schema_without_deprecated_field
         uses.retain(|u| !(name.starts_with("fallback_") && u == ".productUpdateMedia"));
         assert!(uses.is_empty(), "{name} uses deprecated {uses:?}");
         // The sandbox serves every document the app sends.
-        ExecutableDocument::parse_and_validate(&sandbox, *text, *name).unwrap_or_else(|e| panic!("sandbox refuses {name}: {e}"));
+        ExecutableDocument::parse_and_validate(&sandbox, *text, *name)
+            .unwrap_or_else(|e| panic!("sandbox refuses {name}: {e}"));
     }
 }
 
 #[test]
 fn the_deprecation_check_sees_a_deprecated_field() {
     let real = common::real_schema();
-    let doc = ExecutableDocument::parse_and_validate(&real, "{ product(id: \"x\") { media(first: 1) { nodes { ... on ExternalVideo { embeddedUrl } } } } }", "d.graphql").unwrap();
+    let doc = ExecutableDocument::parse_and_validate(
+        &real,
+        "{ product(id: \"x\") { media(first: 1) { nodes { ... on ExternalVideo { embeddedUrl } } } } }",
+        "d.graphql",
+    )
+    .unwrap();
     let mut uses = Vec::new();
     for op in doc.operations.iter() {
         deprecated_uses(&doc, &op.selection_set, "", &mut uses);

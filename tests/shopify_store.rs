@@ -20,7 +20,11 @@ fn store(sandbox: &Sandbox, token: &str) -> ShopifyStore {
 async fn search_pages_through_every_product_once_in_title_order() {
     let sandbox = common::sandbox_with(|c| c.products = 40).await;
     let s = store(&sandbox, sandbox.token());
-    let mut query = ProductQuery { limit: 10, sort: ProductSort::Title, ..Default::default() };
+    let mut query = ProductQuery {
+        limit: 10,
+        sort: ProductSort::Title,
+        ..Default::default()
+    };
     let mut titles = Vec::new();
     let mut ids = HashSet::new();
     loop {
@@ -38,7 +42,14 @@ async fn search_pages_through_every_product_once_in_title_order() {
     let mut sorted = titles.clone();
     sorted.sort();
     assert_eq!(titles, sorted);
-    let found = s.search_products(&ProductQuery { text: "title:polaris*".into(), limit: 50, ..Default::default() }).await.unwrap();
+    let found = s
+        .search_products(&ProductQuery {
+            text: "title:polaris*".into(),
+            limit: 50,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(found.items.len(), 2);
     let watch = found.items.iter().find(|p| p.title == "Polaris Watch").unwrap();
     assert_eq!(watch.media_count, 5);
@@ -49,13 +60,20 @@ async fn search_pages_through_every_product_once_in_title_order() {
 async fn product_media_comes_in_position_order_with_kinds_and_previews() {
     let sandbox = common::sandbox_with(|_| {}).await;
     let s = store(&sandbox, sandbox.token());
-    let pm = s.product_media(&ProductId("gid://shopify/Product/1".into())).await.unwrap();
+    let pm = s
+        .product_media(&ProductId("gid://shopify/Product/1".into()))
+        .await
+        .unwrap();
     assert_eq!(pm.title, "Polaris Watch");
     let kinds: Vec<MediaKind> = pm.media.iter().map(|m| m.kind).collect();
     use MediaKind::*;
     assert_eq!(kinds, [Video, ExternalVideo, Image, Video, ExternalVideo]);
     assert_eq!(pm.media.iter().map(|m| m.position).collect::<Vec<_>>(), [0, 1, 2, 3, 4]);
-    assert!(pm.media.iter().all(|m| m.preview_url.as_deref().is_some_and(|u| u.contains("width=320"))));
+    assert!(
+        pm.media
+            .iter()
+            .all(|m| m.preview_url.as_deref().is_some_and(|u| u.contains("width=320")))
+    );
     let image = &pm.media[2];
     assert_eq!((image.width, image.height), (Some(2048), Some(2048)));
     assert_eq!(image.alt, "Man wearing Polaris watch.");
@@ -66,7 +84,9 @@ async fn product_media_comes_in_position_order_with_kinds_and_previews() {
 async fn a_product_with_more_media_than_one_page_is_read_whole() {
     let sandbox = common::sandbox_with(|_| {}).await;
     let source = format!("{}/cdn/shop/files/37/polaris.jpg?v=1", sandbox.url());
-    let media: Vec<_> = (0..115).map(|i| json!({"originalSource": source, "alt": format!("copy {i}"), "mediaContentType": "IMAGE"})).collect();
+    let media: Vec<_> = (0..115)
+        .map(|i| json!({"originalSource": source, "alt": format!("copy {i}"), "mediaContentType": "IMAGE"}))
+        .collect();
     let (_, body) = common::gql(
         &sandbox,
         sandbox.token(),
@@ -75,7 +95,10 @@ async fn a_product_with_more_media_than_one_page_is_read_whole() {
     )
     .await;
     assert_eq!(body["data"]["productUpdate"]["userErrors"], json!([]));
-    let pm = store(&sandbox, sandbox.token()).product_media(&ProductId("gid://shopify/Product/1".into())).await.unwrap();
+    let pm = store(&sandbox, sandbox.token())
+        .product_media(&ProductId("gid://shopify/Product/1".into()))
+        .await
+        .unwrap();
     assert_eq!(pm.media.len(), 120);
     assert_eq!(pm.media[119].alt, "copy 114");
     let ids: HashSet<_> = pm.media.iter().map(|m| m.id.clone()).collect();
@@ -85,19 +108,43 @@ async fn a_product_with_more_media_than_one_page_is_read_whole() {
 #[tokio::test]
 async fn failures_surface_as_the_right_store_errors() {
     let sandbox = common::sandbox_with(|_| {}).await;
-    let err = store(&sandbox, "shpat_revoked").search_products(&ProductQuery { limit: 5, ..Default::default() }).await.unwrap_err();
+    let err = store(&sandbox, "shpat_revoked")
+        .search_products(&ProductQuery {
+            limit: 5,
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::Auth { .. }), "{err:?}");
     assert!(!err.to_string().contains("shpat_revoked"), "no token in messages");
 
-    let missing = store(&sandbox, sandbox.token()).product_media(&ProductId("gid://shopify/Product/404".into())).await.unwrap_err();
+    let missing = store(&sandbox, sandbox.token())
+        .product_media(&ProductId("gid://shopify/Product/404".into()))
+        .await
+        .unwrap_err();
     assert!(matches!(missing, StoreError::NotFound { .. }), "{missing:?}");
 
     let failing = common::sandbox_with(|c| c.faults.server_error_share = 1.0).await;
-    let err = store(&failing, failing.token()).search_products(&ProductQuery { limit: 5, ..Default::default() }).await.unwrap_err();
-    assert!(matches!(err, StoreError::Server { status: 500, .. }) && err.is_transient(), "{err:?}");
+    let err = store(&failing, failing.token())
+        .search_products(&ProductQuery {
+            limit: 5,
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Server { status: 500, .. }) && err.is_transient(),
+        "{err:?}"
+    );
 
     let dropping = common::sandbox_with(|c| c.faults.drop_share = 1.0).await;
-    let err = store(&dropping, dropping.token()).search_products(&ProductQuery { limit: 50, ..Default::default() }).await.unwrap_err();
+    let err = store(&dropping, dropping.token())
+        .search_products(&ProductQuery {
+            limit: 50,
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::Network { .. }), "{err:?}");
 
     let tiny = common::sandbox_with(|c| {
@@ -106,7 +153,10 @@ async fn failures_surface_as_the_right_store_errors() {
     })
     .await;
     let s = store(&tiny, tiny.token());
-    let q = ProductQuery { limit: 10, ..Default::default() }; // 2 + 10 × 5 = 52 points
+    let q = ProductQuery {
+        limit: 10,
+        ..Default::default()
+    }; // 2 + 10 × 5 = 52 points
     s.search_products(&q).await.unwrap();
     match s.search_products(&q).await.unwrap_err() {
         StoreError::Throttled { retry_after } => {
@@ -115,7 +165,10 @@ async fn failures_surface_as_the_right_store_errors() {
             assert_eq!(cost.requested_query_cost, Some(52.0));
             let expected = (52.0 - cost.throttle_status.currently_available) / 10.0;
             assert!(expected > 0.0);
-            assert!((retry_after.as_secs_f64() - expected).abs() < 0.05, "{retry_after:?} vs {expected}");
+            assert!(
+                (retry_after.as_secs_f64() - expected).abs() < 0.05,
+                "{retry_after:?} vs {expected}"
+            );
         }
         other => panic!("{other:?}"),
     }

@@ -21,10 +21,16 @@ pub struct Transform {
 }
 
 /// `GET /cdn/shop/files/{id}/{name}`
-pub async fn get(AxState(shared): AxState<Shared>, Path((id, name)): Path<(u64, String)>, Query(t): Query<Transform>) -> Response {
+pub async fn get(
+    AxState(shared): AxState<Shared>,
+    Path((id, name)): Path<(u64, String)>,
+    Query(t): Query<Transform>,
+) -> Response {
     let found = {
         let st = shared.state.lock().expect("state lock");
-        st.files.get(&id).and_then(|f| f.pixels.clone().map(|p| (p, f.width, f.height)))
+        st.files
+            .get(&id)
+            .and_then(|f| f.pixels.clone().map(|p| (p, f.width, f.height)))
     };
     let Some((pixels, width, height)) = found else {
         return (StatusCode::NOT_FOUND, "Not Found").into_response();
@@ -34,7 +40,11 @@ pub async fn get(AxState(shared): AxState<Shared>, Path((id, name)): Path<(u64, 
         let img = match pixels {
             Pixels::Generated { seed } => {
                 let (w, h) = images::fit(width.max(1), height.max(1), t.width, t.height);
-                let (w, h) = if t.crop.is_some() { (t.width.unwrap_or(w).min(width), t.height.unwrap_or(h).min(height)) } else { (w, h) };
+                let (w, h) = if t.crop.is_some() {
+                    (t.width.unwrap_or(w).min(width), t.height.unwrap_or(h).min(height))
+                } else {
+                    (w, h)
+                };
                 DynamicImage::ImageRgb8(images::draw(seed, w, h))
             }
             Pixels::Uploaded(bytes) => {
@@ -55,7 +65,11 @@ pub async fn get(AxState(shared): AxState<Shared>, Path((id, name)): Path<(u64, 
     .ok()
     .flatten();
     match result {
-        Some((bytes, mime)) => ([("content-type", mime), ("cache-control", "public, max-age=31536000")], bytes).into_response(),
+        Some((bytes, mime)) => (
+            [("content-type", mime), ("cache-control", "public, max-age=31536000")],
+            bytes,
+        )
+            .into_response(),
         None => (StatusCode::UNPROCESSABLE_ENTITY, "The image could not be decoded").into_response(),
     }
 }

@@ -32,7 +32,8 @@ fn read_policy(policy: &str) -> Option<(String, u64, u64)> {
 }
 
 fn xml_error(status: StatusCode, code: &str, message: &str) -> Response {
-    let body = format!("<?xml version='1.0' encoding='UTF-8'?><Error><Code>{code}</Code><Message>{message}</Message></Error>");
+    let body =
+        format!("<?xml version='1.0' encoding='UTF-8'?><Error><Code>{code}</Code><Message>{message}</Message></Error>");
     (status, [("content-type", "application/xml; charset=UTF-8")], body).into_response()
 }
 
@@ -47,7 +48,13 @@ pub async fn post(AxState(shared): AxState<Shared>, mut form: Multipart) -> Resp
                 if name == "file" {
                     match field.bytes().await {
                         Ok(b) => file = Some(b),
-                        Err(e) => return xml_error(StatusCode::BAD_REQUEST, "IncompleteBody", &format!("The upload broke off: {e}")),
+                        Err(e) => {
+                            return xml_error(
+                                StatusCode::BAD_REQUEST,
+                                "IncompleteBody",
+                                &format!("The upload broke off: {e}"),
+                            );
+                        }
                     }
                     // Like S3 and GCS, fields after the file are ignored.
                     break;
@@ -56,27 +63,61 @@ pub async fn post(AxState(shared): AxState<Shared>, mut form: Multipart) -> Resp
                     Ok(v) => {
                         fields.insert(name, v);
                     }
-                    Err(e) => return xml_error(StatusCode::BAD_REQUEST, "InvalidArgument", &format!("Unreadable form field: {e}")),
+                    Err(e) => {
+                        return xml_error(
+                            StatusCode::BAD_REQUEST,
+                            "InvalidArgument",
+                            &format!("Unreadable form field: {e}"),
+                        );
+                    }
                 }
             }
             Ok(None) => break,
-            Err(e) => return xml_error(StatusCode::BAD_REQUEST, "MalformedPOSTRequest", &format!("The body of your POST request is not well-formed multipart/form-data: {e}")),
+            Err(e) => {
+                return xml_error(
+                    StatusCode::BAD_REQUEST,
+                    "MalformedPOSTRequest",
+                    &format!("The body of your POST request is not well-formed multipart/form-data: {e}"),
+                );
+            }
         }
     }
     let Some(file) = file else {
-        return xml_error(StatusCode::BAD_REQUEST, "InvalidArgument", "POST requires exactly one file upload per request.");
+        return xml_error(
+            StatusCode::BAD_REQUEST,
+            "InvalidArgument",
+            "POST requires exactly one file upload per request.",
+        );
     };
-    let (Some(policy), Some(signature), Some(key)) = (fields.get("policy"), fields.get("x-goog-signature"), fields.get("key")) else {
-        return xml_error(StatusCode::BAD_REQUEST, "InvalidPolicyDocument", "The policy, key and x-goog-signature fields are required.");
+    let (Some(policy), Some(signature), Some(key)) =
+        (fields.get("policy"), fields.get("x-goog-signature"), fields.get("key"))
+    else {
+        return xml_error(
+            StatusCode::BAD_REQUEST,
+            "InvalidPolicyDocument",
+            "The policy, key and x-goog-signature fields are required.",
+        );
     };
     if sign(&shared.config.secret, policy) != *signature {
-        return xml_error(StatusCode::FORBIDDEN, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided.");
+        return xml_error(
+            StatusCode::FORBIDDEN,
+            "SignatureDoesNotMatch",
+            "The request signature we calculated does not match the signature you provided.",
+        );
     }
     let Some((allowed_key, min, max)) = read_policy(policy) else {
-        return xml_error(StatusCode::BAD_REQUEST, "InvalidPolicyDocument", "The policy document is not valid.");
+        return xml_error(
+            StatusCode::BAD_REQUEST,
+            "InvalidPolicyDocument",
+            "The policy document is not valid.",
+        );
     };
     if allowed_key != *key {
-        return xml_error(StatusCode::FORBIDDEN, "AccessDenied", "Invalid according to Policy: Policy Condition failed: [\"eq\", \"$key\"]");
+        return xml_error(
+            StatusCode::FORBIDDEN,
+            "AccessDenied",
+            "Invalid according to Policy: Policy Condition failed: [\"eq\", \"$key\"]",
+        );
     }
     let len = file.len() as u64;
     if len < min || len > max {
@@ -100,18 +141,36 @@ pub async fn put(
     let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
     let expected = sign(&shared.config.secret, &format!("PUT\n{key}\n{content_type}"));
     if q.get("X-Goog-Signature") != Some(&expected) {
-        return xml_error(StatusCode::FORBIDDEN, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check the Content-Type header.");
+        return xml_error(
+            StatusCode::FORBIDDEN,
+            "SignatureDoesNotMatch",
+            "The request signature we calculated does not match the signature you provided. Check the Content-Type header.",
+        );
     }
-    let declared = shared.state.lock().expect("state lock").staged.get(&key).map(|s| s.declared_size);
+    let declared = shared
+        .state
+        .lock()
+        .expect("state lock")
+        .staged
+        .get(&key)
+        .map(|s| s.declared_size);
     match declared {
         None => return xml_error(StatusCode::NOT_FOUND, "NoSuchUpload", "No staged upload has this key."),
         Some(Some(size)) if size != body.len() as u64 => {
-            return xml_error(StatusCode::BAD_REQUEST, "BadDigest", &format!("Declared size {size} but received {} bytes.", body.len()));
+            return xml_error(
+                StatusCode::BAD_REQUEST,
+                "BadDigest",
+                &format!("Declared size {size} but received {} bytes.", body.len()),
+            );
         }
         _ => {}
     }
     if body.len() as u64 > 20 << 20 {
-        return xml_error(StatusCode::BAD_REQUEST, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size.");
+        return xml_error(
+            StatusCode::BAD_REQUEST,
+            "EntityTooLarge",
+            "Your proposed upload exceeds the maximum allowed size.",
+        );
     }
     store(&shared, &key, body)
 }
@@ -123,7 +182,11 @@ fn store(shared: &Shared, key: &str, bytes: Bytes) -> Response {
             if let Some(size) = rec.declared_size
                 && size != bytes.len() as u64
             {
-                return xml_error(StatusCode::BAD_REQUEST, "BadDigest", &format!("Declared size {size} but received {} bytes.", bytes.len()));
+                return xml_error(
+                    StatusCode::BAD_REQUEST,
+                    "BadDigest",
+                    &format!("Declared size {size} but received {} bytes.", bytes.len()),
+                );
             }
             rec.bytes = Some(bytes);
             StatusCode::CREATED.into_response()

@@ -164,7 +164,9 @@ pub trait Store: Send + Sync {
     /// Set alt texts; reports each item.
     async fn set_alt(&self, product: &ProductId, edits: &[AltEdit]) -> Result<BatchOutcome, StoreError> {
         let _ = (product, edits);
-        Err(StoreError::Unsupported { operation: "set alt text" })
+        Err(StoreError::Unsupported {
+            operation: "set alt text",
+        })
     }
 
     /// Put the product's media in this order (every media id of the product).
@@ -176,7 +178,9 @@ pub trait Store: Send + Sync {
     /// Detach media from the product; the files stay in the store's library.
     async fn remove_from_product(&self, product: &ProductId, media: &[MediaId]) -> Result<BatchOutcome, StoreError> {
         let _ = (product, media);
-        Err(StoreError::Unsupported { operation: "remove from product" })
+        Err(StoreError::Unsupported {
+            operation: "remove from product",
+        })
     }
 
     /// Delete files permanently, from every product that uses them.

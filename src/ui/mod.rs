@@ -1,6 +1,22 @@
-//! The desktop app.
+//! The desktop app: the window, its panels and how it applies the engine's events.
 
-/// Open the window (placeholder until the app is built).
+mod app;
+
+pub use app::MediadeskApp;
+
+/// Open the window and run until it closes.
 pub fn run() -> Result<(), String> {
-    Err("the window is not built yet".into())
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("mediadesk")
+            .with_inner_size([1200.0, 780.0])
+            .with_min_inner_size([720.0, 480.0]),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "mediadesk",
+        options,
+        Box::new(|cc| Ok(Box::new(MediadeskApp::new(&cc.egui_ctx)))),
+    )
+    .map_err(|e| format!("the window could not open: {e}"))
 }

@@ -42,7 +42,12 @@ fn markdown_examples(file: &str, text: &str) -> Vec<Example> {
             let (variables, _) = json_after(block, input)?;
             let resp = block.find("#### Graphql Response")?;
             let (response, _) = json_after(block, resp)?;
-            Some(Example { name: format!("{file}: {title}"), query, variables, response })
+            Some(Example {
+                name: format!("{file}: {title}"),
+                query,
+                variables,
+                response,
+            })
         })
         .collect()
 }
@@ -53,11 +58,19 @@ fn inline_examples(file: &str, text: &str) -> Vec<Example> {
         .skip(1)
         .filter(|b| !b.starts_with("fileUpdate reference"))
         .filter_map(|block| {
-            let title = block[..block.find(" #### ").unwrap_or(40.min(block.len()))].trim().to_string();
+            let title = block[..block.find(" #### ").unwrap_or(40.min(block.len()))]
+                .trim()
+                .to_string();
             let query = between(block, "#### Query ```graphql", "```")?.trim().to_string();
-            let variables: Value = serde_json::from_str(between(block, "#### Variables ```json", "```")?.trim()).ok()?;
+            let variables: Value =
+                serde_json::from_str(between(block, "#### Variables ```json", "```")?.trim()).ok()?;
             let response: Value = serde_json::from_str(between(block, "#### Response ```json", "```")?.trim()).ok()?;
-            Some(Example { name: format!("{file}: {title}"), query, variables, response })
+            Some(Example {
+                name: format!("{file}: {title}"),
+                query,
+                variables,
+                response,
+            })
         })
         .collect()
 }
@@ -79,17 +92,27 @@ fn guide_examples(file: &str, text: &str) -> Vec<Example> {
         let query = rest[..query_end].trim().to_string();
         let mut cursor = body_start + query_end;
         let mut variables = Value::Object(Default::default());
-        if text[cursor..].starts_with("\nVariables\n") {
-            if let Some((v, end)) = json_after(text, cursor) {
-                variables = v;
-                cursor = end;
-            }
+        if text[cursor..].starts_with("\nVariables\n")
+            && let Some((v, end)) = json_after(text, cursor)
+        {
+            variables = v;
+            cursor = end;
         }
         if let Some(r) = text[cursor..].find("JSON response")
             && let Some((response, end)) = json_after(text, cursor + r)
         {
-            let title = text[..start].lines().rev().find(|l| !l.trim().is_empty() && !l.starts_with('-')).unwrap_or("").trim();
-            out.push(Example { name: format!("{file}: {title}"), query, variables, response });
+            let title = text[..start]
+                .lines()
+                .rev()
+                .find(|l| !l.trim().is_empty() && !l.starts_with('-'))
+                .unwrap_or("")
+                .trim();
+            out.push(Example {
+                name: format!("{file}: {title}"),
+                query,
+                variables,
+                response,
+            });
             cursor = end;
         }
         at = cursor.max(start + 1);
@@ -101,7 +124,11 @@ fn guide_examples(file: &str, text: &str) -> Vec<Example> {
 pub fn shopify_examples() -> Vec<Example> {
     let dir = super::shared_dir().join("seeds");
     let mut out = Vec::new();
-    let mut names: Vec<_> = std::fs::read_dir(&dir).expect("seeds dir").filter_map(|e| e.ok()).map(|e| e.path()).collect();
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .expect("seeds dir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .collect();
     names.sort();
     for path in names {
         let file = path.file_name().unwrap().to_string_lossy().to_string();

@@ -11,10 +11,10 @@ pub use mutations::apply_moves;
 use std::cell::RefCell;
 use std::time::Instant;
 
+use apollo_compiler::Schema;
 use apollo_compiler::executable::{ExecutableDocument, Selection};
 use apollo_compiler::resolvers::Execution;
 use apollo_compiler::validation::Valid;
-use apollo_compiler::Schema;
 use axum::body::Bytes;
 use axum::extract::{Path, State as AxState};
 use axum::http::{HeaderMap, StatusCode};
@@ -43,7 +43,12 @@ pub fn supported_version(v: &str) -> bool {
 }
 
 fn json_response(status: StatusCode, body: Value) -> Response {
-    (status, [("content-type", "application/json; charset=utf-8")], body.to_string()).into_response()
+    (
+        status,
+        [("content-type", "application/json; charset=utf-8")],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 /// The scope a root field needs.
@@ -72,7 +77,12 @@ struct Request {
 }
 
 /// `POST /admin/api/{version}/graphql.json`
-pub async fn graphql(AxState(shared): AxState<Shared>, Path(version): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn graphql(
+    AxState(shared): AxState<Shared>,
+    Path(version): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let Some(grant) = headers
         .get("x-shopify-access-token")
         .and_then(|v| v.to_str().ok())
@@ -88,10 +98,18 @@ pub async fn graphql(AxState(shared): AxState<Shared>, Path(version): Path<Strin
     }
     let req: Request = match serde_json::from_slice(&body) {
         Ok(r) => r,
-        Err(_) => return json_response(StatusCode::BAD_REQUEST, json!({"errors": {"query": "Required parameter missing or invalid"}})),
+        Err(_) => {
+            return json_response(
+                StatusCode::BAD_REQUEST,
+                json!({"errors": {"query": "Required parameter missing or invalid"}}),
+            );
+        }
     };
     let Some(query) = req.query.filter(|q| !q.trim().is_empty()) else {
-        return json_response(StatusCode::BAD_REQUEST, json!({"errors": {"query": "Required parameter missing or invalid"}}));
+        return json_response(
+            StatusCode::BAD_REQUEST,
+            json!({"errors": {"query": "Required parameter missing or invalid"}}),
+        );
     };
     let variables = match req.variables {
         Some(Value::Object(m)) => m,
@@ -111,7 +129,12 @@ pub async fn graphql(AxState(shared): AxState<Shared>, Path(version): Path<Strin
     };
     let op = match doc.operations.get(req.operation_name.as_deref()) {
         Ok(op) => op,
-        Err(e) => return json_response(StatusCode::OK, json!({"errors": [{"message": e.message().to_string()}]})),
+        Err(e) => {
+            return json_response(
+                StatusCode::OK,
+                json!({"errors": [{"message": e.message().to_string()}]}),
+            );
+        }
     };
     let mutation = op.operation_type.is_mutation();
 
@@ -127,7 +150,11 @@ pub async fn graphql(AxState(shared): AxState<Shared>, Path(version): Path<Strin
                 (_, None) => true,
             };
             if !ok {
-                denied.push((f.response_key().to_string(), f.name.to_string(), needed.unwrap_or("write_files")));
+                denied.push((
+                    f.response_key().to_string(),
+                    f.name.to_string(),
+                    needed.unwrap_or("write_files"),
+                ));
             }
         }
     }
@@ -149,9 +176,7 @@ pub async fn graphql(AxState(shared): AxState<Shared>, Path(version): Path<Strin
     let coster = cost::Coster::new(schema, &doc, &variables);
     let requested = coster.requested(op);
     let now = Instant::now();
-    let throttle_status = |b: &mut cost::Bucket| {
-        json!({"maximumAvailable": b.maximum, "currentlyAvailable": b.available(Instant::now()).floor() as u64, "restoreRate": b.restore_rate})
-    };
+    let throttle_status = |b: &mut cost::Bucket| json!({"maximumAvailable": b.maximum, "currentlyAvailable": b.available(Instant::now()).floor() as u64, "restoreRate": b.restore_rate});
     if requested > cost::MAX_QUERY_COST {
         return json_response(
             StatusCode::OK,
@@ -196,8 +221,16 @@ pub async fn graphql(AxState(shared): AxState<Shared>, Path(version): Path<Strin
         let vars = apollo_compiler::response::JsonValue::from(Value::Object(variables.clone()));
         let empty = apollo_compiler::response::JsonMap::new();
         let vars = vars.as_object().unwrap_or(&empty);
-        let root = if mutation { Obj::Mutation(&ctx) } else { Obj::Query(&ctx) };
-        let result = match Execution::new(schema, &doc).operation(op).raw_variable_values(vars).execute_sync(&root) {
+        let root = if mutation {
+            Obj::Mutation(&ctx)
+        } else {
+            Obj::Query(&ctx)
+        };
+        let result = match Execution::new(schema, &doc)
+            .operation(op)
+            .raw_variable_values(vars)
+            .execute_sync(&root)
+        {
             Ok(r) => serde_json::to_value(&r).unwrap_or(Value::Null),
             Err(e) => json!({"errors": [{"message": e.message().to_string()}]}),
         };
@@ -216,6 +249,7 @@ pub async fn graphql(AxState(shared): AxState<Shared>, Path(version): Path<Strin
         throttle_status(bucket)
     };
     let mut response = response;
-    response["extensions"] = json!({"cost": {"requestedQueryCost": requested, "actualQueryCost": actual, "throttleStatus": status}});
+    response["extensions"] =
+        json!({"cost": {"requestedQueryCost": requested, "actualQueryCost": actual, "throttleStatus": status}});
     json_response(StatusCode::OK, response)
 }

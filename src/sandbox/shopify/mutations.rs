@@ -65,7 +65,11 @@ pub fn run<'c>(ctx: &'c Ctx, name: &str, a: &Value) -> Result<Val<'c>, FieldErro
         "fileUpdate" => file_update(ctx, a),
         "fileDelete" => file_delete(ctx, a),
         "fileAcknowledgeUpdateFailed" => file_acknowledge(ctx, a),
-        other => return Err(FieldError { message: format!("Field '{other}' doesn't exist on type 'Mutation'") }),
+        other => {
+            return Err(FieldError {
+                message: format!("Field '{other}' doesn't exist on type 'Mutation'"),
+            });
+        }
     })
 }
 
@@ -92,38 +96,68 @@ fn staged_uploads_create<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
         if str_arg(input, "filename").unwrap_or("").trim().is_empty() {
             errs.push(user_error(&["input", &i, "filename"], "Filename can't be blank", None));
         }
-        if method == "PUT" && !matches!(resource, "IMAGE" | "FILE" | "PRODUCT_IMAGE" | "COLLECTION_IMAGE" | "SHOP_IMAGE") {
-            errs.push(user_error(&["input", &i, "httpMethod"], format!("PUT is not supported for {resource}: use POST"), None));
+        if method == "PUT"
+            && !matches!(
+                resource,
+                "IMAGE" | "FILE" | "PRODUCT_IMAGE" | "COLLECTION_IMAGE" | "SHOP_IMAGE"
+            )
+        {
+            errs.push(user_error(
+                &["input", &i, "httpMethod"],
+                format!("PUT is not supported for {resource}: use POST"),
+                None,
+            ));
         }
         if matches!(resource, "VIDEO" | "MODEL_3D") && size.is_none() {
-            errs.push(user_error(&["input", &i, "fileSize"], format!("File size is required for {resource}"), None));
+            errs.push(user_error(
+                &["input", &i, "fileSize"],
+                format!("File size is required for {resource}"),
+                None,
+            ));
         }
         if let Some(size) = size
             && size > size_limit(resource)
         {
             errs.push(user_error(
                 &["input", &i, "fileSize"],
-                format!("File size {size} exceeds the limit of {} bytes for {resource}", size_limit(resource)),
+                format!(
+                    "File size {size} exceeds the limit of {} bytes for {resource}",
+                    size_limit(resource)
+                ),
                 None,
             ));
         }
     }
     if !errs.is_empty() {
-        return record("StagedUploadsCreatePayload", vec![("stagedTargets", Val::Json(Value::Null)), ("userErrors", errors(errs))]);
+        return record(
+            "StagedUploadsCreatePayload",
+            vec![("stagedTargets", Val::Json(Value::Null)), ("userErrors", errors(errs))],
+        );
     }
     let mut st = ctx.state.borrow_mut();
     let mut targets = Vec::new();
     for input in inputs {
         let resource = str_arg(input, "resource").unwrap_or("FILE").to_string();
         let filename = str_arg(input, "filename").unwrap_or("file").to_string();
-        let mime = str_arg(input, "mimeType").unwrap_or("application/octet-stream").to_string();
+        let mime = str_arg(input, "mimeType")
+            .unwrap_or("application/octet-stream")
+            .to_string();
         let method = str_arg(input, "httpMethod").unwrap_or("PUT");
         let declared_size = input.get("fileSize").and_then(as_u64_lenient);
         let token = {
             let mut rng = ctx.rng.borrow_mut();
             format!("{:016x}{:016x}", rng.next_u64(), rng.next_u64())
         };
-        let safe_name: String = filename.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' { c } else { '_' }).collect();
+        let safe_name: String = filename
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
         let key = format!("tmp/sandbox/{token}/{safe_name}");
         let resource_url = ctx.url(&format!("/staged/files/{key}"));
         let target = if method == "POST" {
@@ -159,10 +193,25 @@ fn staged_uploads_create<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
                 ],
             })
         };
-        st.staged.insert(key, StagedRec { resource, filename, mime, declared_size, bytes: None });
+        st.staged.insert(
+            key,
+            StagedRec {
+                resource,
+                filename,
+                mime,
+                declared_size,
+                bytes: None,
+            },
+        );
         targets.push(target);
     }
-    record("StagedUploadsCreatePayload", vec![("stagedTargets", Val::Json(Value::Array(targets))), ("userErrors", errors(vec![]))])
+    record(
+        "StagedUploadsCreatePayload",
+        vec![
+            ("stagedTargets", Val::Json(Value::Array(targets))),
+            ("userErrors", errors(vec![])),
+        ],
+    )
 }
 
 /// `UnsignedInt64` arrives as a string; accept numbers too.
@@ -175,33 +224,66 @@ fn as_u64_lenient(v: &Value) -> Option<u64> {
 
 /// Bytes (or pixels) behind a source URL the sandbox can read: a staged upload or its own CDN.
 enum Source {
-    Bytes { bytes: Bytes, filename: String },
-    Pixels { pixels: Pixels, filename: String, width: u32, height: u32 },
+    Bytes {
+        bytes: Bytes,
+        filename: String,
+    },
+    Pixels {
+        pixels: Pixels,
+        filename: String,
+        width: u32,
+        height: u32,
+    },
     /// Staged, but nothing was uploaded to the target.
-    Empty { filename: String },
+    Empty {
+        filename: String,
+    },
     /// A URL elsewhere: the sandbox has no network, like a host that cannot be reached.
-    Unreachable { filename: String },
+    Unreachable {
+        filename: String,
+    },
 }
 
 fn read_source(ctx: &Ctx, st: &State, url: &str) -> Option<Source> {
     if !(url.starts_with("http://") || url.starts_with("https://")) {
         return None;
     }
-    let last = url.split('?').next().unwrap_or(url).rsplit('/').next().unwrap_or("file").to_string();
+    let last = url
+        .split('?')
+        .next()
+        .unwrap_or(url)
+        .rsplit('/')
+        .next()
+        .unwrap_or("file")
+        .to_string();
     if let Some(key) = url.strip_prefix(&ctx.url("/staged/files/")) {
         let key = key.split('?').next().unwrap_or(key);
         return Some(match st.staged.get(key) {
-            Some(StagedRec { bytes: Some(b), filename, .. }) => Source::Bytes { bytes: b.clone(), filename: filename.clone() },
-            Some(s) => Source::Empty { filename: s.filename.clone() },
+            Some(StagedRec {
+                bytes: Some(b),
+                filename,
+                ..
+            }) => Source::Bytes {
+                bytes: b.clone(),
+                filename: filename.clone(),
+            },
+            Some(s) => Source::Empty {
+                filename: s.filename.clone(),
+            },
             None => Source::Empty { filename: last },
         });
     }
     if let Some(rest) = url.strip_prefix(&ctx.url("/cdn/shop/files/")) {
         let id: Option<u64> = rest.split('/').next().and_then(|s| s.parse().ok());
-        if let Some(f) = id.and_then(|id| st.files.get(&id)) {
-            if let Some(p) = &f.pixels {
-                return Some(Source::Pixels { pixels: p.clone(), filename: f.filename.clone(), width: f.width, height: f.height });
-            }
+        if let Some(f) = id.and_then(|id| st.files.get(&id))
+            && let Some(p) = &f.pixels
+        {
+            return Some(Source::Pixels {
+                pixels: p.clone(),
+                filename: f.filename.clone(),
+                width: f.width,
+                height: f.height,
+            });
         }
     }
     Some(Source::Unreachable { filename: last })
@@ -231,7 +313,12 @@ fn process(kind: FileKind, source: Source) -> Processed {
         failure: None,
     };
     match source {
-        Source::Pixels { pixels, filename, width, height } => {
+        Source::Pixels {
+            pixels,
+            filename,
+            width,
+            height,
+        } => {
             out.pixels = Some(pixels);
             out.filename = filename;
             (out.width, out.height) = (width, height);
@@ -240,9 +327,18 @@ fn process(kind: FileKind, source: Source) -> Processed {
         Source::Empty { filename } | Source::Unreachable { filename } => {
             out.filename = filename;
             out.failure = Some(match kind {
-                FileKind::Image => ("IMAGE_DOWNLOAD_FAILURE", "The image could not be downloaded from the source URL.".into()),
-                FileKind::Video => ("VIDEO_VALIDATION_ERROR", "The video could not be downloaded from the source URL.".into()),
-                _ => ("MODEL3D_VALIDATION_ERROR", "The model could not be downloaded from the source URL.".into()),
+                FileKind::Image => (
+                    "IMAGE_DOWNLOAD_FAILURE",
+                    "The image could not be downloaded from the source URL.".into(),
+                ),
+                FileKind::Video => (
+                    "VIDEO_VALIDATION_ERROR",
+                    "The video could not be downloaded from the source URL.".into(),
+                ),
+                _ => (
+                    "MODEL3D_VALIDATION_ERROR",
+                    "The model could not be downloaded from the source URL.".into(),
+                ),
             });
         }
         Source::Bytes { bytes, filename } => {
@@ -253,19 +349,38 @@ fn process(kind: FileKind, source: Source) -> Processed {
             match kind {
                 FileKind::Image => match sniffed {
                     Some("image/png" | "image/jpeg" | "image/gif" | "image/webp") => {
-                        match image::ImageReader::new(std::io::Cursor::new(&bytes)).with_guessed_format().ok().and_then(|r| r.into_dimensions().ok()) {
-                            None => out.failure = Some(("IMAGE_PROCESSING_FAILURE", "The image file is damaged and could not be read.".into())),
+                        match image::ImageReader::new(std::io::Cursor::new(&bytes))
+                            .with_guessed_format()
+                            .ok()
+                            .and_then(|r| r.into_dimensions().ok())
+                        {
+                            None => {
+                                out.failure = Some((
+                                    "IMAGE_PROCESSING_FAILURE",
+                                    "The image file is damaged and could not be read.".into(),
+                                ))
+                            }
                             Some((w, h)) => {
                                 (out.width, out.height) = (w, h);
                                 let ratio = w.max(h) as f64 / w.min(h).max(1) as f64;
                                 if out.size > 20 << 20 {
-                                    out.failure = Some(("INVALID_IMAGE_FILE_SIZE", "Image file size exceeds 20 MB.".into()));
+                                    out.failure =
+                                        Some(("INVALID_IMAGE_FILE_SIZE", "Image file size exceeds 20 MB.".into()));
                                 } else if w > 4472 || h > 4472 || w as u64 * h as u64 > 20_000_000 {
-                                    out.failure = Some(("INVALID_IMAGE_RESOLUTION", format!("Image resolution {w}x{h} exceeds 4472x4472 px (20 megapixels).")));
+                                    out.failure = Some((
+                                        "INVALID_IMAGE_RESOLUTION",
+                                        format!("Image resolution {w}x{h} exceeds 4472x4472 px (20 megapixels)."),
+                                    ));
                                 } else if ratio > 100.0 {
-                                    out.failure = Some(("INVALID_IMAGE_ASPECT_RATIO", "Image aspect ratio must be between 1:100 and 100:1.".into()));
+                                    out.failure = Some((
+                                        "INVALID_IMAGE_ASPECT_RATIO",
+                                        "Image aspect ratio must be between 1:100 and 100:1.".into(),
+                                    ));
                                 } else if image::load_from_memory(&bytes).is_err() {
-                                    out.failure = Some(("IMAGE_PROCESSING_FAILURE", "The image file is damaged and could not be read.".into()));
+                                    out.failure = Some((
+                                        "IMAGE_PROCESSING_FAILURE",
+                                        "The image file is damaged and could not be read.".into(),
+                                    ));
                                 } else {
                                     out.pixels = Some(Pixels::Uploaded(bytes.clone()));
                                 }
@@ -276,14 +391,22 @@ fn process(kind: FileKind, source: Source) -> Processed {
                         // Accepted like Shopify does; the sandbox cannot decode HEIC, so there is no preview.
                         out.original = Some(bytes.clone());
                     }
-                    _ => out.failure = Some(("UNSUPPORTED_IMAGE_FILE_TYPE", "The file is not a PNG, JPEG, GIF, WEBP or HEIC image.".into())),
+                    _ => {
+                        out.failure = Some((
+                            "UNSUPPORTED_IMAGE_FILE_TYPE",
+                            "The file is not a PNG, JPEG, GIF, WEBP or HEIC image.".into(),
+                        ))
+                    }
                 },
                 FileKind::Video => {
                     if matches!(sniffed, Some("video/mp4" | "video/quicktime" | "video/webm")) {
                         (out.width, out.height) = (1280, 720);
                         out.original = Some(bytes.clone());
                     } else {
-                        out.failure = Some(("VIDEO_INVALID_FILETYPE_ERROR", "The file is not an MP4, MOV or WEBM video.".into()));
+                        out.failure = Some((
+                            "VIDEO_INVALID_FILETYPE_ERROR",
+                            "The file is not an MP4, MOV or WEBM video.".into(),
+                        ));
                     }
                 }
                 _ => {
@@ -291,7 +414,10 @@ fn process(kind: FileKind, source: Source) -> Processed {
                         (out.width, out.height) = (1280, 720);
                         out.original = Some(bytes.clone());
                     } else {
-                        out.failure = Some(("MODEL3D_VALIDATION_ERROR", "The file is not a GLB or USDZ model.".into()));
+                        out.failure = Some((
+                            "MODEL3D_VALIDATION_ERROR",
+                            "The file is not a GLB or USDZ model.".into(),
+                        ));
                     }
                 }
             }
@@ -302,12 +428,25 @@ fn process(kind: FileKind, source: Source) -> Processed {
 
 fn external_video(url: &str) -> Option<(String, String)> {
     let u = url.split('#').next()?;
-    if let Some(id) = u.split("youtube.com/watch?v=").nth(1).or_else(|| u.split("youtu.be/").nth(1)).or_else(|| u.split("youtube.com/embed/").nth(1)) {
-        let id: String = id.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+    if let Some(id) = u
+        .split("youtube.com/watch?v=")
+        .nth(1)
+        .or_else(|| u.split("youtu.be/").nth(1))
+        .or_else(|| u.split("youtube.com/embed/").nth(1))
+    {
+        let id: String = id
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect();
         return (!id.is_empty()).then(|| ("YOUTUBE".to_string(), id));
     }
     if let Some(id) = u.split("vimeo.com/").nth(1) {
-        let id: String = id.rsplit('/').next()?.chars().take_while(char::is_ascii_digit).collect();
+        let id: String = id
+            .rsplit('/')
+            .next()?
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
         return (!id.is_empty()).then(|| ("VIMEO".to_string(), id));
     }
     None
@@ -342,15 +481,27 @@ fn create_media(ctx: &Ctx, st: &mut State, product: u64, inputs: &[Value], field
         let alt = str_arg(input, "alt").unwrap_or("").to_string();
         let source = str_arg(input, "originalSource").unwrap_or("");
         let Some(kind) = str_arg(input, "mediaContentType").and_then(kind_of) else {
-            errs.push(user_error(&[field, &i, "mediaContentType"], "Media content type is invalid", Some("INVALID_MEDIA_TYPE")));
+            errs.push(user_error(
+                &[field, &i, "mediaContentType"],
+                "Media content type is invalid",
+                Some("INVALID_MEDIA_TYPE"),
+            ));
             continue;
         };
         if alt.chars().count() > ALT_MAX {
-            errs.push(user_error(&[field, &i, "alt"], format!("Alt is too long (maximum is {ALT_MAX} characters)"), Some("INVALID")));
+            errs.push(user_error(
+                &[field, &i, "alt"],
+                format!("Alt is too long (maximum is {ALT_MAX} characters)"),
+                Some("INVALID"),
+            ));
             continue;
         }
         if source.trim().is_empty() {
-            errs.push(user_error(&[field, &i, "originalSource"], "Original source can't be blank", Some("BLANK")));
+            errs.push(user_error(
+                &[field, &i, "originalSource"],
+                "Original source can't be blank",
+                Some("BLANK"),
+            ));
             continue;
         }
         if kind == FileKind::ExternalVideo {
@@ -366,7 +517,11 @@ fn create_media(ctx: &Ctx, st: &mut State, product: u64, inputs: &[Value], field
         }
         match read_source(ctx, st, source) {
             Some(src) => planned.push((kind, alt, Some(src), None)),
-            None => errs.push(user_error(&[field, &i, "originalSource"], "Original source is not a valid URL", Some("INVALID"))),
+            None => errs.push(user_error(
+                &[field, &i, "originalSource"],
+                "Original source is not a valid URL",
+                Some("INVALID"),
+            )),
         }
     }
     if !errs.is_empty() {
@@ -391,13 +546,25 @@ fn create_media(ctx: &Ctx, st: &mut State, product: u64, inputs: &[Value], field
         };
         if p.failure.is_none() && ctx.rng.borrow_mut().unit() < ctx.config.faults.processing_failure_share {
             p.failure = Some(match kind {
-                FileKind::Image => ("IMAGE_PROCESSING_FAILURE", "Processing the image failed. Try again.".into()),
-                FileKind::Model3d => ("MODEL3D_PROCESSING_FAILURE", "Processing the model failed. Try again.".into()),
-                _ => ("VIDEO_VALIDATION_ERROR", "Processing the video failed. Try again.".into()),
+                FileKind::Image => (
+                    "IMAGE_PROCESSING_FAILURE",
+                    "Processing the image failed. Try again.".into(),
+                ),
+                FileKind::Model3d => (
+                    "MODEL3D_PROCESSING_FAILURE",
+                    "Processing the model failed. Try again.".into(),
+                ),
+                _ => (
+                    "VIDEO_VALIDATION_ERROR",
+                    "Processing the video failed. Try again.".into(),
+                ),
             });
         }
         // Videos, models and external videos get a drawn preview frame once processed.
-        let pixels = p.pixels.take().or_else(|| (kind != FileKind::Image).then_some(Pixels::Generated { seed: id }));
+        let pixels = p
+            .pixels
+            .take()
+            .or_else(|| (kind != FileKind::Image).then_some(Pixels::Generated { seed: id }));
         let t = ctx.config.timings;
         let rec = FileRec {
             id,
@@ -414,7 +581,11 @@ fn create_media(ctx: &Ctx, st: &mut State, product: u64, inputs: &[Value], field
             external,
             status: Status::Uploaded,
             errors: Vec::new(),
-            pending: Some(Pending { processing_at: ctx.now + t.to_processing, done_at: ctx.now + t.to_done, failure: p.failure }),
+            pending: Some(Pending {
+                processing_at: ctx.now + t.to_processing,
+                done_at: ctx.now + t.to_done,
+                failure: p.failure,
+            }),
             version: 1,
             created_at: now,
             updated_at: now,
@@ -446,7 +617,13 @@ fn product_update<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
     let Some(pid) = str_arg(&input, "id").and_then(|g| product_id(&st, g)) else {
         return record(
             "ProductUpdatePayload",
-            vec![("product", Val::Json(Value::Null)), ("userErrors", errors(vec![user_error(&["id"], "Product does not exist", None)]))],
+            vec![
+                ("product", Val::Json(Value::Null)),
+                (
+                    "userErrors",
+                    errors(vec![user_error(&["id"], "Product does not exist", None)]),
+                ),
+            ],
         );
     };
     let (_, errs) = create_media(ctx, &mut st, pid, list(a, "media"), "media");
@@ -460,13 +637,23 @@ fn product_update<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
         }
         p.updated_at = SystemTime::now();
     }
-    record("ProductUpdatePayload", vec![("product", Val::Obj(Obj::Product(ctx, pid))), ("userErrors", errors(strip_code(errs)))])
+    record(
+        "ProductUpdatePayload",
+        vec![
+            ("product", Val::Obj(Obj::Product(ctx, pid))),
+            ("userErrors", errors(strip_code(errs))),
+        ],
+    )
 }
 
 fn product_create_media<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
     let mut st = ctx.state.borrow_mut();
     let Some(pid) = str_arg(a, "productId").and_then(|g| product_id(&st, g)) else {
-        let e = vec![user_error(&["productId"], "Product does not exist", Some("PRODUCT_DOES_NOT_EXIST"))];
+        let e = vec![user_error(
+            &["productId"],
+            "Product does not exist",
+            Some("PRODUCT_DOES_NOT_EXIST"),
+        )];
         return record(
             "ProductCreateMediaPayload",
             vec![
@@ -478,7 +665,11 @@ fn product_create_media<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
         );
     };
     let (created, errs) = create_media(ctx, &mut st, pid, list(a, "media"), "media");
-    let media = if errs.is_empty() { Val::List(created.into_iter().map(|id| Val::Obj(Obj::File(ctx, id))).collect()) } else { Val::Json(Value::Null) };
+    let media = if errs.is_empty() {
+        Val::List(created.into_iter().map(|id| Val::Obj(Obj::File(ctx, id))).collect())
+    } else {
+        Val::Json(Value::Null)
+    };
     record(
         "ProductCreateMediaPayload",
         vec![
@@ -504,9 +695,19 @@ fn media_on_product(st: &State, pid: u64, ids: &[&str], field: &[&str]) -> Resul
         }
         let path: Vec<&str> = path.iter().map(String::as_str).collect();
         match file_id(st, g) {
-            None => return Err(user_error(&path[..1], format!("Media id {g} does not exist"), Some("MEDIA_DOES_NOT_EXIST"))),
+            None => {
+                return Err(user_error(
+                    &path[..1],
+                    format!("Media id {g} does not exist"),
+                    Some("MEDIA_DOES_NOT_EXIST"),
+                ));
+            }
             Some(id) if !product.media.contains(&id) => {
-                return Err(user_error(&path, format!("Media id {g} does not exist on this product"), Some("MEDIA_DOES_NOT_EXIST_ON_PRODUCT")));
+                return Err(user_error(
+                    &path,
+                    format!("Media id {g} does not exist on this product"),
+                    Some("MEDIA_DOES_NOT_EXIST_ON_PRODUCT"),
+                ));
             }
             Some(id) => out.push(id),
         }
@@ -518,7 +719,12 @@ fn product_update_media<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
     let payload = |product: Val<'c>, media: Val<'c>, errs: Vec<Value>| {
         record(
             "ProductUpdateMediaPayload",
-            vec![("product", product), ("media", media), ("userErrors", errors(strip_code(errs.clone()))), ("mediaUserErrors", errors(errs))],
+            vec![
+                ("product", product),
+                ("media", media),
+                ("userErrors", errors(strip_code(errs.clone()))),
+                ("mediaUserErrors", errors(errs)),
+            ],
         )
     };
     let mut st = ctx.state.borrow_mut();
@@ -526,7 +732,11 @@ fn product_update_media<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
         return payload(
             Val::Json(Value::Null),
             Val::Json(Value::Null),
-            vec![user_error(&["productId"], "Product does not exist", Some("PRODUCT_DOES_NOT_EXIST"))],
+            vec![user_error(
+                &["productId"],
+                "Product does not exist",
+                Some("PRODUCT_DOES_NOT_EXIST"),
+            )],
         );
     };
     let inputs = list(a, "media");
@@ -538,11 +748,19 @@ fn product_update_media<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
     for (i, (id, input)) in ids.iter().zip(inputs).enumerate() {
         let i = i.to_string();
         if st.files[id].status != Status::Ready {
-            let e = user_error(&["media", &i, "id"], "Non-ready media cannot be updated.", Some("NON_READY_MEDIA"));
+            let e = user_error(
+                &["media", &i, "id"],
+                "Non-ready media cannot be updated.",
+                Some("NON_READY_MEDIA"),
+            );
             return payload(Val::Obj(Obj::Product(ctx, pid)), Val::Json(Value::Null), vec![e]);
         }
         if str_arg(input, "alt").is_some_and(|alt| alt.chars().count() > ALT_MAX) {
-            let e = user_error(&["media", &i, "alt"], format!("Alt is too long (maximum is {ALT_MAX} characters)"), Some("INVALID"));
+            let e = user_error(
+                &["media", &i, "alt"],
+                format!("Alt is too long (maximum is {ALT_MAX} characters)"),
+                Some("INVALID"),
+            );
             return payload(Val::Obj(Obj::Product(ctx, pid)), Val::Json(Value::Null), vec![e]);
         }
     }
@@ -559,7 +777,11 @@ fn product_update_media<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
         }
         f.updated_at = now;
     }
-    payload(Val::Obj(Obj::Product(ctx, pid)), Val::List(ids.into_iter().map(|id| Val::Obj(Obj::File(ctx, id))).collect()), vec![])
+    payload(
+        Val::Obj(Obj::Product(ctx, pid)),
+        Val::List(ids.into_iter().map(|id| Val::Obj(Obj::File(ctx, id))).collect()),
+        vec![],
+    )
 }
 
 fn product_delete_media<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
@@ -581,7 +803,11 @@ fn product_delete_media<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
             Val::Json(Value::Null),
             Value::Null,
             Value::Null,
-            vec![user_error(&["productId"], "Product does not exist", Some("PRODUCT_DOES_NOT_EXIST"))],
+            vec![user_error(
+                &["productId"],
+                "Product does not exist",
+                Some("PRODUCT_DOES_NOT_EXIST"),
+            )],
         );
     };
     let gids: Vec<&str> = list(a, "mediaIds").iter().map(|v| v.as_str().unwrap_or("")).collect();
@@ -592,10 +818,18 @@ fn product_delete_media<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
     let p = st.products.get_mut(&pid).expect("checked above");
     p.media.retain(|m| !ids.contains(m));
     p.updated_at = SystemTime::now();
-    let image_ids: Vec<String> =
-        ids.iter().filter(|id| st.files[id].kind == FileKind::Image).map(|id| gid("ProductImage", *id)).collect();
+    let image_ids: Vec<String> = ids
+        .iter()
+        .filter(|id| st.files[id].kind == FileKind::Image)
+        .map(|id| gid("ProductImage", *id))
+        .collect();
     let deleted: Vec<String> = ids.iter().map(|id| gid(st.files[id].kind.type_name(), *id)).collect();
-    payload(Val::Obj(Obj::Product(ctx, pid)), json!(deleted), json!(image_ids), vec![])
+    payload(
+        Val::Obj(Obj::Product(ctx, pid)),
+        json!(deleted),
+        json!(image_ids),
+        vec![],
+    )
 }
 
 /// Apply moves in order: each takes its media out and puts it at `newPosition`.
@@ -614,12 +848,23 @@ fn product_reorder_media<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
     let payload = |job: Value, errs: Vec<Value>| {
         record(
             "ProductReorderMediaPayload",
-            vec![("job", Val::Json(job)), ("userErrors", errors(strip_code(errs.clone()))), ("mediaUserErrors", errors(errs))],
+            vec![
+                ("job", Val::Json(job)),
+                ("userErrors", errors(strip_code(errs.clone()))),
+                ("mediaUserErrors", errors(errs)),
+            ],
         )
     };
     let mut st = ctx.state.borrow_mut();
     let Some(pid) = str_arg(a, "id").and_then(|g| product_id(&st, g)) else {
-        return payload(Value::Null, vec![user_error(&["id"], "Product does not exist", Some("PRODUCT_DOES_NOT_EXIST"))]);
+        return payload(
+            Value::Null,
+            vec![user_error(
+                &["id"],
+                "Product does not exist",
+                Some("PRODUCT_DOES_NOT_EXIST"),
+            )],
+        );
     };
     let moves = list(a, "moves");
     let gids: Vec<&str> = moves.iter().map(|m| str_arg(m, "id").unwrap_or("")).collect();
@@ -655,7 +900,13 @@ fn product_reorder_media<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
             c & 0xffff_ffff_ffff
         )
     };
-    st.jobs.insert(job_id.clone(), JobRec { done_at: ctx.now + ctx.config.timings.reorder_job, apply: Some((pid, order)) });
+    st.jobs.insert(
+        job_id.clone(),
+        JobRec {
+            done_at: ctx.now + ctx.config.timings.reorder_job,
+            apply: Some((pid, order)),
+        },
+    );
     payload(json!({"id": job_id, "done": false}), vec![])
 }
 
@@ -668,14 +919,22 @@ fn missing_files(st: &State, gids: &[&str], field: &str) -> Option<Value> {
     (!missing.is_empty()).then(|| {
         user_error(
             &[field],
-            format!("File id {} does not exist.", serde_json::to_string(&missing).unwrap_or_default()),
+            format!(
+                "File id {} does not exist.",
+                serde_json::to_string(&missing).unwrap_or_default()
+            ),
             Some("FILE_DOES_NOT_EXIST"),
         )
     })
 }
 
 fn file_update<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
-    let payload = |files: Val<'c>, errs: Vec<Value>| record("FileUpdatePayload", vec![("files", files), ("userErrors", errors(errs))]);
+    let payload = |files: Val<'c>, errs: Vec<Value>| {
+        record(
+            "FileUpdatePayload",
+            vec![("files", files), ("userErrors", errors(errs))],
+        )
+    };
     let mut st = ctx.state.borrow_mut();
     let inputs = list(a, "files");
     let gids: Vec<&str> = inputs.iter().map(|f| str_arg(f, "id").unwrap_or("")).collect();
@@ -688,46 +947,19 @@ fn file_update<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
     for (i, input) in inputs.iter().enumerate() {
         let i = i.to_string();
         let id = file_id(&st, gids[i.parse::<usize>().unwrap_or(0)]).expect("checked above");
-        let f = &st.files[&id];
         let alt = str_arg(input, "alt");
         let filename = str_arg(input, "filename");
         let original = str_arg(input, "originalSource");
         let preview = str_arg(input, "previewImageSource");
-        let adds: Vec<&str> = list(input, "referencesToAdd").iter().filter_map(Value::as_str).collect();
-        let removes: Vec<&str> = list(input, "referencesToRemove").iter().filter_map(Value::as_str).collect();
-        let media_kind = matches!(f.kind, FileKind::Video | FileKind::Model3d | FileKind::ExternalVideo);
-        let error = if f.status != Status::Ready {
-            Some(user_error(&["files", &i, "id"], "Non-ready files cannot be updated.", Some("NON_READY_STATE")))
-        } else if alt.is_some_and(|t| t.chars().count() > ALT_MAX) {
-            Some(user_error(&["files", &i, "alt"], format!("The alt value exceeds the maximum limit of {ALT_MAX} characters."), Some("ALT_VALUE_LIMIT_EXCEEDED")))
-        } else if original.is_some() && preview.is_some() {
-            Some(user_error(&["files", &i], "originalSource and previewImageSource cannot be updated at the same time.", Some("INVALID")))
-        } else if filename.is_some() && media_kind {
-            Some(user_error(&["files", &i, "filename"], "Filenames of videos and 3D models cannot be updated.", Some("UNSUPPORTED_MEDIA_TYPE_FOR_FILENAME_UPDATE")))
-        } else if filename.is_some_and(|n| n.rsplit_once('.').map(|(_, e)| e.to_lowercase()) != f.filename.rsplit_once('.').map(|(_, e)| e.to_lowercase())) {
-            Some(user_error(&["files", &i, "filename"], "The filename extension provided must match the original filename.", Some("INVALID_FILENAME_EXTENSION")))
-        } else if filename.is_some_and(|n| n.contains('/') || n.contains('\\') || n.starts_with('.') || n.trim().is_empty()) {
-            Some(user_error(&["files", &i, "filename"], "The filename is invalid.", Some("INVALID_FILENAME")))
-        } else if filename.is_some_and(|n| st.files.values().any(|o| o.id != id && o.filename.eq_ignore_ascii_case(n))) {
-            Some(user_error(&["files", &i, "filename"], "A file with this name already exists.", Some("FILENAME_ALREADY_EXISTS")))
-        } else if original.is_some() && media_kind {
-            Some(user_error(&["files", &i, "originalSource"], "The content of videos and 3D models cannot be replaced.", Some("INVALID")))
-        } else if original.is_some_and(|u| read_source(ctx, &st, u).is_none()) {
-            Some(user_error(&["files", &i, "originalSource"], "The image source URL is invalid.", Some("INVALID_IMAGE_SOURCE_URL")))
-        } else if preview.is_some() && f.kind == FileKind::Image {
-            Some(user_error(&["files", &i, "previewImageSource"], "Preview images can only be set on videos and 3D models.", Some("INVALID")))
-        } else if (!adds.is_empty() || !removes.is_empty()) && f.kind == FileKind::Generic {
-            Some(user_error(&["files", &i, "referencesToAdd"], "Generic files cannot be referenced by products.", Some("UNSUPPORTED_FILE_REFERENCE")))
-        } else if let Some(bad) = adds.iter().chain(&removes).find(|g| product_id(&st, g).is_none()) {
-            let key = if adds.contains(bad) { "referencesToAdd" } else { "referencesToRemove" };
-            Some(user_error(&["files", &i, key], format!("The reference target {bad} does not exist."), Some("REFERENCE_TARGET_DOES_NOT_EXIST")))
-        } else if let Some(full) = adds.iter().find(|g| {
-            product_id(&st, g).is_some_and(|p| !st.products[&p].media.contains(&id) && st.products[&p].media.len() >= MEDIA_PER_PRODUCT)
-        }) {
-            Some(user_error(&["files", &i, "referencesToAdd"], format!("Product {full} already has {MEDIA_PER_PRODUCT} media."), Some("PRODUCT_MEDIA_LIMIT_EXCEEDED")))
-        } else {
-            None
-        };
+        let adds: Vec<&str> = list(input, "referencesToAdd")
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        let removes: Vec<&str> = list(input, "referencesToRemove")
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        let error = file_update_error(ctx, &st, &i, id, input);
         if let Some(e) = error {
             errs.push(e);
             continue;
@@ -765,7 +997,11 @@ fn file_update<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
             }
             f.version += 1;
             f.status = Status::Processing;
-            f.pending = Some(Pending { processing_at: ctx.now, done_at: ctx.now + timings.to_done, failure: p.failure });
+            f.pending = Some(Pending {
+                processing_at: ctx.now,
+                done_at: ctx.now + timings.to_done,
+                failure: p.failure,
+            });
         }
         if let Some(Source::Pixels { pixels, .. }) = preview_src {
             f.pixels = Some(pixels);
@@ -779,11 +1015,136 @@ fn file_update<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
         f.updated_at = now;
         updated.push(id);
     }
-    payload(Val::List(updated.into_iter().map(|id| Val::Obj(Obj::File(ctx, id))).collect()), errs)
+    payload(
+        Val::List(updated.into_iter().map(|id| Val::Obj(Obj::File(ctx, id))).collect()),
+        errs,
+    )
+}
+
+/// Why one `FileUpdateInput` is refused, checked in Shopify's order; `None` when it is fine.
+fn file_update_error(ctx: &Ctx, st: &State, i: &str, id: u64, input: &Value) -> Option<Value> {
+    let f = &st.files[&id];
+    let alt = str_arg(input, "alt");
+    let filename = str_arg(input, "filename");
+    let original = str_arg(input, "originalSource");
+    let preview = str_arg(input, "previewImageSource");
+    let adds: Vec<&str> = list(input, "referencesToAdd")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let removes: Vec<&str> = list(input, "referencesToRemove")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let media_kind = matches!(f.kind, FileKind::Video | FileKind::Model3d | FileKind::ExternalVideo);
+    if f.status != Status::Ready {
+        Some(user_error(
+            &["files", i, "id"],
+            "Non-ready files cannot be updated.",
+            Some("NON_READY_STATE"),
+        ))
+    } else if alt.is_some_and(|t| t.chars().count() > ALT_MAX) {
+        Some(user_error(
+            &["files", i, "alt"],
+            format!("The alt value exceeds the maximum limit of {ALT_MAX} characters."),
+            Some("ALT_VALUE_LIMIT_EXCEEDED"),
+        ))
+    } else if original.is_some() && preview.is_some() {
+        Some(user_error(
+            &["files", i],
+            "originalSource and previewImageSource cannot be updated at the same time.",
+            Some("INVALID"),
+        ))
+    } else if filename.is_some() && media_kind {
+        Some(user_error(
+            &["files", i, "filename"],
+            "Filenames of videos and 3D models cannot be updated.",
+            Some("UNSUPPORTED_MEDIA_TYPE_FOR_FILENAME_UPDATE"),
+        ))
+    } else if filename.is_some_and(|n| {
+        n.rsplit_once('.').map(|(_, e)| e.to_lowercase()) != f.filename.rsplit_once('.').map(|(_, e)| e.to_lowercase())
+    }) {
+        Some(user_error(
+            &["files", i, "filename"],
+            "The filename extension provided must match the original filename.",
+            Some("INVALID_FILENAME_EXTENSION"),
+        ))
+    } else if filename.is_some_and(|n| n.contains('/') || n.contains('\\') || n.starts_with('.') || n.trim().is_empty())
+    {
+        Some(user_error(
+            &["files", i, "filename"],
+            "The filename is invalid.",
+            Some("INVALID_FILENAME"),
+        ))
+    } else if filename.is_some_and(|n| {
+        st.files
+            .values()
+            .any(|o| o.id != id && o.filename.eq_ignore_ascii_case(n))
+    }) {
+        Some(user_error(
+            &["files", i, "filename"],
+            "A file with this name already exists.",
+            Some("FILENAME_ALREADY_EXISTS"),
+        ))
+    } else if original.is_some() && media_kind {
+        Some(user_error(
+            &["files", i, "originalSource"],
+            "The content of videos and 3D models cannot be replaced.",
+            Some("INVALID"),
+        ))
+    } else if original.is_some_and(|u| read_source(ctx, st, u).is_none()) {
+        Some(user_error(
+            &["files", i, "originalSource"],
+            "The image source URL is invalid.",
+            Some("INVALID_IMAGE_SOURCE_URL"),
+        ))
+    } else if preview.is_some() && f.kind == FileKind::Image {
+        Some(user_error(
+            &["files", i, "previewImageSource"],
+            "Preview images can only be set on videos and 3D models.",
+            Some("INVALID"),
+        ))
+    } else if (!adds.is_empty() || !removes.is_empty()) && f.kind == FileKind::Generic {
+        Some(user_error(
+            &["files", i, "referencesToAdd"],
+            "Generic files cannot be referenced by products.",
+            Some("UNSUPPORTED_FILE_REFERENCE"),
+        ))
+    } else if let Some(bad) = adds.iter().chain(&removes).find(|g| product_id(st, g).is_none()) {
+        let key = if adds.contains(bad) {
+            "referencesToAdd"
+        } else {
+            "referencesToRemove"
+        };
+        Some(user_error(
+            &["files", i, key],
+            format!("The reference target {bad} does not exist."),
+            Some("REFERENCE_TARGET_DOES_NOT_EXIST"),
+        ))
+    } else {
+        adds.iter()
+            .find(|g| {
+                product_id(st, g).is_some_and(|p| {
+                    !st.products[&p].media.contains(&id) && st.products[&p].media.len() >= MEDIA_PER_PRODUCT
+                })
+            })
+            .map(|full| {
+                user_error(
+                    &["files", i, "referencesToAdd"],
+                    format!("Product {full} already has {MEDIA_PER_PRODUCT} media."),
+                    Some("PRODUCT_MEDIA_LIMIT_EXCEEDED"),
+                )
+            })
+    }
 }
 
 fn file_delete<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
-    let payload = |ids: Value, errs: Vec<Value>| record("FileDeletePayload", vec![("deletedFileIds", Val::Json(ids)), ("userErrors", errors(errs))]);
+    let payload = |ids: Value, errs: Vec<Value>| {
+        record(
+            "FileDeletePayload",
+            vec![("deletedFileIds", Val::Json(ids)), ("userErrors", errors(errs))],
+        )
+    };
     let mut st = ctx.state.borrow_mut();
     let gids: Vec<&str> = list(a, "fileIds").iter().map(|v| v.as_str().unwrap_or("")).collect();
     if let Some(e) = missing_files(&st, &gids, "fileIds") {
@@ -794,7 +1155,11 @@ fn file_delete<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
     for (i, g) in gids.iter().enumerate() {
         let id = file_id(&st, g).expect("checked above");
         if matches!(st.files[&id].status, Status::Uploaded | Status::Processing) {
-            errs.push(user_error(&["fileIds", &i.to_string()], format!("File {g} is being processed and cannot be deleted yet."), Some("FILE_LOCKED")));
+            errs.push(user_error(
+                &["fileIds", &i.to_string()],
+                format!("File {g} is being processed and cannot be deleted yet."),
+                Some("FILE_LOCKED"),
+            ));
             continue;
         }
         st.files.remove(&id);
@@ -810,7 +1175,12 @@ fn file_delete<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
 }
 
 fn file_acknowledge<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
-    let payload = |files: Val<'c>, errs: Vec<Value>| record("FileAcknowledgeUpdateFailedPayload", vec![("files", files), ("userErrors", errors(errs))]);
+    let payload = |files: Val<'c>, errs: Vec<Value>| {
+        record(
+            "FileAcknowledgeUpdateFailedPayload",
+            vec![("files", files), ("userErrors", errors(errs))],
+        )
+    };
     let mut st = ctx.state.borrow_mut();
     let gids: Vec<&str> = list(a, "fileIds").iter().map(|v| v.as_str().unwrap_or("")).collect();
     if let Some(e) = missing_files(&st, &gids, "fileIds") {
@@ -827,10 +1197,17 @@ fn file_acknowledge<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
                 f.errors.clear();
                 done.push(id);
             }
-            _ => errs.push(user_error(&["fileIds", &i.to_string()], format!("File {g} is still being processed."), Some("NON_READY_STATE"))),
+            _ => errs.push(user_error(
+                &["fileIds", &i.to_string()],
+                format!("File {g} is still being processed."),
+                Some("NON_READY_STATE"),
+            )),
         }
     }
-    payload(Val::List(done.into_iter().map(|id| Val::Obj(Obj::File(ctx, id))).collect()), errs)
+    payload(
+        Val::List(done.into_iter().map(|id| Val::Obj(Obj::File(ctx, id))).collect()),
+        errs,
+    )
 }
 
 #[cfg(test)]

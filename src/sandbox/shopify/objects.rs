@@ -8,9 +8,9 @@ use apollo_compiler::response::JsonValue;
 use serde_json::{Value, json};
 
 use super::search;
+use crate::sandbox::SandboxConfig;
 use crate::sandbox::images::Rng;
 use crate::sandbox::state::{FileKind, FileRec, State, Status, gid, parse_gid};
-use crate::sandbox::SandboxConfig;
 
 /// What one request executes against.
 pub struct Ctx {
@@ -80,11 +80,16 @@ fn args(info: &ResolveInfo<'_>) -> Value {
 }
 
 fn err(message: impl Into<String>) -> FieldError {
-    FieldError { message: message.into() }
+    FieldError {
+        message: message.into(),
+    }
 }
 
 fn time(t: SystemTime) -> Value {
-    let secs = t.duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let secs = t
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
     Value::String(rfc3339(secs))
 }
 
@@ -102,7 +107,12 @@ pub fn rfc3339(secs: u64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 impl<'c> Val<'c> {
@@ -121,9 +131,10 @@ impl<'c> Val<'c> {
                     Val::List(_) => ResolvedValue::null(),
                 }))
             }
-            Val::Json(Value::Object(m)) => {
-                ResolvedValue::object(Obj::Json(info.field_definition().ty.inner_named_type().to_string(), Value::Object(m)))
-            }
+            Val::Json(Value::Object(m)) => ResolvedValue::object(Obj::Json(
+                info.field_definition().ty.inner_named_type().to_string(),
+                Value::Object(m),
+            )),
             Val::Json(Value::Array(items)) => {
                 // Lists must resolve item by item, objects as objects and scalars as leaves.
                 let ty = info.field_definition().ty.inner_named_type().to_string();
@@ -143,7 +154,8 @@ fn is_object_type(info: &ResolveInfo<'_>) -> bool {
     let ty = info.field_definition().ty.inner_named_type();
     matches!(
         info.schema().types.get(ty),
-        Some(apollo_compiler::schema::ExtendedType::Object(_)) | Some(apollo_compiler::schema::ExtendedType::Interface(_))
+        Some(apollo_compiler::schema::ExtendedType::Object(_))
+            | Some(apollo_compiler::schema::ExtendedType::Interface(_))
     )
 }
 
@@ -188,7 +200,12 @@ impl<'c> ObjectValue for Obj<'c> {
                 }
             }
             Obj::Connection(ctx, page) => match name {
-                "edges" => Val::List(page.items.iter().map(|(item, cursor)| Val::Obj(Obj::Edge(ctx, *item, cursor.clone()))).collect()),
+                "edges" => Val::List(
+                    page.items
+                        .iter()
+                        .map(|(item, cursor)| Val::Obj(Obj::Edge(ctx, *item, cursor.clone())))
+                        .collect(),
+                ),
                 "nodes" => Val::List(page.items.iter().map(|(item, _)| Val::Obj(item.obj(ctx))).collect()),
                 "pageInfo" => Val::Json(page.page_info()),
                 _ => return Err(self.unknown_field_error(info)),
@@ -288,7 +305,10 @@ fn file_field<'c>(ctx: &'c Ctx, id: u64, name: &str) -> Result<Val<'c>, FieldErr
         "fileStatus" | "status" => Val::Json(json!(f.status.as_str())),
         "mediaContentType" => Val::Json(json!(f.kind.content_type())),
         "mediaErrors" | "fileErrors" => Val::Json(Value::Array(
-            f.errors.iter().map(|(code, message)| json!({"code": code, "message": message, "details": Value::Null})).collect(),
+            f.errors
+                .iter()
+                .map(|(code, message)| json!({"code": code, "message": message, "details": Value::Null}))
+                .collect(),
         )),
         "mediaWarnings" => Val::Json(json!([])),
         "preview" => Val::Obj(Obj::Preview(ctx, id)),
@@ -305,7 +325,9 @@ fn file_field<'c>(ctx: &'c Ctx, id: u64, name: &str) -> Result<Val<'c>, FieldErr
                 "url": cdn(&f.filename), "mimeType": f.mime, "format": extension(&f.filename),
                 "width": f.width, "height": f.height, "fileSize": f.size,
             })),
-            _ => Val::Json(json!({"url": cdn(&f.filename), "mimeType": f.mime, "format": extension(&f.filename), "filesize": f.size})),
+            _ => Val::Json(
+                json!({"url": cdn(&f.filename), "mimeType": f.mime, "format": extension(&f.filename), "filesize": f.size}),
+            ),
         },
         "sources" => match f.kind {
             FileKind::Video => {
@@ -346,7 +368,11 @@ fn image_field<'c>(ctx: &'c Ctx, id: u64, name: &str, a: &Value) -> Result<Val<'
     let f = st.files.get(&id).ok_or_else(|| err("file vanished"))?;
     let is_image = f.kind == FileKind::Image;
     let (w, h) = (f.width, f.height);
-    let file = if is_image { f.filename.clone() } else { "preview.jpg".to_string() };
+    let file = if is_image {
+        f.filename.clone()
+    } else {
+        "preview.jpg".to_string()
+    };
     let base = ctx.url(&format!("/cdn/shop/files/{}/{}?v={}", f.id, file, f.version));
     Ok(Val::Json(match name {
         "id" => json!(gid("ImageSource", f.id)),

@@ -11,7 +11,11 @@ use crate::store::StoreError;
 pub const DEFAULT_API_VERSION: &str = "2026-10";
 
 fn invalid(message: impl Into<String>) -> StoreError {
-    StoreError::Invalid { field: vec!["endpoint".into()], code: "INVALID_ENDPOINT".into(), message: message.into() }
+    StoreError::Invalid {
+        field: vec!["endpoint".into()],
+        code: "INVALID_ENDPOINT".into(),
+        message: message.into(),
+    }
 }
 
 /// True for `YYYY-MM` with a release month, or `unstable`.
@@ -36,7 +40,9 @@ pub fn is_loopback(url: &Url) -> bool {
 /// or the same path on a loopback `endpoint`.
 pub fn graphql_url(store: &StoreRef, endpoint: Option<&str>, version: &str) -> Result<Url, StoreError> {
     if !valid_version(version) {
-        return Err(invalid(format!("`{version}` is not an API version: use YYYY-01, -04, -07 or -10, or unstable")));
+        return Err(invalid(format!(
+            "`{version}` is not an API version: use YYYY-01, -04, -07 or -10, or unstable"
+        )));
     }
     let path = format!("admin/api/{version}/graphql.json");
     if let Some(endpoint) = endpoint {
@@ -54,8 +60,12 @@ pub fn graphql_url(store: &StoreRef, endpoint: Option<&str>, version: &str) -> R
         return base.join(&path).map_err(|e| invalid(e.to_string()));
     }
     match store {
-        StoreRef::Shopify { shop } => Url::parse(&format!("https://{shop}.myshopify.com/{path}")).map_err(|e| invalid(e.to_string())),
-        StoreRef::Sandbox => Err(invalid("the sandbox needs --endpoint (the URL `mediadesk sandbox` prints)")),
+        StoreRef::Shopify { shop } => {
+            Url::parse(&format!("https://{shop}.myshopify.com/{path}")).map_err(|e| invalid(e.to_string()))
+        }
+        StoreRef::Sandbox => Err(invalid(
+            "the sandbox needs --endpoint (the URL `mediadesk sandbox` prints)",
+        )),
         StoreRef::Ecwid { .. } => Err(invalid("an Ecwid store has no Shopify endpoint")),
     }
 }
@@ -67,7 +77,10 @@ mod tests {
     #[test]
     fn shops_get_https_on_their_own_host() {
         let url = graphql_url(&"shopify:acme".parse().unwrap(), None, "2026-10").unwrap();
-        assert_eq!(url.as_str(), "https://acme.myshopify.com/admin/api/2026-10/graphql.json");
+        assert_eq!(
+            url.as_str(),
+            "https://acme.myshopify.com/admin/api/2026-10/graphql.json"
+        );
     }
 
     #[test]
@@ -76,7 +89,12 @@ mod tests {
         let ok = graphql_url(&s, Some("http://127.0.0.1:8080"), "2026-10").unwrap();
         assert_eq!(ok.as_str(), "http://127.0.0.1:8080/admin/api/2026-10/graphql.json");
         assert!(graphql_url(&s, Some("http://[::1]:9/"), "2026-10").is_ok());
-        for bad in ["http://example.com", "https://10.0.0.1", "http://127.0.0.1.evil.com", "file:///etc/passwd"] {
+        for bad in [
+            "http://example.com",
+            "https://10.0.0.1",
+            "http://127.0.0.1.evil.com",
+            "file:///etc/passwd",
+        ] {
             assert!(graphql_url(&s, Some(bad), "2026-10").is_err(), "{bad}");
         }
         assert!(graphql_url(&s, Some("http://127.0.0.1:1"), "2026-13").is_err());

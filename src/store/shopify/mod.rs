@@ -14,6 +14,10 @@ use crate::secrets::Secret;
 use crate::store::{Store, StoreError};
 use transport::Transport;
 
+/// Products read per page at most: a picker row costs 5 points (product, count, featured media,
+/// its preview and image), so 100 rows ask for 502 points, half the 1,000-point cap of one query.
+pub const PRODUCTS_PAGE: u32 = 100;
+
 /// Media read per page: 50 keeps a page's requested cost near 300 points, well under the
 /// 1,000-point cap of one query.
 pub const MEDIA_PAGE: u32 = 50;
@@ -27,7 +31,10 @@ pub struct ShopifyStore {
 impl ShopifyStore {
     /// A store reached at `url` (see [`endpoint::graphql_url`]) with an access token.
     pub fn new(store_ref: StoreRef, url: reqwest::Url, token: Secret) -> Self {
-        ShopifyStore { store_ref, transport: Transport::new(url, token) }
+        ShopifyStore {
+            store_ref,
+            transport: Transport::new(url, token),
+        }
     }
 
     /// The transport, for operations built on raw documents.
@@ -59,14 +66,19 @@ impl Store for ShopifyStore {
             ProductSort::CreatedAt => ("CREATED_AT", true),
         };
         let vars = json!({
-            "first": query.limit.clamp(1, 250),
+            "first": query.limit.clamp(1, PRODUCTS_PAGE),
             "after": query.cursor,
             "query": (!query.text.trim().is_empty()).then(|| query.text.trim()),
             "sortKey": sort_key,
             "reverse": reverse,
         });
         let data: ProductsData = self.transport.query(documents::PRODUCTS, vars).await?;
-        let next = data.products.page_info.has_next_page.then(|| data.products.page_info.end_cursor.clone()).flatten();
+        let next = data
+            .products
+            .page_info
+            .has_next_page
+            .then(|| data.products.page_info.end_cursor.clone())
+            .flatten();
         let items = data
             .products
             .into_items()
@@ -81,7 +93,10 @@ impl Store for ShopifyStore {
                 })
             })
             .collect();
-        Ok(Page { items, next_cursor: next })
+        Ok(Page {
+            items,
+            next_cursor: next,
+        })
     }
 
     async fn product_media(&self, product: &ProductId) -> Result<ProductMedia, StoreError> {
@@ -91,7 +106,9 @@ impl Store for ShopifyStore {
         loop {
             let vars = json!({"id": product.0, "first": MEDIA_PAGE, "after": after});
             let data: ProductData = self.transport.query(documents::PRODUCT_MEDIA, vars).await?;
-            let p = data.product.ok_or_else(|| StoreError::NotFound { what: format!("product {product}") })?;
+            let p = data.product.ok_or_else(|| StoreError::NotFound {
+                what: format!("product {product}"),
+            })?;
             title = p.title.unwrap_or(title);
             let Some(conn) = p.media else { break };
             let info = conn.page_info.clone();
@@ -105,6 +122,10 @@ impl Store for ShopifyStore {
                 _ => break,
             }
         }
-        Ok(ProductMedia { id: product.clone(), title, media })
+        Ok(ProductMedia {
+            id: product.clone(),
+            title,
+            media,
+        })
     }
 }

@@ -27,7 +27,12 @@ impl Transport {
             .timeout(Duration::from_secs(60))
             .build()
             .expect("the TLS backend initialises");
-        Transport { url, token, http, last_cost: Mutex::new(None) }
+        Transport {
+            url,
+            token,
+            http,
+            last_cost: Mutex::new(None),
+        }
     }
 
     /// The endpoint.
@@ -61,15 +66,27 @@ impl Transport {
         let envelope: Result<Envelope<Value>, _> = serde_json::from_slice(&bytes);
         match status {
             200..=299 => {}
-            401 => return Err(StoreError::Auth { message: text_of(envelope.ok().and_then(|e| e.errors), "invalid access token") }),
+            401 => {
+                return Err(StoreError::Auth {
+                    message: text_of(envelope.ok().and_then(|e| e.errors), "invalid access token"),
+                });
+            }
             403 => {
                 return Err(StoreError::MissingScope {
                     scope: "unknown".into(),
                     message: text_of(envelope.ok().and_then(|e| e.errors), "access denied"),
                 });
             }
-            404 => return Err(StoreError::NotFound { what: "the shop or API version".into() }),
-            429 => return Err(StoreError::Throttled { retry_after: Duration::from_secs_f64(retry_after.unwrap_or(1.0)) }),
+            404 => {
+                return Err(StoreError::NotFound {
+                    what: "the shop or API version".into(),
+                });
+            }
+            429 => {
+                return Err(StoreError::Throttled {
+                    retry_after: Duration::from_secs_f64(retry_after.unwrap_or(1.0)),
+                });
+            }
             _ => {
                 return Err(StoreError::Server {
                     status,
@@ -77,7 +94,10 @@ impl Transport {
                 });
             }
         }
-        let envelope = envelope.map_err(|e| StoreError::Server { status, message: format!("unreadable answer: {e}") })?;
+        let envelope = envelope.map_err(|e| StoreError::Server {
+            status,
+            message: format!("unreadable answer: {e}"),
+        })?;
         let cost = envelope.extensions.and_then(|x| x.cost);
         *self.last_cost.lock().expect("cost lock") = cost.clone();
         if let Some(Errors::List(errors)) = &envelope.errors
@@ -89,7 +109,9 @@ impl Transport {
                         let need = c.requested_query_cost.unwrap_or(0.0) - c.throttle_status.currently_available;
                         need.max(0.0) / c.throttle_status.restore_rate.max(1.0)
                     });
-                    StoreError::Throttled { retry_after: Duration::from_secs_f64(wait.max(0.05)) }
+                    StoreError::Throttled {
+                        retry_after: Duration::from_secs_f64(wait.max(0.05)),
+                    }
                 }
                 Some("ACCESS_DENIED") => {
                     let scope = first
@@ -100,7 +122,10 @@ impl Transport {
                         .and_then(|s| s.split('`').nth(1))
                         .unwrap_or("unknown")
                         .to_string();
-                    StoreError::MissingScope { scope, message: first.message.clone() }
+                    StoreError::MissingScope {
+                        scope,
+                        message: first.message.clone(),
+                    }
                 }
                 code => StoreError::Invalid {
                     field: Vec::new(),
@@ -109,8 +134,14 @@ impl Transport {
                 },
             });
         }
-        let data = envelope.data.ok_or_else(|| StoreError::Server { status, message: "the answer has no data".into() })?;
-        serde_json::from_value(data).map_err(|e| StoreError::Server { status, message: format!("unexpected answer: {e}") })
+        let data = envelope.data.ok_or_else(|| StoreError::Server {
+            status,
+            message: "the answer has no data".into(),
+        })?;
+        serde_json::from_value(data).map_err(|e| StoreError::Server {
+            status,
+            message: format!("unexpected answer: {e}"),
+        })
     }
 }
 
@@ -125,14 +156,20 @@ fn network(e: reqwest::Error) -> StoreError {
     } else {
         "request failed"
     };
-    StoreError::Network { message: format!("{kind}: {}", e.without_url()) }
+    StoreError::Network {
+        message: format!("{kind}: {}", e.without_url()),
+    }
 }
 
 fn text_of(errors: Option<Errors>, fallback: &str) -> String {
     match errors {
         Some(Errors::Text(t)) => t,
         Some(Errors::List(l)) => l.into_iter().map(|e| e.message).collect::<Vec<_>>().join("; "),
-        Some(Errors::Map(m)) => m.values().map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string)).collect::<Vec<_>>().join("; "),
+        Some(Errors::Map(m)) => m
+            .values()
+            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+            .collect::<Vec<_>>()
+            .join("; "),
         None => fallback.to_string(),
     }
 }
