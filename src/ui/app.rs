@@ -103,17 +103,14 @@ impl MediadeskApp {
             row_height,
             self.products.len(),
             |ui, rows| {
-                for p in &self.products[rows] {
-                    let selected = self.selected.as_ref() == Some(&p.id);
-                    let text = format!("{}\n{} media", p.title, p.media_count);
-                    let r = ui.add_sized(
-                        [ui.available_width(), row_height],
-                        egui::Button::selectable(selected, text),
-                    );
-                    if r.clicked() {
-                        open = Some(p.id.clone());
+                ui.with_layout(egui::Layout::top_down_justified(egui::Align::LEFT), |ui| {
+                    for p in &self.products[rows] {
+                        let selected = self.selected.as_ref() == Some(&p.id);
+                        if ui.add(egui::Button::selectable(selected, product_row(ui, p))).clicked() {
+                            open = Some(p.id.clone());
+                        }
                     }
-                }
+                });
             },
         );
         if let Some(id) = open {
@@ -167,13 +164,30 @@ impl MediadeskApp {
                         if m.alt.is_empty() {
                             ui.label(RichText::new("missing alt text").color(Color32::from_rgb(190, 120, 20)));
                         } else {
-                            ui.label(&m.alt);
+                            ui.add(egui::Label::new(&m.alt).truncate()).on_hover_text(&m.alt);
                         }
                         ui.end_row();
                     }
                 });
         });
     }
+}
+
+/// A picker row: the title, and the media count under it in a quieter colour.
+fn product_row(ui: &egui::Ui, p: &ProductSummary) -> egui::text::LayoutJob {
+    let mut job = egui::text::LayoutJob::default();
+    let body = egui::TextStyle::Body.resolve(ui.style());
+    let small = egui::TextStyle::Body.resolve(ui.style());
+    let strong = ui.visuals().strong_text_color();
+    let weak = ui.visuals().weak_text_color();
+    job.append(&p.title, 0.0, egui::TextFormat::simple(body, strong));
+    let count = match p.media_count {
+        0 => "\nno media".to_string(),
+        1 => "\n1 media".to_string(),
+        n => format!("\n{n} media"),
+    };
+    job.append(&count, 0.0, egui::TextFormat::simple(small, weak));
+    job
 }
 
 impl eframe::App for MediadeskApp {
@@ -206,7 +220,8 @@ impl eframe::App for MediadeskApp {
                 ui.separator();
                 match &self.store_label {
                     Some(label) => ui.label(format!(
-                        "You are exploring the {label}. Connecting a real store comes next."
+                        "You are looking at the built-in {label}: a demo catalog on this computer. \
+                         Nothing here touches a real store."
                     )),
                     None => ui.label("Starting the sandbox store…"),
                 };
