@@ -3,8 +3,8 @@
 
 use std::time::{Duration, SystemTime};
 
-use super::images::Rng;
 use super::state::{FileKind, FileRec, Pixels, ProductRec, State, Status};
+use crate::rng::Rng;
 
 const ADJECTIVES: &[&str] = &[
     "Linen",

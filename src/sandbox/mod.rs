@@ -17,8 +17,8 @@ use apollo_compiler::validation::Valid;
 use axum::Router;
 use axum::routing::{get, post, put};
 
+use crate::rng::Rng;
 pub use faults::Faults;
-use images::Rng;
 use state::{State, Timings};
 
 /// The token printed for the sandbox: every scope mediadesk uses.
@@ -98,7 +98,7 @@ pub struct Shared {
     /// The GraphQL schema it serves.
     pub schema: Arc<Valid<Schema>>,
     /// Cost buckets, one per token.
-    pub buckets: Arc<Mutex<std::collections::HashMap<String, shopify::cost::Bucket>>>,
+    pub buckets: Arc<Mutex<std::collections::HashMap<String, crate::store::shopify::cost::Bucket>>>,
     /// Randomness for faults and ids.
     pub rng: Arc<Mutex<Rng>>,
     /// The bandwidth cap, when set.

@@ -1,7 +1,6 @@
 //! The sandbox's Shopify face: `POST /admin/api/{version}/graphql.json` with Shopify's
 //! authentication, validation, query cost, rate limit, errors and response extensions.
 
-pub mod cost;
 mod mutations;
 mod objects;
 mod search;
@@ -11,10 +10,8 @@ pub use mutations::apply_moves;
 use std::cell::RefCell;
 use std::time::Instant;
 
-use apollo_compiler::Schema;
 use apollo_compiler::executable::{ExecutableDocument, Selection};
 use apollo_compiler::resolvers::Execution;
-use apollo_compiler::validation::Valid;
 use axum::body::Bytes;
 use axum::extract::{Path, State as AxState};
 use axum::http::{HeaderMap, StatusCode};
@@ -22,16 +19,11 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::Shared;
-use super::images::Rng;
+use crate::rng::Rng;
 use objects::{Ctx, Obj};
 
-/// The sandbox's schema text.
-pub const SCHEMA_SDL: &str = include_str!("schema.graphql");
-
-/// The parsed and validated sandbox schema.
-pub fn schema() -> Valid<Schema> {
-    Schema::parse_and_validate(SCHEMA_SDL, "sandbox-schema.graphql").expect("the sandbox schema is valid")
-}
+use crate::store::shopify::cost;
+pub use crate::store::shopify::schema::{SCHEMA_SDL, schema};
 
 /// API versions the sandbox answers: the quarterly releases Shopify supports, and `unstable`.
 pub fn supported_version(v: &str) -> bool {

@@ -8,8 +8,8 @@ use apollo_compiler::response::JsonValue;
 use serde_json::{Value, json};
 
 use super::search;
+use crate::rng::Rng;
 use crate::sandbox::SandboxConfig;
-use crate::sandbox::images::Rng;
 use crate::sandbox::state::{FileKind, FileRec, State, Status, gid, parse_gid};
 
 /// What one request executes against.

@@ -1,9 +1,69 @@
-//! The GraphQL documents mediadesk sends to Shopify, each in its own `.graphql` file.
+//! The GraphQL documents mediadesk sends to Shopify, each in its own `.graphql` file, parsed
+//! once so every request can be priced before it is sent.
 
-/// A page of products for the picker.
-pub const PRODUCTS: &str = include_str!("documents/products.graphql");
-/// A page of a product's media.
-pub const PRODUCT_MEDIA: &str = include_str!("documents/product_media.graphql");
+use std::sync::OnceLock;
 
-/// Every document with its file name, for the schema contract test.
-pub const ALL: &[(&str, &str)] = &[("products.graphql", PRODUCTS), ("product_media.graphql", PRODUCT_MEDIA)];
+use apollo_compiler::ExecutableDocument;
+use apollo_compiler::validation::Valid;
+use serde_json::Value;
+
+use super::cost::Coster;
+
+/// One document: its file name, its text, and its parse against the schema subset.
+pub struct Document {
+    /// File name under `documents/`.
+    pub name: &'static str,
+    /// The GraphQL text sent.
+    pub text: &'static str,
+    parsed: OnceLock<Valid<ExecutableDocument>>,
+}
+
+impl Document {
+    const fn new(name: &'static str, text: &'static str) -> Self {
+        Document {
+            name,
+            text,
+            parsed: OnceLock::new(),
+        }
+    }
+
+    fn parsed(&self) -> &Valid<ExecutableDocument> {
+        self.parsed.get_or_init(|| {
+            ExecutableDocument::parse_and_validate(super::schema::shared(), self.text, self.name)
+                .unwrap_or_else(|e| panic!("{} does not validate: {e}", self.name))
+        })
+    }
+
+    /// What Shopify will charge up front for this document with these variables.
+    pub fn requested_cost(&self, variables: &Value) -> u64 {
+        let doc = self.parsed();
+        let empty = serde_json::Map::new();
+        let vars = variables.as_object().unwrap_or(&empty);
+        let coster = Coster::new(super::schema::shared(), doc, vars);
+        doc.operations.iter().map(|op| coster.requested(op)).max().unwrap_or(0)
+    }
+
+    /// True when the document is a mutation.
+    pub fn is_mutation(&self) -> bool {
+        self.parsed()
+            .operations
+            .iter()
+            .any(|op| op.operation_type.is_mutation())
+    }
+}
+
+macro_rules! documents {
+    ($($name:ident => $file:literal: $doc:literal),* $(,)?) => {
+        $(
+            #[doc = $doc]
+            pub static $name: Document = Document::new($file, include_str!(concat!("documents/", $file)));
+        )*
+        /// Every document, for the schema contract test.
+        pub static ALL: &[&Document] = &[$(&$name),*];
+    };
+}
+
+documents! {
+    PRODUCTS => "products.graphql": "A page of products for the picker.",
+    PRODUCT_MEDIA => "product_media.graphql": "A page of a product's media.",
+}

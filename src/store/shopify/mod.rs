@@ -1,7 +1,10 @@
 //! Shopify's Admin GraphQL API: the `Store` implementation, its transport and its documents.
 
+pub mod cost;
 pub mod documents;
 pub mod endpoint;
+pub mod scheduler;
+pub mod schema;
 pub mod transport;
 pub mod wire;
 
@@ -12,7 +15,7 @@ use serde_json::json;
 use crate::model::{Page, ProductId, ProductMedia, ProductQuery, ProductSort, ProductSummary, StoreRef};
 use crate::secrets::Secret;
 use crate::store::{Store, StoreError};
-use transport::Transport;
+use transport::{Repeat, Transport};
 
 /// Products read per page at most: a picker row costs 5 points (product, count, featured media,
 /// its preview and image), so 100 rows ask for 502 points, half the 1,000-point cap of one query.
@@ -72,7 +75,7 @@ impl Store for ShopifyStore {
             "sortKey": sort_key,
             "reverse": reverse,
         });
-        let data: ProductsData = self.transport.query(documents::PRODUCTS, vars).await?;
+        let data: ProductsData = self.transport.run(&documents::PRODUCTS, vars, Repeat::Safe).await?;
         let next = data
             .products
             .page_info
@@ -105,7 +108,10 @@ impl Store for ShopifyStore {
         let mut after: Option<String> = None;
         loop {
             let vars = json!({"id": product.0, "first": MEDIA_PAGE, "after": after});
-            let data: ProductData = self.transport.query(documents::PRODUCT_MEDIA, vars).await?;
+            let data: ProductData = self
+                .transport
+                .run(&documents::PRODUCT_MEDIA, vars, Repeat::Safe)
+                .await?;
             let p = data.product.ok_or_else(|| StoreError::NotFound {
                 what: format!("product {product}"),
             })?;

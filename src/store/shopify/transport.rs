@@ -1,4 +1,5 @@
-//! Sending one GraphQL document to Shopify and sorting what comes back into data or a `StoreError`.
+//! Sending GraphQL documents to Shopify: priced and paced by the scheduler, retried when that is
+//! safe, and sorted into data or a `StoreError`.
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -6,16 +7,42 @@ use std::time::Duration;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::wire::{Cost, Envelope, Errors};
+use super::cost::MAX_QUERY_COST;
+use super::documents::Document;
+use super::scheduler::Scheduler;
+use super::wire::{Cost, Envelope, Errors, ThrottleStatus};
+use crate::rng::Rng;
 use crate::secrets::Secret;
 use crate::store::StoreError;
+
+/// Attempts for a request that fails for a reason that may pass (network, 5xx, throttling).
+const MAX_ATTEMPTS: u32 = 5;
+
+/// Whether sending a document twice does the same as sending it once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Repeat {
+    /// Reads, and writes that set a state (alt text, order, removal): retried after any
+    /// transient failure.
+    Safe,
+    /// Writes that create something: retried only when the request never left.
+    Unsafe,
+}
+
+/// A failure, and whether the request may have reached the store.
+struct Failure {
+    error: StoreError,
+    maybe_applied: bool,
+}
 
 /// The HTTP side of a Shopify store.
 pub struct Transport {
     url: reqwest::Url,
     token: Secret,
     http: reqwest::Client,
+    scheduler: Scheduler,
     last_cost: Mutex<Option<Cost>>,
+    throttled: std::sync::atomic::AtomicU64,
+    jitter: Mutex<Rng>,
 }
 
 impl Transport {
@@ -31,7 +58,10 @@ impl Transport {
             url,
             token,
             http,
+            scheduler: Scheduler::default(),
             last_cost: Mutex::new(None),
+            throttled: Default::default(),
+            jitter: Mutex::new(Rng::from_time()),
         }
     }
 
@@ -40,70 +70,174 @@ impl Transport {
         &self.url
     }
 
+    /// The HTTP client, shared with uploads to staged targets.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
     /// The cost report of the last answer.
     pub fn last_cost(&self) -> Option<Cost> {
         self.last_cost.lock().expect("cost lock").clone()
     }
 
-    /// Send a document and decode its `data`.
-    pub async fn query<T: DeserializeOwned>(&self, document: &str, variables: Value) -> Result<T, StoreError> {
+    /// How many THROTTLED answers this transport has seen.
+    pub fn throttled_count(&self) -> u64 {
+        self.throttled.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The scheduler, for its view of the bucket.
+    pub fn scheduler(&self) -> &Scheduler {
+        &self.scheduler
+    }
+
+    /// Send a document and decode its `data`, pacing and retrying as `repeat` allows.
+    pub async fn run<T: DeserializeOwned>(
+        &self,
+        doc: &Document,
+        variables: Value,
+        repeat: Repeat,
+    ) -> Result<T, StoreError> {
+        let cost = doc.requested_cost(&variables);
+        if cost > MAX_QUERY_COST {
+            return Err(StoreError::Invalid {
+                field: vec![doc.name.to_string()],
+                code: "MAX_COST_EXCEEDED".into(),
+                message: format!(
+                    "{} would cost {cost} points, over Shopify's limit of {MAX_QUERY_COST}",
+                    doc.name
+                ),
+            });
+        }
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let reservation = self.scheduler.acquire(cost as f64).await;
+            let (result, reported) = self.send_once(doc.text, &variables).await;
+            self.scheduler.settle(reservation, reported.as_ref());
+            let failure = match result {
+                Ok(data) => {
+                    return serde_json::from_value(data).map_err(|e| StoreError::Server {
+                        status: 200,
+                        message: format!("unexpected answer: {e}"),
+                    });
+                }
+                Err(f) => f,
+            };
+            let retry = attempt < MAX_ATTEMPTS
+                && match &failure.error {
+                    // A throttled request did not run.
+                    StoreError::Throttled { .. } => true,
+                    e if e.is_transient() => repeat == Repeat::Safe || !failure.maybe_applied,
+                    _ => false,
+                };
+            if !retry {
+                return Err(failure.error);
+            }
+            let wait = match &failure.error {
+                StoreError::Throttled { retry_after } => {
+                    self.throttled.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    *retry_after
+                }
+                _ => self.backoff(attempt),
+            };
+            tracing::debug!(document = doc.name, attempt, ?wait, error = %failure.error, "retrying");
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// Exponential backoff with full jitter: up to 0.2 s, 0.4 s, 0.8 s… capped at 5 s.
+    fn backoff(&self, attempt: u32) -> Duration {
+        let cap = (0.2 * 2f64.powi(attempt as i32 - 1)).min(5.0);
+        let unit = self.jitter.lock().expect("jitter lock").unit();
+        Duration::from_secs_f64(cap * (0.5 + 0.5 * unit))
+    }
+
+    /// One request; the bucket's state comes back whenever the answer reported it.
+    async fn send_once(&self, document: &str, variables: &Value) -> (Result<Value, Failure>, Option<ThrottleStatus>) {
+        let mut reported = None;
+        let result = self.exchange(document, variables, &mut reported).await;
+        (result, reported)
+    }
+
+    async fn exchange(
+        &self,
+        document: &str,
+        variables: &Value,
+        reported: &mut Option<ThrottleStatus>,
+    ) -> Result<Value, Failure> {
         let body = serde_json::json!({"query": document, "variables": variables});
-        let resp = self
+        let sent = self
             .http
             .post(self.url.clone())
             .header("X-Shopify-Access-Token", self.token.expose())
             .json(&body)
             .send()
-            .await
-            .map_err(network)?;
+            .await;
+        let resp = sent.map_err(|e| Failure {
+            maybe_applied: !e.is_connect(),
+            error: network(e),
+        })?;
         let status = resp.status().as_u16();
         let retry_after = resp
             .headers()
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
             .and_then(|s| s.parse::<f64>().ok());
-        let bytes = resp.bytes().await.map_err(network)?;
+        let bytes = resp.bytes().await.map_err(|e| Failure {
+            maybe_applied: true,
+            error: network(e),
+        })?;
         let envelope: Result<Envelope<Value>, _> = serde_json::from_slice(&bytes);
+        let fail = |error| {
+            Err(Failure {
+                error,
+                maybe_applied: status >= 500,
+            })
+        };
         match status {
             200..=299 => {}
             401 => {
-                return Err(StoreError::Auth {
+                return fail(StoreError::Auth {
                     message: text_of(envelope.ok().and_then(|e| e.errors), "invalid access token"),
                 });
             }
             403 => {
-                return Err(StoreError::MissingScope {
+                return fail(StoreError::MissingScope {
                     scope: "unknown".into(),
                     message: text_of(envelope.ok().and_then(|e| e.errors), "access denied"),
                 });
             }
             404 => {
-                return Err(StoreError::NotFound {
+                return fail(StoreError::NotFound {
                     what: "the shop or API version".into(),
                 });
             }
             429 => {
-                return Err(StoreError::Throttled {
+                return fail(StoreError::Throttled {
                     retry_after: Duration::from_secs_f64(retry_after.unwrap_or(1.0)),
                 });
             }
             _ => {
-                return Err(StoreError::Server {
+                return fail(StoreError::Server {
                     status,
                     message: text_of(envelope.ok().and_then(|e| e.errors), "no details"),
                 });
             }
         }
-        let envelope = envelope.map_err(|e| StoreError::Server {
-            status,
-            message: format!("unreadable answer: {e}"),
+        let envelope = envelope.map_err(|e| Failure {
+            maybe_applied: true,
+            error: StoreError::Server {
+                status,
+                message: format!("unreadable answer: {e}"),
+            },
         })?;
         let cost = envelope.extensions.and_then(|x| x.cost);
         *self.last_cost.lock().expect("cost lock") = cost.clone();
+        *reported = cost.as_ref().map(|c| c.throttle_status.clone());
         if let Some(Errors::List(errors)) = &envelope.errors
             && let Some(first) = errors.first()
         {
-            return Err(match first.code() {
+            let error = match first.code() {
                 Some("THROTTLED") => {
                     let wait = cost.as_ref().map_or(1.0, |c| {
                         let need = c.requested_query_cost.unwrap_or(0.0) - c.throttle_status.currently_available;
@@ -132,15 +266,18 @@ impl Transport {
                     code: code.unwrap_or("GRAPHQL_ERROR").to_string(),
                     message: first.message.clone(),
                 },
+            };
+            return Err(Failure {
+                error,
+                maybe_applied: false,
             });
         }
-        let data = envelope.data.ok_or_else(|| StoreError::Server {
-            status,
-            message: "the answer has no data".into(),
-        })?;
-        serde_json::from_value(data).map_err(|e| StoreError::Server {
-            status,
-            message: format!("unexpected answer: {e}"),
+        envelope.data.ok_or_else(|| Failure {
+            maybe_applied: true,
+            error: StoreError::Server {
+                status,
+                message: "the answer has no data".into(),
+            },
         })
     }
 }
@@ -151,7 +288,7 @@ fn network(e: reqwest::Error) -> StoreError {
         "timed out"
     } else if e.is_connect() {
         "could not connect"
-    } else if e.is_body() || e.is_decode() {
+    } else if e.is_body() || e.is_decode() || e.is_request() {
         "the connection broke off"
     } else {
         "request failed"

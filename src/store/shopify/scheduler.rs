@@ -1,0 +1,138 @@
+//! Pacing requests to Shopify's cost bucket: wait before a request would overdraw it, instead
+//! of being throttled. The model follows `extensions.cost.throttleStatus` of every answer.
+
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use super::wire::ThrottleStatus;
+
+#[derive(Debug)]
+struct Model {
+    maximum: f64,
+    restore_rate: f64,
+    available: f64,
+    at: Instant,
+    /// Points set aside for requests sent and not answered yet.
+    reserved: f64,
+}
+
+impl Model {
+    fn refill(&mut self, now: Instant) {
+        let elapsed = now.saturating_duration_since(self.at).as_secs_f64();
+        self.available = (self.available + elapsed * self.restore_rate).min(self.maximum);
+        self.at = now;
+    }
+}
+
+/// One store's view of its cost bucket.
+#[derive(Debug)]
+pub struct Scheduler {
+    model: Mutex<Model>,
+}
+
+/// Points set aside for one request; give them back with [`Scheduler::settle`].
+#[derive(Debug)]
+#[must_use]
+pub struct Reservation(f64);
+
+impl Default for Scheduler {
+    fn default() -> Self {
+        // Until the first answer says otherwise, assume the smallest bucket Shopify has had.
+        Scheduler {
+            model: Mutex::new(Model {
+                maximum: 1000.0,
+                restore_rate: 50.0,
+                available: 1000.0,
+                at: Instant::now(),
+                reserved: 0.0,
+            }),
+        }
+    }
+}
+
+impl Scheduler {
+    /// Wait until `cost` points are free, then set them aside.
+    pub async fn acquire(&self, cost: f64) -> Reservation {
+        loop {
+            let wait = {
+                let mut m = self.model.lock().expect("scheduler lock");
+                m.refill(Instant::now());
+                // A request dearer than the whole bucket can only wait for a full one.
+                let need = cost.min(m.maximum);
+                let free = m.available - m.reserved;
+                if free >= need {
+                    m.reserved += cost;
+                    return Reservation(cost);
+                }
+                Duration::from_secs_f64((need - free) / m.restore_rate.max(1.0))
+            };
+            tokio::time::sleep(wait.max(Duration::from_millis(5))).await;
+        }
+    }
+
+    /// Release a reservation and take the bucket's state from the answer, when it has one.
+    pub fn settle(&self, reservation: Reservation, reported: Option<&ThrottleStatus>) {
+        let mut m = self.model.lock().expect("scheduler lock");
+        m.reserved = (m.reserved - reservation.0).max(0.0);
+        match reported {
+            Some(s) => {
+                m.maximum = s.maximum_available;
+                m.restore_rate = s.restore_rate;
+                m.available = s.currently_available;
+                m.at = Instant::now();
+            }
+            None => {
+                // No report (network error): assume the points were spent.
+                m.refill(Instant::now());
+                m.available = (m.available - reservation.0).max(0.0);
+            }
+        }
+    }
+
+    /// Points free now, for display and tests.
+    pub fn free(&self) -> f64 {
+        let mut m = self.model.lock().expect("scheduler lock");
+        m.refill(Instant::now());
+        m.available - m.reserved
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(max: f64, now: f64, rate: f64) -> ThrottleStatus {
+        ThrottleStatus {
+            maximum_available: max,
+            currently_available: now,
+            restore_rate: rate,
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn waits_for_the_deficit_at_the_restore_rate() {
+        let s = Scheduler::default();
+        let r = s.acquire(10.0).await;
+        s.settle(r, Some(&status(100.0, 20.0, 10.0)));
+        let t = tokio::time::Instant::now();
+        let r = s.acquire(50.0).await;
+        // 30 points short at 10 a second.
+        let waited = t.elapsed().as_secs_f64();
+        assert!((2.9..3.3).contains(&waited), "{waited}");
+        s.settle(r, None);
+    }
+
+    #[tokio::test]
+    async fn reservations_keep_concurrent_requests_from_overdrawing() {
+        let s = Scheduler::default();
+        let r0 = s.acquire(1.0).await;
+        s.settle(r0, Some(&status(100.0, 100.0, 1.0)));
+        let _a = s.acquire(60.0).await;
+        assert!(s.free() < 41.0);
+        let blocked = tokio::time::timeout(Duration::from_millis(50), s.acquire(60.0)).await;
+        assert!(
+            blocked.is_err(),
+            "a second 60-point request must wait while the first is out"
+        );
+    }
+}
