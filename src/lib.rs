@@ -3,6 +3,7 @@
 pub mod cli;
 pub mod engine;
 pub mod model;
+pub mod order;
 pub mod rng;
 pub mod sandbox;
 pub mod secrets;

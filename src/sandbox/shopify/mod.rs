@@ -5,7 +5,6 @@ mod mutations;
 mod objects;
 mod search;
 
-pub use mutations::apply_moves;
 
 use std::cell::RefCell;
 use std::time::Instant;

@@ -832,18 +832,6 @@ fn product_delete_media<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
     )
 }
 
-/// Apply moves in order: each takes its media out and puts it at `newPosition`.
-pub fn apply_moves(order: &[u64], moves: &[(u64, usize)]) -> Vec<u64> {
-    let mut out = order.to_vec();
-    for &(id, pos) in moves {
-        if let Some(from) = out.iter().position(|m| *m == id) {
-            out.remove(from);
-            out.insert(pos.min(out.len()), id);
-        }
-    }
-    out
-}
-
 fn product_reorder_media<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
     let payload = |job: Value, errs: Vec<Value>| {
         record(
@@ -887,7 +875,7 @@ fn product_reorder_media<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
             }
         }
     }
-    let order = apply_moves(&st.products[&pid].media, &parsed);
+    let order = crate::order::apply_moves(&st.products[&pid].media, &parsed);
     let job_id = {
         let mut rng = ctx.rng.borrow_mut();
         let (a, b, c) = (rng.next_u64(), rng.next_u64(), rng.next_u64());
@@ -1213,12 +1201,6 @@ fn file_acknowledge<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn moves_apply_in_order() {
-        assert_eq!(apply_moves(&[1, 2, 3, 4], &[(4, 0)]), vec![4, 1, 2, 3]);
-        assert_eq!(apply_moves(&[1, 2, 3, 4], &[(1, 3), (2, 0)]), vec![2, 3, 4, 1]);
-    }
 
     #[test]
     fn external_video_hosts() {

@@ -66,4 +66,15 @@ macro_rules! documents {
 documents! {
     PRODUCTS => "products.graphql": "A page of products for the picker.",
     PRODUCT_MEDIA => "product_media.graphql": "A page of a product's media.",
+    MEDIA_IDS => "media_ids.graphql": "A page of a product's media ids and statuses.",
+    FILE_UPDATE => "file_update.graphql": "Alt, file name, references, content or preview of files.",
+    ALT_FALLBACK => "fallback_product_update_media.graphql": "Alt text through the deprecated productUpdateMedia.",
+    FILE_DELETE => "file_delete.graphql": "Delete files permanently.",
+    REORDER => "reorder.graphql": "Reorder a product's media.",
+    JOB => "job.graphql": "Poll a job.",
+    FILE_ACKNOWLEDGE => "file_acknowledge.graphql": "Clear failed updates.",
+    STAGED_UPLOADS => "staged_uploads.graphql": "Upload targets.",
+    ATTACH_MEDIA => "attach_media.graphql": "Attach new media to a product.",
+    FILE_NAME => "file_name.graphql": "One file's name.",
+    SHOP => "shop.graphql": "The shop's name and granted scopes.",
 }
