@@ -102,10 +102,7 @@ impl Engine {
                 });
             })
             .expect("engine thread starts");
-        Engine {
-            commands: cmd_tx,
-            events: ev_rx,
-        }
+        Engine { commands: cmd_tx, events: ev_rx }
     }
 
     /// Queue a command; never blocks.
@@ -123,23 +120,14 @@ impl Engine {
 async fn handle(store: &dyn Store, cmd: Command, send: &(impl Fn(Event) + Sync)) {
     match cmd {
         Command::Search { text, generation } => {
-            let mut q = ProductQuery {
-                text,
-                limit: 100,
-                sort: ProductSort::Title,
-                cursor: None,
-            };
+            let mut q = ProductQuery { text, limit: 100, sort: ProductSort::Title, cursor: None };
             let mut first = true;
             // Pages arrive one after another so the list fills as it loads.
             loop {
                 match store.search_products(&q).await {
                     Ok(page) => {
                         let next = page.next_cursor.clone();
-                        send(Event::Products {
-                            generation,
-                            page,
-                            first,
-                        });
+                        send(Event::Products { generation, page, first });
                         match next {
                             Some(c) => q.cursor = Some(c),
                             None => break,
@@ -166,10 +154,9 @@ pub fn describe(e: &StoreError) -> String {
         StoreError::Auth { .. } => "The store refused the access token. Reconnect the store with a valid token.".into(),
         StoreError::MissingScope { scope, .. } => format!("The app's token lacks the `{scope}` permission."),
         StoreError::Network { .. } => "The store could not be reached. Check the connection; nothing was lost.".into(),
-        StoreError::Throttled { retry_after } => format!(
-            "The store is busy; trying again in {:.0} s.",
-            retry_after.as_secs_f64().ceil()
-        ),
+        StoreError::Throttled { retry_after } => {
+            format!("The store is busy; trying again in {:.0} s.", retry_after.as_secs_f64().ceil())
+        }
         other => other.to_string(),
     }
 }

@@ -65,25 +65,17 @@ impl FromStr for StoreRef {
             return if valid {
                 Ok(StoreRef::Shopify { shop: name })
             } else {
-                Err(StoreRefError(format!(
-                    "`{shop}` is not a Shopify shop: give its name or name.myshopify.com"
-                )))
+                Err(StoreRefError(format!("`{shop}` is not a Shopify shop: give its name or name.myshopify.com")))
             };
         }
         if let Some(id) = s.strip_prefix("ecwid:") {
             return if !id.is_empty() && id.chars().all(|c| c.is_ascii_digit()) {
-                Ok(StoreRef::Ecwid {
-                    store_id: id.to_string(),
-                })
+                Ok(StoreRef::Ecwid { store_id: id.to_string() })
             } else {
-                Err(StoreRefError(format!(
-                    "`{id}` is not an Ecwid store id: it is a number"
-                )))
+                Err(StoreRefError(format!("`{id}` is not an Ecwid store id: it is a number")))
             };
         }
-        Err(StoreRefError(format!(
-            "`{s}` is not a store: use shopify:SHOP, ecwid:STORE_ID or sandbox"
-        )))
+        Err(StoreRefError(format!("`{s}` is not a store: use shopify:SHOP, ecwid:STORE_ID or sandbox")))
     }
 }
 
@@ -124,16 +116,12 @@ impl Platform {
     /// The documented limits of this platform.
     pub fn limits(self) -> PlatformLimits {
         match self {
-            Platform::Shopify => PlatformLimits {
-                alt_max_chars: 512,
-                media_per_product: 250,
-                image_max_bytes: 20 * 1024 * 1024,
-            },
-            Platform::Ecwid => PlatformLimits {
-                alt_max_chars: 125,
-                media_per_product: 100,
-                image_max_bytes: 20 * 1024 * 1024,
-            },
+            Platform::Shopify => {
+                PlatformLimits { alt_max_chars: 512, media_per_product: 250, image_max_bytes: 20 * 1024 * 1024 }
+            }
+            Platform::Ecwid => {
+                PlatformLimits { alt_max_chars: 125, media_per_product: 100, image_max_bytes: 20 * 1024 * 1024 }
+            }
         }
     }
 }
@@ -314,9 +302,7 @@ mod tests {
     fn store_refs_round_trip_and_normalise() {
         assert_eq!(
             "shopify:Acme-Shop.myshopify.com".parse::<StoreRef>().unwrap(),
-            StoreRef::Shopify {
-                shop: "acme-shop".into()
-            }
+            StoreRef::Shopify { shop: "acme-shop".into() }
         );
         assert_eq!("sandbox".parse::<StoreRef>().unwrap().to_string(), "sandbox");
         assert_eq!("ecwid:1003".parse::<StoreRef>().unwrap().to_string(), "ecwid:1003");
@@ -324,13 +310,7 @@ mod tests {
 
     #[test]
     fn store_refs_refuse_other_hosts() {
-        for bad in [
-            "shopify:evil.com",
-            "shopify:a.b.myshopify.com",
-            "shopify:",
-            "ecwid:abc",
-            "ftp:x",
-        ] {
+        for bad in ["shopify:evil.com", "shopify:a.b.myshopify.com", "shopify:", "ecwid:abc", "ftp:x"] {
             let err = bad.parse::<StoreRef>().unwrap_err();
             assert!(!err.to_string().is_empty(), "{bad}");
         }

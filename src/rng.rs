@@ -38,9 +38,8 @@ impl Rng {
 impl Rng {
     /// A generator seeded from the clock, for jitter.
     pub fn from_time() -> Self {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos() as u64);
+        let nanos =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
         Rng::new(nanos ^ u64::from(std::process::id()))
     }
 }

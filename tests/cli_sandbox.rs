@@ -47,10 +47,6 @@ async fn the_sandbox_command_prints_its_endpoint_and_token_and_answers_queries()
         .json()
         .await
         .unwrap();
-    assert_eq!(
-        body["data"]["products"]["nodes"].as_array().unwrap().len(),
-        12 + 4,
-        "{body}"
-    );
+    assert_eq!(body["data"]["products"]["nodes"].as_array().unwrap().len(), 12 + 4, "{body}");
     assert_eq!(body["extensions"]["cost"]["requestedQueryCost"], 252);
 }

@@ -18,9 +18,7 @@ fn fast(c: &mut mediadesk::sandbox::SandboxConfig) {
 }
 
 fn png(w: u32, h: u32) -> Vec<u8> {
-    let img = image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(w, h, |x, y| {
-        image::Rgb([x as u8, y as u8, 90])
-    }));
+    let img = image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(w, h, |x, y| image::Rgb([x as u8, y as u8, 90])));
     let mut out = std::io::Cursor::new(Vec::new());
     img.write_to(&mut out, image::ImageFormat::Png).unwrap();
     out.into_inner()
@@ -43,10 +41,7 @@ async fn wait_for(sandbox: &Sandbox, product: &str, mut done: impl FnMut(&[Value
             json!({"id": product}),
         )
         .await;
-        let nodes = body["data"]["product"]["media"]["nodes"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
+        let nodes = body["data"]["product"]["media"]["nodes"].as_array().cloned().unwrap_or_default();
         if done(&nodes) {
             return nodes;
         }
@@ -83,12 +78,7 @@ async fn requests_without_a_valid_token_get_401_and_unknown_versions_404() {
     let sandbox = common::sandbox_with(|_| {}).await;
     let (status, body) = common::gql(&sandbox, "shpat_wrong", "{ shop { name } }", json!({})).await;
     assert_eq!(status, 401);
-    assert!(
-        body["errors"]
-            .as_str()
-            .unwrap()
-            .contains("Invalid API key or access token")
-    );
+    assert!(body["errors"].as_str().unwrap().contains("Invalid API key or access token"));
     let resp = reqwest::Client::new()
         .post(sandbox.graphql_url("2019-13"))
         .header("X-Shopify-Access-Token", sandbox.token())
@@ -102,12 +92,7 @@ async fn requests_without_a_valid_token_get_401_and_unknown_versions_404() {
 #[tokio::test]
 async fn every_answer_reports_its_cost_and_spends_the_bucket() {
     let sandbox = common::sandbox_with(|_| {}).await;
-    let body = ok(
-        &sandbox,
-        "{ products(first: 10) { edges { node { title } } } }",
-        json!({}),
-    )
-    .await;
+    let body = ok(&sandbox, "{ products(first: 10) { edges { node { title } } } }", json!({})).await;
     let cost = &body["extensions"]["cost"];
     // Shopify's documented example: a connection of 10 nodes of one object each costs 2 + 10.
     assert_eq!(cost["requestedQueryCost"], 12);
@@ -116,21 +101,12 @@ async fn every_answer_reports_its_cost_and_spends_the_bucket() {
     assert_eq!(cost["throttleStatus"]["restoreRate"], 100.0);
     assert!(cost["throttleStatus"]["currentlyAvailable"].as_u64().unwrap() <= 1988);
     // Asking for more than exists costs what was asked, but only what was returned is kept.
-    let body = ok(
-        &sandbox,
-        "{ products(first: 250, query: \"title:polaris*\") { nodes { title } } }",
-        json!({}),
-    )
-    .await;
+    let body = ok(&sandbox, "{ products(first: 250, query: \"title:polaris*\") { nodes { title } } }", json!({})).await;
     assert_eq!(body["extensions"]["cost"]["requestedQueryCost"], 252);
     assert_eq!(body["extensions"]["cost"]["actualQueryCost"], 4);
     // Mutations cost 10.
-    let body = ok(
-        &sandbox,
-        "mutation { fileAcknowledgeUpdateFailed(fileIds: []) { userErrors { code } } }",
-        json!({}),
-    )
-    .await;
+    let body =
+        ok(&sandbox, "mutation { fileAcknowledgeUpdateFailed(fileIds: []) { userErrors { code } } }", json!({})).await;
     assert_eq!(body["extensions"]["cost"]["requestedQueryCost"], 10);
 }
 
@@ -149,9 +125,7 @@ async fn an_empty_bucket_answers_throttled_and_refills_at_the_restore_rate() {
     assert!(body.get("data").is_none());
     assert_eq!(body["extensions"]["cost"]["requestedQueryCost"], 22);
     assert!(body["extensions"]["cost"]["actualQueryCost"].is_null());
-    let available = body["extensions"]["cost"]["throttleStatus"]["currentlyAvailable"]
-        .as_f64()
-        .unwrap();
+    let available = body["extensions"]["cost"]["throttleStatus"]["currentlyAvailable"].as_f64().unwrap();
     // The deficit refills at 20 points a second.
     tokio::time::sleep(Duration::from_secs_f64((22.0 - available) / 20.0 + 0.1)).await;
     ok(&sandbox, q, json!({})).await;
@@ -204,10 +178,7 @@ async fn uploaded_images_go_uploaded_processing_ready_and_the_cdn_resizes_them()
     .await;
     assert_eq!(seen, ["UPLOADED", "PROCESSING", "READY"]);
     let image = &nodes.last().unwrap()["image"];
-    assert_eq!(
-        (image["width"].as_u64(), image["height"].as_u64()),
-        (Some(640), Some(320))
-    );
+    assert_eq!((image["width"].as_u64(), image["height"].as_u64()), (Some(640), Some(320)));
     // The CDN honours url(transform:): a 200-pixel box keeps the 2:1 shape.
     let id = nodes.last().unwrap()["id"].as_str().unwrap().to_string();
     let body = ok(
@@ -271,12 +242,7 @@ async fn staged_post_targets_check_signature_and_declared_size() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| {
-            (
-                p["name"].as_str().unwrap().to_string(),
-                p["value"].as_str().unwrap().to_string(),
-            )
-        })
+        .map(|p| (p["name"].as_str().unwrap().to_string(), p["value"].as_str().unwrap().to_string()))
         .collect();
     let mut forged = params.clone();
     forged.iter_mut().find(|(k, _)| k == "x-goog-signature").unwrap().1 = "00".repeat(32);
@@ -295,10 +261,7 @@ async fn staged_post_targets_check_signature_and_declared_size() {
         json!({}),
     )
     .await;
-    assert_eq!(
-        body["data"]["stagedUploadsCreate"]["userErrors"][0]["field"],
-        json!(["input", "0", "fileSize"])
-    );
+    assert_eq!(body["data"]["stagedUploadsCreate"]["userErrors"][0]["field"], json!(["input", "0", "fileSize"]));
 }
 
 #[tokio::test]
@@ -311,10 +274,7 @@ async fn files_that_are_not_ready_refuse_updates() {
         json!({"p": {"id": POLARIS}, "m": [{"originalSource": resource, "mediaContentType": "IMAGE"}]}),
     )
     .await;
-    let id = body["data"]["productUpdate"]["product"]["media"]["nodes"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = body["data"]["productUpdate"]["product"]["media"]["nodes"][0]["id"].as_str().unwrap().to_string();
     let body = ok(
         &sandbox,
         "mutation($f: [FileUpdateInput!]!) { fileUpdate(files: $f) { files { id } userErrors { field message code } } }",
@@ -346,10 +306,7 @@ async fn a_token_without_write_files_is_denied_file_update_but_may_use_product_u
         json!({}),
     )
     .await;
-    assert_eq!(
-        body["data"]["productUpdateMedia"]["media"][0]["alt"], "Polaris watch, steel case",
-        "{body}"
-    );
+    assert_eq!(body["data"]["productUpdateMedia"]["media"][0]["alt"], "Polaris watch, steel case", "{body}");
 }
 
 #[tokio::test]
@@ -366,10 +323,7 @@ async fn file_update_applies_good_items_and_reports_bad_ones_by_index() {
     )
     .await;
     let p = &body["data"]["fileUpdate"];
-    assert_eq!(
-        p["files"],
-        json!([{"id": "gid://shopify/MediaImage/37", "alt": "Polaris watch on a wrist"}])
-    );
+    assert_eq!(p["files"], json!([{"id": "gid://shopify/MediaImage/37", "alt": "Polaris watch on a wrist"}]));
     assert_eq!(p["userErrors"][0]["code"], "ALT_VALUE_LIMIT_EXCEEDED");
     assert_eq!(p["userErrors"][0]["field"], json!(["files", "1", "alt"]));
     assert_eq!(p["userErrors"][1]["code"], "INVALID_FILENAME_EXTENSION");
@@ -390,10 +344,7 @@ async fn file_update_applies_good_items_and_reports_bad_ones_by_index() {
         json!({}),
     )
     .await;
-    assert!(
-        alt.to_string().contains("Polaris watch on a wrist"),
-        "the refused batch changed nothing"
-    );
+    assert!(alt.to_string().contains("Polaris watch on a wrist"), "the refused batch changed nothing");
 }
 
 #[tokio::test]
@@ -414,26 +365,16 @@ async fn removing_a_reference_detaches_and_deleting_removes_everywhere() {
     let body = ok(&sandbox, "{ a: product(id: \"gid://shopify/Product/1\") { mediaCount { count } } b: product(id: \"gid://shopify/Product/108828309\") { mediaCount { count } } f: files(first: 5, query: \"id:37\") { nodes { id } } }", json!({})).await;
     assert_eq!(body["data"]["a"]["mediaCount"]["count"], 4);
     assert_eq!(body["data"]["b"]["mediaCount"]["count"], 3);
-    assert_eq!(
-        body["data"]["f"]["nodes"][0]["id"], "gid://shopify/MediaImage/37",
-        "still in the library"
-    );
+    assert_eq!(body["data"]["f"]["nodes"][0]["id"], "gid://shopify/MediaImage/37", "still in the library");
     let body = ok(
         &sandbox,
         "mutation { fileDelete(fileIds: [\"gid://shopify/MediaImage/37\"]) { deletedFileIds userErrors { code } } }",
         json!({}),
     )
     .await;
-    assert_eq!(
-        body["data"]["fileDelete"]["deletedFileIds"],
-        json!(["gid://shopify/MediaImage/37"])
-    );
-    let body = ok(
-        &sandbox,
-        "{ product(id: \"gid://shopify/Product/108828309\") { mediaCount { count } } }",
-        json!({}),
-    )
-    .await;
+    assert_eq!(body["data"]["fileDelete"]["deletedFileIds"], json!(["gid://shopify/MediaImage/37"]));
+    let body =
+        ok(&sandbox, "{ product(id: \"gid://shopify/Product/108828309\") { mediaCount { count } } }", json!({})).await;
     assert_eq!(body["data"]["product"]["mediaCount"]["count"], 2);
 }
 
@@ -458,19 +399,10 @@ async fn reordering_runs_as_a_job_that_finishes_later() {
     .await;
     let job = body["data"]["productReorderMedia"]["job"].clone();
     assert_eq!(job["done"], false);
-    assert_eq!(
-        order(&ok(&sandbox, read, json!({})).await),
-        before,
-        "not applied before the job is done"
-    );
+    assert_eq!(order(&ok(&sandbox, read, json!({})).await), before, "not applied before the job is done");
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
-        let b = ok(
-            &sandbox,
-            "query($id: ID!) { job(id: $id) { done } }",
-            json!({"id": job["id"]}),
-        )
-        .await;
+        let b = ok(&sandbox, "query($id: ID!) { job(id: $id) { done } }", json!({"id": job["id"]})).await;
         if b["data"]["job"]["done"] == true {
             break;
         }
@@ -487,10 +419,7 @@ async fn reordering_runs_as_a_job_that_finishes_later() {
         json!({}),
     )
     .await;
-    assert_eq!(
-        body["data"]["productReorderMedia"]["mediaUserErrors"][0]["code"],
-        "MEDIA_DOES_NOT_EXIST_ON_PRODUCT"
-    );
+    assert_eq!(body["data"]["productReorderMedia"]["mediaUserErrors"][0]["code"], "MEDIA_DOES_NOT_EXIST_ON_PRODUCT");
     assert!(body["data"]["productReorderMedia"]["job"].is_null());
 }
 
@@ -498,9 +427,7 @@ async fn reordering_runs_as_a_job_that_finishes_later() {
 async fn a_product_holds_at_most_250_media() {
     let sandbox = common::sandbox_with(fast).await;
     let source = format!("{}/cdn/shop/files/37/polaris.jpg?v=1", sandbox.url());
-    let media: Vec<Value> = (0..245)
-        .map(|_| json!({"originalSource": source, "mediaContentType": "IMAGE"}))
-        .collect();
+    let media: Vec<Value> = (0..245).map(|_| json!({"originalSource": source, "mediaContentType": "IMAGE"})).collect();
     let body = ok(
         &sandbox,
         "mutation($p: ProductUpdateInput!, $m: [CreateMediaInput!]) { productUpdate(product: $p, media: $m) { product { mediaCount { count } } userErrors { field message } } }",
@@ -514,12 +441,7 @@ async fn a_product_holds_at_most_250_media() {
         json!({"p": {"id": POLARIS}, "m": [{"originalSource": source, "mediaContentType": "IMAGE"}]}),
     )
     .await;
-    assert!(
-        body["data"]["productUpdate"]["userErrors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("250")
-    );
+    assert!(body["data"]["productUpdate"]["userErrors"][0]["message"].as_str().unwrap().contains("250"));
     assert_eq!(body["data"]["productUpdate"]["product"]["mediaCount"]["count"], 250);
 }
 
@@ -573,15 +495,9 @@ async fn injected_processing_failures_fail_media() {
     )
     .await;
     let nodes = wait_for(&sandbox, POLARIS, |n| n.last().unwrap()["status"] == "FAILED").await;
-    assert_eq!(
-        nodes.last().unwrap()["mediaErrors"][0]["code"],
-        "IMAGE_PROCESSING_FAILURE"
-    );
+    assert_eq!(nodes.last().unwrap()["mediaErrors"][0]["code"], "IMAGE_PROCESSING_FAILURE");
     // fileAcknowledgeUpdateFailed puts it back to READY.
     let id = nodes.last().unwrap()["id"].clone();
     let body = ok(&sandbox, "mutation($ids: [ID!]!) { fileAcknowledgeUpdateFailed(fileIds: $ids) { files { fileStatus } userErrors { code } } }", json!({"ids": [id]})).await;
-    assert_eq!(
-        body["data"]["fileAcknowledgeUpdateFailed"]["files"][0]["fileStatus"],
-        "READY"
-    );
+    assert_eq!(body["data"]["fileAcknowledgeUpdateFailed"]["files"][0]["fileStatus"], "READY");
 }

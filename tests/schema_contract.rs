@@ -58,10 +58,9 @@ fn subset_violations(sandbox: &Schema, real: &Schema) -> Vec<String> {
                     }
                     for arg in &f.arguments {
                         match rf.arguments.iter().find(|a| a.name == arg.name) {
-                            None => out.push(format!(
-                                "{name}.{fname}({}) does not exist in Shopify's schema",
-                                arg.name
-                            )),
+                            None => {
+                                out.push(format!("{name}.{fname}({}) does not exist in Shopify's schema", arg.name))
+                            }
                             Some(ra)
                                 if ra.ty != arg.ty
                                     || ra.default_value.as_ref().map(|v| v.to_string())
@@ -159,11 +158,7 @@ fn deprecated_uses(doc: &ExecutableDocument, set: &SelectionSet, path: &str, out
                     out.push(here.clone());
                 }
                 for arg in &f.arguments {
-                    if f.definition
-                        .arguments
-                        .iter()
-                        .any(|d| d.name == arg.name && deprecated(&d.directives))
-                    {
+                    if f.definition.arguments.iter().any(|d| d.name == arg.name && deprecated(&d.directives)) {
                         out.push(format!("{here}({})", arg.name));
                     }
                 }

@@ -18,12 +18,7 @@ fn the_seeds_hold_the_expected_examples() {
     let count = |prefix: &str| examples.iter().filter(|e| e.name.starts_with(prefix)).count();
     // 000: five productUpdateMedia examples; 001: six fileUpdate examples; 002: the guide's
     // Admin API examples (staged uploads, create, read, update, reorder, delete).
-    assert_eq!(
-        count("000_"),
-        5,
-        "{:#?}",
-        examples.iter().map(|e| &e.name).collect::<Vec<_>>()
-    );
+    assert_eq!(count("000_"), 5, "{:#?}", examples.iter().map(|e| &e.name).collect::<Vec<_>>());
     assert_eq!(count("001_"), 6);
     assert_eq!(count("002_"), 6);
 }
@@ -36,11 +31,7 @@ fn assert_media_kept(json_items: Option<&Value>, decoded: &[wire::MediaNode], wh
         assert_eq!(j.get("id").and_then(Value::as_str), d.id.as_deref(), "{what}: id");
         assert_eq!(j.get("alt").and_then(Value::as_str), d.alt.as_deref(), "{what}: alt");
         if let Some(status) = j.get("status").or_else(|| j.get("fileStatus")).and_then(Value::as_str) {
-            assert_eq!(
-                d.status().map(|s| s.as_str().to_uppercase()),
-                Some(status.to_string()),
-                "{what}: status"
-            );
+            assert_eq!(d.status().map(|s| s.as_str().to_uppercase()), Some(status.to_string()), "{what}: status");
         }
     }
 }
@@ -49,9 +40,7 @@ fn assert_media_kept(json_items: Option<&Value>, decoded: &[wire::MediaNode], wh
 fn every_response_example_decodes_with_the_app_types() {
     let mut decoded = 0;
     for ex in common::seeds::shopify_examples() {
-        let data = data_of(&ex.response)
-            .as_object()
-            .unwrap_or_else(|| panic!("{}: no data object", ex.name));
+        let data = data_of(&ex.response).as_object().unwrap_or_else(|| panic!("{}: no data object", ex.name));
         for (root, value) in data {
             let what = format!("{} / {root}", ex.name);
             match root.as_str() {
@@ -59,15 +48,10 @@ fn every_response_example_decodes_with_the_app_types() {
                     let p: wire::ProductMediaPayload =
                         serde_json::from_value(value.clone()).unwrap_or_else(|e| panic!("{what}: {e}"));
                     assert_media_kept(value.get("media"), p.media.as_deref().unwrap_or_default(), &what);
-                    let errors = value
-                        .get("mediaUserErrors")
-                        .and_then(Value::as_array)
-                        .map_or(0, Vec::len);
+                    let errors = value.get("mediaUserErrors").and_then(Value::as_array).map_or(0, Vec::len);
                     assert_eq!(p.media_user_errors.len(), errors, "{what}");
-                    for (e, j) in p
-                        .media_user_errors
-                        .iter()
-                        .zip(value["mediaUserErrors"].as_array().into_iter().flatten())
+                    for (e, j) in
+                        p.media_user_errors.iter().zip(value["mediaUserErrors"].as_array().into_iter().flatten())
                     {
                         assert_eq!(e.code.as_deref(), j.get("code").and_then(Value::as_str), "{what}");
                         assert_eq!(e.message, j["message"].as_str().unwrap(), "{what}");
@@ -77,11 +61,7 @@ fn every_response_example_decodes_with_the_app_types() {
                     let p: wire::FilesPayload =
                         serde_json::from_value(value.clone()).unwrap_or_else(|e| panic!("{what}: {e}"));
                     assert_media_kept(value.get("files"), p.files.as_deref().unwrap_or_default(), &what);
-                    let codes: Vec<_> = p
-                        .user_errors
-                        .iter()
-                        .map(|e| e.code.clone().unwrap_or_default())
-                        .collect();
+                    let codes: Vec<_> = p.user_errors.iter().map(|e| e.code.clone().unwrap_or_default()).collect();
                     let expected: Vec<_> = value["userErrors"]
                         .as_array()
                         .unwrap()
@@ -96,30 +76,20 @@ fn every_response_example_decodes_with_the_app_types() {
                     let targets = p.staged_targets.unwrap();
                     assert_eq!(targets.len(), 2, "{what}");
                     assert!(
-                        targets
-                            .iter()
-                            .all(|t| t.url.is_some() && t.resource_url.is_some() && !t.parameters.is_empty())
+                        targets.iter().all(|t| t.url.is_some() && t.resource_url.is_some() && !t.parameters.is_empty())
                     );
                 }
                 "product" | "node" => {
                     let p: wire::Product =
                         serde_json::from_value(value.clone()).unwrap_or_else(|e| panic!("{what}: {e}"));
                     let media = p.media.unwrap().into_items();
-                    let json_nodes: Vec<Value> = value["media"]["edges"]
-                        .as_array()
-                        .unwrap()
-                        .iter()
-                        .map(|e| e["node"].clone())
-                        .collect();
+                    let json_nodes: Vec<Value> =
+                        value["media"]["edges"].as_array().unwrap().iter().map(|e| e["node"].clone()).collect();
                     assert_media_kept(Some(&Value::Array(json_nodes.clone())), &media, &what);
                     // Every node becomes a domain media with the right kind.
                     for (node, j) in media.iter().zip(&json_nodes) {
                         let kind = node.kind().unwrap_or_else(|| panic!("{what}: kind of {j}"));
-                        assert_eq!(
-                            kind.as_str().to_uppercase(),
-                            j["mediaContentType"].as_str().unwrap(),
-                            "{what}"
-                        );
+                        assert_eq!(kind.as_str().to_uppercase(), j["mediaContentType"].as_str().unwrap(), "{what}");
                     }
                 }
                 "productReorderMedia" => {

@@ -20,11 +20,7 @@ fn store(sandbox: &Sandbox, token: &str) -> ShopifyStore {
 async fn search_pages_through_every_product_once_in_title_order() {
     let sandbox = common::sandbox_with(|c| c.products = 40).await;
     let s = store(&sandbox, sandbox.token());
-    let mut query = ProductQuery {
-        limit: 10,
-        sort: ProductSort::Title,
-        ..Default::default()
-    };
+    let mut query = ProductQuery { limit: 10, sort: ProductSort::Title, ..Default::default() };
     let mut titles = Vec::new();
     let mut ids = HashSet::new();
     loop {
@@ -43,11 +39,7 @@ async fn search_pages_through_every_product_once_in_title_order() {
     sorted.sort();
     assert_eq!(titles, sorted);
     let found = s
-        .search_products(&ProductQuery {
-            text: "title:polaris*".into(),
-            limit: 50,
-            ..Default::default()
-        })
+        .search_products(&ProductQuery { text: "title:polaris*".into(), limit: 50, ..Default::default() })
         .await
         .unwrap();
     assert_eq!(found.items.len(), 2);
@@ -60,20 +52,13 @@ async fn search_pages_through_every_product_once_in_title_order() {
 async fn product_media_comes_in_position_order_with_kinds_and_previews() {
     let sandbox = common::sandbox_with(|_| {}).await;
     let s = store(&sandbox, sandbox.token());
-    let pm = s
-        .product_media(&ProductId("gid://shopify/Product/1".into()))
-        .await
-        .unwrap();
+    let pm = s.product_media(&ProductId("gid://shopify/Product/1".into())).await.unwrap();
     assert_eq!(pm.title, "Polaris Watch");
     let kinds: Vec<MediaKind> = pm.media.iter().map(|m| m.kind).collect();
     use MediaKind::*;
     assert_eq!(kinds, [Video, ExternalVideo, Image, Video, ExternalVideo]);
     assert_eq!(pm.media.iter().map(|m| m.position).collect::<Vec<_>>(), [0, 1, 2, 3, 4]);
-    assert!(
-        pm.media
-            .iter()
-            .all(|m| m.preview_url.as_deref().is_some_and(|u| u.contains("width=320")))
-    );
+    assert!(pm.media.iter().all(|m| m.preview_url.as_deref().is_some_and(|u| u.contains("width=320"))));
     let image = &pm.media[2];
     assert_eq!((image.width, image.height), (Some(2048), Some(2048)));
     assert_eq!(image.alt, "Man wearing Polaris watch.");
@@ -95,10 +80,8 @@ async fn a_product_with_more_media_than_one_page_is_read_whole() {
     )
     .await;
     assert_eq!(body["data"]["productUpdate"]["userErrors"], json!([]));
-    let pm = store(&sandbox, sandbox.token())
-        .product_media(&ProductId("gid://shopify/Product/1".into()))
-        .await
-        .unwrap();
+    let pm =
+        store(&sandbox, sandbox.token()).product_media(&ProductId("gid://shopify/Product/1".into())).await.unwrap();
     assert_eq!(pm.media.len(), 120);
     assert_eq!(pm.media[119].alt, "copy 114");
     let ids: HashSet<_> = pm.media.iter().map(|m| m.id.clone()).collect();
@@ -109,10 +92,7 @@ async fn a_product_with_more_media_than_one_page_is_read_whole() {
 async fn failures_surface_as_the_right_store_errors() {
     let sandbox = common::sandbox_with(|_| {}).await;
     let err = store(&sandbox, "shpat_revoked")
-        .search_products(&ProductQuery {
-            limit: 5,
-            ..Default::default()
-        })
+        .search_products(&ProductQuery { limit: 5, ..Default::default() })
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Auth { .. }), "{err:?}");
@@ -127,27 +107,17 @@ async fn failures_surface_as_the_right_store_errors() {
     // Transient failures are retried a bounded number of times, then reported.
     let failing = common::sandbox_with(|c| c.faults.server_error_share = 1.0).await;
     let err = store(&failing, failing.token())
-        .search_products(&ProductQuery {
-            limit: 5,
-            ..Default::default()
-        })
+        .search_products(&ProductQuery { limit: 5, ..Default::default() })
         .await
         .unwrap_err();
-    assert!(
-        matches!(err, StoreError::Server { status: 500, .. }) && err.is_transient(),
-        "{err:?}"
-    );
+    assert!(matches!(err, StoreError::Server { status: 500, .. }) && err.is_transient(), "{err:?}");
 
     let dropping = common::sandbox_with(|c| c.faults.drop_share = 1.0).await;
     let err = store(&dropping, dropping.token())
-        .search_products(&ProductQuery {
-            limit: 50,
-            ..Default::default()
-        })
+        .search_products(&ProductQuery { limit: 50, ..Default::default() })
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Network { .. }), "{err:?}");
-
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -50,33 +50,11 @@ const NOUNS: &[&str] = &[
     "Side Table",
     "Pendant Light",
 ];
-const COLOURS: &[&str] = &[
-    "Sand",
-    "Forest",
-    "Charcoal",
-    "Terracotta",
-    "Ivory",
-    "Indigo",
-    "Sage",
-    "Rust",
-];
-const VENDORS: &[&str] = &[
-    "Northwind Goods",
-    "Atelier Mira",
-    "Cobble & Co",
-    "Fjordline",
-    "Studio Verde",
-];
+const COLOURS: &[&str] = &["Sand", "Forest", "Charcoal", "Terracotta", "Ivory", "Indigo", "Sage", "Rust"];
+const VENDORS: &[&str] = &["Northwind Goods", "Atelier Mira", "Cobble & Co", "Fjordline", "Studio Verde"];
 const TYPES: &[&str] = &["Home", "Kitchen", "Accessories", "Apparel", "Lighting", "Stationery"];
-const SIZES: &[(u32, u32)] = &[
-    (2048, 2048),
-    (1600, 1600),
-    (1200, 1600),
-    (2400, 1600),
-    (800, 800),
-    (3000, 2000),
-    (1080, 1350),
-];
+const SIZES: &[(u32, u32)] =
+    &[(2048, 2048), (1600, 1600), (1200, 1600), (2400, 1600), (800, 800), (3000, 2000), (1080, 1350)];
 const YOUTUBE_IDS: &[&str] = &["z7RLjNOael0", "aqz-KE-bpKQ", "ScMzIvxBSi4", "jNQXAC9IVRw"];
 
 /// Ids of seeded records start here; new ones follow the largest.
@@ -91,19 +69,10 @@ pub fn seed(products: usize, seed: u64) -> State {
     let mut file_id = FIRST_FILE_ID;
     for i in 0..products {
         let colour = *rng.pick(COLOURS);
-        let title = format!(
-            "{} {} {}",
-            rng.pick(ADJECTIVES),
-            rng.pick(NOUNS),
-            if i % 3 == 0 { colour } else { "" }
-        )
-        .trim()
-        .to_string();
-        let title = if i >= 400 {
-            format!("{title} No. {}", i / 400 + 1)
-        } else {
-            title
-        };
+        let title = format!("{} {} {}", rng.pick(ADJECTIVES), rng.pick(NOUNS), if i % 3 == 0 { colour } else { "" })
+            .trim()
+            .to_string();
+        let title = if i >= 400 { format!("{title} No. {}", i / 400 + 1) } else { title };
         let handle = handle_of(&title, i);
         let created_at = epoch + Duration::from_secs(3600 * (i as u64 * 7 % 8000));
         let mut product = ProductRec {
@@ -118,10 +87,7 @@ pub fn seed(products: usize, seed: u64) -> State {
             },
             vendor: rng.pick(VENDORS).to_string(),
             product_type: rng.pick(TYPES).to_string(),
-            tags: vec![
-                colour.to_lowercase(),
-                if i % 2 == 0 { "new".into() } else { "classic".into() },
-            ],
+            tags: vec![colour.to_lowercase(), if i % 2 == 0 { "new".into() } else { "classic".into() }],
             media: Vec::new(),
             created_at,
             updated_at: created_at + Duration::from_secs(86_400 * (i as u64 % 90)),
@@ -158,11 +124,7 @@ pub fn seed(products: usize, seed: u64) -> State {
 }
 
 fn handle_of(title: &str, i: usize) -> String {
-    let mut h: String = title
-        .to_lowercase()
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect();
+    let mut h: String = title.to_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
     while h.contains("--") {
         h = h.replace("--", "-");
     }
@@ -171,34 +133,16 @@ fn handle_of(title: &str, i: usize) -> String {
 
 /// A mix of alt texts as real catalogs have them: mostly good, some missing or poor.
 fn seeded_alt(rng: &mut Rng, title: &str, position: u64, previous: &str) -> String {
-    let views = [
-        "Front view",
-        "Side view",
-        "Detail",
-        "Back view",
-        "In use",
-        "Close-up of the texture",
-    ];
+    let views = ["Front view", "Side view", "Detail", "Back view", "In use", "Close-up of the texture"];
     match rng.below(100) {
-        0..=49 => format!(
-            "{} of the {} on a light backdrop",
-            views[(position % 6) as usize],
-            title.to_lowercase()
-        ),
+        0..=49 => format!("{} of the {} on a light backdrop", views[(position % 6) as usize], title.to_lowercase()),
         50..=64 => String::new(),
         65..=71 => format!("IMG_{}.JPG", 1000 + rng.below(9000)),
         72..=77 => format!("Image of {}", title.to_lowercase()),
         78..=83 if !previous.is_empty() => previous.to_string(),
         84..=88 => title.to_string(),
         89..=92 => format!("{title} {}", position + 1),
-        93..=96 => format!(
-            "{}, {}, buy {}, cheap {}, best {}",
-            title,
-            title.to_lowercase(),
-            title,
-            title,
-            title
-        ),
+        93..=96 => format!("{}, {}, buy {}, cheap {}, best {}", title, title.to_lowercase(), title, title, title),
         _ => format!(
             "{} photographed in natural daylight on a wooden table next to a window, with a folded linen cloth, a ceramic cup and a small plant arranged around it to show its scale and its colour in a real home",
             title
@@ -214,13 +158,7 @@ fn seeded_file(rng: &mut Rng, id: u64, kind: FileKind, product: &ProductRec, pos
             let png = rng.below(4) == 0;
             let ext = if png { "png" } else { "jpg" };
             let mime = if png { "image/png" } else { "image/jpeg" };
-            (
-                format!("{stem}.{ext}"),
-                mime,
-                (width as u64 * height as u64) / 4,
-                None,
-                0,
-            )
+            (format!("{stem}.{ext}"), mime, (width as u64 * height as u64) / 4, None, 0)
         }
         FileKind::Video => (
             format!("{stem}.mp4"),
@@ -233,19 +171,11 @@ fn seeded_file(rng: &mut Rng, id: u64, kind: FileKind, product: &ProductRec, pos
             let id = rng.pick(YOUTUBE_IDS).to_string();
             (String::new(), "", 0, Some(("YOUTUBE".to_string(), id)), 0)
         }
-        FileKind::Model3d | FileKind::Generic => (
-            format!("{stem}.glb"),
-            "model/gltf-binary",
-            300_000 + rng.below(5_000_000),
-            None,
-            0,
-        ),
+        FileKind::Model3d | FileKind::Generic => {
+            (format!("{stem}.glb"), "model/gltf-binary", 300_000 + rng.below(5_000_000), None, 0)
+        }
     };
-    let (width, height) = if kind == FileKind::Image {
-        (width, height)
-    } else {
-        (1280, 720)
-    };
+    let (width, height) = if kind == FileKind::Image { (width, height) } else { (1280, 720) };
     FileRec {
         id,
         kind,
@@ -299,21 +229,9 @@ fn add_documented_examples(state: &mut State, epoch: SystemTime) {
         updated_at: epoch,
     };
     let files = [
-        file(
-            853_695_510,
-            FileKind::Image,
-            "Draft product photo",
-            "draft58.jpg",
-            (1024, 1024),
-        ),
+        file(853_695_510, FileKind::Image, "Draft product photo", "draft58.jpg", (1024, 1024)),
         file(723_685_877, FileKind::Video, "", "draft-demo.mp4", (1280, 720)),
-        file(
-            37,
-            FileKind::Image,
-            "Man wearing Polaris watch.",
-            "polaris.jpg",
-            (2048, 2048),
-        ),
+        file(37, FileKind::Image, "Man wearing Polaris watch.", "polaris.jpg", (2048, 2048)),
         file(
             2,
             FileKind::Video,
@@ -336,13 +254,7 @@ fn add_documented_examples(state: &mut State, epoch: SystemTime) {
             "",
             (1280, 720),
         ),
-        file(
-            42_729_528,
-            FileKind::Image,
-            "",
-            "StockSnap_9NPZZJCWW3_copy.jpg",
-            (1600, 1067),
-        ),
+        file(42_729_528, FileKind::Image, "", "StockSnap_9NPZZJCWW3_copy.jpg", (1600, 1067)),
         file(1_072_273_825, FileKind::Generic, "", "spec-sheet.pdf", (0, 0)),
         file(1_072_273_826, FileKind::Image, "", "laptop-office.jpg", (372, 110)),
         file(1_072_273_827, FileKind::Video, "", "laptop-demo.mp4", (1280, 720)),
@@ -373,14 +285,7 @@ fn add_documented_examples(state: &mut State, epoch: SystemTime) {
         product(
             1_072_273_800,
             "Laptop Sleeve",
-            vec![
-                1_072_273_826,
-                1_072_273_827,
-                1_072_273_828,
-                1_072_273_829,
-                1_072_273_830,
-                1_072_273_831,
-            ],
+            vec![1_072_273_826, 1_072_273_827, 1_072_273_828, 1_072_273_829, 1_072_273_830, 1_072_273_831],
         ),
     ] {
         state.products.insert(p.id, p);
@@ -398,12 +303,7 @@ mod tests {
         let titles = |s: &State| s.products.values().map(|p| p.title.clone()).collect::<Vec<_>>();
         assert_eq!(titles(&a), titles(&b));
         let kinds: std::collections::HashSet<_> = a.files.values().map(|f| f.kind).collect();
-        for k in [
-            FileKind::Image,
-            FileKind::Video,
-            FileKind::ExternalVideo,
-            FileKind::Model3d,
-        ] {
+        for k in [FileKind::Image, FileKind::Video, FileKind::ExternalVideo, FileKind::Model3d] {
             assert!(kinds.contains(&k), "{k:?} missing");
         }
         assert!(a.files.values().any(|f| f.alt.is_empty() && f.kind == FileKind::Image));

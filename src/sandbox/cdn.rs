@@ -28,9 +28,7 @@ pub async fn get(
 ) -> Response {
     let found = {
         let st = shared.state.lock().expect("state lock");
-        st.files
-            .get(&id)
-            .and_then(|f| f.pixels.clone().map(|p| (p, f.width, f.height)))
+        st.files.get(&id).and_then(|f| f.pixels.clone().map(|p| (p, f.width, f.height)))
     };
     let Some((pixels, width, height)) = found else {
         return (StatusCode::NOT_FOUND, "Not Found").into_response();
@@ -65,11 +63,9 @@ pub async fn get(
     .ok()
     .flatten();
     match result {
-        Some((bytes, mime)) => (
-            [("content-type", mime), ("cache-control", "public, max-age=31536000")],
-            bytes,
-        )
-            .into_response(),
+        Some((bytes, mime)) => {
+            ([("content-type", mime), ("cache-control", "public, max-age=31536000")], bytes).into_response()
+        }
         None => (StatusCode::UNPROCESSABLE_ENTITY, "The image could not be decoded").into_response(),
     }
 }

@@ -42,10 +42,7 @@ const CHUNK: usize = 16 * 1024;
 impl Link {
     /// A link of the given rate.
     pub fn new(bytes_per_sec: u64) -> Arc<Self> {
-        Arc::new(Link {
-            bytes_per_sec: bytes_per_sec.max(1) as f64,
-            next_free: std::sync::Mutex::new(Instant::now()),
-        })
+        Arc::new(Link { bytes_per_sec: bytes_per_sec.max(1) as f64, next_free: std::sync::Mutex::new(Instant::now()) })
     }
 
     /// Wait until `n` bytes have crossed the link.
@@ -64,10 +61,9 @@ impl Link {
         let link = self.clone();
         let stream = body.into_data_stream().flat_map(|chunk| {
             let pieces: Vec<Result<Bytes, axum::Error>> = match chunk {
-                Ok(bytes) => (0..bytes.len())
-                    .step_by(CHUNK)
-                    .map(|i| Ok(bytes.slice(i..(i + CHUNK).min(bytes.len()))))
-                    .collect(),
+                Ok(bytes) => {
+                    (0..bytes.len()).step_by(CHUNK).map(|i| Ok(bytes.slice(i..(i + CHUNK).min(bytes.len())))).collect()
+                }
                 Err(e) => vec![Err(e)],
             };
             futures_util::stream::iter(pieces)
@@ -126,10 +122,7 @@ pub async fn inject(AxState(shared): AxState<Shared>, req: Request, next: Next) 
                 } else {
                     // Let the headers and the first half reach the client before the break.
                     tokio::time::sleep(Duration::from_millis(20)).await;
-                    Err(std::io::Error::new(
-                        std::io::ErrorKind::ConnectionReset,
-                        "sandbox dropped the connection",
-                    ))
+                    Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "sandbox dropped the connection"))
                 }
             }
         });

@@ -35,18 +35,10 @@ pub fn draw(seed: u64, width: u32, height: u32) -> RgbImage {
         let u = x as f64 / width.max(1) as f64;
         let v = y as f64 / height.max(1) as f64;
         let (dx, dy) = ((u - cx) * aspect.max(1.0), (v - cy) / aspect.min(1.0));
-        let inside = if round {
-            (dx * dx + dy * dy).sqrt() < size
-        } else {
-            dx.abs() < size && dy.abs() < size * 1.2
-        };
+        let inside = if round { (dx * dx + dy * dy).sqrt() < size } else { dx.abs() < size && dy.abs() < size * 1.2 };
         let shadow = {
             let (sx, sy) = (dx - 0.02, dy - 0.03);
-            if round {
-                (sx * sx + sy * sy).sqrt() < size
-            } else {
-                sx.abs() < size && sy.abs() < size * 1.2
-            }
+            if round { (sx * sx + sy * sy).sqrt() < size } else { sx.abs() < size && sy.abs() < size * 1.2 }
         };
         let shade = 1.0 - 0.18 * v;
         let c = if inside {
@@ -67,10 +59,7 @@ pub fn fit(w: u32, h: u32, max_w: Option<u32>, max_h: Option<u32>) -> (u32, u32)
     let sx = max_w.map_or(1.0, |m| m as f64 / w.max(1) as f64);
     let sy = max_h.map_or(1.0, |m| m as f64 / h.max(1) as f64);
     let s = sx.min(sy).min(1.0);
-    (
-        ((w as f64 * s).round() as u32).max(1),
-        ((h as f64 * s).round() as u32).max(1),
-    )
+    (((w as f64 * s).round() as u32).max(1), ((h as f64 * s).round() as u32).max(1))
 }
 
 /// Resize for the CDN: fit inside the box, or fill and crop to it when `crop` is set.
@@ -81,11 +70,7 @@ pub fn resize(img: DynamicImage, max_w: Option<u32>, max_h: Option<u32>, crop: b
         }
         _ => {
             let (w, h) = fit(img.width(), img.height(), max_w, max_h);
-            if (w, h) == (img.width(), img.height()) {
-                img
-            } else {
-                img.resize_exact(w, h, FilterType::Triangle)
-            }
+            if (w, h) == (img.width(), img.height()) { img } else { img.resize_exact(w, h, FilterType::Triangle) }
         }
     }
 }
@@ -105,8 +90,7 @@ pub fn encode(img: &DynamicImage, format: ImageFormat) -> (Vec<u8>, &'static str
         "image/gif" => ImageFormat::Gif,
         _ => ImageFormat::Jpeg,
     };
-    img.write_to(&mut out, format)
-        .expect("encoding to memory does not fail");
+    img.write_to(&mut out, format).expect("encoding to memory does not fail");
     (out.into_inner(), mime)
 }
 

@@ -66,17 +66,10 @@ impl Default for SandboxConfig {
             products: 40,
             seed: 1,
             tokens: vec![
-                TokenGrant {
-                    token: SANDBOX_TOKEN.into(),
-                    scopes: all.iter().map(|s| s.to_string()).collect(),
-                },
+                TokenGrant { token: SANDBOX_TOKEN.into(), scopes: all.iter().map(|s| s.to_string()).collect() },
                 TokenGrant {
                     token: SANDBOX_TOKEN_NO_WRITE_FILES.into(),
-                    scopes: all
-                        .iter()
-                        .filter(|s| **s != "write_files")
-                        .map(|s| s.to_string())
-                        .collect(),
+                    scopes: all.iter().filter(|s| **s != "write_files").map(|s| s.to_string()).collect(),
                 },
             ],
             bucket_size: 2000.0,
@@ -146,11 +139,7 @@ impl Sandbox {
                 })
                 .await;
         });
-        Ok(Sandbox {
-            addr,
-            shared,
-            stop: Some(tx),
-        })
+        Ok(Sandbox { addr, shared, stop: Some(tx) })
     }
 
     /// `http://127.0.0.1:PORT`

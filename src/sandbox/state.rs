@@ -258,12 +258,8 @@ impl State {
                 file.status = Status::Processing;
             }
         }
-        let due: Vec<String> = self
-            .jobs
-            .iter()
-            .filter(|(_, j)| j.apply.is_some() && now >= j.done_at)
-            .map(|(k, _)| k.clone())
-            .collect();
+        let due: Vec<String> =
+            self.jobs.iter().filter(|(_, j)| j.apply.is_some() && now >= j.done_at).map(|(k, _)| k.clone()).collect();
         for key in due {
             let Some((product, order)) = self.jobs.get_mut(&key).and_then(|j| j.apply.take()) else {
                 continue;
@@ -284,11 +280,7 @@ impl State {
 
     /// The products that reference a file, in id order.
     pub fn products_using(&self, file: u64) -> Vec<u64> {
-        self.products
-            .values()
-            .filter(|p| p.media.contains(&file))
-            .map(|p| p.id)
-            .collect()
+        self.products.values().filter(|p| p.media.contains(&file)).map(|p| p.id).collect()
     }
 }
 

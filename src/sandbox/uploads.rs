@@ -106,11 +106,7 @@ pub async fn post(AxState(shared): AxState<Shared>, mut form: Multipart) -> Resp
         );
     }
     let Some((allowed_key, min, max)) = read_policy(policy) else {
-        return xml_error(
-            StatusCode::BAD_REQUEST,
-            "InvalidPolicyDocument",
-            "The policy document is not valid.",
-        );
+        return xml_error(StatusCode::BAD_REQUEST, "InvalidPolicyDocument", "The policy document is not valid.");
     };
     if allowed_key != *key {
         return xml_error(
@@ -147,13 +143,7 @@ pub async fn put(
             "The request signature we calculated does not match the signature you provided. Check the Content-Type header.",
         );
     }
-    let declared = shared
-        .state
-        .lock()
-        .expect("state lock")
-        .staged
-        .get(&key)
-        .map(|s| s.declared_size);
+    let declared = shared.state.lock().expect("state lock").staged.get(&key).map(|s| s.declared_size);
     match declared {
         None => return xml_error(StatusCode::NOT_FOUND, "NoSuchUpload", "No staged upload has this key."),
         Some(Some(size)) if size != body.len() as u64 => {

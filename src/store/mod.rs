@@ -105,6 +105,8 @@ pub struct BatchOutcome {
     pub done: Vec<MediaId>,
     /// Items the store refused, with its reasons.
     pub failed: Vec<ItemError>,
+    /// Something the user should know once, e.g. that a fallback was used.
+    pub notice: Option<String>,
 }
 
 /// A file to upload, read from disk or memory.
@@ -164,9 +166,7 @@ pub trait Store: Send + Sync {
     /// Set alt texts; reports each item.
     async fn set_alt(&self, product: &ProductId, edits: &[AltEdit]) -> Result<BatchOutcome, StoreError> {
         let _ = (product, edits);
-        Err(StoreError::Unsupported {
-            operation: "set alt text",
-        })
+        Err(StoreError::Unsupported { operation: "set alt text" })
     }
 
     /// Put the product's media in this order (every media id of the product).
@@ -178,9 +178,7 @@ pub trait Store: Send + Sync {
     /// Detach media from the product; the files stay in the store's library.
     async fn remove_from_product(&self, product: &ProductId, media: &[MediaId]) -> Result<BatchOutcome, StoreError> {
         let _ = (product, media);
-        Err(StoreError::Unsupported {
-            operation: "remove from product",
-        })
+        Err(StoreError::Unsupported { operation: "remove from product" })
     }
 
     /// Delete files permanently, from every product that uses them.
@@ -193,6 +191,18 @@ pub trait Store: Send + Sync {
     async fn rename(&self, media: &MediaId, filename: &str) -> Result<(), StoreError> {
         let _ = (media, filename);
         Err(StoreError::Unsupported { operation: "rename" })
+    }
+
+    /// Set a video's or 3D model's preview image from an image file.
+    async fn set_preview(&self, media: &MediaId, image: UploadFile) -> Result<(), StoreError> {
+        let _ = (media, image);
+        Err(StoreError::Unsupported { operation: "set preview image" })
+    }
+
+    /// Clear failed updates: the files go back to READY.
+    async fn acknowledge_failed(&self, media: &[MediaId]) -> Result<BatchOutcome, StoreError> {
+        let _ = media;
+        Err(StoreError::Unsupported { operation: "acknowledge failed update" })
     }
 
     /// Replace an image's content, keeping its id and URL.

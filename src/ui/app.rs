@@ -32,10 +32,7 @@ impl MediadeskApp {
     pub fn new(ctx: &egui::Context) -> Self {
         let repaint_ctx = ctx.clone();
         let engine = Engine::start_sandbox(move || repaint_ctx.request_repaint());
-        engine.send(Command::Search {
-            text: String::new(),
-            generation: 1,
-        });
+        engine.send(Command::Search { text: String::new(), generation: 1 });
         MediadeskApp {
             engine,
             store_label: None,
@@ -53,11 +50,7 @@ impl MediadeskApp {
     fn apply(&mut self, event: Event) {
         match event {
             Event::Connected { label, .. } => self.store_label = Some(label),
-            Event::Products {
-                generation,
-                page,
-                first,
-            } if generation == self.generation => {
+            Event::Products { generation, page, first } if generation == self.generation => {
                 if first {
                     self.products.clear();
                 }
@@ -142,33 +135,29 @@ impl MediadeskApp {
             return;
         }
         egui::ScrollArea::vertical().auto_shrink([false; 2]).show(ui, |ui| {
-            egui::Grid::new("media")
-                .striped(true)
-                .num_columns(4)
-                .spacing([16.0, 6.0])
-                .show(ui, |ui| {
-                    ui.strong("#");
-                    ui.strong("Kind");
-                    ui.strong("Status");
-                    ui.strong("Alt text");
-                    ui.end_row();
-                    for m in &media.media {
-                        ui.label((m.position + 1).to_string());
-                        ui.label(m.kind.as_str().replace('_', " "));
-                        let status = match m.status {
-                            MediaStatus::Ready => RichText::new("ready"),
-                            MediaStatus::Failed => RichText::new("failed").color(Color32::from_rgb(200, 60, 60)),
-                            other => RichText::new(other.as_str()).italics(),
-                        };
-                        ui.label(status);
-                        if m.alt.is_empty() {
-                            ui.label(RichText::new("missing alt text").color(Color32::from_rgb(190, 120, 20)));
-                        } else {
-                            ui.add(egui::Label::new(&m.alt).truncate()).on_hover_text(&m.alt);
-                        }
-                        ui.end_row();
+            egui::Grid::new("media").striped(true).num_columns(4).spacing([16.0, 6.0]).show(ui, |ui| {
+                ui.strong("#");
+                ui.strong("Kind");
+                ui.strong("Status");
+                ui.strong("Alt text");
+                ui.end_row();
+                for m in &media.media {
+                    ui.label((m.position + 1).to_string());
+                    ui.label(m.kind.as_str().replace('_', " "));
+                    let status = match m.status {
+                        MediaStatus::Ready => RichText::new("ready"),
+                        MediaStatus::Failed => RichText::new("failed").color(Color32::from_rgb(200, 60, 60)),
+                        other => RichText::new(other.as_str()).italics(),
+                    };
+                    ui.label(status);
+                    if m.alt.is_empty() {
+                        ui.label(RichText::new("missing alt text").color(Color32::from_rgb(190, 120, 20)));
+                    } else {
+                        ui.add(egui::Label::new(&m.alt).truncate()).on_hover_text(&m.alt);
                     }
-                });
+                    ui.end_row();
+                }
+            });
         });
     }
 }
@@ -203,10 +192,7 @@ impl eframe::App for MediadeskApp {
                 self.search_changed = None;
                 self.generation += 1;
                 self.loading_products = true;
-                self.engine.send(Command::Search {
-                    text: self.search.clone(),
-                    generation: self.generation,
-                });
+                self.engine.send(Command::Search { text: self.search.clone(), generation: self.generation });
             } else {
                 ctx.request_repaint_after(wait);
             }
@@ -237,9 +223,7 @@ impl eframe::App for MediadeskApp {
                 });
             });
         }
-        egui::Panel::left("products")
-            .default_size(300.0)
-            .show(ui, |ui| self.product_list(ui));
+        egui::Panel::left("products").default_size(300.0).show(ui, |ui| self.product_list(ui));
         egui::CentralPanel::default().show(ui, |ui| self.media_view(ui));
     }
 }

@@ -42,12 +42,7 @@ fn markdown_examples(file: &str, text: &str) -> Vec<Example> {
             let (variables, _) = json_after(block, input)?;
             let resp = block.find("#### Graphql Response")?;
             let (response, _) = json_after(block, resp)?;
-            Some(Example {
-                name: format!("{file}: {title}"),
-                query,
-                variables,
-                response,
-            })
+            Some(Example { name: format!("{file}: {title}"), query, variables, response })
         })
         .collect()
 }
@@ -58,19 +53,12 @@ fn inline_examples(file: &str, text: &str) -> Vec<Example> {
         .skip(1)
         .filter(|b| !b.starts_with("fileUpdate reference"))
         .filter_map(|block| {
-            let title = block[..block.find(" #### ").unwrap_or(40.min(block.len()))]
-                .trim()
-                .to_string();
+            let title = block[..block.find(" #### ").unwrap_or(40.min(block.len()))].trim().to_string();
             let query = between(block, "#### Query ```graphql", "```")?.trim().to_string();
             let variables: Value =
                 serde_json::from_str(between(block, "#### Variables ```json", "```")?.trim()).ok()?;
             let response: Value = serde_json::from_str(between(block, "#### Response ```json", "```")?.trim()).ok()?;
-            Some(Example {
-                name: format!("{file}: {title}"),
-                query,
-                variables,
-                response,
-            })
+            Some(Example { name: format!("{file}: {title}"), query, variables, response })
         })
         .collect()
 }
@@ -84,11 +72,8 @@ fn guide_examples(file: &str, text: &str) -> Vec<Example> {
         let start = at + pos;
         let body_start = start + text[start..].find('\n').unwrap_or(0) + 1;
         let rest = &text[body_start..];
-        let query_end = ["\nVariables\n", "\nJSON response\n"]
-            .iter()
-            .filter_map(|m| rest.find(m))
-            .min()
-            .unwrap_or(rest.len());
+        let query_end =
+            ["\nVariables\n", "\nJSON response\n"].iter().filter_map(|m| rest.find(m)).min().unwrap_or(rest.len());
         let query = rest[..query_end].trim().to_string();
         let mut cursor = body_start + query_end;
         let mut variables = Value::Object(Default::default());
@@ -101,18 +86,9 @@ fn guide_examples(file: &str, text: &str) -> Vec<Example> {
         if let Some(r) = text[cursor..].find("JSON response")
             && let Some((response, end)) = json_after(text, cursor + r)
         {
-            let title = text[..start]
-                .lines()
-                .rev()
-                .find(|l| !l.trim().is_empty() && !l.starts_with('-'))
-                .unwrap_or("")
-                .trim();
-            out.push(Example {
-                name: format!("{file}: {title}"),
-                query,
-                variables,
-                response,
-            });
+            let title =
+                text[..start].lines().rev().find(|l| !l.trim().is_empty() && !l.starts_with('-')).unwrap_or("").trim();
+            out.push(Example { name: format!("{file}: {title}"), query, variables, response });
             cursor = end;
         }
         at = cursor.max(start + 1);
@@ -124,11 +100,8 @@ fn guide_examples(file: &str, text: &str) -> Vec<Example> {
 pub fn shopify_examples() -> Vec<Example> {
     let dir = super::shared_dir().join("seeds");
     let mut out = Vec::new();
-    let mut names: Vec<_> = std::fs::read_dir(&dir)
-        .expect("seeds dir")
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .collect();
+    let mut names: Vec<_> =
+        std::fs::read_dir(&dir).expect("seeds dir").filter_map(|e| e.ok()).map(|e| e.path()).collect();
     names.sort();
     for path in names {
         let file = path.file_name().unwrap().to_string_lossy().to_string();

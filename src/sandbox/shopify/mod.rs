@@ -5,7 +5,6 @@ mod mutations;
 mod objects;
 mod search;
 
-
 use std::cell::RefCell;
 use std::time::Instant;
 
@@ -34,12 +33,7 @@ pub fn supported_version(v: &str) -> bool {
 }
 
 fn json_response(status: StatusCode, body: Value) -> Response {
-    (
-        status,
-        [("content-type", "application/json; charset=utf-8")],
-        body.to_string(),
-    )
-        .into_response()
+    (status, [("content-type", "application/json; charset=utf-8")], body.to_string()).into_response()
 }
 
 /// The scope a root field needs.
@@ -121,10 +115,7 @@ pub async fn graphql(
     let op = match doc.operations.get(req.operation_name.as_deref()) {
         Ok(op) => op,
         Err(e) => {
-            return json_response(
-                StatusCode::OK,
-                json!({"errors": [{"message": e.message().to_string()}]}),
-            );
+            return json_response(StatusCode::OK, json!({"errors": [{"message": e.message().to_string()}]}));
         }
     };
     let mutation = op.operation_type.is_mutation();
@@ -141,11 +132,7 @@ pub async fn graphql(
                 (_, None) => true,
             };
             if !ok {
-                denied.push((
-                    f.response_key().to_string(),
-                    f.name.to_string(),
-                    needed.unwrap_or("write_files"),
-                ));
+                denied.push((f.response_key().to_string(), f.name.to_string(), needed.unwrap_or("write_files")));
             }
         }
     }
@@ -212,16 +199,8 @@ pub async fn graphql(
         let vars = apollo_compiler::response::JsonValue::from(Value::Object(variables.clone()));
         let empty = apollo_compiler::response::JsonMap::new();
         let vars = vars.as_object().unwrap_or(&empty);
-        let root = if mutation {
-            Obj::Mutation(&ctx)
-        } else {
-            Obj::Query(&ctx)
-        };
-        let result = match Execution::new(schema, &doc)
-            .operation(op)
-            .raw_variable_values(vars)
-            .execute_sync(&root)
-        {
+        let root = if mutation { Obj::Mutation(&ctx) } else { Obj::Query(&ctx) };
+        let result = match Execution::new(schema, &doc).operation(op).raw_variable_values(vars).execute_sync(&root) {
             Ok(r) => serde_json::to_value(&r).unwrap_or(Value::Null),
             Err(e) => json!({"errors": [{"message": e.message().to_string()}]}),
         };

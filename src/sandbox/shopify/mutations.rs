@@ -66,9 +66,7 @@ pub fn run<'c>(ctx: &'c Ctx, name: &str, a: &Value) -> Result<Val<'c>, FieldErro
         "fileDelete" => file_delete(ctx, a),
         "fileAcknowledgeUpdateFailed" => file_acknowledge(ctx, a),
         other => {
-            return Err(FieldError {
-                message: format!("Field '{other}' doesn't exist on type 'Mutation'"),
-            });
+            return Err(FieldError { message: format!("Field '{other}' doesn't exist on type 'Mutation'") });
         }
     })
 }
@@ -97,10 +95,7 @@ fn staged_uploads_create<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
             errs.push(user_error(&["input", &i, "filename"], "Filename can't be blank", None));
         }
         if method == "PUT"
-            && !matches!(
-                resource,
-                "IMAGE" | "FILE" | "PRODUCT_IMAGE" | "COLLECTION_IMAGE" | "SHOP_IMAGE"
-            )
+            && !matches!(resource, "IMAGE" | "FILE" | "PRODUCT_IMAGE" | "COLLECTION_IMAGE" | "SHOP_IMAGE")
         {
             errs.push(user_error(
                 &["input", &i, "httpMethod"],
@@ -109,21 +104,14 @@ fn staged_uploads_create<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
             ));
         }
         if matches!(resource, "VIDEO" | "MODEL_3D") && size.is_none() {
-            errs.push(user_error(
-                &["input", &i, "fileSize"],
-                format!("File size is required for {resource}"),
-                None,
-            ));
+            errs.push(user_error(&["input", &i, "fileSize"], format!("File size is required for {resource}"), None));
         }
         if let Some(size) = size
             && size > size_limit(resource)
         {
             errs.push(user_error(
                 &["input", &i, "fileSize"],
-                format!(
-                    "File size {size} exceeds the limit of {} bytes for {resource}",
-                    size_limit(resource)
-                ),
+                format!("File size {size} exceeds the limit of {} bytes for {resource}", size_limit(resource)),
                 None,
             ));
         }
@@ -139,9 +127,7 @@ fn staged_uploads_create<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
     for input in inputs {
         let resource = str_arg(input, "resource").unwrap_or("FILE").to_string();
         let filename = str_arg(input, "filename").unwrap_or("file").to_string();
-        let mime = str_arg(input, "mimeType")
-            .unwrap_or("application/octet-stream")
-            .to_string();
+        let mime = str_arg(input, "mimeType").unwrap_or("application/octet-stream").to_string();
         let method = str_arg(input, "httpMethod").unwrap_or("PUT");
         let declared_size = input.get("fileSize").and_then(as_u64_lenient);
         let token = {
@@ -150,13 +136,7 @@ fn staged_uploads_create<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
         };
         let safe_name: String = filename
             .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' {
-                    c
-                } else {
-                    '_'
-                }
-            })
+            .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' { c } else { '_' })
             .collect();
         let key = format!("tmp/sandbox/{token}/{safe_name}");
         let resource_url = ctx.url(&format!("/staged/files/{key}"));
@@ -193,24 +173,12 @@ fn staged_uploads_create<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
                 ],
             })
         };
-        st.staged.insert(
-            key,
-            StagedRec {
-                resource,
-                filename,
-                mime,
-                declared_size,
-                bytes: None,
-            },
-        );
+        st.staged.insert(key, StagedRec { resource, filename, mime, declared_size, bytes: None });
         targets.push(target);
     }
     record(
         "StagedUploadsCreatePayload",
-        vec![
-            ("stagedTargets", Val::Json(Value::Array(targets))),
-            ("userErrors", errors(vec![])),
-        ],
+        vec![("stagedTargets", Val::Json(Value::Array(targets))), ("userErrors", errors(vec![]))],
     )
 }
 
@@ -248,28 +216,14 @@ fn read_source(ctx: &Ctx, st: &State, url: &str) -> Option<Source> {
     if !(url.starts_with("http://") || url.starts_with("https://")) {
         return None;
     }
-    let last = url
-        .split('?')
-        .next()
-        .unwrap_or(url)
-        .rsplit('/')
-        .next()
-        .unwrap_or("file")
-        .to_string();
+    let last = url.split('?').next().unwrap_or(url).rsplit('/').next().unwrap_or("file").to_string();
     if let Some(key) = url.strip_prefix(&ctx.url("/staged/files/")) {
         let key = key.split('?').next().unwrap_or(key);
         return Some(match st.staged.get(key) {
-            Some(StagedRec {
-                bytes: Some(b),
-                filename,
-                ..
-            }) => Source::Bytes {
-                bytes: b.clone(),
-                filename: filename.clone(),
-            },
-            Some(s) => Source::Empty {
-                filename: s.filename.clone(),
-            },
+            Some(StagedRec { bytes: Some(b), filename, .. }) => {
+                Source::Bytes { bytes: b.clone(), filename: filename.clone() }
+            }
+            Some(s) => Source::Empty { filename: s.filename.clone() },
             None => Source::Empty { filename: last },
         });
     }
@@ -313,12 +267,7 @@ fn process(kind: FileKind, source: Source) -> Processed {
         failure: None,
     };
     match source {
-        Source::Pixels {
-            pixels,
-            filename,
-            width,
-            height,
-        } => {
+        Source::Pixels { pixels, filename, width, height } => {
             out.pixels = Some(pixels);
             out.filename = filename;
             (out.width, out.height) = (width, height);
@@ -327,18 +276,13 @@ fn process(kind: FileKind, source: Source) -> Processed {
         Source::Empty { filename } | Source::Unreachable { filename } => {
             out.filename = filename;
             out.failure = Some(match kind {
-                FileKind::Image => (
-                    "IMAGE_DOWNLOAD_FAILURE",
-                    "The image could not be downloaded from the source URL.".into(),
-                ),
-                FileKind::Video => (
-                    "VIDEO_VALIDATION_ERROR",
-                    "The video could not be downloaded from the source URL.".into(),
-                ),
-                _ => (
-                    "MODEL3D_VALIDATION_ERROR",
-                    "The model could not be downloaded from the source URL.".into(),
-                ),
+                FileKind::Image => {
+                    ("IMAGE_DOWNLOAD_FAILURE", "The image could not be downloaded from the source URL.".into())
+                }
+                FileKind::Video => {
+                    ("VIDEO_VALIDATION_ERROR", "The video could not be downloaded from the source URL.".into())
+                }
+                _ => ("MODEL3D_VALIDATION_ERROR", "The model could not be downloaded from the source URL.".into()),
             });
         }
         Source::Bytes { bytes, filename } => {
@@ -403,10 +347,8 @@ fn process(kind: FileKind, source: Source) -> Processed {
                         (out.width, out.height) = (1280, 720);
                         out.original = Some(bytes.clone());
                     } else {
-                        out.failure = Some((
-                            "VIDEO_INVALID_FILETYPE_ERROR",
-                            "The file is not an MP4, MOV or WEBM video.".into(),
-                        ));
+                        out.failure =
+                            Some(("VIDEO_INVALID_FILETYPE_ERROR", "The file is not an MP4, MOV or WEBM video.".into()));
                     }
                 }
                 _ => {
@@ -414,10 +356,7 @@ fn process(kind: FileKind, source: Source) -> Processed {
                         (out.width, out.height) = (1280, 720);
                         out.original = Some(bytes.clone());
                     } else {
-                        out.failure = Some((
-                            "MODEL3D_VALIDATION_ERROR",
-                            "The file is not a GLB or USDZ model.".into(),
-                        ));
+                        out.failure = Some(("MODEL3D_VALIDATION_ERROR", "The file is not a GLB or USDZ model.".into()));
                     }
                 }
             }
@@ -434,19 +373,11 @@ fn external_video(url: &str) -> Option<(String, String)> {
         .or_else(|| u.split("youtu.be/").nth(1))
         .or_else(|| u.split("youtube.com/embed/").nth(1))
     {
-        let id: String = id
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-            .collect();
+        let id: String = id.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
         return (!id.is_empty()).then(|| ("YOUTUBE".to_string(), id));
     }
     if let Some(id) = u.split("vimeo.com/").nth(1) {
-        let id: String = id
-            .rsplit('/')
-            .next()?
-            .chars()
-            .take_while(char::is_ascii_digit)
-            .collect();
+        let id: String = id.rsplit('/').next()?.chars().take_while(char::is_ascii_digit).collect();
         return (!id.is_empty()).then(|| ("VIMEO".to_string(), id));
     }
     None
@@ -497,11 +428,7 @@ fn create_media(ctx: &Ctx, st: &mut State, product: u64, inputs: &[Value], field
             continue;
         }
         if source.trim().is_empty() {
-            errs.push(user_error(
-                &[field, &i, "originalSource"],
-                "Original source can't be blank",
-                Some("BLANK"),
-            ));
+            errs.push(user_error(&[field, &i, "originalSource"], "Original source can't be blank", Some("BLANK")));
             continue;
         }
         if kind == FileKind::ExternalVideo {
@@ -546,25 +473,13 @@ fn create_media(ctx: &Ctx, st: &mut State, product: u64, inputs: &[Value], field
         };
         if p.failure.is_none() && ctx.rng.borrow_mut().unit() < ctx.config.faults.processing_failure_share {
             p.failure = Some(match kind {
-                FileKind::Image => (
-                    "IMAGE_PROCESSING_FAILURE",
-                    "Processing the image failed. Try again.".into(),
-                ),
-                FileKind::Model3d => (
-                    "MODEL3D_PROCESSING_FAILURE",
-                    "Processing the model failed. Try again.".into(),
-                ),
-                _ => (
-                    "VIDEO_VALIDATION_ERROR",
-                    "Processing the video failed. Try again.".into(),
-                ),
+                FileKind::Image => ("IMAGE_PROCESSING_FAILURE", "Processing the image failed. Try again.".into()),
+                FileKind::Model3d => ("MODEL3D_PROCESSING_FAILURE", "Processing the model failed. Try again.".into()),
+                _ => ("VIDEO_VALIDATION_ERROR", "Processing the video failed. Try again.".into()),
             });
         }
         // Videos, models and external videos get a drawn preview frame once processed.
-        let pixels = p
-            .pixels
-            .take()
-            .or_else(|| (kind != FileKind::Image).then_some(Pixels::Generated { seed: id }));
+        let pixels = p.pixels.take().or_else(|| (kind != FileKind::Image).then_some(Pixels::Generated { seed: id }));
         let t = ctx.config.timings;
         let rec = FileRec {
             id,
@@ -619,10 +534,7 @@ fn product_update<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
             "ProductUpdatePayload",
             vec![
                 ("product", Val::Json(Value::Null)),
-                (
-                    "userErrors",
-                    errors(vec![user_error(&["id"], "Product does not exist", None)]),
-                ),
+                ("userErrors", errors(vec![user_error(&["id"], "Product does not exist", None)])),
             ],
         );
     };
@@ -639,21 +551,14 @@ fn product_update<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
     }
     record(
         "ProductUpdatePayload",
-        vec![
-            ("product", Val::Obj(Obj::Product(ctx, pid))),
-            ("userErrors", errors(strip_code(errs))),
-        ],
+        vec![("product", Val::Obj(Obj::Product(ctx, pid))), ("userErrors", errors(strip_code(errs)))],
     )
 }
 
 fn product_create_media<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
     let mut st = ctx.state.borrow_mut();
     let Some(pid) = str_arg(a, "productId").and_then(|g| product_id(&st, g)) else {
-        let e = vec![user_error(
-            &["productId"],
-            "Product does not exist",
-            Some("PRODUCT_DOES_NOT_EXIST"),
-        )];
+        let e = vec![user_error(&["productId"], "Product does not exist", Some("PRODUCT_DOES_NOT_EXIST"))];
         return record(
             "ProductCreateMediaPayload",
             vec![
@@ -732,11 +637,7 @@ fn product_update_media<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
         return payload(
             Val::Json(Value::Null),
             Val::Json(Value::Null),
-            vec![user_error(
-                &["productId"],
-                "Product does not exist",
-                Some("PRODUCT_DOES_NOT_EXIST"),
-            )],
+            vec![user_error(&["productId"], "Product does not exist", Some("PRODUCT_DOES_NOT_EXIST"))],
         );
     };
     let inputs = list(a, "media");
@@ -748,11 +649,7 @@ fn product_update_media<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
     for (i, (id, input)) in ids.iter().zip(inputs).enumerate() {
         let i = i.to_string();
         if st.files[id].status != Status::Ready {
-            let e = user_error(
-                &["media", &i, "id"],
-                "Non-ready media cannot be updated.",
-                Some("NON_READY_MEDIA"),
-            );
+            let e = user_error(&["media", &i, "id"], "Non-ready media cannot be updated.", Some("NON_READY_MEDIA"));
             return payload(Val::Obj(Obj::Product(ctx, pid)), Val::Json(Value::Null), vec![e]);
         }
         if str_arg(input, "alt").is_some_and(|alt| alt.chars().count() > ALT_MAX) {
@@ -803,11 +700,7 @@ fn product_delete_media<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
             Val::Json(Value::Null),
             Value::Null,
             Value::Null,
-            vec![user_error(
-                &["productId"],
-                "Product does not exist",
-                Some("PRODUCT_DOES_NOT_EXIST"),
-            )],
+            vec![user_error(&["productId"], "Product does not exist", Some("PRODUCT_DOES_NOT_EXIST"))],
         );
     };
     let gids: Vec<&str> = list(a, "mediaIds").iter().map(|v| v.as_str().unwrap_or("")).collect();
@@ -818,18 +711,10 @@ fn product_delete_media<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
     let p = st.products.get_mut(&pid).expect("checked above");
     p.media.retain(|m| !ids.contains(m));
     p.updated_at = SystemTime::now();
-    let image_ids: Vec<String> = ids
-        .iter()
-        .filter(|id| st.files[id].kind == FileKind::Image)
-        .map(|id| gid("ProductImage", *id))
-        .collect();
+    let image_ids: Vec<String> =
+        ids.iter().filter(|id| st.files[id].kind == FileKind::Image).map(|id| gid("ProductImage", *id)).collect();
     let deleted: Vec<String> = ids.iter().map(|id| gid(st.files[id].kind.type_name(), *id)).collect();
-    payload(
-        Val::Obj(Obj::Product(ctx, pid)),
-        json!(deleted),
-        json!(image_ids),
-        vec![],
-    )
+    payload(Val::Obj(Obj::Product(ctx, pid)), json!(deleted), json!(image_ids), vec![])
 }
 
 fn product_reorder_media<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
@@ -847,11 +732,7 @@ fn product_reorder_media<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
     let Some(pid) = str_arg(a, "id").and_then(|g| product_id(&st, g)) else {
         return payload(
             Value::Null,
-            vec![user_error(
-                &["id"],
-                "Product does not exist",
-                Some("PRODUCT_DOES_NOT_EXIST"),
-            )],
+            vec![user_error(&["id"], "Product does not exist", Some("PRODUCT_DOES_NOT_EXIST"))],
         );
     };
     let moves = list(a, "moves");
@@ -890,10 +771,7 @@ fn product_reorder_media<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
     };
     st.jobs.insert(
         job_id.clone(),
-        JobRec {
-            done_at: ctx.now + ctx.config.timings.reorder_job,
-            apply: Some((pid, order)),
-        },
+        JobRec { done_at: ctx.now + ctx.config.timings.reorder_job, apply: Some((pid, order)) },
     );
     payload(json!({"id": job_id, "done": false}), vec![])
 }
@@ -907,10 +785,7 @@ fn missing_files(st: &State, gids: &[&str], field: &str) -> Option<Value> {
     (!missing.is_empty()).then(|| {
         user_error(
             &[field],
-            format!(
-                "File id {} does not exist.",
-                serde_json::to_string(&missing).unwrap_or_default()
-            ),
+            format!("File id {} does not exist.", serde_json::to_string(&missing).unwrap_or_default()),
             Some("FILE_DOES_NOT_EXIST"),
         )
     })
@@ -918,10 +793,7 @@ fn missing_files(st: &State, gids: &[&str], field: &str) -> Option<Value> {
 
 fn file_update<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
     let payload = |files: Val<'c>, errs: Vec<Value>| {
-        record(
-            "FileUpdatePayload",
-            vec![("files", files), ("userErrors", errors(errs))],
-        )
+        record("FileUpdatePayload", vec![("files", files), ("userErrors", errors(errs))])
     };
     let mut st = ctx.state.borrow_mut();
     let inputs = list(a, "files");
@@ -939,14 +811,8 @@ fn file_update<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
         let filename = str_arg(input, "filename");
         let original = str_arg(input, "originalSource");
         let preview = str_arg(input, "previewImageSource");
-        let adds: Vec<&str> = list(input, "referencesToAdd")
-            .iter()
-            .filter_map(Value::as_str)
-            .collect();
-        let removes: Vec<&str> = list(input, "referencesToRemove")
-            .iter()
-            .filter_map(Value::as_str)
-            .collect();
+        let adds: Vec<&str> = list(input, "referencesToAdd").iter().filter_map(Value::as_str).collect();
+        let removes: Vec<&str> = list(input, "referencesToRemove").iter().filter_map(Value::as_str).collect();
         let error = file_update_error(ctx, &st, &i, id, input);
         if let Some(e) = error {
             errs.push(e);
@@ -985,11 +851,8 @@ fn file_update<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
             }
             f.version += 1;
             f.status = Status::Processing;
-            f.pending = Some(Pending {
-                processing_at: ctx.now,
-                done_at: ctx.now + timings.to_done,
-                failure: p.failure,
-            });
+            f.pending =
+                Some(Pending { processing_at: ctx.now, done_at: ctx.now + timings.to_done, failure: p.failure });
         }
         if let Some(Source::Pixels { pixels, .. }) = preview_src {
             f.pixels = Some(pixels);
@@ -1003,10 +866,7 @@ fn file_update<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
         f.updated_at = now;
         updated.push(id);
     }
-    payload(
-        Val::List(updated.into_iter().map(|id| Val::Obj(Obj::File(ctx, id))).collect()),
-        errs,
-    )
+    payload(Val::List(updated.into_iter().map(|id| Val::Obj(Obj::File(ctx, id))).collect()), errs)
 }
 
 /// Why one `FileUpdateInput` is refused, checked in Shopify's order; `None` when it is fine.
@@ -1016,21 +876,11 @@ fn file_update_error(ctx: &Ctx, st: &State, i: &str, id: u64, input: &Value) -> 
     let filename = str_arg(input, "filename");
     let original = str_arg(input, "originalSource");
     let preview = str_arg(input, "previewImageSource");
-    let adds: Vec<&str> = list(input, "referencesToAdd")
-        .iter()
-        .filter_map(Value::as_str)
-        .collect();
-    let removes: Vec<&str> = list(input, "referencesToRemove")
-        .iter()
-        .filter_map(Value::as_str)
-        .collect();
+    let adds: Vec<&str> = list(input, "referencesToAdd").iter().filter_map(Value::as_str).collect();
+    let removes: Vec<&str> = list(input, "referencesToRemove").iter().filter_map(Value::as_str).collect();
     let media_kind = matches!(f.kind, FileKind::Video | FileKind::Model3d | FileKind::ExternalVideo);
     if f.status != Status::Ready {
-        Some(user_error(
-            &["files", i, "id"],
-            "Non-ready files cannot be updated.",
-            Some("NON_READY_STATE"),
-        ))
+        Some(user_error(&["files", i, "id"], "Non-ready files cannot be updated.", Some("NON_READY_STATE")))
     } else if alt.is_some_and(|t| t.chars().count() > ALT_MAX) {
         Some(user_error(
             &["files", i, "alt"],
@@ -1059,16 +909,8 @@ fn file_update_error(ctx: &Ctx, st: &State, i: &str, id: u64, input: &Value) -> 
         ))
     } else if filename.is_some_and(|n| n.contains('/') || n.contains('\\') || n.starts_with('.') || n.trim().is_empty())
     {
-        Some(user_error(
-            &["files", i, "filename"],
-            "The filename is invalid.",
-            Some("INVALID_FILENAME"),
-        ))
-    } else if filename.is_some_and(|n| {
-        st.files
-            .values()
-            .any(|o| o.id != id && o.filename.eq_ignore_ascii_case(n))
-    }) {
+        Some(user_error(&["files", i, "filename"], "The filename is invalid.", Some("INVALID_FILENAME")))
+    } else if filename.is_some_and(|n| st.files.values().any(|o| o.id != id && o.filename.eq_ignore_ascii_case(n))) {
         Some(user_error(
             &["files", i, "filename"],
             "A file with this name already exists.",
@@ -1099,11 +941,7 @@ fn file_update_error(ctx: &Ctx, st: &State, i: &str, id: u64, input: &Value) -> 
             Some("UNSUPPORTED_FILE_REFERENCE"),
         ))
     } else if let Some(bad) = adds.iter().chain(&removes).find(|g| product_id(st, g).is_none()) {
-        let key = if adds.contains(bad) {
-            "referencesToAdd"
-        } else {
-            "referencesToRemove"
-        };
+        let key = if adds.contains(bad) { "referencesToAdd" } else { "referencesToRemove" };
         Some(user_error(
             &["files", i, key],
             format!("The reference target {bad} does not exist."),
@@ -1128,10 +966,7 @@ fn file_update_error(ctx: &Ctx, st: &State, i: &str, id: u64, input: &Value) -> 
 
 fn file_delete<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
     let payload = |ids: Value, errs: Vec<Value>| {
-        record(
-            "FileDeletePayload",
-            vec![("deletedFileIds", Val::Json(ids)), ("userErrors", errors(errs))],
-        )
+        record("FileDeletePayload", vec![("deletedFileIds", Val::Json(ids)), ("userErrors", errors(errs))])
     };
     let mut st = ctx.state.borrow_mut();
     let gids: Vec<&str> = list(a, "fileIds").iter().map(|v| v.as_str().unwrap_or("")).collect();
@@ -1164,10 +999,7 @@ fn file_delete<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
 
 fn file_acknowledge<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
     let payload = |files: Val<'c>, errs: Vec<Value>| {
-        record(
-            "FileAcknowledgeUpdateFailedPayload",
-            vec![("files", files), ("userErrors", errors(errs))],
-        )
+        record("FileAcknowledgeUpdateFailedPayload", vec![("files", files), ("userErrors", errors(errs))])
     };
     let mut st = ctx.state.borrow_mut();
     let gids: Vec<&str> = list(a, "fileIds").iter().map(|v| v.as_str().unwrap_or("")).collect();
@@ -1192,10 +1024,7 @@ fn file_acknowledge<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
             )),
         }
     }
-    payload(
-        Val::List(done.into_iter().map(|id| Val::Obj(Obj::File(ctx, id))).collect()),
-        errs,
-    )
+    payload(Val::List(done.into_iter().map(|id| Val::Obj(Obj::File(ctx, id))).collect()), errs)
 }
 
 #[cfg(test)]

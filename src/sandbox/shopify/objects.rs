@@ -80,16 +80,11 @@ fn args(info: &ResolveInfo<'_>) -> Value {
 }
 
 fn err(message: impl Into<String>) -> FieldError {
-    FieldError {
-        message: message.into(),
-    }
+    FieldError { message: message.into() }
 }
 
 fn time(t: SystemTime) -> Value {
-    let secs = t
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
+    let secs = t.duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     Value::String(rfc3339(secs))
 }
 
@@ -107,12 +102,7 @@ pub fn rfc3339(secs: u64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
 impl<'c> Val<'c> {
@@ -201,10 +191,7 @@ impl<'c> ObjectValue for Obj<'c> {
             }
             Obj::Connection(ctx, page) => match name {
                 "edges" => Val::List(
-                    page.items
-                        .iter()
-                        .map(|(item, cursor)| Val::Obj(Obj::Edge(ctx, *item, cursor.clone())))
-                        .collect(),
+                    page.items.iter().map(|(item, cursor)| Val::Obj(Obj::Edge(ctx, *item, cursor.clone()))).collect(),
                 ),
                 "nodes" => Val::List(page.items.iter().map(|(item, _)| Val::Obj(item.obj(ctx))).collect()),
                 "pageInfo" => Val::Json(page.page_info()),
@@ -368,11 +355,7 @@ fn image_field<'c>(ctx: &'c Ctx, id: u64, name: &str, a: &Value) -> Result<Val<'
     let f = st.files.get(&id).ok_or_else(|| err("file vanished"))?;
     let is_image = f.kind == FileKind::Image;
     let (w, h) = (f.width, f.height);
-    let file = if is_image {
-        f.filename.clone()
-    } else {
-        "preview.jpg".to_string()
-    };
+    let file = if is_image { f.filename.clone() } else { "preview.jpg".to_string() };
     let base = ctx.url(&format!("/cdn/shop/files/{}/{}?v={}", f.id, file, f.version));
     Ok(Val::Json(match name {
         "id" => json!(gid("ImageSource", f.id)),

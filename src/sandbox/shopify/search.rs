@@ -70,10 +70,8 @@ fn id_of_cursor(cursor: &str) -> Option<u64> {
     if !cursor.len().is_multiple_of(2) {
         return None;
     }
-    let bytes: Option<Vec<u8>> = (0..cursor.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(cursor.get(i..i + 2)?, 16).ok())
-        .collect();
+    let bytes: Option<Vec<u8>> =
+        (0..cursor.len()).step_by(2).map(|i| u8::from_str_radix(cursor.get(i..i + 2)?, 16).ok()).collect();
     let text = String::from_utf8(bytes?).ok()?;
     text.strip_prefix("{\"last_id\":")?.strip_suffix('}')?.parse().ok()
 }
@@ -86,9 +84,7 @@ fn paginate(connection_type: &'static str, items: Vec<Item>, a: &Value) -> Resul
         (None, None) => return Err("you must provide one of first or last".into()),
         (Some(_), Some(_)) => return Err("providing both first and last is not supported".into()),
         (Some(n), _) | (_, Some(n)) if n > MAX_PAGE => {
-            return Err(format!(
-                "The first or last argument must be at most {MAX_PAGE}, got {n}"
-            ));
+            return Err(format!("The first or last argument must be at most {MAX_PAGE}, got {n}"));
         }
         _ => {}
     }
@@ -150,16 +146,8 @@ fn terms(query: &str) -> Vec<Term> {
         let negate = token.starts_with('-') || token.starts_with("NOT");
         let token = token.trim_start_matches('-').to_string();
         match token.split_once(':') {
-            Some((f, v)) => out.push(Term {
-                field: Some(f.to_lowercase()),
-                value: v.to_lowercase(),
-                negate,
-            }),
-            None => out.push(Term {
-                field: None,
-                value: token.to_lowercase(),
-                negate,
-            }),
+            Some((f, v)) => out.push(Term { field: Some(f.to_lowercase()), value: v.to_lowercase(), negate }),
+            None => out.push(Term { field: None, value: token.to_lowercase(), negate }),
         }
     }
     out
@@ -198,22 +186,14 @@ fn product_matches(p: &ProductRec, t: &Term) -> bool {
 /// Products matching a search query, in id order.
 pub fn matching_products<'s>(st: &'s State, query: &str) -> Vec<&'s ProductRec> {
     let terms = terms(query);
-    st.products
-        .values()
-        .filter(|p| terms.iter().all(|t| product_matches(p, t)))
-        .collect()
+    st.products.values().filter(|p| terms.iter().all(|t| product_matches(p, t))).collect()
 }
 
 /// `QueryRoot.products`
 pub fn products(st: &State, a: &Value) -> Result<PageOf, String> {
     let mut found = matching_products(st, a.get("query").and_then(Value::as_str).unwrap_or(""));
     match a.get("sortKey").and_then(Value::as_str).unwrap_or("ID") {
-        "TITLE" => found.sort_by(|x, y| {
-            x.title
-                .to_lowercase()
-                .cmp(&y.title.to_lowercase())
-                .then(x.id.cmp(&y.id))
-        }),
+        "TITLE" => found.sort_by(|x, y| x.title.to_lowercase().cmp(&y.title.to_lowercase()).then(x.id.cmp(&y.id))),
         "UPDATED_AT" => found.sort_by_key(|p| (p.updated_at, p.id)),
         "CREATED_AT" => found.sort_by_key(|p| (p.created_at, p.id)),
         "VENDOR" => found.sort_by(|x, y| x.vendor.cmp(&y.vendor).then(x.id.cmp(&y.id))),
@@ -223,11 +203,7 @@ pub fn products(st: &State, a: &Value) -> Result<PageOf, String> {
     if a.get("reverse").and_then(Value::as_bool).unwrap_or(false) {
         found.reverse();
     }
-    paginate(
-        "ProductConnection",
-        found.into_iter().map(|p| Item::Product(p.id)).collect(),
-        a,
-    )
+    paginate("ProductConnection", found.into_iter().map(|p| Item::Product(p.id)).collect(), a)
 }
 
 /// `Product.media`
@@ -281,11 +257,7 @@ pub fn files(st: &State, a: &Value) -> Result<PageOf, String> {
         found.reverse();
     }
     let _ = Status::Ready;
-    paginate(
-        "FileConnection",
-        found.into_iter().map(|f| Item::File(f.id)).collect(),
-        a,
-    )
+    paginate("FileConnection", found.into_iter().map(|f| Item::File(f.id)).collect(), a)
 }
 
 #[cfg(test)]

@@ -58,11 +58,7 @@ impl<'a> Coster<'a> {
             match sel {
                 Selection::Field(f) => out.push(f),
                 Selection::InlineFragment(frag) => {
-                    if frag
-                        .type_condition
-                        .as_ref()
-                        .is_none_or(|c| self.applies(c.as_str(), ty))
-                    {
+                    if frag.type_condition.as_ref().is_none_or(|c| self.applies(c.as_str(), ty)) {
                         self.collect(&frag.selection_set, ty, out);
                     }
                 }
@@ -114,10 +110,7 @@ impl<'a> Coster<'a> {
             .map(|ty| {
                 let mut fields = Vec::new();
                 self.collect(set, ty, &mut fields);
-                fields
-                    .iter()
-                    .map(|f| self.field_cost(f, data.and_then(|d| d.get(f.response_key().as_str()))))
-                    .sum()
+                fields.iter().map(|f| self.field_cost(f, data.and_then(|d| d.get(f.response_key().as_str())))).sum()
             })
             .max()
             .unwrap_or(0)
@@ -135,21 +128,18 @@ impl<'a> Coster<'a> {
         }
         if ty.as_str().ends_with("Connection") {
             let items = match data {
-                Some(d) => d
-                    .get("edges")
-                    .or_else(|| d.get("nodes"))
-                    .and_then(Value::as_array)
-                    .map_or(0, |a| a.len() as u64),
+                Some(d) => {
+                    d.get("edges").or_else(|| d.get("nodes")).and_then(Value::as_array).map_or(0, |a| a.len() as u64)
+                }
                 None => self.page_size(field),
             };
             let per_item = self.node_cost(&field.selection_set, data);
             return 2 + items * per_item;
         }
         match data {
-            Some(Value::Array(items)) => items
-                .iter()
-                .map(|i| 1 + self.set_cost(&field.selection_set, Some(i), true))
-                .sum(),
+            Some(Value::Array(items)) => {
+                items.iter().map(|i| 1 + self.set_cost(&field.selection_set, Some(i), true)).sum()
+            }
             _ if actual => 1 + self.set_cost(&field.selection_set, data, false),
             _ => 1 + self.set_cost(&field.selection_set, None, false),
         }
@@ -174,9 +164,7 @@ impl<'a> Coster<'a> {
                     }
                 }
                 "nodes" => {
-                    let sample = data
-                        .and_then(|d| d.get(f.response_key().as_str()))
-                        .and_then(|e| e.get(0));
+                    let sample = data.and_then(|d| d.get(f.response_key().as_str())).and_then(|e| e.get(0));
                     cost += 1 + self.set_cost(&f.selection_set, sample, false);
                 }
                 _ => {}
@@ -217,12 +205,7 @@ pub struct Bucket {
 impl Bucket {
     /// A full bucket.
     pub fn new(maximum: f64, restore_rate: f64) -> Self {
-        Bucket {
-            maximum,
-            restore_rate,
-            available: maximum,
-            at: Instant::now(),
-        }
+        Bucket { maximum, restore_rate, available: maximum, at: Instant::now() }
     }
 
     /// Points available now.
@@ -258,12 +241,7 @@ mod tests {
     #[test]
     fn bucket_refills_at_its_rate_and_caps() {
         let t0 = Instant::now();
-        let mut b = Bucket {
-            maximum: 100.0,
-            restore_rate: 10.0,
-            available: 100.0,
-            at: t0,
-        };
+        let mut b = Bucket { maximum: 100.0, restore_rate: 10.0, available: 100.0, at: t0 };
         assert!(b.try_take(95.0, t0));
         assert!(!b.try_take(10.0, t0));
         assert!(b.try_take(10.0, t0 + Duration::from_millis(500)));

@@ -20,11 +20,7 @@ pub struct Document {
 
 impl Document {
     const fn new(name: &'static str, text: &'static str) -> Self {
-        Document {
-            name,
-            text,
-            parsed: OnceLock::new(),
-        }
+        Document { name, text, parsed: OnceLock::new() }
     }
 
     fn parsed(&self) -> &Valid<ExecutableDocument> {
@@ -45,10 +41,7 @@ impl Document {
 
     /// True when the document is a mutation.
     pub fn is_mutation(&self) -> bool {
-        self.parsed()
-            .operations
-            .iter()
-            .any(|op| op.operation_type.is_mutation())
+        self.parsed().operations.iter().any(|op| op.operation_type.is_mutation())
     }
 }
 

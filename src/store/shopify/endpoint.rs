@@ -11,11 +11,7 @@ use crate::store::StoreError;
 pub const DEFAULT_API_VERSION: &str = "2026-10";
 
 fn invalid(message: impl Into<String>) -> StoreError {
-    StoreError::Invalid {
-        field: vec!["endpoint".into()],
-        code: "INVALID_ENDPOINT".into(),
-        message: message.into(),
-    }
+    StoreError::Invalid { field: vec!["endpoint".into()], code: "INVALID_ENDPOINT".into(), message: message.into() }
 }
 
 /// True for `YYYY-MM` with a release month, or `unstable`.
@@ -40,9 +36,7 @@ pub fn is_loopback(url: &Url) -> bool {
 /// or the same path on a loopback `endpoint`.
 pub fn graphql_url(store: &StoreRef, endpoint: Option<&str>, version: &str) -> Result<Url, StoreError> {
     if !valid_version(version) {
-        return Err(invalid(format!(
-            "`{version}` is not an API version: use YYYY-01, -04, -07 or -10, or unstable"
-        )));
+        return Err(invalid(format!("`{version}` is not an API version: use YYYY-01, -04, -07 or -10, or unstable")));
     }
     let path = format!("admin/api/{version}/graphql.json");
     if let Some(endpoint) = endpoint {
@@ -63,9 +57,7 @@ pub fn graphql_url(store: &StoreRef, endpoint: Option<&str>, version: &str) -> R
         StoreRef::Shopify { shop } => {
             Url::parse(&format!("https://{shop}.myshopify.com/{path}")).map_err(|e| invalid(e.to_string()))
         }
-        StoreRef::Sandbox => Err(invalid(
-            "the sandbox needs --endpoint (the URL `mediadesk sandbox` prints)",
-        )),
+        StoreRef::Sandbox => Err(invalid("the sandbox needs --endpoint (the URL `mediadesk sandbox` prints)")),
         StoreRef::Ecwid { .. } => Err(invalid("an Ecwid store has no Shopify endpoint")),
     }
 }
@@ -77,10 +69,7 @@ mod tests {
     #[test]
     fn shops_get_https_on_their_own_host() {
         let url = graphql_url(&"shopify:acme".parse().unwrap(), None, "2026-10").unwrap();
-        assert_eq!(
-            url.as_str(),
-            "https://acme.myshopify.com/admin/api/2026-10/graphql.json"
-        );
+        assert_eq!(url.as_str(), "https://acme.myshopify.com/admin/api/2026-10/graphql.json");
     }
 
     #[test]
@@ -89,12 +78,7 @@ mod tests {
         let ok = graphql_url(&s, Some("http://127.0.0.1:8080"), "2026-10").unwrap();
         assert_eq!(ok.as_str(), "http://127.0.0.1:8080/admin/api/2026-10/graphql.json");
         assert!(graphql_url(&s, Some("http://[::1]:9/"), "2026-10").is_ok());
-        for bad in [
-            "http://example.com",
-            "https://10.0.0.1",
-            "http://127.0.0.1.evil.com",
-            "file:///etc/passwd",
-        ] {
+        for bad in ["http://example.com", "https://10.0.0.1", "http://127.0.0.1.evil.com", "file:///etc/passwd"] {
             assert!(graphql_url(&s, Some(bad), "2026-10").is_err(), "{bad}");
         }
         assert!(graphql_url(&s, Some("http://127.0.0.1:1"), "2026-13").is_err());

@@ -7,14 +7,16 @@ pub mod scheduler;
 pub mod schema;
 pub mod transport;
 pub mod wire;
+mod writes;
 
 use async_trait::async_trait;
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::model::MediaId;
 use crate::model::{Page, ProductId, ProductMedia, ProductQuery, ProductSort, ProductSummary, StoreRef};
 use crate::secrets::Secret;
-use crate::store::{Store, StoreError};
+use crate::store::{AltEdit, BatchOutcome, Store, StoreError};
 use transport::{Repeat, Transport};
 
 /// Products read per page at most: a picker row costs 5 points (product, count, featured media,
@@ -29,15 +31,14 @@ pub const MEDIA_PAGE: u32 = 50;
 pub struct ShopifyStore {
     store_ref: StoreRef,
     transport: Transport,
+    /// Set once `fileUpdate` was refused for lack of `write_files`.
+    lacks_write_files: std::sync::atomic::AtomicBool,
 }
 
 impl ShopifyStore {
     /// A store reached at `url` (see [`endpoint::graphql_url`]) with an access token.
     pub fn new(store_ref: StoreRef, url: reqwest::Url, token: Secret) -> Self {
-        ShopifyStore {
-            store_ref,
-            transport: Transport::new(url, token),
-        }
+        ShopifyStore { store_ref, transport: Transport::new(url, token), lacks_write_files: Default::default() }
     }
 
     /// The transport, for operations built on raw documents.
@@ -76,12 +77,7 @@ impl Store for ShopifyStore {
             "reverse": reverse,
         });
         let data: ProductsData = self.transport.run(&documents::PRODUCTS, vars, Repeat::Safe).await?;
-        let next = data
-            .products
-            .page_info
-            .has_next_page
-            .then(|| data.products.page_info.end_cursor.clone())
-            .flatten();
+        let next = data.products.page_info.has_next_page.then(|| data.products.page_info.end_cursor.clone()).flatten();
         let items = data
             .products
             .into_items()
@@ -96,10 +92,7 @@ impl Store for ShopifyStore {
                 })
             })
             .collect();
-        Ok(Page {
-            items,
-            next_cursor: next,
-        })
+        Ok(Page { items, next_cursor: next })
     }
 
     async fn product_media(&self, product: &ProductId) -> Result<ProductMedia, StoreError> {
@@ -108,13 +101,8 @@ impl Store for ShopifyStore {
         let mut after: Option<String> = None;
         loop {
             let vars = json!({"id": product.0, "first": MEDIA_PAGE, "after": after});
-            let data: ProductData = self
-                .transport
-                .run(&documents::PRODUCT_MEDIA, vars, Repeat::Safe)
-                .await?;
-            let p = data.product.ok_or_else(|| StoreError::NotFound {
-                what: format!("product {product}"),
-            })?;
+            let data: ProductData = self.transport.run(&documents::PRODUCT_MEDIA, vars, Repeat::Safe).await?;
+            let p = data.product.ok_or_else(|| StoreError::NotFound { what: format!("product {product}") })?;
             title = p.title.unwrap_or(title);
             let Some(conn) = p.media else { break };
             let info = conn.page_info.clone();
@@ -128,10 +116,30 @@ impl Store for ShopifyStore {
                 _ => break,
             }
         }
-        Ok(ProductMedia {
-            id: product.clone(),
-            title,
-            media,
-        })
+        Ok(ProductMedia { id: product.clone(), title, media })
+    }
+
+    async fn set_alt(&self, product: &ProductId, edits: &[AltEdit]) -> Result<BatchOutcome, StoreError> {
+        self.set_alt_texts(product, edits).await
+    }
+
+    async fn reorder(&self, product: &ProductId, order: &[MediaId]) -> Result<(), StoreError> {
+        self.reorder_media(product, order).await
+    }
+
+    async fn remove_from_product(&self, product: &ProductId, media: &[MediaId]) -> Result<BatchOutcome, StoreError> {
+        self.remove_media(product, media).await
+    }
+
+    async fn delete(&self, media: &[MediaId]) -> Result<BatchOutcome, StoreError> {
+        self.delete_files(media).await
+    }
+
+    async fn rename(&self, media: &MediaId, filename: &str) -> Result<(), StoreError> {
+        self.rename_file(media, filename).await
+    }
+
+    async fn acknowledge_failed(&self, media: &[MediaId]) -> Result<BatchOutcome, StoreError> {
+        self.acknowledge(media).await
     }
 }

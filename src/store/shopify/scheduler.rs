@@ -102,11 +102,7 @@ mod tests {
     use super::*;
 
     fn status(max: f64, now: f64, rate: f64) -> ThrottleStatus {
-        ThrottleStatus {
-            maximum_available: max,
-            currently_available: now,
-            restore_rate: rate,
-        }
+        ThrottleStatus { maximum_available: max, currently_available: now, restore_rate: rate }
     }
 
     #[tokio::test(start_paused = true)]
@@ -130,9 +126,6 @@ mod tests {
         let _a = s.acquire(60.0).await;
         assert!(s.free() < 41.0);
         let blocked = tokio::time::timeout(Duration::from_millis(50), s.acquire(60.0)).await;
-        assert!(
-            blocked.is_err(),
-            "a second 60-point request must wait while the first is out"
-        );
+        assert!(blocked.is_err(), "a second 60-point request must wait while the first is out");
     }
 }

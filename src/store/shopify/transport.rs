@@ -102,10 +102,7 @@ impl Transport {
             return Err(StoreError::Invalid {
                 field: vec![doc.name.to_string()],
                 code: "MAX_COST_EXCEEDED".into(),
-                message: format!(
-                    "{} would cost {cost} points, over Shopify's limit of {MAX_QUERY_COST}",
-                    doc.name
-                ),
+                message: format!("{} would cost {cost} points, over Shopify's limit of {MAX_QUERY_COST}", doc.name),
             });
         }
         let mut attempt = 0;
@@ -116,10 +113,8 @@ impl Transport {
             self.scheduler.settle(reservation, reported.as_ref());
             let failure = match result {
                 Ok(data) => {
-                    return serde_json::from_value(data).map_err(|e| StoreError::Server {
-                        status: 200,
-                        message: format!("unexpected answer: {e}"),
-                    });
+                    return serde_json::from_value(data)
+                        .map_err(|e| StoreError::Server { status: 200, message: format!("unexpected answer: {e}") });
                 }
                 Err(f) => f,
             };
@@ -173,27 +168,13 @@ impl Transport {
             .json(&body)
             .send()
             .await;
-        let resp = sent.map_err(|e| Failure {
-            maybe_applied: !e.is_connect(),
-            error: network(e),
-        })?;
+        let resp = sent.map_err(|e| Failure { maybe_applied: !e.is_connect(), error: network(e) })?;
         let status = resp.status().as_u16();
-        let retry_after = resp
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|s| s.parse::<f64>().ok());
-        let bytes = resp.bytes().await.map_err(|e| Failure {
-            maybe_applied: true,
-            error: network(e),
-        })?;
+        let retry_after =
+            resp.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|s| s.parse::<f64>().ok());
+        let bytes = resp.bytes().await.map_err(|e| Failure { maybe_applied: true, error: network(e) })?;
         let envelope: Result<Envelope<Value>, _> = serde_json::from_slice(&bytes);
-        let fail = |error| {
-            Err(Failure {
-                error,
-                maybe_applied: status >= 500,
-            })
-        };
+        let fail = |error| Err(Failure { error, maybe_applied: status >= 500 });
         match status {
             200..=299 => {}
             401 => {
@@ -208,9 +189,7 @@ impl Transport {
                 });
             }
             404 => {
-                return fail(StoreError::NotFound {
-                    what: "the shop or API version".into(),
-                });
+                return fail(StoreError::NotFound { what: "the shop or API version".into() });
             }
             429 => {
                 return fail(StoreError::Throttled {
@@ -226,10 +205,7 @@ impl Transport {
         }
         let envelope = envelope.map_err(|e| Failure {
             maybe_applied: true,
-            error: StoreError::Server {
-                status,
-                message: format!("unreadable answer: {e}"),
-            },
+            error: StoreError::Server { status, message: format!("unreadable answer: {e}") },
         })?;
         let cost = envelope.extensions.and_then(|x| x.cost);
         *self.last_cost.lock().expect("cost lock") = cost.clone();
@@ -243,9 +219,7 @@ impl Transport {
                         let need = c.requested_query_cost.unwrap_or(0.0) - c.throttle_status.currently_available;
                         need.max(0.0) / c.throttle_status.restore_rate.max(1.0)
                     });
-                    StoreError::Throttled {
-                        retry_after: Duration::from_secs_f64(wait.max(0.05)),
-                    }
+                    StoreError::Throttled { retry_after: Duration::from_secs_f64(wait.max(0.05)) }
                 }
                 Some("ACCESS_DENIED") => {
                     let scope = first
@@ -256,10 +230,7 @@ impl Transport {
                         .and_then(|s| s.split('`').nth(1))
                         .unwrap_or("unknown")
                         .to_string();
-                    StoreError::MissingScope {
-                        scope,
-                        message: first.message.clone(),
-                    }
+                    StoreError::MissingScope { scope, message: first.message.clone() }
                 }
                 code => StoreError::Invalid {
                     field: Vec::new(),
@@ -267,17 +238,11 @@ impl Transport {
                     message: first.message.clone(),
                 },
             };
-            return Err(Failure {
-                error,
-                maybe_applied: false,
-            });
+            return Err(Failure { error, maybe_applied: false });
         }
         envelope.data.ok_or_else(|| Failure {
             maybe_applied: true,
-            error: StoreError::Server {
-                status,
-                message: "the answer has no data".into(),
-            },
+            error: StoreError::Server { status, message: "the answer has no data".into() },
         })
     }
 }
@@ -293,20 +258,16 @@ fn network(e: reqwest::Error) -> StoreError {
     } else {
         "request failed"
     };
-    StoreError::Network {
-        message: format!("{kind}: {}", e.without_url()),
-    }
+    StoreError::Network { message: format!("{kind}: {}", e.without_url()) }
 }
 
 fn text_of(errors: Option<Errors>, fallback: &str) -> String {
     match errors {
         Some(Errors::Text(t)) => t,
         Some(Errors::List(l)) => l.into_iter().map(|e| e.message).collect::<Vec<_>>().join("; "),
-        Some(Errors::Map(m)) => m
-            .values()
-            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
-            .collect::<Vec<_>>()
-            .join("; "),
+        Some(Errors::Map(m)) => {
+            m.values().map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string)).collect::<Vec<_>>().join("; ")
+        }
         None => fallback.to_string(),
     }
 }

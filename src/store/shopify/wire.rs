@@ -282,11 +282,8 @@ impl MediaNode {
             "Model3d" => Some(MediaKind::Model3d),
             _ => None,
         };
-        let gid_type = self
-            .id
-            .as_deref()
-            .and_then(|g| g.strip_prefix("gid://shopify/"))
-            .and_then(|r| r.split('/').next());
+        let gid_type =
+            self.id.as_deref().and_then(|g| g.strip_prefix("gid://shopify/")).and_then(|r| r.split('/').next());
         self.media_content_type
             .as_deref()
             .and_then(by_content)
@@ -311,24 +308,13 @@ impl MediaNode {
         let full = self.image.as_ref();
         let preview = self.preview.as_ref().and_then(|p| p.image.as_ref());
         let source = self.sources.iter().find(|s| s.width.is_some());
-        let width = full
-            .and_then(|i| i.width)
-            .or(source.and_then(|s| s.width))
-            .or(preview.and_then(|i| i.width));
-        let height = full
-            .and_then(|i| i.height)
-            .or(source.and_then(|s| s.height))
-            .or(preview.and_then(|i| i.height));
-        let url_name = |u: &str| {
-            u.split('?')
-                .next()
-                .and_then(|p| p.rsplit('/').next())
-                .map(str::to_string)
-        };
-        let filename = self.filename.clone().or_else(|| {
-            full.and_then(|i| i.url.as_deref().or(i.original_src.as_deref()))
-                .and_then(url_name)
-        });
+        let width = full.and_then(|i| i.width).or(source.and_then(|s| s.width)).or(preview.and_then(|i| i.width));
+        let height = full.and_then(|i| i.height).or(source.and_then(|s| s.height)).or(preview.and_then(|i| i.height));
+        let url_name = |u: &str| u.split('?').next().and_then(|p| p.rsplit('/').next()).map(str::to_string);
+        let filename = self
+            .filename
+            .clone()
+            .or_else(|| full.and_then(|i| i.url.as_deref().or(i.original_src.as_deref())).and_then(url_name));
         let size = self.original_source.as_ref().and_then(|s| s.file_size.or(s.filesize));
         Some(Media {
             id: MediaId(self.id.clone()?),
@@ -341,10 +327,7 @@ impl MediaNode {
             height,
             filename: filename.filter(|f| !f.is_empty()),
             size_bytes: size,
-            mime_type: self
-                .mime_type
-                .clone()
-                .or_else(|| self.sources.first().and_then(|s| s.mime_type.clone())),
+            mime_type: self.mime_type.clone().or_else(|| self.sources.first().and_then(|s| s.mime_type.clone())),
             errors: self
                 .media_errors
                 .iter()
