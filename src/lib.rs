@@ -2,6 +2,7 @@
 
 pub mod cli;
 pub mod engine;
+pub mod filetype;
 pub mod model;
 pub mod order;
 pub mod rng;

@@ -45,7 +45,10 @@ async fn alt_text_is_saved_and_refusals_are_reported_per_item() {
         outcome.failed.iter().map(|e| (e.item.as_deref().unwrap_or(""), e.code.as_str())).collect();
     assert_eq!(
         codes,
-        [("gid://shopify/Video/2", "ALT_VALUE_LIMIT_EXCEEDED"), ("gid://shopify/MediaImage/424242", "FILE_DOES_NOT_EXIST")]
+        [
+            ("gid://shopify/Video/2", "ALT_VALUE_LIMIT_EXCEEDED"),
+            ("gid://shopify/MediaImage/424242", "FILE_DOES_NOT_EXIST")
+        ]
     );
     let now = alts(&s, POLARIS).await;
     assert!(now.contains(&("gid://shopify/MediaImage/37".into(), "Polaris watch with a steel case, front".into())));
@@ -58,7 +61,10 @@ async fn without_write_files_alt_text_goes_through_product_update_media_and_says
     let sandbox = common::sandbox_with(|_| {}).await;
     let s = store(&sandbox, SANDBOX_TOKEN_NO_WRITE_FILES);
     let first = s
-        .set_alt(&pid(POLARIS), &[AltEdit { media: mid("gid://shopify/MediaImage/37"), alt: "Steel Polaris watch".into() }])
+        .set_alt(
+            &pid(POLARIS),
+            &[AltEdit { media: mid("gid://shopify/MediaImage/37"), alt: "Steel Polaris watch".into() }],
+        )
         .await
         .unwrap();
     assert_eq!(first.done, vec![mid("gid://shopify/MediaImage/37")]);
@@ -91,8 +97,12 @@ async fn more_than_250_alt_texts_go_in_batches() {
         json!({}),
     )
     .await;
-    let mut ids: Vec<String> =
-        body["data"]["files"]["nodes"].as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap().to_string()).collect();
+    let mut ids: Vec<String> = body["data"]["files"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].as_str().unwrap().to_string())
+        .collect();
     let (_, more) = common::gql(
         &sandbox,
         sandbox.token(),
@@ -100,7 +110,9 @@ async fn more_than_250_alt_texts_go_in_batches() {
         json!({"a": body["data"]["files"]["pageInfo"]["endCursor"]}),
     )
     .await;
-    ids.extend(more["data"]["files"]["nodes"].as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap().to_string()));
+    ids.extend(
+        more["data"]["files"]["nodes"].as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap().to_string()),
+    );
     assert!(ids.len() > 250, "{}", ids.len());
     let edits: Vec<AltEdit> =
         ids.iter().enumerate().map(|(i, id)| AltEdit { media: mid(id), alt: format!("Catalog photo {i}") }).collect();
@@ -134,13 +146,17 @@ async fn remove_detaches_and_delete_removes_for_good() {
     assert_eq!(out.done, vec![mid("gid://shopify/MediaImage/37")]);
     let ids: Vec<String> = alts(&s, POLARIS).await.into_iter().map(|(id, _)| id).collect();
     assert!(!ids.contains(&"gid://shopify/MediaImage/37".to_string()));
-    let (_, body) = common::gql(&sandbox, sandbox.token(), "{ files(first: 1, query: \"id:37\") { nodes { id } } }", json!({})).await;
+    let (_, body) =
+        common::gql(&sandbox, sandbox.token(), "{ files(first: 1, query: \"id:37\") { nodes { id } } }", json!({}))
+            .await;
     assert_eq!(body["data"]["files"]["nodes"][0]["id"], "gid://shopify/MediaImage/37", "kept in the library");
 
     let out = s.delete(&[mid("gid://shopify/Video/2"), mid("gid://shopify/MediaImage/9999")]).await.unwrap();
     assert_eq!(out.done, vec![mid("gid://shopify/Video/2")]);
     assert_eq!(out.failed[0].code, "FILE_DOES_NOT_EXIST");
-    let (_, body) = common::gql(&sandbox, sandbox.token(), "{ files(first: 1, query: \"id:2\") { nodes { id } } }", json!({})).await;
+    let (_, body) =
+        common::gql(&sandbox, sandbox.token(), "{ files(first: 1, query: \"id:2\") { nodes { id } } }", json!({}))
+            .await;
     assert_eq!(body["data"]["files"]["nodes"], json!([]));
 }
 
@@ -162,7 +178,10 @@ async fn writes_that_set_a_state_survive_dropped_connections() {
     let s = store(&sandbox, sandbox.token());
     for round in 0..5 {
         let alt = format!("Polaris watch, take {round}");
-        let out = s.set_alt(&pid(POLARIS), &[AltEdit { media: mid("gid://shopify/MediaImage/37"), alt: alt.clone() }]).await.unwrap();
+        let out = s
+            .set_alt(&pid(POLARIS), &[AltEdit { media: mid("gid://shopify/MediaImage/37"), alt: alt.clone() }])
+            .await
+            .unwrap();
         assert_eq!(out.done.len(), 1);
         let clean = common::gql(
             &sandbox,
@@ -176,7 +195,13 @@ async fn writes_that_set_a_state_survive_dropped_connections() {
             if read.1["data"].is_object() {
                 break;
             }
-            read = common::gql(&sandbox, sandbox.token(), "{ files(first: 1, query: \"id:37\") { nodes { alt } } }", json!({})).await;
+            read = common::gql(
+                &sandbox,
+                sandbox.token(),
+                "{ files(first: 1, query: \"id:37\") { nodes { alt } } }",
+                json!({}),
+            )
+            .await;
         }
         assert_eq!(read.1["data"]["files"]["nodes"][0]["alt"], alt.as_str());
     }

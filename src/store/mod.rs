@@ -1,6 +1,7 @@
 //! The one seam between the app and a store platform: the `Store` trait and its errors.
 
 pub mod shopify;
+pub mod validate;
 
 use std::time::Duration;
 

@@ -7,7 +7,6 @@ use bytes::Bytes;
 use serde_json::{Value, json};
 
 use super::objects::{Ctx, Obj, Val};
-use crate::sandbox::images;
 use crate::sandbox::state::{FileKind, FileRec, JobRec, Pending, Pixels, StagedRec, State, Status, gid, parse_gid};
 
 /// Longest alt text Shopify stores.
@@ -288,7 +287,7 @@ fn process(kind: FileKind, source: Source) -> Processed {
         Source::Bytes { bytes, filename } => {
             out.filename = filename;
             out.size = bytes.len() as u64;
-            let sniffed = images::sniff(&bytes);
+            let sniffed = crate::filetype::sniff(&bytes);
             out.mime = sniffed.unwrap_or("application/octet-stream").to_string();
             match kind {
                 FileKind::Image => match sniffed {

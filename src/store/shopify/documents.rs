@@ -69,5 +69,6 @@ documents! {
     STAGED_UPLOADS => "staged_uploads.graphql": "Upload targets.",
     ATTACH_MEDIA => "attach_media.graphql": "Attach new media to a product.",
     FILE_NAME => "file_name.graphql": "One file's name.",
+    FILE_STATUS => "file_status.graphql": "One file's processing status.",
     SHOP => "shop.graphql": "The shop's name and granted scopes.",
 }

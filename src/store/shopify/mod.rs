@@ -6,6 +6,7 @@ pub mod endpoint;
 pub mod scheduler;
 pub mod schema;
 pub mod transport;
+mod upload;
 pub mod wire;
 mod writes;
 
@@ -13,10 +14,11 @@ use async_trait::async_trait;
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::model::Media;
 use crate::model::MediaId;
 use crate::model::{Page, ProductId, ProductMedia, ProductQuery, ProductSort, ProductSummary, StoreRef};
 use crate::secrets::Secret;
-use crate::store::{AltEdit, BatchOutcome, Store, StoreError};
+use crate::store::{AltEdit, BatchOutcome, ItemError, ProgressFn, Store, StoreError, UploadFile};
 use transport::{Repeat, Transport};
 
 /// Products read per page at most: a picker row costs 5 points (product, count, featured media,
@@ -141,5 +143,22 @@ impl Store for ShopifyStore {
 
     async fn acknowledge_failed(&self, media: &[MediaId]) -> Result<BatchOutcome, StoreError> {
         self.acknowledge(media).await
+    }
+
+    async fn upload(
+        &self,
+        product: &ProductId,
+        files: Vec<UploadFile>,
+        progress: ProgressFn,
+    ) -> Result<Vec<Result<Media, ItemError>>, StoreError> {
+        self.upload_files(product, files, progress).await
+    }
+
+    async fn replace(&self, media: &MediaId, file: UploadFile) -> Result<(), StoreError> {
+        self.replace_image(media, file).await
+    }
+
+    async fn set_preview(&self, media: &MediaId, image: UploadFile) -> Result<(), StoreError> {
+        self.set_preview_image(media, image).await
     }
 }
