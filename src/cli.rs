@@ -1,15 +1,31 @@
-//! The command line: `mediadesk` opens the window; subcommands run headless.
+//! The command line: `mediadesk` opens the window; subcommands run headless against a store,
+//! printing JSON lines on stdout and messages on stderr.
 
+use std::io::Write;
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
+use serde_json::{Value, json};
 
+use crate::model::{MediaId, ProductId, ProductQuery, ProductSort, StoreRef};
 use crate::sandbox::{Faults, Sandbox, SandboxConfig};
+use crate::store::shopify::{ShopifyStore, endpoint};
+use crate::store::{AltEdit, BatchOutcome, Store, StoreError, UploadFile};
 
 /// mediadesk: manage your store's product media.
 #[derive(Debug, Parser)]
 #[command(name = "mediadesk", version, about)]
 pub struct Cli {
+    /// The store: shopify:SHOP (name or name.myshopify.com) or sandbox.
+    #[arg(long, global = true, default_value = "sandbox")]
+    pub store: StoreRef,
+    /// Send requests to this address instead (loopback only: the sandbox, tests).
+    #[arg(long, global = true)]
+    pub endpoint: Option<String>,
+    /// Shopify Admin API version.
+    #[arg(long, global = true, default_value = endpoint::DEFAULT_API_VERSION)]
+    pub api_version: String,
     /// What to do; without a command the desktop app opens.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -20,6 +36,83 @@ pub struct Cli {
 pub enum Command {
     /// Run the sandbox store in the foreground and print its URL and a token.
     Sandbox(SandboxArgs),
+    /// List products: {"id","title","handle","media_count"} per line.
+    Products {
+        /// Search, in Shopify's query syntax (e.g. `title:mug*`, `status:draft`).
+        #[arg(long, default_value = "")]
+        query: String,
+        /// At most this many products.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// List a product's media in position order.
+    Media {
+        /// Product id (a GID).
+        product: String,
+    },
+    /// Upload files and attach them to a product: one line per file.
+    Upload {
+        /// Product id.
+        product: String,
+        /// Files to upload.
+        #[arg(required = true)]
+        files: Vec<std::path::PathBuf>,
+        /// Alt text for every uploaded file.
+        #[arg(long)]
+        alt: Option<String>,
+    },
+    /// Alt text.
+    Alt {
+        /// What to do with alt text.
+        #[command(subcommand)]
+        action: AltAction,
+    },
+    /// Put a product's media in this order (every media id of the product).
+    Reorder {
+        /// Product id.
+        product: String,
+        /// The full new order.
+        #[arg(required = true)]
+        media: Vec<String>,
+    },
+    /// Detach media from a product; the files stay in the store's library.
+    Remove {
+        /// Product id.
+        product: String,
+        /// Media to detach.
+        #[arg(required = true)]
+        media: Vec<String>,
+    },
+    /// Delete files permanently, from every product that uses them.
+    Delete {
+        /// Media to delete.
+        #[arg(required = true)]
+        media: Vec<String>,
+        /// Confirm: this cannot be undone.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Rename a file; its extension stays.
+    Rename {
+        /// Media id.
+        media: String,
+        /// The new name.
+        filename: String,
+    },
+}
+
+/// `mediadesk alt …`
+#[derive(Debug, Subcommand)]
+pub enum AltAction {
+    /// Set one media's alt text.
+    Set {
+        /// Product id.
+        product: String,
+        /// Media id.
+        media: String,
+        /// The new alt text ("" clears it).
+        text: String,
+    },
 }
 
 /// Options of `mediadesk sandbox`.
@@ -72,15 +165,243 @@ pub fn run_sandbox(args: &SandboxArgs) -> std::io::Result<()> {
     rt.block_on(async {
         let sandbox = Sandbox::start(args.config()).await?;
         println!("sandbox store listening on {}", sandbox.url());
-        println!("GraphQL endpoint: {}", sandbox.graphql_url("2026-10"));
+        println!("GraphQL endpoint: {}", sandbox.graphql_url(endpoint::DEFAULT_API_VERSION));
         println!("access token: {}", sandbox.token());
         println!(
             "try: curl -s {} -H 'X-Shopify-Access-Token: {}' -H 'Content-Type: application/json' -d '{{\"query\":\"{{ products(first: 3) {{ nodes {{ id title }} }} }}\"}}'",
-            sandbox.graphql_url("2026-10"),
+            sandbox.graphql_url(endpoint::DEFAULT_API_VERSION),
             sandbox.token()
         );
+        std::io::stdout().flush()?;
         tokio::signal::ctrl_c().await?;
         eprintln!("stopping the sandbox");
         Ok(())
     })
+}
+
+/// How a headless command ended.
+pub enum Exit {
+    /// Everything went through.
+    Ok,
+    /// Something failed; the details are on stdout and stderr.
+    Failed,
+    /// The command was refused before anything was sent.
+    Usage,
+}
+
+fn line(v: Value) {
+    println!("{v}");
+}
+
+fn say_error(e: &StoreError) {
+    eprintln!("mediadesk: {e}");
+}
+
+fn report(outcome: &BatchOutcome, done_key: &str) -> Exit {
+    for id in &outcome.done {
+        line(json!({"id": id.0, done_key: true}));
+    }
+    for e in &outcome.failed {
+        line(json!({"id": e.item, "error": e.message, "code": e.code}));
+    }
+    if let Some(n) = &outcome.notice {
+        eprintln!("mediadesk: {n}");
+    }
+    if outcome.failed.is_empty() { Exit::Ok } else { Exit::Failed }
+}
+
+/// The token for a store: `MEDIADESK_TOKEN`, else the keyring; the sandbox's own when it is the sandbox.
+fn token_for(store: &StoreRef) -> Result<crate::secrets::Secret, String> {
+    crate::secrets::token_for(store).map_err(|e| e.to_string())
+}
+
+/// Run a headless store command; the exit code follows.
+pub fn run_command(cli: &Cli, command: &Command) -> Exit {
+    let rt = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("mediadesk: {e}");
+            return Exit::Failed;
+        }
+    };
+    rt.block_on(async {
+        // The sandbox without an address: a temporary one in this process.
+        let mut local = None;
+        let endpoint_arg = match (&cli.store, &cli.endpoint) {
+            (StoreRef::Sandbox, None) => match Sandbox::start(SandboxConfig::default()).await {
+                Ok(s) => {
+                    eprintln!("mediadesk: using a temporary sandbox; run `mediadesk sandbox` and pass --endpoint to keep changes");
+                    let url = s.url();
+                    local = Some(s);
+                    Some(url)
+                }
+                Err(e) => {
+                    eprintln!("mediadesk: the sandbox could not start: {e}");
+                    return Exit::Failed;
+                }
+            },
+            (_, e) => e.clone(),
+        };
+        let url = match endpoint::graphql_url(&cli.store, endpoint_arg.as_deref(), &cli.api_version) {
+            Ok(u) => u,
+            Err(e) => {
+                say_error(&e);
+                return Exit::Usage;
+            }
+        };
+        let token = match (&local, token_for(&cli.store)) {
+            (Some(s), _) => crate::secrets::Secret::new(s.token()),
+            (None, Ok(t)) => t,
+            (None, Err(e)) => {
+                eprintln!("mediadesk: {e}");
+                return Exit::Usage;
+            }
+        };
+        let store = ShopifyStore::new(cli.store.clone(), url, token);
+        let exit = execute(&store, command).await;
+        drop(local);
+        exit
+    })
+}
+
+async fn execute(store: &ShopifyStore, command: &Command) -> Exit {
+    let fail = |e: StoreError| {
+        say_error(&e);
+        Exit::Failed
+    };
+    match command {
+        Command::Sandbox(_) => Exit::Usage,
+        Command::Products { query, limit } => {
+            let mut q =
+                ProductQuery { text: query.clone(), limit: (*limit).min(250), sort: ProductSort::Title, cursor: None };
+            let mut left = *limit as usize;
+            while left > 0 {
+                q.limit = left.min(100) as u32;
+                let page = match store.search_products(&q).await {
+                    Ok(p) => p,
+                    Err(e) => return fail(e),
+                };
+                for p in &page.items {
+                    line(json!({"id": p.id.0, "title": p.title, "handle": p.handle, "media_count": p.media_count}));
+                }
+                left = left.saturating_sub(page.items.len());
+                match page.next_cursor {
+                    Some(c) => q.cursor = Some(c),
+                    None => break,
+                }
+            }
+            Exit::Ok
+        }
+        Command::Media { product } => match store.product_media(&ProductId(product.clone())).await {
+            Ok(pm) => {
+                for m in pm.media {
+                    line(json!({
+                        "id": m.id.0, "kind": m.kind.as_str(), "alt": m.alt, "status": m.status.as_str(),
+                        "position": m.position, "preview_url": m.preview_url, "filename": m.filename,
+                    }));
+                }
+                Exit::Ok
+            }
+            Err(e) => fail(e),
+        },
+        Command::Upload { product, files, alt } => {
+            let mut uploads = Vec::new();
+            let mut exit = Exit::Ok;
+            let mut names = Vec::new();
+            for path in files {
+                let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+                match std::fs::read(path) {
+                    Ok(bytes) => {
+                        names.push(path.display().to_string());
+                        uploads.push(UploadFile { filename: name, bytes: bytes.into(), alt: alt.clone() });
+                    }
+                    Err(e) => {
+                        line(
+                            json!({"file": path.display().to_string(), "error": format!("cannot read the file: {e}")}),
+                        );
+                        exit = Exit::Failed;
+                    }
+                }
+            }
+            if uploads.is_empty() {
+                return exit;
+            }
+            let shown = Arc::new(std::sync::Mutex::new(vec![0u64; uploads.len()]));
+            let labels = names.clone();
+            let progress: crate::store::ProgressFn = Arc::new(move |i, sent, total| {
+                let pct = if total == 0 { 100 } else { sent * 100 / total };
+                let mut shown = shown.lock().expect("progress lock");
+                if pct >= shown[i] + 25 || (pct == 100 && shown[i] < 100) {
+                    shown[i] = pct;
+                    eprintln!("{}: {pct}% sent", labels[i]);
+                }
+            });
+            match store.upload(&ProductId(product.clone()), uploads, progress).await {
+                Ok(results) => {
+                    for (name, r) in names.iter().zip(results) {
+                        match r {
+                            Ok(m) => {
+                                let mut v = json!({"file": name, "id": m.id.0, "status": m.status.as_str()});
+                                if let Some(e) = m.errors.first() {
+                                    v["error"] = json!(e);
+                                    exit = Exit::Failed;
+                                }
+                                line(v);
+                            }
+                            Err(e) => {
+                                line(json!({"file": name, "error": e.message, "code": e.code}));
+                                exit = Exit::Failed;
+                            }
+                        }
+                    }
+                    exit
+                }
+                Err(e) => fail(e),
+            }
+        }
+        Command::Alt { action: AltAction::Set { product, media, text } } => {
+            let edit = AltEdit { media: MediaId(media.clone()), alt: text.clone() };
+            match store.set_alt(&ProductId(product.clone()), &[edit]).await {
+                Ok(o) => report(&o, "saved"),
+                Err(e) => fail(e),
+            }
+        }
+        Command::Reorder { product, media } => {
+            let order: Vec<MediaId> = media.iter().cloned().map(MediaId).collect();
+            match store.reorder(&ProductId(product.clone()), &order).await {
+                Ok(()) => {
+                    line(json!({"product": product, "order": media}));
+                    Exit::Ok
+                }
+                Err(e) => fail(e),
+            }
+        }
+        Command::Remove { product, media } => {
+            let ids: Vec<MediaId> = media.iter().cloned().map(MediaId).collect();
+            match store.remove_from_product(&ProductId(product.clone()), &ids).await {
+                Ok(o) => report(&o, "removed"),
+                Err(e) => fail(e),
+            }
+        }
+        Command::Delete { media, yes } => {
+            if !yes {
+                eprintln!(
+                    "mediadesk: delete removes the files from every product that uses them and cannot be undone; add --yes to confirm (or use `remove` to detach from one product)"
+                );
+                return Exit::Usage;
+            }
+            let ids: Vec<MediaId> = media.iter().cloned().map(MediaId).collect();
+            match store.delete(&ids).await {
+                Ok(o) => report(&o, "deleted"),
+                Err(e) => fail(e),
+            }
+        }
+        Command::Rename { media, filename } => match store.rename(&MediaId(media.clone()), filename).await {
+            Ok(()) => {
+                line(json!({"id": media, "renamed": true}));
+                Exit::Ok
+            }
+            Err(e) => fail(e),
+        },
+    }
 }

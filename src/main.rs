@@ -1,23 +1,35 @@
 //! mediadesk's entry point: parse the command line; no subcommand opens the window.
 
-use clap::Parser;
-use mediadesk::cli::{Cli, Command};
+use std::process::ExitCode;
 
-fn main() -> std::process::ExitCode {
+use clap::Parser;
+use mediadesk::cli::{Cli, Command, Exit};
+
+fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("MEDIADESK_LOG").unwrap_or_else(|_| "warn".into()))
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let result = match &cli.command {
-        Some(Command::Sandbox(args)) => mediadesk::cli::run_sandbox(args).map_err(|e| e.to_string()),
-        None => mediadesk::ui::run().map_err(|e| e.to_string()),
-    };
-    match result {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("mediadesk: {e}");
-            std::process::ExitCode::FAILURE
-        }
+    match &cli.command {
+        Some(Command::Sandbox(args)) => match mediadesk::cli::run_sandbox(args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("mediadesk: {e}");
+                ExitCode::FAILURE
+            }
+        },
+        Some(command) => match mediadesk::cli::run_command(&cli, command) {
+            Exit::Ok => ExitCode::SUCCESS,
+            Exit::Failed => ExitCode::from(1),
+            Exit::Usage => ExitCode::from(2),
+        },
+        None => match mediadesk::ui::run() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("mediadesk: {e}");
+                ExitCode::FAILURE
+            }
+        },
     }
 }
