@@ -329,7 +329,7 @@ async fn execute(store: &ShopifyStore, command: &Command) -> Exit {
             let shown = Arc::new(std::sync::Mutex::new(vec![0u64; uploads.len()]));
             let labels = names.clone();
             let progress: crate::store::ProgressFn = Arc::new(move |i, sent, total| {
-                let pct = if total == 0 { 100 } else { sent * 100 / total };
+                let pct = (sent * 100).checked_div(total).unwrap_or(100);
                 let mut shown = shown.lock().expect("progress lock");
                 if pct >= shown[i] + 25 || (pct == 100 && shown[i] < 100) {
                     shown[i] = pct;
