@@ -42,6 +42,7 @@ pub struct Transport {
     scheduler: Scheduler,
     last_cost: Mutex<Option<Cost>>,
     throttled: std::sync::atomic::AtomicU64,
+    spent: std::sync::atomic::AtomicU64,
     jitter: Mutex<Rng>,
 }
 
@@ -61,6 +62,7 @@ impl Transport {
             scheduler: Scheduler::default(),
             last_cost: Mutex::new(None),
             throttled: Default::default(),
+            spent: Default::default(),
             jitter: Mutex::new(Rng::from_time()),
         }
     }
@@ -83,6 +85,11 @@ impl Transport {
     /// How many THROTTLED answers this transport has seen.
     pub fn throttled_count(&self) -> u64 {
         self.throttled.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Query-cost points this transport's answers reported as spent.
+    pub fn points_spent(&self) -> u64 {
+        self.spent.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The scheduler, for its view of the bucket.
@@ -210,6 +217,9 @@ impl Transport {
         let cost = envelope.extensions.and_then(|x| x.cost);
         *self.last_cost.lock().expect("cost lock") = cost.clone();
         *reported = cost.as_ref().map(|c| c.throttle_status.clone());
+        if let Some(actual) = cost.as_ref().and_then(|c| c.actual_query_cost) {
+            self.spent.fetch_add(actual.round() as u64, std::sync::atomic::Ordering::Relaxed);
+        }
         if let Some(Errors::List(errors)) = &envelope.errors
             && let Some(first) = errors.first()
         {
