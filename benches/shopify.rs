@@ -57,7 +57,10 @@ async fn scan() {
     let restored = spent - (2000.0 - left);
     let rate = restored / elapsed;
     println!("scan: {} products, {} media in {elapsed:.1} s", ids.len(), media.load(Ordering::Relaxed));
-    println!("scan: {spent:.0} points spent; {restored:.0} of them restored during the scan: {rate:.1} points/s = {:.1}% of the 100/s restore rate", rate);
+    println!(
+        "scan: {spent:.0} points spent; {restored:.0} of them restored during the scan: {rate:.1} points/s = {:.1}% of the 100/s restore rate",
+        rate
+    );
     println!("scan: THROTTLED answers: {}", s.transport().throttled_count());
 }
 
@@ -81,8 +84,9 @@ async fn upload() {
     let s = store(&sandbox);
     let product = ProductId("gid://shopify/Product/1072273800".into());
     let quiet: ProgressFn = Arc::new(|_, _, _| {});
-    let batch: Vec<UploadFile> =
-        (0..files).map(|i| UploadFile { filename: format!("b{i}.png"), bytes: payload(i, size).into(), alt: None }).collect();
+    let batch: Vec<UploadFile> = (0..files)
+        .map(|i| UploadFile { filename: format!("b{i}.png"), bytes: payload(i, size).into(), alt: None })
+        .collect();
     let ideal = (files * size) as f64 / cap as f64;
 
     let t = Instant::now();

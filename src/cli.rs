@@ -10,6 +10,8 @@ use serde_json::{Value, json};
 
 use crate::model::{MediaId, ProductId, ProductQuery, ProductSort, StoreRef};
 use crate::sandbox::{Faults, Sandbox, SandboxConfig};
+use crate::secrets::Secret;
+use crate::store::shopify::credentials::Credentials;
 use crate::store::shopify::{ShopifyStore, endpoint};
 use crate::store::{AltEdit, BatchOutcome, Store, StoreError, UploadFile};
 
@@ -36,6 +38,15 @@ pub struct Cli {
 pub enum Command {
     /// Run the sandbox store in the foreground and print its URL and a token.
     Sandbox(SandboxArgs),
+    /// Check the connection: the shop's name, the granted scopes and what missing ones disable.
+    Shop,
+    /// Save the store's credentials in the OS keyring after testing them. Reads the access
+    /// token (or, with --client-id, the client secret) from standard input, never from arguments.
+    Connect {
+        /// Use the client credentials grant with this client id.
+        #[arg(long)]
+        client_id: Option<String>,
+    },
     /// List products: {"id","title","handle","media_count"} per line.
     Products {
         /// Search, in Shopify's query syntax (e.g. `title:mug*`, `status:draft`).
@@ -210,9 +221,22 @@ fn report(outcome: &BatchOutcome, done_key: &str) -> Exit {
     if outcome.failed.is_empty() { Exit::Ok } else { Exit::Failed }
 }
 
-/// The token for a store: `MEDIADESK_TOKEN`, else the keyring; the sandbox's own when it is the sandbox.
-fn token_for(store: &StoreRef) -> Result<crate::secrets::Secret, String> {
-    crate::secrets::token_for(store).map_err(|e| e.to_string())
+/// The credentials for a store: read from standard input for `connect`, else `MEDIADESK_TOKEN`,
+/// the sandbox's own token, or the keyring.
+fn credentials_for(store: &StoreRef, command: &Command) -> Result<Credentials, String> {
+    if let Command::Connect { client_id } = command {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line).map_err(|e| format!("cannot read standard input: {e}"))?;
+        let secret = Secret::new(line.trim());
+        if secret.expose().is_empty() {
+            return Err("give the access token (or the client secret) on standard input".into());
+        }
+        return Ok(match client_id {
+            Some(id) => Credentials::Client { id: id.clone(), secret },
+            None => Credentials::Token(secret),
+        });
+    }
+    crate::secrets::token_for(store).map(|s| Credentials::from_stored(&s)).map_err(|e| e.to_string())
 }
 
 /// Run a headless store command; the exit code follows.
@@ -249,19 +273,51 @@ pub fn run_command(cli: &Cli, command: &Command) -> Exit {
                 return Exit::Usage;
             }
         };
-        let token = match (&local, token_for(&cli.store)) {
-            (Some(s), _) => crate::secrets::Secret::new(s.token()),
-            (None, Ok(t)) => t,
+        let credentials = match (&local, credentials_for(&cli.store, command)) {
+            (Some(s), _) => Credentials::Token(Secret::new(s.token())),
+            (None, Ok(c)) => c,
             (None, Err(e)) => {
                 eprintln!("mediadesk: {e}");
                 return Exit::Usage;
             }
         };
-        let store = ShopifyStore::new(cli.store.clone(), url, token);
+        let store = ShopifyStore::with_credentials(cli.store.clone(), url, credentials.clone());
+        if let Command::Connect { .. } = command {
+            return connect_and_save(&store, &cli.store, &credentials).await;
+        }
         let exit = execute(&store, command).await;
         drop(local);
         exit
     })
+}
+
+fn print_connection(c: &crate::store::shopify::connect::ShopConnection) {
+    line(json!({"name": c.name, "domain": c.domain, "scopes": c.scopes, "limitations": c.limitations}));
+    for l in &c.limitations {
+        eprintln!("mediadesk: {l}");
+    }
+}
+
+async fn connect_and_save(store: &ShopifyStore, store_ref: &StoreRef, credentials: &Credentials) -> Exit {
+    match store.connect().await {
+        Ok(c) => {
+            print_connection(&c);
+            match crate::secrets::save(store_ref, &credentials.to_stored()) {
+                Ok(()) => {
+                    eprintln!("mediadesk: saved in the keyring for {store_ref}");
+                    Exit::Ok
+                }
+                Err(e) => {
+                    eprintln!("mediadesk: the connection works, but {e}");
+                    Exit::Failed
+                }
+            }
+        }
+        Err(e) => {
+            say_error(&e);
+            Exit::Failed
+        }
+    }
 }
 
 async fn execute(store: &ShopifyStore, command: &Command) -> Exit {
@@ -270,7 +326,14 @@ async fn execute(store: &ShopifyStore, command: &Command) -> Exit {
         Exit::Failed
     };
     match command {
-        Command::Sandbox(_) => Exit::Usage,
+        Command::Sandbox(_) | Command::Connect { .. } => Exit::Usage,
+        Command::Shop => match store.connect().await {
+            Ok(c) => {
+                print_connection(&c);
+                Exit::Ok
+            }
+            Err(e) => fail(e),
+        },
         Command::Products { query, limit } => {
             let mut q =
                 ProductQuery { text: query.clone(), limit: (*limit).min(250), sort: ProductSort::Title, cursor: None };

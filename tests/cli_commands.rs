@@ -69,6 +69,12 @@ async fn products_and_media_print_one_json_object_per_line() {
 
     let r = run(&sb, &["products", "--limit", "7"], None).await;
     assert_eq!(r.lines.len(), 7);
+
+    let r = run(&sb, &["shop"], Some(mediadesk::sandbox::SANDBOX_TOKEN_NO_WRITE_FILES)).await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.lines[0]["name"], "mediadesk sandbox");
+    assert_eq!(r.lines[0]["scopes"].as_array().unwrap().len(), 3);
+    assert!(r.stderr.contains("Without the write_files permission"), "{}", r.stderr);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod cdn;
 pub mod faults;
 pub mod images;
+pub mod oauth;
 pub mod shopify;
 pub mod state;
 pub mod uploads;
@@ -35,6 +36,24 @@ pub struct TokenGrant {
     pub scopes: Vec<String>,
 }
 
+/// An app that may exchange its client id and secret for tokens (client credentials grant).
+#[derive(Debug, Clone)]
+pub struct ClientGrant {
+    /// Client id.
+    pub id: String,
+    /// Client secret.
+    pub secret: String,
+    /// Scopes of the tokens it gets.
+    pub scopes: Vec<String>,
+    /// How long a token lasts (Shopify: 24 hours).
+    pub token_lifetime: std::time::Duration,
+}
+
+/// The client id the sandbox accepts by default.
+pub const SANDBOX_CLIENT_ID: &str = "sandbox-client-id";
+/// Its secret.
+pub const SANDBOX_CLIENT_SECRET: &str = "sandbox-client-secret";
+
 /// How to run a sandbox.
 #[derive(Debug, Clone)]
 pub struct SandboxConfig {
@@ -46,6 +65,8 @@ pub struct SandboxConfig {
     pub seed: u64,
     /// Tokens the sandbox accepts.
     pub tokens: Vec<TokenGrant>,
+    /// Apps that may use the client credentials grant.
+    pub clients: Vec<ClientGrant>,
     /// Size of the cost bucket, in points.
     pub bucket_size: f64,
     /// Points restored each second.
@@ -72,6 +93,12 @@ impl Default for SandboxConfig {
                     scopes: all.iter().filter(|s| **s != "write_files").map(|s| s.to_string()).collect(),
                 },
             ],
+            clients: vec![ClientGrant {
+                id: SANDBOX_CLIENT_ID.into(),
+                secret: SANDBOX_CLIENT_SECRET.into(),
+                scopes: all.iter().map(|s| s.to_string()).collect(),
+                token_lifetime: std::time::Duration::from_secs(86_400),
+            }],
             bucket_size: 2000.0,
             restore_rate: 100.0,
             timings: Timings::default(),
@@ -98,6 +125,19 @@ pub struct Shared {
     pub link: Option<Arc<faults::Link>>,
     /// `http://127.0.0.1:PORT`
     pub base: Arc<str>,
+    /// Tokens issued by the client credentials grant, with their expiry.
+    pub issued: Arc<Mutex<std::collections::HashMap<String, (TokenGrant, std::time::Instant)>>>,
+}
+
+impl Shared {
+    /// The grant behind a token: a configured one, or an issued one that has not expired.
+    pub fn grant_for(&self, token: &str) -> Option<TokenGrant> {
+        if let Some(g) = self.config.tokens.iter().find(|g| g.token == token) {
+            return Some(g.clone());
+        }
+        let issued = self.issued.lock().expect("issued lock");
+        issued.get(token).filter(|(_, until)| std::time::Instant::now() < *until).map(|(g, _)| g.clone())
+    }
 }
 
 /// A running sandbox; dropping it stops the server.
@@ -121,10 +161,12 @@ impl Sandbox {
             config: Arc::new(config),
             schema: Arc::new(schema),
             buckets: Arc::default(),
+            issued: Arc::default(),
             base: format!("http://{addr}").into(),
         };
         let app = Router::new()
             .route("/admin/api/{version}/graphql.json", post(shopify::graphql))
+            .route("/admin/oauth/access_token", post(oauth::access_token))
             .route("/staged/upload", post(uploads::post))
             .route("/staged/files/{*key}", put(uploads::put))
             .route("/cdn/shop/files/{id}/{name}", get(cdn::get))
@@ -155,6 +197,11 @@ impl Sandbox {
     /// The full-access token.
     pub fn token(&self) -> &str {
         SANDBOX_TOKEN
+    }
+
+    /// What the handlers share (issued tokens, buckets), for tests that revoke or inspect.
+    pub fn shared(&self) -> &Shared {
+        &self.shared
     }
 
     /// The store's data, to inspect (tests) or change (fault scenarios).

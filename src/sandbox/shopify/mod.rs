@@ -68,10 +68,8 @@ pub async fn graphql(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let Some(grant) = headers
-        .get("x-shopify-access-token")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|t| shared.config.tokens.iter().find(|g| g.token == t))
+    let Some(grant) =
+        headers.get("x-shopify-access-token").and_then(|v| v.to_str().ok()).and_then(|t| shared.grant_for(t))
     else {
         return json_response(
             StatusCode::UNAUTHORIZED,

@@ -1,6 +1,8 @@
 //! Shopify's Admin GraphQL API: the `Store` implementation, its transport and its documents.
 
+pub mod connect;
 pub mod cost;
+pub mod credentials;
 pub mod documents;
 pub mod endpoint;
 pub mod scheduler;
@@ -40,7 +42,12 @@ pub struct ShopifyStore {
 impl ShopifyStore {
     /// A store reached at `url` (see [`endpoint::graphql_url`]) with an access token.
     pub fn new(store_ref: StoreRef, url: reqwest::Url, token: Secret) -> Self {
-        ShopifyStore { store_ref, transport: Transport::new(url, token), lacks_write_files: Default::default() }
+        Self::with_credentials(store_ref, url, credentials::Credentials::Token(token))
+    }
+
+    /// A store reached at `url` with a token or a client id and secret.
+    pub fn with_credentials(store_ref: StoreRef, url: reqwest::Url, credentials: credentials::Credentials) -> Self {
+        ShopifyStore { store_ref, transport: Transport::new(url, credentials), lacks_write_files: Default::default() }
     }
 
     /// The transport, for operations built on raw documents.

@@ -2,7 +2,10 @@
 //! of being throttled. The model follows `extensions.cost.throttleStatus` of every answer.
 
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+// tokio's clock, so paused-time tests can drive the scheduler.
+use tokio::time::Instant;
 
 use super::wire::ThrottleStatus;
 

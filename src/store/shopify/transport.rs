@@ -8,11 +8,11 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::cost::MAX_QUERY_COST;
+use super::credentials::{Credentials, TokenSource};
 use super::documents::Document;
 use super::scheduler::Scheduler;
 use super::wire::{Cost, Envelope, Errors, ThrottleStatus};
 use crate::rng::Rng;
-use crate::secrets::Secret;
 use crate::store::StoreError;
 
 /// Attempts for a request that fails for a reason that may pass (network, 5xx, throttling).
@@ -37,7 +37,7 @@ struct Failure {
 /// The HTTP side of a Shopify store.
 pub struct Transport {
     url: reqwest::Url,
-    token: Secret,
+    token: TokenSource,
     http: reqwest::Client,
     scheduler: Scheduler,
     last_cost: Mutex<Option<Cost>>,
@@ -48,7 +48,7 @@ pub struct Transport {
 
 impl Transport {
     /// A transport for a checked endpoint (see `endpoint::graphql_url`).
-    pub fn new(url: reqwest::Url, token: Secret) -> Self {
+    pub fn new(url: reqwest::Url, credentials: Credentials) -> Self {
         let http = reqwest::Client::builder()
             .user_agent(concat!("mediadesk/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(10))
@@ -56,8 +56,8 @@ impl Transport {
             .build()
             .expect("the TLS backend initialises");
         Transport {
+            token: TokenSource::new(credentials, &url),
             url,
-            token,
             http,
             scheduler: Scheduler::default(),
             last_cost: Mutex::new(None),
@@ -125,6 +125,10 @@ impl Transport {
                 }
                 Err(f) => f,
             };
+            if matches!(failure.error, StoreError::Auth { .. }) && attempt == 1 && self.token.refused().await {
+                // A granted token can be revoked or expire early: exchange once more.
+                continue;
+            }
             let retry = attempt < MAX_ATTEMPTS
                 && match &failure.error {
                     // A throttled request did not run.
@@ -168,13 +172,9 @@ impl Transport {
         reported: &mut Option<ThrottleStatus>,
     ) -> Result<Value, Failure> {
         let body = serde_json::json!({"query": document, "variables": variables});
-        let sent = self
-            .http
-            .post(self.url.clone())
-            .header("X-Shopify-Access-Token", self.token.expose())
-            .json(&body)
-            .send()
-            .await;
+        let token = self.token.token(&self.http).await.map_err(|error| Failure { error, maybe_applied: false })?;
+        let sent =
+            self.http.post(self.url.clone()).header("X-Shopify-Access-Token", token.expose()).json(&body).send().await;
         let resp = sent.map_err(|e| Failure { maybe_applied: !e.is_connect(), error: network(e) })?;
         let status = resp.status().as_u16();
         let retry_after =
