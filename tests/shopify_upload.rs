@@ -194,3 +194,23 @@ async fn replacing_an_image_keeps_its_id_and_setting_a_video_preview_works() {
     let err = s.replace(&id, file("notes.txt", b"text".to_vec(), None)).await.unwrap_err();
     assert!(err.to_string().contains("not an image"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_media_can_be_acknowledged_back_to_ready() {
+    let sandbox = common::sandbox_with(|c| {
+        fast(c);
+        c.faults.processing_failure_share = 1.0;
+    })
+    .await;
+    let s = store(&sandbox);
+    let (progress, _) = recorder();
+    let product = ProductId(LAPTOP_SLEEVE.into());
+    let results = s.upload(&product, vec![file("a.png", png(20, 20, 4), None)], progress).await.unwrap();
+    let id = results[0].as_ref().unwrap().id.clone();
+    assert_eq!(results[0].as_ref().unwrap().status, MediaStatus::Failed);
+    let out = s.acknowledge_failed(std::slice::from_ref(&id)).await.unwrap();
+    assert_eq!(out.done, vec![id.clone()]);
+    let m = s.product_media(&product).await.unwrap().media.into_iter().find(|m| m.id == id).unwrap();
+    assert_eq!(m.status, MediaStatus::Ready);
+    assert!(m.errors.is_empty());
+}

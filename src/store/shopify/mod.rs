@@ -50,6 +50,33 @@ impl ShopifyStore {
         ShopifyStore { store_ref, transport: Transport::new(url, credentials), lacks_write_files: Default::default() }
     }
 
+    /// Every media node of a product, page by page, with a document that reads
+    /// `product { title? media(first, after, sortKey: POSITION) { nodes … pageInfo } }`.
+    pub(crate) async fn media_pages(
+        &self,
+        product: &ProductId,
+        doc: &documents::Document,
+        page: u32,
+    ) -> Result<(String, Vec<wire::MediaNode>), StoreError> {
+        let mut nodes = Vec::new();
+        let mut title = String::new();
+        let mut after: Option<String> = None;
+        loop {
+            let vars = json!({"id": product.0, "first": page, "after": after});
+            let data: ProductData = self.transport.run(doc, vars, Repeat::Safe).await?;
+            let p = data.product.ok_or_else(|| StoreError::NotFound { what: format!("product {product}") })?;
+            title = p.title.unwrap_or(title);
+            let Some(conn) = p.media else { break };
+            let info = conn.page_info.clone();
+            nodes.extend(conn.into_items());
+            match (info.has_next_page, info.end_cursor) {
+                (true, Some(c)) => after = Some(c),
+                _ => break,
+            }
+        }
+        Ok((title, nodes))
+    }
+
     /// The transport, for operations built on raw documents.
     pub fn transport(&self) -> &Transport {
         &self.transport
@@ -105,26 +132,13 @@ impl Store for ShopifyStore {
     }
 
     async fn product_media(&self, product: &ProductId) -> Result<ProductMedia, StoreError> {
-        let mut media = Vec::new();
-        let mut title = String::new();
-        let mut after: Option<String> = None;
-        loop {
-            let vars = json!({"id": product.0, "first": MEDIA_PAGE, "after": after});
-            let data: ProductData = self.transport.run(&documents::PRODUCT_MEDIA, vars, Repeat::Safe).await?;
-            let p = data.product.ok_or_else(|| StoreError::NotFound { what: format!("product {product}") })?;
-            title = p.title.unwrap_or(title);
-            let Some(conn) = p.media else { break };
-            let info = conn.page_info.clone();
-            for node in conn.into_items() {
-                if let Some(m) = node.to_media(media.len() as u32) {
-                    media.push(m);
-                }
-            }
-            match (info.has_next_page, info.end_cursor) {
-                (true, Some(c)) => after = Some(c),
-                _ => break,
-            }
-        }
+        let (title, nodes) = self.media_pages(product, &documents::PRODUCT_MEDIA, MEDIA_PAGE).await?;
+        let media = nodes
+            .iter()
+            .filter_map(|n| n.to_media(0))
+            .enumerate()
+            .map(|(i, m)| Media { position: i as u32, ..m })
+            .collect();
         Ok(ProductMedia { id: product.clone(), title, media })
     }
 

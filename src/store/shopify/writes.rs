@@ -11,7 +11,9 @@ use serde_json::{Value, json};
 use super::ShopifyStore;
 use super::documents;
 use super::transport::Repeat;
-use super::wire::{FileDeletePayload, FilesPayload, Job, ProductMediaPayload, ProductReorderMediaPayload, UserError};
+use super::wire::{
+    FileDeletePayload, FilesPayload, Job, MediaNode, ProductMediaPayload, ProductReorderMediaPayload, UserError,
+};
 use crate::model::{MediaId, Platform, ProductId};
 use crate::store::{AltEdit, BatchOutcome, ItemError, StoreError};
 
@@ -42,6 +44,27 @@ fn missing_ids(message: &str) -> Vec<String> {
     let Some(start) = message.find('[') else { return Vec::new() };
     let Some(end) = message[start..].find(']') else { return Vec::new() };
     serde_json::from_str(&message[start..start + end + 1]).unwrap_or_default()
+}
+
+/// The ids a batch's `FILE_DOES_NOT_EXIST` errors name (Shopify then applied nothing).
+fn unknown_files(errors: &[UserError]) -> Vec<String> {
+    errors
+        .iter()
+        .filter(|e| e.code.as_deref() == Some("FILE_DOES_NOT_EXIST"))
+        .flat_map(|e| missing_ids(&e.message))
+        .collect()
+}
+
+/// Report files that no longer exist as failed items.
+fn report_unknown(ids: &[String], field: &str, outcome: &mut BatchOutcome) {
+    for id in ids {
+        outcome.failed.push(ItemError {
+            item: Some(id.clone()),
+            field: vec![field.into()],
+            code: "FILE_DOES_NOT_EXIST".into(),
+            message: format!("{id} does not exist (deleted elsewhere?)"),
+        });
+    }
 }
 
 #[derive(Deserialize)]
@@ -93,23 +116,9 @@ impl ShopifyStore {
                 let payload = data
                     .file_update
                     .ok_or_else(|| StoreError::Server { status: 200, message: "fileUpdate answered null".into() })?;
-                let missing: Vec<String> = payload
-                    .user_errors
-                    .iter()
-                    .filter(|e| e.code.as_deref() == Some("FILE_DOES_NOT_EXIST"))
-                    .flat_map(|e| missing_ids(&e.message))
-                    .collect();
+                let missing = unknown_files(&payload.user_errors);
                 if !missing.is_empty() {
-                    for e in payload.user_errors.iter().filter(|e| e.code.as_deref() == Some("FILE_DOES_NOT_EXIST")) {
-                        for id in missing_ids(&e.message) {
-                            outcome.failed.push(ItemError {
-                                item: Some(id.clone()),
-                                field: vec!["id".into()],
-                                code: "FILE_DOES_NOT_EXIST".into(),
-                                message: format!("{id} does not exist (deleted elsewhere?)"),
-                            });
-                        }
-                    }
+                    report_unknown(&missing, "id", &mut outcome);
                     let before = pending.len();
                     pending.retain(|(id, _)| !missing.contains(&id.0));
                     if pending.len() == before {
@@ -313,29 +322,9 @@ impl ShopifyStore {
     }
 
     /// The product's media ids with their statuses and errors, in position order.
-    pub(crate) async fn media_states(
-        &self,
-        product: &ProductId,
-    ) -> Result<Vec<(MediaId, super::wire::MediaNode)>, StoreError> {
-        #[derive(Deserialize)]
-        struct Data {
-            product: Option<super::wire::Product>,
-        }
-        let mut out = Vec::new();
-        let mut after: Option<String> = None;
-        loop {
-            let vars = json!({"id": product.0, "first": BATCH, "after": after});
-            let data: Data = self.transport.run(&documents::MEDIA_IDS, vars, Repeat::Safe).await?;
-            let p = data.product.ok_or_else(|| StoreError::NotFound { what: format!("product {product}") })?;
-            let Some(conn) = p.media else { break };
-            let info = conn.page_info.clone();
-            out.extend(conn.into_items().into_iter().filter_map(|n| Some((MediaId(n.id.clone()?), n))));
-            match (info.has_next_page, info.end_cursor) {
-                (true, Some(c)) => after = Some(c),
-                _ => break,
-            }
-        }
-        Ok(out)
+    pub(crate) async fn media_states(&self, product: &ProductId) -> Result<Vec<(MediaId, MediaNode)>, StoreError> {
+        let (_, nodes) = self.media_pages(product, &documents::MEDIA_IDS, BATCH as u32).await?;
+        Ok(nodes.into_iter().filter_map(|n| Some((MediaId(n.id.clone()?), n))).collect())
     }
 
     /// Detach media from a product (`referencesToRemove`); the files stay in the library.
@@ -360,21 +349,9 @@ impl ShopifyStore {
                 let payload = data
                     .file_delete
                     .ok_or_else(|| StoreError::Server { status: 200, message: "fileDelete answered null".into() })?;
-                let missing: Vec<String> = payload
-                    .user_errors
-                    .iter()
-                    .filter(|e| e.code.as_deref() == Some("FILE_DOES_NOT_EXIST"))
-                    .flat_map(|e| missing_ids(&e.message))
-                    .collect();
+                let missing = unknown_files(&payload.user_errors);
                 if !missing.is_empty() && payload.deleted_file_ids.is_none() {
-                    for id in &missing {
-                        outcome.failed.push(ItemError {
-                            item: Some(id.clone()),
-                            field: vec!["fileIds".into()],
-                            code: "FILE_DOES_NOT_EXIST".into(),
-                            message: format!("{id} does not exist (already deleted?)"),
-                        });
-                    }
+                    report_unknown(&missing, "fileIds", &mut outcome);
                     let before = pending.len();
                     pending.retain(|m| !missing.contains(&m.0));
                     if pending.len() == before {
