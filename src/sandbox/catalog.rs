@@ -179,6 +179,11 @@ fn seeded_file(rng: &mut Rng, id: u64, kind: FileKind, product: &ProductRec, pos
     FileRec {
         id,
         kind,
+        alt_translated: if kind == FileKind::Image && id % 5 == 0 && alt.starts_with("Front view") {
+            [("fr".to_string(), format!("Vue de face : {}", product.title))].into()
+        } else {
+            Default::default()
+        },
         alt,
         filename,
         mime: mime.to_string(),
@@ -205,6 +210,11 @@ fn add_documented_examples(state: &mut State, epoch: SystemTime) {
         id,
         kind,
         alt: alt.to_string(),
+        alt_translated: if id == 37 {
+            [("de".to_string(), "Polaris Uhr".to_string())].into()
+        } else {
+            Default::default()
+        },
         filename: filename.to_string(),
         mime: match kind {
             FileKind::Image => "image/jpeg",

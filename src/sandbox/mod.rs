@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod cdn;
+pub mod ecwid;
 pub mod faults;
 pub mod images;
 pub mod oauth;
@@ -67,6 +68,10 @@ pub struct SandboxConfig {
     pub tokens: Vec<TokenGrant>,
     /// Apps that may use the client credentials grant.
     pub clients: Vec<ClientGrant>,
+    /// Ecwid requests a token may make per window.
+    pub ecwid_requests_per_minute: u32,
+    /// The window of that limit: a minute, as Ecwid counts (shorter in tests).
+    pub ecwid_window: std::time::Duration,
     /// Size of the cost bucket, in points.
     pub bucket_size: f64,
     /// Points restored each second.
@@ -99,6 +104,8 @@ impl Default for SandboxConfig {
                 scopes: all.iter().map(|s| s.to_string()).collect(),
                 token_lifetime: std::time::Duration::from_secs(86_400),
             }],
+            ecwid_requests_per_minute: 600,
+            ecwid_window: std::time::Duration::from_secs(60),
             bucket_size: 2000.0,
             restore_rate: 100.0,
             timings: Timings::default(),
@@ -125,6 +132,8 @@ pub struct Shared {
     pub link: Option<Arc<faults::Link>>,
     /// `http://127.0.0.1:PORT`
     pub base: Arc<str>,
+    /// Ecwid request times per token, for the per-minute limit.
+    pub ecwid_window: Arc<ecwid::Window>,
     /// Tokens issued by the client credentials grant, with their expiry.
     pub issued: Arc<Mutex<std::collections::HashMap<String, (TokenGrant, std::time::Instant)>>>,
 }
@@ -162,11 +171,18 @@ impl Sandbox {
             schema: Arc::new(schema),
             buckets: Arc::default(),
             issued: Arc::default(),
+            ecwid_window: Arc::default(),
             base: format!("http://{addr}").into(),
         };
         let app = Router::new()
             .route("/admin/api/{version}/graphql.json", post(shopify::graphql))
             .route("/admin/oauth/access_token", post(oauth::access_token))
+            .route("/api/v3/{store}/profile", get(ecwid::profile))
+            .route("/api/v3/{store}/products", get(ecwid::products))
+            .route("/api/v3/{store}/products/{id}", get(ecwid::product).put(ecwid::update_product))
+            .route("/api/v3/{store}/products/{id}/media", put(ecwid::set_media))
+            .route("/api/v3/{store}/products/{id}/{target}", post(ecwid::upload).delete(ecwid::delete))
+            .route("/api/v3/{store}/products/{id}/gallery/{file}", axum::routing::delete(ecwid::delete_gallery_image))
             .route("/staged/upload", post(uploads::post))
             .route("/staged/files/{*key}", put(uploads::put))
             .route("/cdn/shop/files/{id}/{name}", get(cdn::get))

@@ -113,6 +113,8 @@ pub struct FileRec {
     pub kind: FileKind,
     /// Alt text.
     pub alt: String,
+    /// Alt text in other languages, by language code (Ecwid's `alt.translated`).
+    pub alt_translated: BTreeMap<String, String>,
     /// File name with extension.
     pub filename: String,
     /// MIME type of the original.

@@ -1,5 +1,7 @@
 //! The one seam between the app and a store platform: the `Store` trait and its errors.
 
+pub mod ecwid;
+pub mod endpoint;
 pub mod shopify;
 pub mod validate;
 

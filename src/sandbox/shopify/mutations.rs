@@ -484,6 +484,7 @@ fn create_media(ctx: &Ctx, st: &mut State, product: u64, inputs: &[Value], field
             id,
             kind,
             alt,
+            alt_translated: Default::default(),
             filename: p.filename,
             mime: p.mime,
             size: p.size,

@@ -22,15 +22,7 @@ pub fn valid_version(v: &str) -> bool {
             && matches!(&v[4..], "-01" | "-04" | "-07" | "-10"))
 }
 
-/// True when the URL's host is this computer.
-pub fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        None => false,
-    }
-}
+pub use crate::store::endpoint::is_loopback;
 
 /// The GraphQL endpoint for a store: `https://{shop}.myshopify.com/admin/api/{version}/graphql.json`,
 /// or the same path on a loopback `endpoint`.
@@ -40,17 +32,7 @@ pub fn graphql_url(store: &StoreRef, endpoint: Option<&str>, version: &str) -> R
     }
     let path = format!("admin/api/{version}/graphql.json");
     if let Some(endpoint) = endpoint {
-        let base = Url::parse(endpoint).map_err(|e| invalid(format!("`{endpoint}` is not a URL: {e}")))?;
-        if !matches!(base.scheme(), "http" | "https") || !is_loopback(&base) {
-            return Err(invalid(format!(
-                "--endpoint may only point at this computer (127.0.0.1, ::1 or localhost); `{endpoint}` does not"
-            )));
-        }
-        let mut base = base;
-        if !base.path().ends_with('/') {
-            let p = format!("{}/", base.path());
-            base.set_path(&p);
-        }
+        let base = crate::store::endpoint::loopback_base(endpoint)?;
         return base.join(&path).map_err(|e| invalid(e.to_string()));
     }
     match store {

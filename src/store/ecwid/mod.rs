@@ -1,0 +1,413 @@
+//! Ecwid's REST API v3: the `Store` implementation. Alt text and order travel in
+//! `PUT /products/{id}` with the complete image list, translations included, so an edit never
+//! changes what the gallery holds; uploads are raw bytes; `PUT /products/{id}/media` sets main
+//! media and gallery from URLs.
+
+pub mod client;
+pub mod wire;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde_json::{Value, json};
+
+use crate::model::{
+    Media, MediaId, MediaKind, MediaStatus, Page, Platform, ProductId, ProductMedia, ProductQuery, ProductSort,
+    ProductSummary, StoreRef,
+};
+use crate::secrets::Secret;
+use crate::store::{AltEdit, BatchOutcome, ItemError, ProgressFn, Store, StoreError, UploadFile, validate};
+use client::Client;
+
+/// Ecwid's API host.
+pub const API_BASE: &str = "https://app.ecwid.com/api/v3/";
+
+/// The REST base of a store: Ecwid's host, or the same paths on a loopback `endpoint`.
+pub fn base_url(store_id: &str, endpoint: Option<&str>) -> Result<reqwest::Url, StoreError> {
+    let root = match endpoint {
+        Some(e) => crate::store::endpoint::loopback_base(e)?.join("api/v3/").expect("relative path"),
+        None => reqwest::Url::parse(API_BASE).expect("constant URL"),
+    };
+    root.join(&format!("{store_id}/")).map_err(|e| StoreError::Invalid {
+        field: vec!["store".into()],
+        code: "INVALID_STORE".into(),
+        message: e.to_string(),
+    })
+}
+
+/// An Ecwid store.
+pub struct EcwidStore {
+    store_ref: StoreRef,
+    client: Client,
+}
+
+/// What one `set_media` call did, item by item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetMediaReport {
+    /// The URL and what happened to it: the new id, or the error.
+    pub items: Vec<(String, Result<String, ItemError>)>,
+}
+
+fn item(media: &str, code: &str, message: impl Into<String>) -> ItemError {
+    ItemError { item: Some(media.to_string()), field: vec![], code: code.into(), message: message.into() }
+}
+
+impl EcwidStore {
+    /// A store by id, at Ecwid or a loopback endpoint, with a `secret_` (or read-only `public_`) token.
+    pub fn new(store_id: &str, endpoint: Option<&str>, token: Secret) -> Result<Self, StoreError> {
+        Ok(EcwidStore {
+            store_ref: StoreRef::Ecwid { store_id: store_id.to_string() },
+            client: Client::new(base_url(store_id, endpoint)?, token),
+        })
+    }
+
+    async fn product(&self, id: &ProductId) -> Result<wire::Product, StoreError> {
+        self.client.send(&format!("products/{id}"), &|h, u| h.get(u), true).await
+    }
+
+    /// The store's name, read with the token (checks it on connect).
+    pub async fn connect(&self) -> Result<String, StoreError> {
+        let v: Value = self.client.send("profile", &|h, u| h.get(u), true).await?;
+        Ok(v.pointer("/settings/storeName")
+            .or_else(|| v.pointer("/account/accountName"))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string())
+    }
+
+    /// Send the complete image list with these changes: `alt` by id, and a new order.
+    async fn put_images(
+        &self,
+        product: &ProductId,
+        images: &[wire::Image],
+        alts: &std::collections::HashMap<String, String>,
+        order: Option<&[String]>,
+    ) -> Result<(), StoreError> {
+        let list: Vec<Value> = images
+            .iter()
+            .map(|img| {
+                let order_by =
+                    order.and_then(|o| o.iter().position(|i| *i == img.id)).map_or(img.order_by, |p| p as i64);
+                // Translations go back as they are: Ecwid replaces the alt object as a whole.
+                let alt = wire::Alt {
+                    main: Some(alts.get(&img.id).cloned().unwrap_or_else(|| img.alt.main.clone().unwrap_or_default())),
+                    translated: img.alt.translated.clone(),
+                };
+                json!({"id": img.id, "orderBy": order_by, "alt": alt})
+            })
+            .collect();
+        let body = json!({"media": {"images": list}});
+        let _: Value = self.client.send(&format!("products/{product}"), &|h, u| h.put(u).json(&body), true).await?;
+        Ok(())
+    }
+
+    /// Set the main media and the gallery from URLs with `PUT /products/{id}/media`. Without
+    /// `gallery`, the current gallery is sent back as it is, since a missing list deletes it.
+    pub async fn set_media(
+        &self,
+        product: &ProductId,
+        main: Option<&str>,
+        gallery: Option<&[String]>,
+    ) -> Result<SetMediaReport, StoreError> {
+        let current = self.product(product).await?;
+        let mut images = current.media.images.clone();
+        images.sort_by_key(|i| i.order_by);
+        let gallery: Vec<String> = match gallery {
+            Some(g) => g.to_vec(),
+            None => images.iter().skip(1).filter_map(|i| i.image_original_url.clone()).collect(),
+        };
+        let is_video = |u: &str| {
+            u.contains("youtube.com") || u.contains("youtu.be") || u.contains("vimeo.com") || u.ends_with(".mp4")
+        };
+        let entry = |u: &str| if is_video(u) { json!({"videoUrl": u}) } else { json!({"imageUrl": u}) };
+        let mut body = json!({"galleryMedia": gallery.iter().map(|u| entry(u)).collect::<Vec<_>>()});
+        if let Some(m) = main {
+            body["mainMedia"] = entry(m);
+        }
+        let result: wire::SetMediaResult =
+            self.client.send(&format!("products/{product}/media"), &|h, u| h.put(u).json(&body), true).await?;
+        let outcome = |url: &str, r: &wire::MediaResult| -> Result<String, ItemError> {
+            if r.success {
+                Ok(r.id.clone().unwrap_or_default())
+            } else {
+                Err(item(
+                    url,
+                    r.error_code.as_deref().unwrap_or("DOWNLOAD_FAILED"),
+                    r.error_message.clone().unwrap_or_default(),
+                ))
+            }
+        };
+        let mut items = Vec::new();
+        if let (Some(m), Some(r)) = (main, &result.main_media) {
+            items.push((m.to_string(), outcome(m, r)));
+        }
+        for (url, r) in gallery.iter().zip(&result.gallery_media) {
+            items.push((url.clone(), outcome(url, r)));
+        }
+        Ok(SetMediaReport { items })
+    }
+}
+
+fn media_of(p: &wire::Product) -> Vec<Media> {
+    let mut images = p.media.images.clone();
+    images.sort_by_key(|i| i.order_by);
+    let mut out: Vec<Media> = images
+        .iter()
+        .map(|i| Media {
+            id: MediaId(i.id.clone()),
+            kind: MediaKind::Image,
+            alt: i.alt.main.clone().unwrap_or_default(),
+            status: MediaStatus::Ready,
+            position: 0,
+            preview_url: i.image400px_url.clone().or_else(|| i.image160px_url.clone()),
+            width: i.width,
+            height: i.height,
+            filename: i
+                .image_original_url
+                .as_deref()
+                .and_then(|u| u.split('?').next()?.rsplit('/').next())
+                .map(str::to_string),
+            size_bytes: None,
+            mime_type: None,
+            errors: vec![],
+        })
+        .collect();
+    out.extend(p.media.videos.iter().map(|v| Media {
+        id: MediaId(v.id.clone()),
+        kind: MediaKind::ExternalVideo,
+        alt: v.title.clone().unwrap_or_default(),
+        status: MediaStatus::Ready,
+        position: 0,
+        preview_url: v.image400px_url.clone(),
+        width: None,
+        height: None,
+        filename: None,
+        size_bytes: None,
+        mime_type: None,
+        errors: vec![],
+    }));
+    for (i, m) in out.iter_mut().enumerate() {
+        m.position = i as u32;
+    }
+    out
+}
+
+#[async_trait]
+impl Store for EcwidStore {
+    fn store_ref(&self) -> &StoreRef {
+        &self.store_ref
+    }
+
+    async fn search_products(&self, query: &ProductQuery) -> Result<Page<ProductSummary>, StoreError> {
+        let offset: u64 = query.cursor.as_deref().and_then(|c| c.parse().ok()).unwrap_or(0);
+        let sort = match query.sort {
+            ProductSort::Title => "NAME_ASC",
+            ProductSort::UpdatedAt => "UPDATED_TIME_DESC",
+            ProductSort::CreatedAt => "ADDED_TIME_DESC",
+        };
+        let limit = query.limit.clamp(1, 100).to_string();
+        let params = [
+            ("keyword", query.text.trim().to_string()),
+            ("offset", offset.to_string()),
+            ("limit", limit),
+            ("sortBy", sort.to_string()),
+        ];
+        let r: wire::SearchResult = self.client.send("products", &|h, u| h.get(u).query(&params), true).await?;
+        let next = (r.offset + r.count < r.total && r.count > 0).then(|| (r.offset + r.count).to_string());
+        let items = r
+            .items
+            .iter()
+            .map(|p| ProductSummary {
+                id: ProductId(p.id.to_string()),
+                title: p.name.clone(),
+                handle: p.url.as_deref().and_then(|u| u.rsplit('/').next()).unwrap_or("").to_string(),
+                media_count: (p.media.images.len() + p.media.videos.len()) as u32,
+                preview_url: p.thumbnail_url.clone(),
+            })
+            .collect();
+        Ok(Page { items, next_cursor: next })
+    }
+
+    async fn product_media(&self, product: &ProductId) -> Result<ProductMedia, StoreError> {
+        let p = self.product(product).await?;
+        Ok(ProductMedia { id: product.clone(), title: p.name.clone(), media: media_of(&p) })
+    }
+
+    async fn upload(
+        &self,
+        product: &ProductId,
+        files: Vec<UploadFile>,
+        progress: ProgressFn,
+    ) -> Result<Vec<Result<Media, ItemError>>, StoreError> {
+        let p = self.product(product).await?;
+        let mut has_main = !p.media.images.is_empty();
+        let mut created: Vec<(usize, String)> = Vec::new();
+        let mut results: Vec<Option<Result<Media, ItemError>>> = (0..files.len()).map(|_| None).collect();
+        for (i, f) in files.iter().enumerate() {
+            if let Err(e) = validate::check(&f.filename, &f.bytes, Platform::Ecwid) {
+                results[i] = Some(Err(e));
+                continue;
+            }
+            if f.alt.as_deref().is_some_and(|a| a.chars().count() > Platform::Ecwid.limits().alt_max_chars) {
+                results[i] = Some(Err(item(
+                    &f.filename,
+                    "ALT_VALUE_LIMIT_EXCEEDED",
+                    "the alt text is over Ecwid's 125 characters",
+                )));
+                continue;
+            }
+            let path =
+                if has_main { format!("products/{product}/gallery") } else { format!("products/{product}/image") };
+            let (bytes, name, progress) = (f.bytes.clone(), f.filename.clone(), progress.clone());
+            let build = move |h: &reqwest::Client, u: reqwest::Url| {
+                let total = bytes.len() as u64;
+                let chunks: Vec<bytes::Bytes> = (0..bytes.len())
+                    .step_by(64 * 1024)
+                    .map(|s| bytes.slice(s..(s + 64 * 1024).min(bytes.len())))
+                    .collect();
+                let progress = progress.clone();
+                let mut sent = 0u64;
+                let stream = futures_util::StreamExt::map(futures_util::stream::iter(chunks), move |c| {
+                    sent += c.len() as u64;
+                    progress(i, sent, total);
+                    Ok::<_, std::io::Error>(c)
+                });
+                h.post(u)
+                    .query(&[("fileName", name.as_str())])
+                    .header("content-type", "application/octet-stream")
+                    .body(reqwest::Body::wrap_stream(stream))
+            };
+            // Uploads create an image each time: sent again only if the first never left.
+            match self.client.send::<wire::Created>(&path, &build, false).await {
+                Ok(c) => {
+                    has_main = true;
+                    let id = c.id.as_str().map(str::to_string).unwrap_or_else(|| c.id.to_string());
+                    created.push((i, id));
+                }
+                Err(StoreError::Invalid { code, message, .. }) => {
+                    results[i] = Some(Err(item(&f.filename, &code, message)))
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let alts: Vec<AltEdit> = created
+            .iter()
+            .filter_map(|(i, id)| Some(AltEdit { media: MediaId(id.clone()), alt: files[*i].alt.clone()? }))
+            .collect();
+        if !alts.is_empty() {
+            self.set_alt(product, &alts).await?;
+        }
+        let now = media_of(&self.product(product).await?);
+        for (i, id) in created {
+            results[i] = Some(
+                now.iter()
+                    .find(|m| m.id.0 == id)
+                    .cloned()
+                    .ok_or_else(|| item(&files[i].filename, "MEDIA_VANISHED", "uploaded but not on the product")),
+            );
+        }
+        Ok(results.into_iter().map(|r| r.expect("every file has a result")).collect())
+    }
+
+    async fn set_alt(&self, product: &ProductId, edits: &[AltEdit]) -> Result<BatchOutcome, StoreError> {
+        let limit = Platform::Ecwid.limits().alt_max_chars;
+        let p = self.product(product).await?;
+        let mut outcome = BatchOutcome::default();
+        let mut alts = std::collections::HashMap::new();
+        for e in edits {
+            if e.alt.chars().count() > limit {
+                outcome.failed.push(item(
+                    &e.media.0,
+                    "ALT_VALUE_LIMIT_EXCEEDED",
+                    format!(
+                        "Alt text is {} characters; Ecwid keeps at most {limit}. Nothing was sent.",
+                        e.alt.chars().count()
+                    ),
+                ));
+            } else if !p.media.images.iter().any(|i| i.id == e.media.0) {
+                outcome.failed.push(item(
+                    &e.media.0,
+                    "MEDIA_DOES_NOT_EXIST_ON_PRODUCT",
+                    format!("{} is not an image of this product (Ecwid keeps no alt text on videos)", e.media),
+                ));
+            } else {
+                alts.insert(e.media.0.clone(), e.alt.clone());
+            }
+        }
+        if !alts.is_empty() {
+            self.put_images(product, &p.media.images, &alts, None).await?;
+            outcome.done.extend(edits.iter().filter(|e| alts.contains_key(&e.media.0)).map(|e| e.media.clone()));
+        }
+        Ok(outcome)
+    }
+
+    async fn reorder(&self, product: &ProductId, order: &[MediaId]) -> Result<(), StoreError> {
+        let p = self.product(product).await?;
+        let current: Vec<MediaId> = media_of(&p).into_iter().map(|m| m.id).collect();
+        let mut a: Vec<&MediaId> = current.iter().collect();
+        let mut b: Vec<&MediaId> = order.iter().collect();
+        a.sort();
+        b.sort();
+        if a != b {
+            return Err(StoreError::Invalid {
+                field: vec!["order".into()],
+                code: "ORDER_MISMATCH".into(),
+                message:
+                    "The new order must name every media of the product exactly once (the product changed meanwhile?)"
+                        .into(),
+            });
+        }
+        let image_order: Vec<String> =
+            order.iter().filter(|m| p.media.images.iter().any(|i| i.id == m.0)).map(|m| m.0.clone()).collect();
+        self.put_images(product, &p.media.images, &Default::default(), Some(&image_order)).await?;
+        let now: Vec<String> = media_of(&self.product(product).await?)
+            .into_iter()
+            .filter(|m| m.kind == MediaKind::Image)
+            .map(|m| m.id.0)
+            .collect();
+        if now != image_order {
+            return Err(StoreError::Server {
+                status: 200,
+                message: "Ecwid saved a different order than the one sent".into(),
+            });
+        }
+        Ok(())
+    }
+
+    async fn remove_from_product(&self, product: &ProductId, media: &[MediaId]) -> Result<BatchOutcome, StoreError> {
+        let mut outcome = BatchOutcome::default();
+        for m in media {
+            let p = self.product(product).await?;
+            let mut images = p.media.images.clone();
+            images.sort_by_key(|i| i.order_by);
+            let path = match images.iter().position(|i| i.id == m.0) {
+                Some(0) => format!("products/{product}/image"),
+                Some(_) => format!("products/{product}/gallery/{}", m.0),
+                None => {
+                    outcome.failed.push(item(
+                        &m.0,
+                        "MEDIA_DOES_NOT_EXIST_ON_PRODUCT",
+                        format!("{m} is not an image of this product"),
+                    ));
+                    continue;
+                }
+            };
+            match self.client.send::<Value>(&path, &|h, u| h.delete(u), true).await {
+                Ok(_) => outcome.done.push(m.clone()),
+                // A repeated delete finds nothing: check whether the first one went through.
+                Err(StoreError::NotFound { .. })
+                    if !self.product(product).await?.media.images.iter().any(|i| i.id == m.0) =>
+                {
+                    outcome.done.push(m.clone())
+                }
+                Err(e) => outcome.failed.push(item(&m.0, "REMOVE_FAILED", e.to_string())),
+            }
+        }
+        Ok(outcome)
+    }
+}
+
+/// Wrap for the engine and CLI.
+pub fn shared(store: EcwidStore) -> Arc<dyn Store> {
+    Arc::new(store)
+}
