@@ -179,7 +179,7 @@ fn seeded_file(rng: &mut Rng, id: u64, kind: FileKind, product: &ProductRec, pos
     FileRec {
         id,
         kind,
-        alt_translated: if kind == FileKind::Image && id % 5 == 0 && alt.starts_with("Front view") {
+        alt_translated: if kind == FileKind::Image && id.is_multiple_of(5) && alt.starts_with("Front view") {
             [("fr".to_string(), format!("Vue de face : {}", product.title))].into()
         } else {
             Default::default()

@@ -25,14 +25,38 @@ pub const PUBLIC_TOKEN: &str = "public_sandbox_0000000000";
 pub const ALT_MAX: usize = 125;
 
 fn error(status: StatusCode, message: &str) -> Response {
-    (status, axum::Json(json!({"errorCode": status.as_str(), "errorMessage": message}))).into_response()
+    Refusal { status, message: message.to_string(), retry_after: None }.into_response()
+}
+
+/// A refused request: its status, Ecwid's `errorMessage`, and a `Retry-After` when throttled.
+pub struct Refusal {
+    status: StatusCode,
+    message: String,
+    retry_after: Option<u64>,
+}
+
+impl Refusal {
+    fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        Refusal { status, message: message.into(), retry_after: None }
+    }
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        let mut r = (self.status, axum::Json(json!({"errorCode": self.status.as_str(), "errorMessage": self.message})))
+            .into_response();
+        if let Some(wait) = self.retry_after {
+            r.headers_mut().insert("retry-after", wait.into());
+        }
+        r
+    }
 }
 
 /// Per-token request times in the last minute.
 pub type Window = std::sync::Mutex<HashMap<String, VecDeque<Instant>>>;
 
 /// Check the token and the per-minute limit; the token's write permission on success.
-fn admit(shared: &Shared, headers: &HeaderMap, store: u64, write: bool) -> Result<(), Response> {
+fn admit(shared: &Shared, headers: &HeaderMap, store: u64, write: bool) -> Result<(), Refusal> {
     let token = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
@@ -41,10 +65,10 @@ fn admit(shared: &Shared, headers: &HeaderMap, store: u64, write: bool) -> Resul
     let can_write = match token {
         SECRET_TOKEN => true,
         PUBLIC_TOKEN => false,
-        _ => return Err(error(StatusCode::UNAUTHORIZED, "Invalid access token")),
+        _ => return Err(Refusal::new(StatusCode::UNAUTHORIZED, "Invalid access token")),
     };
     if store != STORE_ID {
-        return Err(error(StatusCode::NOT_FOUND, &format!("Store {store} not found")));
+        return Err(Refusal::new(StatusCode::NOT_FOUND, format!("Store {store} not found")));
     }
     {
         let mut windows = shared.ecwid_window.lock().expect("window lock");
@@ -57,14 +81,16 @@ fn admit(shared: &Shared, headers: &HeaderMap, store: u64, write: bool) -> Resul
         if window.len() as u32 >= shared.config.ecwid_requests_per_minute {
             let wait =
                 span.saturating_sub(now.duration_since(*window.front().expect("full"))).as_secs_f64().ceil() as u64;
-            let mut r = error(StatusCode::TOO_MANY_REQUESTS, "Too many requests: at most 600 a minute per token");
-            r.headers_mut().insert("retry-after", wait.max(1).into());
-            return Err(r);
+            return Err(Refusal {
+                status: StatusCode::TOO_MANY_REQUESTS,
+                message: "Too many requests: at most 600 a minute per token".into(),
+                retry_after: Some(wait.max(1)),
+            });
         }
         window.push_back(now);
     }
     if write && !can_write {
-        return Err(error(StatusCode::FORBIDDEN, "This token has no update_catalog permission"));
+        return Err(Refusal::new(StatusCode::FORBIDDEN, "This token has no update_catalog permission"));
     }
     Ok(())
 }
@@ -165,7 +191,7 @@ pub async fn products(
     Query(q): Query<Search>,
 ) -> Response {
     if let Err(r) = admit(&shared, &headers, store, false) {
-        return r;
+        return r.into_response();
     }
     let limit = q.limit.unwrap_or(100);
     if limit > 100 {
@@ -201,7 +227,7 @@ pub async fn product(
     headers: HeaderMap,
 ) -> Response {
     if let Err(r) = admit(&shared, &headers, store, false) {
-        return r;
+        return r.into_response();
     }
     let st = shared.state.lock().expect("state lock");
     match st.products.get(&id) {
@@ -218,7 +244,7 @@ pub async fn update_product(
     body: Bytes,
 ) -> Response {
     if let Err(r) = admit(&shared, &headers, store, true) {
-        return r;
+        return r.into_response();
     }
     let Ok(body) = serde_json::from_slice::<Value>(&body) else {
         return error(StatusCode::BAD_REQUEST, "Request body is not valid JSON");
@@ -281,23 +307,23 @@ pub async fn update_product(
     axum::Json(json!({"updateCount": 1})).into_response()
 }
 
-fn check_image(bytes: &[u8]) -> Result<(u32, u32), Response> {
+fn check_image(bytes: &[u8]) -> Result<(u32, u32), Refusal> {
     if bytes.len() > 20 << 20 {
-        return Err(error(StatusCode::PAYLOAD_TOO_LARGE, "The file is larger than 20 MB"));
+        return Err(Refusal::new(StatusCode::PAYLOAD_TOO_LARGE, "The file is larger than 20 MB"));
     }
     match crate::filetype::sniff(bytes) {
         Some("image/jpeg" | "image/png" | "image/gif") => {}
         Some(other) if other.starts_with("image/") => {
-            return Err(error(
+            return Err(Refusal::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                &format!("{other} is not supported: use JPG, PNG or GIF"),
+                format!("{other} is not supported: use JPG, PNG or GIF"),
             ));
         }
-        _ => return Err(error(StatusCode::UNPROCESSABLE_ENTITY, "The file is not an image")),
+        _ => return Err(Refusal::new(StatusCode::UNPROCESSABLE_ENTITY, "The file is not an image")),
     }
     image::load_from_memory(bytes)
         .map(|i| (i.width(), i.height()))
-        .map_err(|_| error(StatusCode::UNPROCESSABLE_ENTITY, "The image cannot be read"))
+        .map_err(|_| Refusal::new(StatusCode::UNPROCESSABLE_ENTITY, "The image cannot be read"))
 }
 
 fn new_image(st: &mut State, name: &str, pixels: Pixels, (width, height): (u32, u32), size: u64) -> u64 {
@@ -346,11 +372,11 @@ pub async fn upload(
     body: Bytes,
 ) -> Response {
     if let Err(r) = admit(&shared, &headers, store, true) {
-        return r;
+        return r.into_response();
     }
     let dims = match check_image(&body) {
         Ok(d) => d,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let mut st = shared.state.lock().expect("state lock");
     let Some(p) = st.products.get(&id) else {
@@ -405,7 +431,7 @@ enum Which {
 
 fn remove_images(shared: &Shared, headers: &HeaderMap, store: u64, id: u64, which: Which) -> Response {
     if let Err(r) = admit(shared, headers, store, true) {
-        return r;
+        return r.into_response();
     }
     let mut st = shared.state.lock().expect("state lock");
     let Some(p) = st.products.get(&id) else {
@@ -439,7 +465,7 @@ pub async fn set_media(
     body: Bytes,
 ) -> Response {
     if let Err(r) = admit(&shared, &headers, store, true) {
-        return r;
+        return r.into_response();
     }
     let Ok(body) = serde_json::from_slice::<Value>(&body) else {
         return error(StatusCode::BAD_REQUEST, "Request body is not valid JSON");
@@ -516,7 +542,7 @@ pub async fn set_media(
 /// `GET /api/v3/{storeId}/profile`
 pub async fn profile(AxState(shared): AxState<Shared>, Path(store): Path<u64>, headers: HeaderMap) -> Response {
     if let Err(r) = admit(&shared, &headers, store, false) {
-        return r;
+        return r.into_response();
     }
     axum::Json(json!({
         "generalInfo": {"storeId": STORE_ID, "storeUrl": format!("{}/store", shared.base)},
