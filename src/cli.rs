@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use crate::model::{MediaId, ProductId, ProductQuery, ProductSort, StoreRef};
 use crate::sandbox::{Faults, Sandbox, SandboxConfig};
 use crate::secrets::Secret;
+use crate::store::ecwid::EcwidStore;
 use crate::store::shopify::credentials::Credentials;
 use crate::store::shopify::{ShopifyStore, endpoint};
 use crate::store::{AltEdit, BatchOutcome, Store, StoreError, UploadFile};
@@ -19,7 +20,7 @@ use crate::store::{AltEdit, BatchOutcome, Store, StoreError, UploadFile};
 #[derive(Debug, Parser)]
 #[command(name = "mediadesk", version, about)]
 pub struct Cli {
-    /// The store: shopify:SHOP (name or name.myshopify.com) or sandbox.
+    /// The store: shopify:SHOP (name or name.myshopify.com), ecwid:STORE_ID or sandbox.
     #[arg(long, global = true, default_value = "sandbox")]
     pub store: StoreRef,
     /// Send requests to this address instead (loopback only: the sandbox, tests).
@@ -103,6 +104,18 @@ pub enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// Ecwid: set the main media and the whole gallery from URLs (PUT /products/{id}/media).
+    /// Without --gallery the current gallery is kept; one line per URL.
+    SetMedia {
+        /// Product id.
+        product: String,
+        /// The main image or video URL.
+        #[arg(long)]
+        main: Option<String>,
+        /// Gallery URLs, in order (replaces the gallery).
+        #[arg(long, num_args = 1..)]
+        gallery: Vec<String>,
+    },
     /// Rename a file; its extension stays.
     Rename {
         /// Media id.
@@ -178,6 +191,12 @@ pub fn run_sandbox(args: &SandboxArgs) -> std::io::Result<()> {
         println!("sandbox store listening on {}", sandbox.url());
         println!("GraphQL endpoint: {}", sandbox.graphql_url(endpoint::DEFAULT_API_VERSION));
         println!("access token: {}", sandbox.token());
+        println!(
+            "Ecwid face: --store ecwid:{} --endpoint {} with MEDIADESK_TOKEN={}",
+            crate::sandbox::ecwid::STORE_ID,
+            sandbox.url(),
+            crate::sandbox::ecwid::SECRET_TOKEN
+        );
         println!(
             "try: curl -s {} -H 'X-Shopify-Access-Token: {}' -H 'Content-Type: application/json' -d '{{\"query\":\"{{ products(first: 3) {{ nodes {{ id title }} }} }}\"}}'",
             sandbox.graphql_url(endpoint::DEFAULT_API_VERSION),
@@ -266,13 +285,6 @@ pub fn run_command(cli: &Cli, command: &Command) -> Exit {
             },
             (_, e) => e.clone(),
         };
-        let url = match endpoint::graphql_url(&cli.store, endpoint_arg.as_deref(), &cli.api_version) {
-            Ok(u) => u,
-            Err(e) => {
-                say_error(&e);
-                return Exit::Usage;
-            }
-        };
         let credentials = match (&local, credentials_for(&cli.store, command)) {
             (Some(s), _) => Credentials::Token(Secret::new(s.token())),
             (None, Ok(c)) => c,
@@ -281,14 +293,94 @@ pub fn run_command(cli: &Cli, command: &Command) -> Exit {
                 return Exit::Usage;
             }
         };
-        let store = ShopifyStore::with_credentials(cli.store.clone(), url, credentials.clone());
-        if let Command::Connect { .. } = command {
-            return connect_and_save(&store, &cli.store, &credentials).await;
-        }
-        let exit = execute(&store, command).await;
+        let target = match &cli.store {
+            StoreRef::Ecwid { store_id } => {
+                let token = match &credentials {
+                    Credentials::Token(t) => t.clone(),
+                    Credentials::Client { .. } => {
+                        eprintln!("mediadesk: Ecwid stores use a secret_ access token, not a client id");
+                        return Exit::Usage;
+                    }
+                };
+                EcwidStore::new(store_id, endpoint_arg.as_deref(), token).map(Target::Ecwid)
+            }
+            _ => endpoint::graphql_url(&cli.store, endpoint_arg.as_deref(), &cli.api_version)
+                .map(|url| Target::Shopify(ShopifyStore::with_credentials(cli.store.clone(), url, credentials.clone()))),
+        };
+        let target = match target {
+            Ok(t) => t,
+            Err(e) => {
+                say_error(&e);
+                return Exit::Usage;
+            }
+        };
+        let exit = match command {
+            Command::Connect { .. } => connect_and_save(&target, &cli.store, &credentials).await,
+            Command::Shop => match shop(&target).await {
+                Ok(()) => Exit::Ok,
+                Err(e) => {
+                    say_error(&e);
+                    Exit::Failed
+                }
+            },
+            Command::SetMedia { product, main, gallery } => match &target {
+                Target::Ecwid(e) => set_media(e, product, main.as_deref(), gallery).await,
+                Target::Shopify(_) => {
+                    eprintln!("mediadesk: set-media is Ecwid's bulk call; use upload on Shopify");
+                    Exit::Usage
+                }
+            },
+            other => execute(target.store(), other).await,
+        };
         drop(local);
         exit
     })
+}
+
+/// The store a command runs against.
+enum Target {
+    Shopify(ShopifyStore),
+    Ecwid(EcwidStore),
+}
+
+impl Target {
+    fn store(&self) -> &dyn Store {
+        match self {
+            Target::Shopify(s) => s,
+            Target::Ecwid(e) => e,
+        }
+    }
+}
+
+async fn shop(target: &Target) -> Result<(), StoreError> {
+    match target {
+        Target::Shopify(s) => print_connection(&s.connect().await?),
+        Target::Ecwid(e) => line(json!({"name": e.connect().await?})),
+    }
+    Ok(())
+}
+
+async fn set_media(store: &EcwidStore, product: &str, main: Option<&str>, gallery: &[String]) -> Exit {
+    let gallery = (!gallery.is_empty()).then_some(gallery);
+    match store.set_media(&ProductId(product.to_string()), main, gallery).await {
+        Ok(report) => {
+            let mut exit = Exit::Ok;
+            for (url, r) in report.items {
+                match r {
+                    Ok(id) => line(json!({"url": url, "id": id})),
+                    Err(e) => {
+                        line(json!({"url": url, "error": e.message, "code": e.code}));
+                        exit = Exit::Failed;
+                    }
+                }
+            }
+            exit
+        }
+        Err(e) => {
+            say_error(&e);
+            Exit::Failed
+        }
+    }
 }
 
 fn print_connection(c: &crate::store::shopify::connect::ShopConnection) {
@@ -298,21 +390,18 @@ fn print_connection(c: &crate::store::shopify::connect::ShopConnection) {
     }
 }
 
-async fn connect_and_save(store: &ShopifyStore, store_ref: &StoreRef, credentials: &Credentials) -> Exit {
-    match store.connect().await {
-        Ok(c) => {
-            print_connection(&c);
-            match crate::secrets::save(store_ref, &credentials.to_stored()) {
-                Ok(()) => {
-                    eprintln!("mediadesk: saved in the keyring for {store_ref}");
-                    Exit::Ok
-                }
-                Err(e) => {
-                    eprintln!("mediadesk: the connection works, but {e}");
-                    Exit::Failed
-                }
+async fn connect_and_save(target: &Target, store_ref: &StoreRef, credentials: &Credentials) -> Exit {
+    match shop(target).await {
+        Ok(()) => match crate::secrets::save(store_ref, &credentials.to_stored()) {
+            Ok(()) => {
+                eprintln!("mediadesk: saved in the keyring for {store_ref}");
+                Exit::Ok
             }
-        }
+            Err(e) => {
+                eprintln!("mediadesk: the connection works, but {e}");
+                Exit::Failed
+            }
+        },
         Err(e) => {
             say_error(&e);
             Exit::Failed
@@ -320,20 +409,13 @@ async fn connect_and_save(store: &ShopifyStore, store_ref: &StoreRef, credential
     }
 }
 
-async fn execute(store: &ShopifyStore, command: &Command) -> Exit {
+async fn execute(store: &dyn Store, command: &Command) -> Exit {
     let fail = |e: StoreError| {
         say_error(&e);
         Exit::Failed
     };
     match command {
-        Command::Sandbox(_) | Command::Connect { .. } => Exit::Usage,
-        Command::Shop => match store.connect().await {
-            Ok(c) => {
-                print_connection(&c);
-                Exit::Ok
-            }
-            Err(e) => fail(e),
-        },
+        Command::Sandbox(_) | Command::Connect { .. } | Command::Shop | Command::SetMedia { .. } => Exit::Usage,
         Command::Products { query, limit } => {
             let mut q =
                 ProductQuery { text: query.clone(), limit: (*limit).min(250), sort: ProductSort::Title, cursor: None };

@@ -177,3 +177,41 @@ async fn bad_stores_endpoints_and_tokens_are_refused_clearly() {
     assert!(r.stderr.contains("refused the access token"), "{}", r.stderr);
     assert!(!r.stderr.contains("shpat_revoked_token"), "the token never appears in messages");
 }
+
+async fn run_ecwid(sandbox: &Sandbox, args: &[&str]) -> Run {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_mediadesk"));
+    cmd.args(["--store", "ecwid:1003", "--endpoint", &sandbox.url()]).args(args);
+    cmd.env("MEDIADESK_TOKEN", mediadesk::sandbox::ecwid::SECRET_TOKEN);
+    let out = tokio::task::spawn_blocking(move || cmd.output().expect("mediadesk runs")).await.unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        lines: stdout.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|_| panic!("not JSON: {l}"))).collect(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_commands_work_on_ecwid_and_set_media_reports_each_url() {
+    let sb = sandbox().await;
+    let r = run_ecwid(&sb, &["products", "--query", "polaris"]).await;
+    assert_eq!((r.code, r.lines.len()), (0, 2), "{}", r.stderr);
+    let r = run_ecwid(&sb, &["media", "1"]).await;
+    assert_eq!(r.lines[0]["id"], "37");
+    assert_eq!(r.lines[0]["kind"], "image");
+    let r = run_ecwid(&sb, &["alt", "set", "1", "37", "Polaris watch on a wrist"]).await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(alt_of(&sb, 37), "Polaris watch on a wrist");
+    assert_eq!(
+        sb.state().lock().unwrap().files[&37].alt_translated.get("de").map(String::as_str),
+        Some("Polaris Uhr"),
+        "translations kept"
+    );
+    let good = format!("{}/cdn/shop/files/37/polaris.jpg?v=1", sb.url());
+    let r = run_ecwid(&sb, &["set-media", "1", "--gallery", &good, "https://example.com/gone.jpg"]).await;
+    assert_eq!(r.code, 1);
+    assert!(r.lines[0]["id"].is_string());
+    assert_eq!(r.lines[1]["code"], "DOWNLOAD_IMAGE_FAILED");
+    let r = run_ecwid(&sb, &["shop"]).await;
+    assert_eq!(r.lines[0]["name"], "mediadesk sandbox");
+}

@@ -26,7 +26,7 @@ async fn the_sandbox_command_prints_its_endpoint_and_token_and_answers_queries()
     let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
     let mut endpoint = None;
     let mut token = None;
-    for _ in 0..4 {
+    for _ in 0..5 {
         let line = lines.next().expect("a line").expect("utf-8");
         if let Some(u) = line.strip_prefix("GraphQL endpoint: ") {
             endpoint = Some(u.to_string());
