@@ -305,7 +305,7 @@ pub fn run_command(cli: &Cli, command: &Command) -> Exit {
                 EcwidStore::new(store_id, endpoint_arg.as_deref(), token).map(Target::Ecwid)
             }
             _ => endpoint::graphql_url(&cli.store, endpoint_arg.as_deref(), &cli.api_version)
-                .map(|url| Target::Shopify(ShopifyStore::with_credentials(cli.store.clone(), url, credentials.clone()))),
+                .map(|url| Target::Shopify(Box::new(ShopifyStore::with_credentials(cli.store.clone(), url, credentials.clone())))),
         };
         let target = match target {
             Ok(t) => t,
@@ -339,14 +339,14 @@ pub fn run_command(cli: &Cli, command: &Command) -> Exit {
 
 /// The store a command runs against.
 enum Target {
-    Shopify(ShopifyStore),
+    Shopify(Box<ShopifyStore>),
     Ecwid(EcwidStore),
 }
 
 impl Target {
     fn store(&self) -> &dyn Store {
         match self {
-            Target::Shopify(s) => s,
+            Target::Shopify(s) => s.as_ref(),
             Target::Ecwid(e) => e,
         }
     }
