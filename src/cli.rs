@@ -355,7 +355,13 @@ impl Target {
 async fn shop(target: &Target) -> Result<(), StoreError> {
     match target {
         Target::Shopify(s) => print_connection(&s.connect().await?),
-        Target::Ecwid(e) => line(json!({"name": e.connect().await?})),
+        Target::Ecwid(e) => {
+            let (name, limitations) = e.connect().await?;
+            line(json!({"name": name, "limitations": limitations}));
+            for l in &limitations {
+                eprintln!("mediadesk: {l}");
+            }
+        }
     }
     Ok(())
 }

@@ -36,6 +36,11 @@ impl Client {
         Client { base, token, http, next_slot: tokio::sync::Mutex::new(tokio::time::Instant::now()) }
     }
 
+    /// True for `public_` tokens, which Ecwid lets read only.
+    pub fn read_only(&self) -> bool {
+        self.token.expose().starts_with("public_")
+    }
+
     /// Wait for this request's turn: at most one every 100 ms.
     async fn pace(&self) {
         let at = {
