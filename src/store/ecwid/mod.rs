@@ -65,14 +65,26 @@ impl EcwidStore {
         self.client.send(&format!("products/{id}"), &|h, u| h.get(u), true).await
     }
 
-    /// The store's name, read with the token (checks it on connect).
-    pub async fn connect(&self) -> Result<String, StoreError> {
+    /// Check the token: the store's name, and what the token cannot do. A `public_` token
+    /// reads only; a `secret_` token's missing `update_catalog` shows on the first change.
+    pub async fn connect(&self) -> Result<(String, Vec<String>), StoreError> {
         let v: Value = self.client.send("profile", &|h, u| h.get(u), true).await?;
-        Ok(v.pointer("/settings/storeName")
+        let name = v
+            .pointer("/settings/storeName")
             .or_else(|| v.pointer("/account/accountName"))
             .and_then(Value::as_str)
             .unwrap_or("")
-            .to_string())
+            .to_string();
+        let limitations = if self.client.read_only() {
+            vec![
+                "This is a public_ token: it reads the catalog but cannot upload, edit alt text, reorder or remove. \
+                 Use the app's secret_ token."
+                    .to_string(),
+            ]
+        } else {
+            Vec::new()
+        };
+        Ok((name, limitations))
     }
 
     /// Send the complete image list with these changes: `alt` by id, and a new order.
