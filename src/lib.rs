@@ -1,5 +1,6 @@
 //! mediadesk: manage a store's product media (Shopify, Ecwid) from the desktop.
 
+pub mod audit;
 pub mod cli;
 pub mod engine;
 pub mod filetype;
