@@ -43,7 +43,10 @@ fn looks_like_filename(alt: &str) -> bool {
         || a.starts_with("dsc")
         || a.starts_with("http://")
         || a.starts_with("https://")
-        || (a.len() > 3 && a.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') && a.chars().any(|c| c.is_ascii_digit()) && !a.contains(' '))
+        || (a.len() > 3
+            && a.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            && a.chars().any(|c| c.is_ascii_digit())
+            && !a.contains(' '))
 }
 
 /// Everything wrong with `alt` in its context; empty when it looks fine.
@@ -69,7 +72,10 @@ pub fn check(alt: &str, ctx: &Context<'_>) -> Vec<Finding> {
     }
     for lead in ["image of", "photo of", "picture of", "an image of", "a photo of", "a picture of"] {
         if lower.starts_with(lead) {
-            out.push(finding(Severity::Warning, format!("Starts with \u{201c}{lead}\u{201d}: screen readers already say it is an image")));
+            out.push(finding(
+                Severity::Warning,
+                format!("Starts with \u{201c}{lead}\u{201d}: screen readers already say it is an image"),
+            ));
             break;
         }
     }

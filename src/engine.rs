@@ -3,12 +3,19 @@
 
 use std::sync::Arc;
 use std::sync::mpsc as std_mpsc;
+use std::sync::{Mutex, OnceLock};
 
-use crate::model::{Page, ProductId, ProductMedia, ProductQuery, ProductSort, ProductSummary, StoreRef};
+use crate::model::{MediaId, Page, ProductId, ProductMedia, ProductQuery, ProductSort, ProductSummary, StoreRef};
+use crate::sandbox::state::State as SandboxState;
 use crate::sandbox::{Sandbox, SandboxConfig};
 use crate::secrets::Secret;
 use crate::store::shopify::{ShopifyStore, endpoint};
-use crate::store::{Store, StoreError};
+use crate::store::{AltEdit, Store, StoreError, UploadFile};
+
+/// Thumbnails fetched and decoded at the same time.
+const THUMB_PARALLEL: usize = 6;
+/// Longest side of a decoded thumbnail, in pixels.
+const THUMB_MAX: u32 = 320;
 
 /// What the UI asks for.
 #[derive(Debug, Clone)]
@@ -22,6 +29,35 @@ pub enum Command {
     },
     /// Load a product's media.
     OpenProduct(ProductId),
+    /// Fetch and decode a thumbnail.
+    Thumbnail(String),
+    /// Save one media's alt text.
+    SaveAlt {
+        /// The product.
+        product: ProductId,
+        /// The media.
+        media: MediaId,
+        /// The new text.
+        alt: String,
+        /// The text before, to put back if the store refuses.
+        previous: String,
+    },
+    /// Put the product's media in this order.
+    Reorder {
+        /// The product.
+        product: ProductId,
+        /// The new order.
+        order: Vec<MediaId>,
+        /// The order before, to put back if the store refuses.
+        previous: Vec<MediaId>,
+    },
+    /// Upload files from disk to a product.
+    Upload {
+        /// The product.
+        product: ProductId,
+        /// The files.
+        paths: Vec<std::path::PathBuf>,
+    },
 }
 
 /// What the engine reports.
@@ -45,22 +81,78 @@ pub enum Event {
     },
     /// A product's media.
     Media(ProductMedia),
+    /// A decoded thumbnail.
+    Thumbnail {
+        /// The URL it came from.
+        url: String,
+        /// The pixels.
+        image: Arc<egui::ColorImage>,
+    },
+    /// A job's progress or end, for the activity strip.
+    Activity {
+        /// Which job (stable while it runs).
+        job: u64,
+        /// What it is, in the user's words.
+        title: String,
+        /// Where it stands.
+        state: JobState,
+    },
+    /// An alt text was refused: put the old one back.
+    AltRefused {
+        /// The media.
+        media: MediaId,
+        /// The text it had.
+        previous: String,
+    },
+    /// A reorder was refused: put the old order back.
+    ReorderRefused {
+        /// The product.
+        product: ProductId,
+        /// The order it had.
+        previous: Vec<MediaId>,
+    },
     /// Something failed; the text is for the user.
     Failed(String),
+}
+
+/// Where a background job stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JobState {
+    /// Running; progress from 0 to 1 when known.
+    Running(Option<f32>),
+    /// Finished.
+    Done,
+    /// Failed: the user's words, and the platform's code and words.
+    Failed {
+        /// What happened, in the user's words.
+        message: String,
+        /// The platform's code and message.
+        detail: String,
+    },
 }
 
 /// The UI's handle on the engine.
 pub struct Engine {
     commands: tokio::sync::mpsc::UnboundedSender<Command>,
     events: std_mpsc::Receiver<Event>,
+    sandbox: Arc<OnceLock<Arc<Mutex<SandboxState>>>>,
+}
+
+struct Ctx {
+    store: Arc<dyn Store>,
+    http: reqwest::Client,
+    thumbs: tokio::sync::Semaphore,
+    send: Box<dyn Fn(Event) + Send + Sync>,
+    jobs: std::sync::atomic::AtomicU64,
 }
 
 impl Engine {
     /// Start the engine thread on the built-in sandbox store; `repaint` is called after every event.
-    pub fn start_sandbox(repaint: impl Fn() + Send + Sync + 'static) -> Engine {
+    pub fn start_sandbox(config: SandboxConfig, repaint: impl Fn() + Send + Sync + 'static) -> Engine {
         let (cmd_tx, mut cmd_rx) = tokio::sync::mpsc::unbounded_channel::<Command>();
         let (ev_tx, ev_rx) = std_mpsc::channel::<Event>();
-        let repaint = Arc::new(repaint);
+        let sandbox_slot: Arc<OnceLock<Arc<Mutex<SandboxState>>>> = Arc::default();
+        let slot = sandbox_slot.clone();
         std::thread::Builder::new()
             .name("mediadesk-engine".into())
             .spawn(move || {
@@ -70,20 +162,18 @@ impl Engine {
                     .build()
                     .expect("tokio runtime");
                 rt.block_on(async move {
-                    let send = {
-                        let repaint = repaint.clone();
-                        move |e: Event| {
-                            let _ = ev_tx.send(e);
-                            repaint();
-                        }
+                    let send = move |e: Event| {
+                        let _ = ev_tx.send(e);
+                        repaint();
                     };
-                    let sandbox = match Sandbox::start(SandboxConfig::default()).await {
+                    let sandbox = match Sandbox::start(config).await {
                         Ok(s) => s,
                         Err(e) => {
                             send(Event::Failed(format!("The sandbox store could not start: {e}")));
                             return;
                         }
                     };
+                    let _ = slot.set(sandbox.state());
                     let url =
                         endpoint::graphql_url(&StoreRef::Sandbox, Some(&sandbox.url()), endpoint::DEFAULT_API_VERSION)
                             .expect("the sandbox is on loopback");
@@ -93,16 +183,22 @@ impl Engine {
                         store: StoreRef::Sandbox,
                         label: format!("sandbox store at {}", sandbox.url()),
                     });
+                    let ctx = Arc::new(Ctx {
+                        store,
+                        http: reqwest::Client::new(),
+                        thumbs: tokio::sync::Semaphore::new(THUMB_PARALLEL),
+                        send: Box::new(send),
+                        jobs: Default::default(),
+                    });
                     while let Some(cmd) = cmd_rx.recv().await {
-                        let store = store.clone();
-                        let send = send.clone();
-                        tokio::spawn(async move { handle(store.as_ref(), cmd, &send).await });
+                        let ctx = ctx.clone();
+                        tokio::spawn(async move { handle(&ctx, cmd).await });
                     }
                     drop(sandbox);
                 });
             })
             .expect("engine thread starts");
-        Engine { commands: cmd_tx, events: ev_rx }
+        Engine { commands: cmd_tx, events: ev_rx, sandbox: sandbox_slot }
     }
 
     /// Queue a command; never blocks.
@@ -114,17 +210,23 @@ impl Engine {
     pub fn try_event(&self) -> Option<Event> {
         self.events.try_recv().ok()
     }
+
+    /// The sandbox's data, once it runs (for tests that check what the store holds).
+    pub fn sandbox_state(&self) -> Option<Arc<Mutex<SandboxState>>> {
+        self.sandbox.get().cloned()
+    }
 }
 
 /// Run one command to the end, reporting as it goes.
-async fn handle(store: &dyn Store, cmd: Command, send: &(impl Fn(Event) + Sync)) {
+async fn handle(ctx: &Ctx, cmd: Command) {
+    let send = &ctx.send;
     match cmd {
         Command::Search { text, generation } => {
             let mut q = ProductQuery { text, limit: 100, sort: ProductSort::Title, cursor: None };
             let mut first = true;
             // Pages arrive one after another so the list fills as it loads.
             loop {
-                match store.search_products(&q).await {
+                match ctx.store.search_products(&q).await {
                     Ok(page) => {
                         let next = page.next_cursor.clone();
                         send(Event::Products { generation, page, first });
@@ -141,10 +243,132 @@ async fn handle(store: &dyn Store, cmd: Command, send: &(impl Fn(Event) + Sync))
                 }
             }
         }
-        Command::OpenProduct(id) => match store.product_media(&id).await {
+        Command::OpenProduct(id) => match ctx.store.product_media(&id).await {
             Ok(media) => send(Event::Media(media)),
             Err(e) => send(Event::Failed(describe(&e))),
         },
+        Command::Thumbnail(url) => {
+            let _permit = ctx.thumbs.acquire().await;
+            let Ok(resp) = ctx.http.get(&url).send().await else { return };
+            let Ok(bytes) = resp.bytes().await else { return };
+            // Decoding and downscaling are CPU work: off the async workers.
+            let image = tokio::task::spawn_blocking(move || {
+                let img = image::load_from_memory(&bytes).ok()?.thumbnail(THUMB_MAX, THUMB_MAX).to_rgba8();
+                Some(egui::ColorImage::from_rgba_unmultiplied(
+                    [img.width() as usize, img.height() as usize],
+                    img.as_raw(),
+                ))
+            })
+            .await
+            .ok()
+            .flatten();
+            if let Some(image) = image {
+                send(Event::Thumbnail { url, image: Arc::new(image) });
+            }
+        }
+        Command::SaveAlt { product, media, alt, previous } => {
+            let job = ctx.jobs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let title = "Saving alt text".to_string();
+            send(Event::Activity { job, title: title.clone(), state: JobState::Running(None) });
+            let result = ctx.store.set_alt(&product, &[AltEdit { media: media.clone(), alt }]).await;
+            let failure = match result {
+                Ok(o) if o.failed.is_empty() => None,
+                Ok(o) => o.failed.into_iter().next().map(|e| (e.message.clone(), format!("{}: {}", e.code, e.message))),
+                Err(e) => Some((describe(&e), e.to_string())),
+            };
+            match failure {
+                None => send(Event::Activity { job, title, state: JobState::Done }),
+                Some((message, detail)) => {
+                    send(Event::AltRefused { media, previous });
+                    send(Event::Activity { job, title, state: JobState::Failed { message, detail } });
+                }
+            }
+        }
+        Command::Reorder { product, order, previous } => {
+            let job = ctx.jobs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let title = "Saving the new order".to_string();
+            send(Event::Activity { job, title: title.clone(), state: JobState::Running(None) });
+            match ctx.store.reorder(&product, &order).await {
+                Ok(()) => send(Event::Activity { job, title, state: JobState::Done }),
+                Err(e) => {
+                    send(Event::ReorderRefused { product, previous });
+                    send(Event::Activity {
+                        job,
+                        title,
+                        state: JobState::Failed { message: describe(&e), detail: e.to_string() },
+                    });
+                }
+            }
+        }
+        Command::Upload { product, paths } => {
+            let job = ctx.jobs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let title = format!("Uploading {} file{}", paths.len(), if paths.len() == 1 { "" } else { "s" });
+            send(Event::Activity { job, title: title.clone(), state: JobState::Running(Some(0.0)) });
+            let mut files = Vec::new();
+            for p in &paths {
+                match tokio::fs::read(p).await {
+                    Ok(bytes) => files.push(UploadFile {
+                        filename: p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default(),
+                        bytes: bytes.into(),
+                        alt: None,
+                    }),
+                    Err(e) => send(Event::Failed(format!("{} cannot be read: {e}", p.display()))),
+                }
+            }
+            let total: u64 = files.iter().map(|f| f.bytes.len() as u64).sum::<u64>().max(1);
+            let sent_by_file = Arc::new(Mutex::new(vec![0u64; files.len()]));
+            let progress_send = {
+                let title = title.clone();
+                let sent = sent_by_file.clone();
+                move |i: usize, s: u64, _t: u64| {
+                    let mut v = sent.lock().expect("progress lock");
+                    v[i] = s;
+                    let done: u64 = v.iter().sum();
+                    (done as f32 / total as f32, title.clone())
+                }
+            };
+            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(f32, String)>();
+            let progress: crate::store::ProgressFn = Arc::new(move |i, s, t| {
+                let _ = tx.send(progress_send(i, s, t));
+            });
+            let upload = ctx.store.upload(&product, files, progress);
+            tokio::pin!(upload);
+            let result = loop {
+                tokio::select! {
+                    r = &mut upload => break r,
+                    Some((f, title)) = rx.recv() => send(Event::Activity { job, title, state: JobState::Running(Some(f * 0.9)) }),
+                }
+            };
+            match result {
+                Ok(results) => {
+                    let refused: Vec<String> = results
+                        .iter()
+                        .filter_map(|r| r.as_ref().err())
+                        .map(|e| format!("{}: {}", e.item.clone().unwrap_or_default(), e.message))
+                        .collect();
+                    if refused.is_empty() {
+                        send(Event::Activity { job, title, state: JobState::Done });
+                    } else {
+                        send(Event::Activity {
+                            job,
+                            title,
+                            state: JobState::Failed {
+                                message: format!("{} of the files were not uploaded", refused.len()),
+                                detail: refused.join("; "),
+                            },
+                        });
+                    }
+                }
+                Err(e) => send(Event::Activity {
+                    job,
+                    title,
+                    state: JobState::Failed { message: describe(&e), detail: e.to_string() },
+                }),
+            }
+            if let Ok(media) = ctx.store.product_media(&product).await {
+                send(Event::Media(media));
+            }
+        }
     }
 }
 
@@ -157,6 +381,7 @@ pub fn describe(e: &StoreError) -> String {
         StoreError::Throttled { retry_after } => {
             format!("The store is busy; trying again in {:.0} s.", retry_after.as_secs_f64().ceil())
         }
+        StoreError::Server { .. } => "The store had a problem. Try again in a moment.".into(),
         other => other.to_string(),
     }
 }
