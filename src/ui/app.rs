@@ -458,10 +458,11 @@ impl MediadeskApp {
                         ui.label(format!("{}{pct}", job.title));
                     }
                     JobState::Done => {
-                        ui.label(RichText::new(format!("✔ {}", job.title)).color(GOOD));
+                        ui.label(RichText::new(format!("Done: {}", job.title)).color(GOOD));
                     }
                     JobState::Failed { message, detail } => {
-                        ui.label(RichText::new(format!("✖ {}: {message}", job.title)).color(BAD)).on_hover_text(detail);
+                        ui.label(RichText::new(format!("Failed: {}: {message}", job.title)).color(BAD))
+                            .on_hover_text(detail);
                     }
                 }
             }

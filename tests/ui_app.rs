@@ -1,0 +1,136 @@
+//! The real app driven through its accessibility tree (egui_kittest) against the sandbox: pick a
+//! product, edit and save alt text, drop files and see them uploaded, keep an over-long alt text local.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use mediadesk::sandbox::SandboxConfig;
+use mediadesk::sandbox::state::Timings;
+use mediadesk::ui::MediadeskApp;
+
+fn app(config: SandboxConfig) -> Harness<'static, MediadeskApp> {
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1300.0, 850.0))
+        .build_eframe(move |cc| MediadeskApp::with_sandbox(&cc.egui_ctx, config));
+    h.run_steps(2);
+    h
+}
+
+fn fast() -> SandboxConfig {
+    SandboxConfig {
+        timings: Timings {
+            to_processing: Duration::from_millis(20),
+            to_done: Duration::from_millis(80),
+            reorder_job: Duration::from_millis(40),
+        },
+        ..SandboxConfig::default()
+    }
+}
+
+/// Step frames until `done` holds; the engine works on its own thread meanwhile.
+fn step_until(
+    h: &mut Harness<'static, MediadeskApp>,
+    what: &str,
+    done: impl Fn(&mut Harness<'static, MediadeskApp>) -> bool,
+) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !done(h) {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        h.step();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+fn sandbox_alt(h: &Harness<'static, MediadeskApp>, id: u64) -> Option<String> {
+    let st = h.state().engine().sandbox_state()?;
+    let st = st.lock().unwrap();
+    st.files.get(&id).map(|f| f.alt.clone())
+}
+
+fn open_polaris(h: &mut Harness<'static, MediadeskApp>) {
+    step_until(h, "the product list", |h| h.query_all_by_label_contains("Bamboo").next().is_some());
+    // The list only holds the rows in view: search, as a merchant would.
+    h.get_by_label("Products").click();
+    h.run_steps(1);
+    h.get_by_label("Products").type_text("title:polaris*");
+    step_until(h, "the search results", |h| h.query_by_label_contains("Polaris Watch\n").is_some());
+    h.get_by_label_contains("Polaris Watch\n").click();
+    step_until(h, "the media grid", |h| h.query_by_label_contains("polaris.jpg").is_some());
+}
+
+#[test]
+fn pick_a_product_edit_alt_text_and_the_store_has_it() {
+    let mut h = app(fast());
+    open_polaris(&mut h);
+    h.get_by_label_contains("polaris.jpg").click();
+    step_until(&mut h, "the alt editor", |h| h.query_by_label("Alt text").is_some());
+    h.get_by_label("Alt text").click();
+    h.run_steps(1);
+    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
+    h.run_steps(1);
+    h.get_by_label("Alt text").type_text("Polaris watch, brushed steel case, front");
+    h.run_steps(1);
+    h.key_press(egui::Key::Enter);
+    step_until(&mut h, "the sandbox to hold the new alt", |h| {
+        sandbox_alt(h, 37).as_deref() == Some("Polaris watch, brushed steel case, front")
+    });
+    step_until(&mut h, "the activity strip to show it done", |h| {
+        h.query_by_label_contains("Done: Saving alt text").is_some()
+    });
+}
+
+#[derive(Debug)]
+struct DroppedPath(PathBuf);
+
+impl egui::DroppedFile for DroppedPath {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn dropped_files_are_uploaded_to_the_open_product() {
+    let mut h = app(fast());
+    open_polaris(&mut h);
+    let dir = std::env::temp_dir().join(format!("mediadesk-ui-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("dropped-shot.png");
+    let mut png = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::new_rgb8(64, 48).write_to(&mut png, image::ImageFormat::Png).unwrap();
+    std::fs::write(&file, png.into_inner()).unwrap();
+    h.input_mut().dropped_files.push(Arc::new(DroppedPath(file)));
+    h.step();
+    step_until(&mut h, "the new tile", |h| h.query_by_label_contains("dropped-shot.png").is_some());
+    let st = h.state().engine().sandbox_state().unwrap();
+    let st = st.lock().unwrap();
+    let last = *st.products[&1].media.last().unwrap();
+    assert_eq!(st.files[&last].filename, "dropped-shot.png");
+    assert_eq!(st.products[&1].media.len(), 6);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn an_alt_text_over_the_limit_is_never_sent_and_escape_reverts_it() {
+    let mut h = app(fast());
+    open_polaris(&mut h);
+    h.get_by_label_contains("polaris.jpg").click();
+    step_until(&mut h, "the alt editor", |h| h.query_by_label("Alt text").is_some());
+    let before = sandbox_alt(&h, 37).unwrap();
+    h.get_by_label("Alt text").click();
+    h.run_steps(1);
+    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
+    h.get_by_label("Alt text").type_text(&"x".repeat(600));
+    h.run_steps(1);
+    // Over the limit: the save button stays disabled and the counter says why.
+    step_until(&mut h, "the counter", |h| h.query_by_label_contains("/ 512").is_some());
+    assert!(h.query_by_label_contains("characters: the store keeps at most 512").is_some());
+    h.key_press(egui::Key::Escape);
+    h.run_steps(2);
+    assert_eq!(sandbox_alt(&h, 37).unwrap(), before, "nothing was sent");
+}
