@@ -51,6 +51,20 @@ pub enum Command {
         /// The order before, to put back if the store refuses.
         previous: Vec<MediaId>,
     },
+    /// Detach media from a product (Shopify keeps the file in its library).
+    Remove {
+        /// The product.
+        product: ProductId,
+        /// The media.
+        media: Vec<MediaId>,
+    },
+    /// Delete files permanently, from every product.
+    Delete {
+        /// The product on screen, to refresh.
+        product: ProductId,
+        /// The media.
+        media: Vec<MediaId>,
+    },
     /// Upload files from disk to a product.
     Upload {
         /// The product.
@@ -298,6 +312,53 @@ async fn handle(ctx: &Ctx, cmd: Command) {
                         state: JobState::Failed { message: describe(&e), detail: e.to_string() },
                     });
                 }
+            }
+        }
+        Command::Remove { product, media } | Command::Delete { product, media } if media.is_empty() => {
+            let _ = product;
+        }
+        Command::Remove { product, media } => {
+            let job = ctx.jobs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let title = format!("Removing {} media from the product", media.len());
+            send(Event::Activity { job, title: title.clone(), state: JobState::Running(None) });
+            let state = match ctx.store.remove_from_product(&product, &media).await {
+                Ok(o) if o.failed.is_empty() => JobState::Done,
+                Ok(o) => JobState::Failed {
+                    message: format!("{} could not be removed", o.failed.len()),
+                    detail: o
+                        .failed
+                        .iter()
+                        .map(|e| format!("{}: {}", e.code, e.message))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                },
+                Err(e) => JobState::Failed { message: describe(&e), detail: e.to_string() },
+            };
+            send(Event::Activity { job, title, state });
+            if let Ok(m) = ctx.store.product_media(&product).await {
+                send(Event::Media(m));
+            }
+        }
+        Command::Delete { product, media } => {
+            let job = ctx.jobs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let title = format!("Deleting {} file{} permanently", media.len(), if media.len() == 1 { "" } else { "s" });
+            send(Event::Activity { job, title: title.clone(), state: JobState::Running(None) });
+            let state = match ctx.store.delete(&media).await {
+                Ok(o) if o.failed.is_empty() => JobState::Done,
+                Ok(o) => JobState::Failed {
+                    message: format!("{} could not be deleted", o.failed.len()),
+                    detail: o
+                        .failed
+                        .iter()
+                        .map(|e| format!("{}: {}", e.code, e.message))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                },
+                Err(e) => JobState::Failed { message: describe(&e), detail: e.to_string() },
+            };
+            send(Event::Activity { job, title, state });
+            if let Ok(m) = ctx.store.product_media(&product).await {
+                send(Event::Media(m));
             }
         }
         Command::Upload { product, paths } => {

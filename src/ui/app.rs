@@ -49,6 +49,14 @@ pub struct MediadeskApp {
     requested: HashSet<String>,
     jobs: Vec<(u64, Job)>,
     error: Option<String>,
+    undo: Vec<Undo>,
+    confirm_delete: Option<MediaId>,
+}
+
+/// An edit that Ctrl+Z can take back, by doing the inverse on the store.
+enum Undo {
+    Alt { product: ProductId, media: MediaId, previous: String },
+    Order { product: ProductId, previous: Vec<MediaId> },
 }
 
 impl MediadeskApp {
@@ -79,6 +87,8 @@ impl MediadeskApp {
             requested: HashSet::new(),
             jobs: Vec::new(),
             error: None,
+            undo: Vec::new(),
+            confirm_delete: None,
         }
     }
 
@@ -325,6 +335,7 @@ impl MediadeskApp {
             m.position = i as u32;
         }
         let order = pm.media.iter().map(|m| m.id.clone()).collect();
+        self.undo.push(Undo::Order { product: pm.id.clone(), previous: previous.clone() });
         self.engine.send(Command::Reorder { product: pm.id.clone(), order, previous });
     }
 
@@ -347,7 +358,34 @@ impl MediadeskApp {
             return;
         }
         let previous = std::mem::replace(&mut m.alt, draft.clone());
+        self.undo.push(Undo::Alt { product: product.clone(), media: id.clone(), previous: previous.clone() });
         self.engine.send(Command::SaveAlt { product, media: id, alt: draft, previous });
+    }
+
+    /// Take back the last alt edit or reorder, by sending its inverse to the store.
+    fn undo_last(&mut self) {
+        let Some(last) = self.undo.pop() else { return };
+        match last {
+            Undo::Alt { product, media, previous } => {
+                let Some(m) = self.media_mut(&media) else { return };
+                let now = std::mem::replace(&mut m.alt, previous.clone());
+                if self.selected_media.as_ref() == Some(&media) {
+                    self.alt_draft = previous.clone();
+                }
+                self.engine.send(Command::SaveAlt { product, media, alt: previous, previous: now });
+            }
+            Undo::Order { product, previous } => {
+                let Some(pm) = self.media.as_mut().filter(|pm| pm.id == product) else { return };
+                let now: Vec<MediaId> = pm.media.iter().map(|m| m.id.clone()).collect();
+                let mut back: Vec<Media> =
+                    previous.iter().filter_map(|id| pm.media.iter().find(|m| &m.id == id).cloned()).collect();
+                for (i, m) in back.iter_mut().enumerate() {
+                    m.position = i as u32;
+                }
+                pm.media = back;
+                self.engine.send(Command::Reorder { product, order: previous, previous: now });
+            }
+        }
     }
 
     fn inspector(&mut self, ui: &mut egui::Ui) {
@@ -440,6 +478,35 @@ impl MediadeskApp {
         });
         for e in &m.errors {
             ui.label(RichText::new(e).color(BAD));
+        }
+        ui.separator();
+        ui.horizontal(|ui| {
+            if ui
+                .button("Remove from product")
+                .on_hover_text("Detach it; the file stays in the store's library")
+                .clicked()
+            {
+                self.engine.send(Command::Remove { product: pm.id.clone(), media: vec![m.id.clone()] });
+                self.selected_media = None;
+            }
+            if ui.button("Delete permanently…").clicked() {
+                self.confirm_delete = Some(m.id.clone());
+            }
+        });
+        if self.confirm_delete.as_ref() == Some(&m.id) {
+            ui.label(
+                RichText::new("Delete this file from every product that uses it? This cannot be undone.").color(BAD),
+            );
+            ui.horizontal(|ui| {
+                if ui.button("Delete for good").clicked() {
+                    self.engine.send(Command::Delete { product: pm.id.clone(), media: vec![m.id.clone()] });
+                    self.confirm_delete = None;
+                    self.selected_media = None;
+                }
+                if ui.button("Keep it").clicked() {
+                    self.confirm_delete = None;
+                }
+            });
         }
     }
 
@@ -538,13 +605,9 @@ fn tile(ui: &mut egui::Ui, m: &Media, texture: Option<egui::TextureId>, selected
         egui::Stroke::new(1.0, visuals.widgets.noninteractive.bg_stroke.color)
     };
     painter.rect_stroke(rect, 6.0, stroke, egui::StrokeKind::Inside);
-    let label = format!(
-        "{} {} of {}: {}",
-        kind_name(m.kind),
-        m.position + 1,
-        m.filename.as_deref().unwrap_or("media"),
-        if m.alt.is_empty() { "no alt text" } else { &m.alt }
-    );
+    let name = m.filename.as_deref().unwrap_or("no file name");
+    let alt = if m.alt.is_empty() { "no alt text" } else { &m.alt };
+    let label = format!("{} {}, {name}, {}: {alt}", kind_name(m.kind), m.position + 1, m.status.as_str());
     response.widget_info(|| egui::WidgetInfo::selected(egui::Role::Button, true, selected, &label));
     response
 }
@@ -582,6 +645,10 @@ impl eframe::App for MediadeskApp {
             } else {
                 ctx.request_repaint_after(wait);
             }
+        }
+        let undo = ctx.input(|i| i.modifiers.command && i.key_pressed(egui::Key::Z));
+        if undo && !ctx.egui_wants_keyboard_input() {
+            self.undo_last();
         }
         let dropped: Vec<std::path::PathBuf> = ctx.input(|i| {
             i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).filter(|p| !p.as_os_str().is_empty()).collect()
@@ -623,7 +690,9 @@ impl eframe::App for MediadeskApp {
             self.activity(ui);
         });
         egui::Panel::left("products").default_size(280.0).min_size(200.0).show(ui, |ui| self.product_list(ui));
-        egui::Panel::right("inspector").default_size(320.0).min_size(260.0).show(ui, |ui| self.inspector(ui));
+        egui::Panel::right("inspector").default_size(320.0).min_size(260.0).show(ui, |ui| {
+            egui::ScrollArea::vertical().auto_shrink([false; 2]).show(ui, |ui| self.inspector(ui));
+        });
         egui::CentralPanel::default().show(ui, |ui| self.grid(ui));
     }
 }
