@@ -18,6 +18,9 @@ const SEARCH_DEBOUNCE: Duration = Duration::from_millis(300);
 const EVENT_BUDGET: Duration = Duration::from_millis(10);
 /// Thumbnail textures kept in memory.
 const TEXTURES_KEPT: usize = 600;
+/// Where the last open product is kept between runs (eframe's storage; window size and panel
+/// widths are kept by eframe and egui themselves).
+const LAST_PRODUCT_KEY: &str = "mediadesk.last_product";
 /// Side of a grid tile.
 const TILE: f32 = 150.0;
 
@@ -63,6 +66,16 @@ impl MediadeskApp {
     /// The app on the built-in sandbox store.
     pub fn new(ctx: &egui::Context) -> Self {
         Self::with_sandbox(ctx, SandboxConfig::default())
+    }
+
+    /// The app on the sandbox, reopening the product that was open when it last closed.
+    pub fn restored(cc: &eframe::CreationContext<'_>) -> Self {
+        let mut app = Self::new(&cc.egui_ctx);
+        let last = cc.storage.and_then(|s| s.get_string(LAST_PRODUCT_KEY)).filter(|s| !s.is_empty());
+        if let Some(id) = last {
+            app.open_product(ProductId(id));
+        }
+        app
     }
 
     /// The app on a sandbox with these settings (tests inject faults this way).
@@ -629,6 +642,10 @@ fn product_row(ui: &egui::Ui, p: &ProductSummary) -> egui::text::LayoutJob {
 }
 
 impl eframe::App for MediadeskApp {
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        storage.set_string(LAST_PRODUCT_KEY, self.selected.as_ref().map(|p| p.0.clone()).unwrap_or_default());
+    }
+
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         let start = Instant::now();
         while start.elapsed() < EVENT_BUDGET {

@@ -13,6 +13,6 @@ pub fn run() -> Result<(), String> {
             .with_min_inner_size([720.0, 480.0]),
         ..Default::default()
     };
-    eframe::run_native("mediadesk", options, Box::new(|cc| Ok(Box::new(MediadeskApp::new(&cc.egui_ctx)))))
+    eframe::run_native("mediadesk", options, Box::new(|cc| Ok(Box::new(MediadeskApp::restored(cc)))))
         .map_err(|e| format!("the window could not open: {e}"))
 }
