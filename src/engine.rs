@@ -314,52 +314,15 @@ async fn handle(ctx: &Ctx, cmd: Command) {
                 }
             }
         }
-        Command::Remove { product, media } | Command::Delete { product, media } if media.is_empty() => {
-            let _ = product;
-        }
         Command::Remove { product, media } => {
-            let job = ctx.jobs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let title = format!("Removing {} media from the product", media.len());
-            send(Event::Activity { job, title: title.clone(), state: JobState::Running(None) });
-            let state = match ctx.store.remove_from_product(&product, &media).await {
-                Ok(o) if o.failed.is_empty() => JobState::Done,
-                Ok(o) => JobState::Failed {
-                    message: format!("{} could not be removed", o.failed.len()),
-                    detail: o
-                        .failed
-                        .iter()
-                        .map(|e| format!("{}: {}", e.code, e.message))
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                },
-                Err(e) => JobState::Failed { message: describe(&e), detail: e.to_string() },
-            };
-            send(Event::Activity { job, title, state });
-            if let Ok(m) = ctx.store.product_media(&product).await {
-                send(Event::Media(m));
-            }
+            let result = ctx.store.remove_from_product(&product, &media).await;
+            report_batch(ctx, title, result, &product).await;
         }
         Command::Delete { product, media } => {
-            let job = ctx.jobs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let title = format!("Deleting {} file{} permanently", media.len(), if media.len() == 1 { "" } else { "s" });
-            send(Event::Activity { job, title: title.clone(), state: JobState::Running(None) });
-            let state = match ctx.store.delete(&media).await {
-                Ok(o) if o.failed.is_empty() => JobState::Done,
-                Ok(o) => JobState::Failed {
-                    message: format!("{} could not be deleted", o.failed.len()),
-                    detail: o
-                        .failed
-                        .iter()
-                        .map(|e| format!("{}: {}", e.code, e.message))
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                },
-                Err(e) => JobState::Failed { message: describe(&e), detail: e.to_string() },
-            };
-            send(Event::Activity { job, title, state });
-            if let Ok(m) = ctx.store.product_media(&product).await {
-                send(Event::Media(m));
-            }
+            let result = ctx.store.delete(&media).await;
+            report_batch(ctx, title, result, &product).await;
         }
         Command::Upload { product, paths } => {
             let job = ctx.jobs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -430,6 +393,28 @@ async fn handle(ctx: &Ctx, cmd: Command) {
                 send(Event::Media(media));
             }
         }
+    }
+}
+
+/// Report a finished batch edit in the activity strip, then show the product as the store has it.
+async fn report_batch(
+    ctx: &Ctx,
+    title: String,
+    result: Result<crate::store::BatchOutcome, StoreError>,
+    product: &ProductId,
+) {
+    let job = ctx.jobs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let state = match result {
+        Ok(o) if o.failed.is_empty() => JobState::Done,
+        Ok(o) => JobState::Failed {
+            message: format!("{} of them failed", o.failed.len()),
+            detail: o.failed.iter().map(|e| format!("{}: {}", e.code, e.message)).collect::<Vec<_>>().join("; "),
+        },
+        Err(e) => JobState::Failed { message: describe(&e), detail: e.to_string() },
+    };
+    (ctx.send)(Event::Activity { job, title, state });
+    if let Ok(m) = ctx.store.product_media(product).await {
+        (ctx.send)(Event::Media(m));
     }
 }
 

@@ -15,8 +15,12 @@ struct Run {
 }
 
 async fn run(sandbox: &Sandbox, args: &[&str], token: Option<&str>) -> Run {
+    run_on(sandbox, "sandbox", args, token).await
+}
+
+async fn run_on(sandbox: &Sandbox, store: &str, args: &[&str], token: Option<&str>) -> Run {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_mediadesk"));
-    cmd.args(["--store", "sandbox", "--endpoint", &sandbox.url()]).args(args);
+    cmd.args(["--store", store, "--endpoint", &sandbox.url()]).args(args);
     match token {
         Some(t) => cmd.env("MEDIADESK_TOKEN", t),
         None => cmd.env_remove("MEDIADESK_TOKEN"),
@@ -179,16 +183,7 @@ async fn bad_stores_endpoints_and_tokens_are_refused_clearly() {
 }
 
 async fn run_ecwid(sandbox: &Sandbox, args: &[&str]) -> Run {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_mediadesk"));
-    cmd.args(["--store", "ecwid:1003", "--endpoint", &sandbox.url()]).args(args);
-    cmd.env("MEDIADESK_TOKEN", mediadesk::sandbox::ecwid::SECRET_TOKEN);
-    let out = tokio::task::spawn_blocking(move || cmd.output().expect("mediadesk runs")).await.unwrap();
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        lines: stdout.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|_| panic!("not JSON: {l}"))).collect(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
+    run_on(sandbox, "ecwid:1003", args, Some(mediadesk::sandbox::ecwid::SECRET_TOKEN)).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -135,6 +135,20 @@ fn an_alt_text_over_the_limit_is_never_sent_and_escape_reverts_it() {
     assert_eq!(sandbox_alt(&h, 37).unwrap(), before, "nothing was sent");
 }
 
+/// Press on `from`, move in steps, release on `to`, as a mouse would.
+fn drag(h: &mut Harness<'static, MediadeskApp>, from: egui::Pos2, to: egui::Pos2) {
+    h.hover_at(from);
+    h.step();
+    h.drag_at(from);
+    h.step();
+    for i in 1..=5 {
+        h.hover_at(from + (to - from) * (i as f32 / 5.0));
+        h.step();
+    }
+    h.drop_at(to);
+    h.step();
+}
+
 fn sandbox_order(h: &Harness<'static, MediadeskApp>) -> Vec<u64> {
     let st = h.state().engine().sandbox_state().unwrap();
     let st = st.lock().unwrap();
@@ -149,16 +163,7 @@ fn dragging_a_thumbnail_reorders_the_store_and_ctrl_z_puts_it_back() {
     assert_eq!(original, vec![3_113_016, 8_486_968, 37, 2, 1]);
     let from = h.get_by_label_contains("Video 1, watches.mp4").rect().center();
     let to = h.get_by_label_contains("Image 3, polaris.jpg").rect().center();
-    h.hover_at(from);
-    h.step();
-    h.drag_at(from);
-    h.step();
-    for i in 1..=5 {
-        h.hover_at(from + (to - from) * (i as f32 / 5.0));
-        h.step();
-    }
-    h.drop_at(to);
-    h.step();
+    drag(&mut h, from, to);
     // On screen at once, in the store once the job is done.
     assert!(h.query_by_label_contains("Video 3, watches.mp4").is_some(), "the grid shows the new order at once");
     step_until(&mut h, "the store's new order", |h| sandbox_order(h) == vec![8_486_968, 37, 3_113_016, 2, 1]);
@@ -175,16 +180,7 @@ fn a_reorder_the_store_refuses_puts_the_old_order_back_with_a_message() {
     h.state().engine().sandbox_state().unwrap().lock().unwrap().products.get_mut(&1).unwrap().media.retain(|m| *m != 2);
     let from = h.get_by_label_contains("Video 1, watches.mp4").rect().center();
     let to = h.get_by_label_contains("Image 3, polaris.jpg").rect().center();
-    h.hover_at(from);
-    h.step();
-    h.drag_at(from);
-    h.step();
-    for i in 1..=5 {
-        h.hover_at(from + (to - from) * (i as f32 / 5.0));
-        h.step();
-    }
-    h.drop_at(to);
-    h.step();
+    drag(&mut h, from, to);
     step_until(&mut h, "the refusal", |h| h.query_by_label_contains("the old order is back").is_some());
     assert!(h.query_by_label_contains("Video 1, watches.mp4").is_some(), "the old order is on screen again");
     assert!(h.query_by_label_contains("Failed: Saving the new order").is_some());

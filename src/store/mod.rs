@@ -79,6 +79,16 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// A new order that does not name every media of the product exactly once.
+    pub fn order_mismatch() -> StoreError {
+        StoreError::Invalid {
+            field: vec!["order".into()],
+            code: "ORDER_MISMATCH".into(),
+            message: "The new order must name every media of the product exactly once (the product changed meanwhile?)"
+                .into(),
+        }
+    }
+
     /// True for failures that may go away on their own (network, 5xx, throttling).
     pub fn is_transient(&self) -> bool {
         matches!(

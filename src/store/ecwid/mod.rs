@@ -361,13 +361,7 @@ impl Store for EcwidStore {
         a.sort();
         b.sort();
         if a != b {
-            return Err(StoreError::Invalid {
-                field: vec!["order".into()],
-                code: "ORDER_MISMATCH".into(),
-                message:
-                    "The new order must name every media of the product exactly once (the product changed meanwhile?)"
-                        .into(),
-            });
+            return Err(StoreError::order_mismatch());
         }
         let image_order: Vec<String> =
             order.iter().filter(|m| p.media.images.iter().any(|i| i.id == m.0)).map(|m| m.0.clone()).collect();

@@ -240,13 +240,7 @@ impl ShopifyStore {
     pub(crate) async fn reorder_media(&self, product: &ProductId, order: &[MediaId]) -> Result<(), StoreError> {
         let current = self.media_ids(product).await?;
         let Some(moves) = crate::order::fewest_moves(&current, order) else {
-            return Err(StoreError::Invalid {
-                field: vec!["order".into()],
-                code: "ORDER_MISMATCH".into(),
-                message:
-                    "The new order must name every media of the product exactly once (the product changed meanwhile?)"
-                        .into(),
-            });
+            return Err(StoreError::order_mismatch());
         };
         if moves.is_empty() {
             return Ok(());
