@@ -110,6 +110,21 @@ impl MediadeskApp {
         &self.engine
     }
 
+    /// How many thumbnails are decoded and uploaded as textures.
+    pub fn thumbnails_loaded(&self) -> usize {
+        self.textures.len()
+    }
+
+    /// Thumbnails asked for and not arrived yet.
+    pub fn thumbnails_pending(&self) -> usize {
+        self.requested.iter().filter(|u| !self.textures.contains_key(*u)).count()
+    }
+
+    /// The open product's media count, once loaded.
+    pub fn open_media_count(&self) -> Option<usize> {
+        self.media.as_ref().map(|m| m.media.len())
+    }
+
     /// True while something runs in the background.
     pub fn busy(&self) -> bool {
         self.loading_products || self.jobs.iter().any(|(_, j)| matches!(j.state, JobState::Running(_)))
@@ -298,35 +313,44 @@ impl MediadeskApp {
         }
         let mut moved: Option<(usize, usize)> = None;
         let mut clicked = None;
-        egui::ScrollArea::vertical().auto_shrink([false; 2]).show(ui, |ui| {
-            ui.horizontal_wrapped(|ui| {
-                ui.spacing_mut().item_spacing = Vec2::splat(10.0);
-                for (index, m) in pm.media.iter().enumerate() {
-                    let texture = m.preview_url.as_deref().and_then(|u| self.texture(u));
-                    let selected = self.selected_media.as_ref() == Some(&m.id);
-                    let response = tile(ui, m, texture, selected);
-                    if response.drag_started() {
-                        egui::DragAndDrop::set_payload(ui.ctx(), index);
+        // Only the rows in view are laid out and drawn: a 250-media product costs what 20 tiles cost.
+        let gap = 10.0;
+        let per_row = (((ui.available_width() + gap) / (TILE + gap)).floor() as usize).max(1);
+        let rows = pm.media.len().div_ceil(per_row);
+        egui::ScrollArea::vertical().auto_shrink([false; 2]).show_rows(ui, TILE + gap, rows, |ui, row_range| {
+            for row in row_range {
+                ui.horizontal(|ui| {
+                    ui.spacing_mut().item_spacing = Vec2::splat(gap);
+                    let start = row * per_row;
+                    for (index, m) in pm.media.iter().enumerate().skip(start).take(per_row) {
+                        let selected = self.selected_media.as_ref() == Some(&m.id);
+                        // Thumbnails are fetched only for tiles in view.
+                        let response = tile(ui, m, selected, &mut |url| self.texture(url));
+                        if response.drag_started() {
+                            egui::DragAndDrop::set_payload(ui.ctx(), index);
+                        }
+                        if response.dragged() {
+                            ui.ctx().set_cursor_icon(egui::CursorIcon::Grabbing);
+                        }
+                        if let Some(from) = response.dnd_hover_payload::<usize>()
+                            && *from != index
+                        {
+                            // Show where the dragged tile will land.
+                            let x =
+                                if *from < index { response.rect.right() + 4.0 } else { response.rect.left() - 4.0 };
+                            let stroke = egui::Stroke::new(3.0, ui.visuals().selection.bg_fill);
+                            ui.painter().vline(x, response.rect.y_range(), stroke);
+                        }
+                        if let Some(from) = response.dnd_release_payload::<usize>() {
+                            moved = Some((*from, index));
+                        }
+                        if response.clicked() {
+                            clicked = Some(m.id.clone());
+                        }
                     }
-                    if response.dragged() {
-                        ui.ctx().set_cursor_icon(egui::CursorIcon::Grabbing);
-                    }
-                    if let Some(from) = response.dnd_hover_payload::<usize>()
-                        && *from != index
-                    {
-                        // Show where the dragged tile will land.
-                        let x = if *from < index { response.rect.right() + 4.0 } else { response.rect.left() - 4.0 };
-                        let stroke = egui::Stroke::new(3.0, ui.visuals().selection.bg_fill);
-                        ui.painter().vline(x, response.rect.y_range(), stroke);
-                    }
-                    if let Some(from) = response.dnd_release_payload::<usize>() {
-                        moved = Some((*from, index));
-                    }
-                    if response.clicked() {
-                        clicked = Some(m.id.clone());
-                    }
-                }
-            });
+                });
+                ui.add_space(gap);
+            }
         });
         if let Some(id) = clicked {
             self.select_media(&id);
@@ -560,8 +584,14 @@ fn kind_name(kind: MediaKind) -> &'static str {
 }
 
 /// One grid tile: the thumbnail (or a placeholder), a kind badge, status and an alt badge.
-fn tile(ui: &mut egui::Ui, m: &Media, texture: Option<egui::TextureId>, selected: bool) -> egui::Response {
+fn tile(
+    ui: &mut egui::Ui,
+    m: &Media,
+    selected: bool,
+    texture_for: &mut dyn FnMut(&str) -> Option<egui::TextureId>,
+) -> egui::Response {
     let (rect, response) = ui.allocate_exact_size(Vec2::splat(TILE), egui::Sense::click_and_drag());
+    let texture = if ui.is_rect_visible(rect) { m.preview_url.as_deref().and_then(texture_for) } else { None };
     let visuals = ui.visuals();
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, 6.0, visuals.extreme_bg_color);
