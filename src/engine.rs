@@ -9,6 +9,8 @@ use crate::model::{MediaId, Page, ProductId, ProductMedia, ProductQuery, Product
 use crate::sandbox::state::State as SandboxState;
 use crate::sandbox::{Sandbox, SandboxConfig};
 use crate::secrets::Secret;
+use crate::store::ecwid::EcwidStore;
+use crate::store::shopify::credentials::Credentials;
 use crate::store::shopify::{ShopifyStore, endpoint};
 use crate::store::{AltEdit, Store, StoreError, UploadFile};
 
@@ -29,6 +31,29 @@ pub enum Command {
     },
     /// Load a product's media.
     OpenProduct(ProductId),
+    /// Check credentials against a store and, when they work, switch to it (saving the
+    /// secret in the keyring when `save`).
+    Connect {
+        /// The store.
+        store: StoreRef,
+        /// A loopback address instead of the store's own host (the sandbox, tests).
+        endpoint: Option<String>,
+        /// Token, or client id and secret.
+        credentials: Credentials,
+        /// Save the secret in the keyring once it works.
+        save: bool,
+    },
+    /// Connect to a saved store with the secret the keyring (or `MEDIADESK_TOKEN`) holds.
+    OpenSaved {
+        /// The store.
+        store: StoreRef,
+        /// A loopback address instead of the store's own host (tests).
+        endpoint: Option<String>,
+    },
+    /// Go back to the built-in sandbox store.
+    UseSandbox,
+    /// Forget a store's secret (its keyring entry).
+    Forget(StoreRef),
     /// Fetch and decode a thumbnail.
     Thumbnail(String),
     /// Save one media's alt text.
@@ -83,7 +108,11 @@ pub enum Event {
         store: StoreRef,
         /// Shown to the user, e.g. the sandbox's address.
         label: String,
+        /// What the token cannot do, one sentence each.
+        limitations: Vec<String>,
     },
+    /// Connecting failed; the store in use did not change.
+    ConnectFailed(String),
     /// A page of search results.
     Products {
         /// The search it answers.
@@ -150,14 +179,23 @@ pub struct Engine {
     commands: tokio::sync::mpsc::UnboundedSender<Command>,
     events: std_mpsc::Receiver<Event>,
     sandbox: Arc<OnceLock<Arc<Mutex<SandboxState>>>>,
+    sandbox_url: Arc<OnceLock<String>>,
 }
 
 struct Ctx {
-    store: Arc<dyn Store>,
+    store: std::sync::RwLock<Arc<dyn Store>>,
+    sandbox: Arc<dyn Store>,
     http: reqwest::Client,
     thumbs: tokio::sync::Semaphore,
     send: Box<dyn Fn(Event) + Send + Sync>,
     jobs: std::sync::atomic::AtomicU64,
+}
+
+impl Ctx {
+    /// The store commands run against now.
+    fn store(&self) -> Arc<dyn Store> {
+        self.store.read().expect("store lock").clone()
+    }
 }
 
 impl Engine {
@@ -167,6 +205,8 @@ impl Engine {
         let (ev_tx, ev_rx) = std_mpsc::channel::<Event>();
         let sandbox_slot: Arc<OnceLock<Arc<Mutex<SandboxState>>>> = Arc::default();
         let slot = sandbox_slot.clone();
+        let url_slot: Arc<OnceLock<String>> = Arc::default();
+        let url_set = url_slot.clone();
         std::thread::Builder::new()
             .name("mediadesk-engine".into())
             .spawn(move || {
@@ -188,6 +228,7 @@ impl Engine {
                         }
                     };
                     let _ = slot.set(sandbox.state());
+                    let _ = url_set.set(sandbox.url());
                     let url =
                         endpoint::graphql_url(&StoreRef::Sandbox, Some(&sandbox.url()), endpoint::DEFAULT_API_VERSION)
                             .expect("the sandbox is on loopback");
@@ -196,9 +237,11 @@ impl Engine {
                     send(Event::Connected {
                         store: StoreRef::Sandbox,
                         label: format!("sandbox store at {}", sandbox.url()),
+                        limitations: Vec::new(),
                     });
                     let ctx = Arc::new(Ctx {
-                        store,
+                        store: std::sync::RwLock::new(store.clone()),
+                        sandbox: store,
                         http: reqwest::Client::new(),
                         thumbs: tokio::sync::Semaphore::new(THUMB_PARALLEL),
                         send: Box::new(send),
@@ -212,7 +255,7 @@ impl Engine {
                 });
             })
             .expect("engine thread starts");
-        Engine { commands: cmd_tx, events: ev_rx, sandbox: sandbox_slot }
+        Engine { commands: cmd_tx, events: ev_rx, sandbox: sandbox_slot, sandbox_url: url_slot }
     }
 
     /// Queue a command; never blocks.
@@ -223,6 +266,11 @@ impl Engine {
     /// The next event, if one is waiting; never blocks.
     pub fn try_event(&self) -> Option<Event> {
         self.events.try_recv().ok()
+    }
+
+    /// The sandbox's address, once it runs.
+    pub fn sandbox_url(&self) -> Option<String> {
+        self.sandbox_url.get().cloned()
     }
 
     /// The sandbox's data, once it runs (for tests that check what the store holds).
@@ -240,7 +288,7 @@ async fn handle(ctx: &Ctx, cmd: Command) {
             let mut first = true;
             // Pages arrive one after another so the list fills as it loads.
             loop {
-                match ctx.store.search_products(&q).await {
+                match ctx.store().search_products(&q).await {
                     Ok(page) => {
                         let next = page.next_cursor.clone();
                         send(Event::Products { generation, page, first });
@@ -257,7 +305,26 @@ async fn handle(ctx: &Ctx, cmd: Command) {
                 }
             }
         }
-        Command::OpenProduct(id) => match ctx.store.product_media(&id).await {
+        Command::Connect { store, endpoint, credentials, save } => {
+            connect(ctx, store, endpoint, credentials, save).await
+        }
+        Command::OpenSaved { store, endpoint } => match crate::secrets::token_for(&store) {
+            Ok(secret) => {
+                let credentials = Credentials::from_stored(&secret);
+                connect(ctx, store, endpoint, credentials, false).await
+            }
+            Err(e) => send(Event::ConnectFailed(e.to_string())),
+        },
+        Command::UseSandbox => {
+            *ctx.store.write().expect("store lock") = ctx.sandbox.clone();
+            send(Event::Connected { store: StoreRef::Sandbox, label: "sandbox store".into(), limitations: Vec::new() });
+        }
+        Command::Forget(store) => {
+            if let Err(e) = crate::secrets::delete(&store) {
+                send(Event::Failed(e.to_string()));
+            }
+        }
+        Command::OpenProduct(id) => match ctx.store().product_media(&id).await {
             Ok(media) => send(Event::Media(media)),
             Err(e) => send(Event::Failed(describe(&e))),
         },
@@ -284,7 +351,7 @@ async fn handle(ctx: &Ctx, cmd: Command) {
             let job = ctx.jobs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let title = "Saving alt text".to_string();
             send(Event::Activity { job, title: title.clone(), state: JobState::Running(None) });
-            let result = ctx.store.set_alt(&product, &[AltEdit { media: media.clone(), alt }]).await;
+            let result = ctx.store().set_alt(&product, &[AltEdit { media: media.clone(), alt }]).await;
             let failure = match result {
                 Ok(o) if o.failed.is_empty() => None,
                 Ok(o) => o.failed.into_iter().next().map(|e| (e.message.clone(), format!("{}: {}", e.code, e.message))),
@@ -302,7 +369,7 @@ async fn handle(ctx: &Ctx, cmd: Command) {
             let job = ctx.jobs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let title = "Saving the new order".to_string();
             send(Event::Activity { job, title: title.clone(), state: JobState::Running(None) });
-            match ctx.store.reorder(&product, &order).await {
+            match ctx.store().reorder(&product, &order).await {
                 Ok(()) => send(Event::Activity { job, title, state: JobState::Done }),
                 Err(e) => {
                     send(Event::ReorderRefused { product, previous });
@@ -316,12 +383,12 @@ async fn handle(ctx: &Ctx, cmd: Command) {
         }
         Command::Remove { product, media } => {
             let title = format!("Removing {} media from the product", media.len());
-            let result = ctx.store.remove_from_product(&product, &media).await;
+            let result = ctx.store().remove_from_product(&product, &media).await;
             report_batch(ctx, title, result, &product).await;
         }
         Command::Delete { product, media } => {
             let title = format!("Deleting {} file{} permanently", media.len(), if media.len() == 1 { "" } else { "s" });
-            let result = ctx.store.delete(&media).await;
+            let result = ctx.store().delete(&media).await;
             report_batch(ctx, title, result, &product).await;
         }
         Command::Upload { product, paths } => {
@@ -355,7 +422,8 @@ async fn handle(ctx: &Ctx, cmd: Command) {
             let progress: crate::store::ProgressFn = Arc::new(move |i, s, t| {
                 let _ = tx.send(progress_send(i, s, t));
             });
-            let upload = ctx.store.upload(&product, files, progress);
+            let store = ctx.store();
+            let upload = store.upload(&product, files, progress);
             tokio::pin!(upload);
             let result = loop {
                 tokio::select! {
@@ -389,10 +457,52 @@ async fn handle(ctx: &Ctx, cmd: Command) {
                     state: JobState::Failed { message: describe(&e), detail: e.to_string() },
                 }),
             }
-            if let Ok(media) = ctx.store.product_media(&product).await {
+            if let Ok(media) = ctx.store().product_media(&product).await {
                 send(Event::Media(media));
             }
         }
+    }
+}
+
+/// A store that answered: itself, its label, and what its token cannot do.
+type Connected = (Arc<dyn Store>, String, Vec<String>);
+
+/// Build the store, check the credentials, then switch to it and keep the secret.
+async fn connect(ctx: &Ctx, store_ref: StoreRef, endpoint: Option<String>, credentials: Credentials, save: bool) {
+    let send = &ctx.send;
+    let built: Result<Connected, StoreError> = async {
+        match &store_ref {
+            StoreRef::Ecwid { store_id } => {
+                let Credentials::Token(token) = &credentials else {
+                    return Err(StoreError::Invalid {
+                        field: vec![],
+                        code: "TOKEN_NEEDED".into(),
+                        message: "Ecwid stores use a secret_ access token".into(),
+                    });
+                };
+                let s = EcwidStore::new(store_id, endpoint.as_deref(), token.clone())?;
+                let (name, limitations) = s.connect().await?;
+                Ok((Arc::new(s) as Arc<dyn Store>, format!("Ecwid store {name}"), limitations))
+            }
+            _ => {
+                let url = endpoint::graphql_url(&store_ref, endpoint.as_deref(), endpoint::DEFAULT_API_VERSION)?;
+                let s = ShopifyStore::with_credentials(store_ref.clone(), url, credentials.clone());
+                let c = s.connect().await?;
+                Ok((Arc::new(s) as Arc<dyn Store>, format!("Shopify store {} ({})", c.name, c.domain), c.limitations))
+            }
+        }
+    }
+    .await;
+    match built {
+        Ok((store, label, mut limitations)) => {
+            if save && let Err(e) = crate::secrets::save(&store_ref, &credentials.to_stored()) {
+                // Connected for this session only; say why it will not be remembered.
+                limitations.push(format!("The connection works but was not saved: {e}"));
+            }
+            *ctx.store.write().expect("store lock") = store;
+            send(Event::Connected { store: store_ref, label, limitations });
+        }
+        Err(e) => send(Event::ConnectFailed(format!("{} ({e})", describe(&e)))),
     }
 }
 
@@ -413,7 +523,7 @@ async fn report_batch(
         Err(e) => JobState::Failed { message: describe(&e), detail: e.to_string() },
     };
     (ctx.send)(Event::Activity { job, title, state });
-    if let Ok(m) = ctx.store.product_media(product).await {
+    if let Ok(m) = ctx.store().product_media(product).await {
         (ctx.send)(Event::Media(m));
     }
 }

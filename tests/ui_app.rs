@@ -185,3 +185,44 @@ fn a_reorder_the_store_refuses_puts_the_old_order_back_with_a_message() {
     assert!(h.query_by_label_contains("Video 1, watches.mp4").is_some(), "the old order is on screen again");
     assert!(h.query_by_label_contains("Failed: Saving the new order").is_some());
 }
+
+#[test]
+fn a_store_is_tested_saved_in_the_keyring_opened_and_removed() {
+    // The OS keyring is replaced by keyring's mock store in this test process.
+    keyring_core::set_default_store(keyring_core::mock::Store::new().unwrap());
+    let mut h = app(fast());
+    step_until(&mut h, "the sandbox", |h| h.state().engine().sandbox_url().is_some());
+    let url = h.state().engine().sandbox_url();
+    h.state_mut().set_endpoint_override(url);
+    h.get_by_label("Connect your store…").click();
+    h.run_steps(2);
+    h.get_by_label("Ecwid").click();
+    h.run_steps(1);
+    h.get_by_label("Store id").click();
+    h.run_steps(1);
+    h.get_by_label("Store id").type_text("1003");
+    h.get_by_label("Access token (secret_…)").click();
+    h.run_steps(1);
+    h.get_by_label("Access token (secret_…)").type_text("secret_wrong");
+    h.run_steps(1);
+    h.get_by_label("Test and save").click();
+    step_until(&mut h, "the refusal", |h| h.query_by_label_contains("refused the access token").is_some());
+    let store: mediadesk::model::StoreRef = "ecwid:1003".parse().unwrap();
+    assert!(mediadesk::secrets::load(&store).is_err(), "a refused token is not saved");
+
+    h.get_by_label("Access token (secret_…)").click();
+    h.run_steps(1);
+    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
+    h.get_by_label("Access token (secret_…)").type_text(mediadesk::sandbox::ecwid::SECRET_TOKEN);
+    h.run_steps(1);
+    h.get_by_label("Test and save").click();
+    step_until(&mut h, "the Ecwid store", |h| h.query_by_label_contains("Ecwid store mediadesk sandbox").is_some());
+    assert_eq!(mediadesk::secrets::load(&store).unwrap().expose(), mediadesk::sandbox::ecwid::SECRET_TOKEN);
+    // The products now come from the Ecwid face.
+    step_until(&mut h, "Ecwid's product list", |h| h.query_all_by_label_contains("media").next().is_some() && !h.state().busy());
+
+    h.get_by_label("Stores…").click();
+    h.run_steps(2);
+    h.get_by_label("Remove ecwid:1003").click();
+    step_until(&mut h, "the keyring entry to go", |_| mediadesk::secrets::load(&store).is_err());
+}

@@ -9,8 +9,12 @@ use egui::{Color32, RichText, Vec2};
 
 use crate::audit;
 use crate::engine::{Command, Engine, Event, JobState};
-use crate::model::{Media, MediaId, MediaKind, MediaStatus, Platform, ProductId, ProductMedia, ProductSummary};
+use crate::model::{
+    Media, MediaId, MediaKind, MediaStatus, Platform, ProductId, ProductMedia, ProductSummary, StoreRef,
+};
 use crate::sandbox::SandboxConfig;
+use crate::secrets::Secret;
+use crate::store::shopify::credentials::Credentials;
 
 /// How long typing must pause before a search is sent.
 const SEARCH_DEBOUNCE: Duration = Duration::from_millis(300);
@@ -21,6 +25,8 @@ const TEXTURES_KEPT: usize = 600;
 /// Where the last open product is kept between runs (eframe's storage; window size and panel
 /// widths are kept by eframe and egui themselves).
 const LAST_PRODUCT_KEY: &str = "mediadesk.last_product";
+/// The saved stores (their names only: secrets stay in the keyring).
+const SAVED_STORES_KEY: &str = "mediadesk.stores";
 /// Side of a grid tile.
 const TILE: f32 = 150.0;
 
@@ -54,6 +60,27 @@ pub struct MediadeskApp {
     error: Option<String>,
     undo: Vec<Undo>,
     confirm_delete: Option<MediaId>,
+    stores: StoresForm,
+    limitations: Vec<String>,
+    on_sandbox: bool,
+}
+
+/// The "Stores" window: saved stores and the form that adds one.
+#[derive(Default)]
+struct StoresForm {
+    open: bool,
+    saved: Vec<String>,
+    ecwid: bool,
+    shop: String,
+    use_client: bool,
+    client_id: String,
+    secret: String,
+    busy: bool,
+    message: Option<String>,
+    /// Requests go here instead of the stores' own hosts (tests point it at the sandbox).
+    endpoint: Option<String>,
+    /// What was being connected, to remember it once it works.
+    pending: Option<StoreRef>,
 }
 
 /// An edit that Ctrl+Z can take back, by doing the inverse on the store.
@@ -71,6 +98,11 @@ impl MediadeskApp {
     /// The app on the sandbox, reopening the product that was open when it last closed.
     pub fn restored(cc: &eframe::CreationContext<'_>) -> Self {
         let mut app = Self::new(&cc.egui_ctx);
+        app.stores.saved = cc
+            .storage
+            .and_then(|s| s.get_string(SAVED_STORES_KEY))
+            .map(|s| s.lines().map(str::to_string).filter(|l| !l.is_empty()).collect())
+            .unwrap_or_default();
         let last = cc.storage.and_then(|s| s.get_string(LAST_PRODUCT_KEY)).filter(|s| !s.is_empty());
         if let Some(id) = last {
             app.open_product(ProductId(id));
@@ -102,7 +134,16 @@ impl MediadeskApp {
             error: None,
             undo: Vec::new(),
             confirm_delete: None,
+            stores: StoresForm::default(),
+            limitations: Vec::new(),
+            on_sandbox: true,
         }
+    }
+
+    /// Send requests for stores added in the window to this loopback address instead of
+    /// their own hosts (tests point it at the sandbox).
+    pub fn set_endpoint_override(&mut self, endpoint: Option<String>) {
+        self.stores.endpoint = endpoint;
     }
 
     /// The engine, for tests that look at the store behind it.
@@ -132,7 +173,38 @@ impl MediadeskApp {
 
     fn apply(&mut self, ctx: &egui::Context, event: Event) {
         match event {
-            Event::Connected { label, .. } => self.store_label = Some(label),
+            Event::Connected { store, label, limitations } => {
+                let first = self.store_label.is_none();
+                self.store_label = Some(label);
+                self.limitations = limitations;
+                self.on_sandbox = store == StoreRef::Sandbox;
+                if let Some(pending) = self.stores.pending.take().filter(|p| *p == store) {
+                    let name = pending.to_string();
+                    if !self.stores.saved.contains(&name) {
+                        self.stores.saved.push(name);
+                    }
+                    self.stores.secret.clear();
+                    self.stores.open = false;
+                }
+                self.stores.busy = false;
+                self.stores.message = None;
+                if !first {
+                    // Another store: start over with its products.
+                    self.selected = None;
+                    self.media = None;
+                    self.selected_media = None;
+                    self.undo.clear();
+                    self.generation += 1;
+                    self.loading_products = true;
+                    self.products.clear();
+                    self.engine.send(Command::Search { text: self.search.clone(), generation: self.generation });
+                }
+            }
+            Event::ConnectFailed(message) => {
+                self.stores.busy = false;
+                self.stores.pending = None;
+                self.stores.message = Some(message);
+            }
             Event::Products { generation, page, first } if generation == self.generation => {
                 if first {
                     self.products.clear();
@@ -547,6 +619,109 @@ impl MediadeskApp {
         }
     }
 
+    fn stores_window(&mut self, ctx: &egui::Context) {
+        let mut open = self.stores.open;
+        egui::Window::new("Stores").open(&mut open).resizable(false).default_width(420.0).show(ctx, |ui| {
+            let f = &mut self.stores;
+            ui.label(RichText::new("Saved stores").strong());
+            if f.saved.is_empty() {
+                ui.label(RichText::new("None yet.").weak());
+            }
+            let mut forget = None;
+            for name in &f.saved {
+                ui.horizontal(|ui| {
+                    ui.label(name);
+                    if ui.button(format!("Open {name}")).clicked()
+                        && let Ok(store) = name.parse::<StoreRef>()
+                    {
+                        f.busy = true;
+                        f.pending = Some(store.clone());
+                        self.engine.send(Command::OpenSaved { store, endpoint: f.endpoint.clone() });
+                    }
+                    if ui.button(format!("Remove {name}")).clicked() {
+                        forget = Some(name.clone());
+                    }
+                });
+            }
+            if let Some(name) = forget {
+                f.saved.retain(|n| *n != name);
+                if let Ok(store) = name.parse::<StoreRef>() {
+                    self.engine.send(Command::Forget(store));
+                }
+            }
+            if ui.button("Use the sandbox store").clicked() {
+                self.engine.send(Command::UseSandbox);
+            }
+            ui.separator();
+            ui.label(RichText::new("Add a store").strong());
+            ui.horizontal(|ui| {
+                ui.radio_value(&mut f.ecwid, false, "Shopify");
+                ui.radio_value(&mut f.ecwid, true, "Ecwid");
+            });
+            let field = |ui: &mut egui::Ui, label: &str, value: &mut String, password: bool| {
+                let l = ui.label(label);
+                ui.add(egui::TextEdit::singleline(value).password(password).desired_width(f32::INFINITY))
+                    .labelled_by(l.id);
+            };
+            if f.ecwid {
+                field(ui, "Store id", &mut f.shop, false);
+                field(ui, "Access token (secret_…)", &mut f.secret, true);
+            } else {
+                field(ui, "Shop (name or name.myshopify.com)", &mut f.shop, false);
+                ui.checkbox(&mut f.use_client, "Use a client id and secret instead of an access token");
+                if f.use_client {
+                    field(ui, "Client id", &mut f.client_id, false);
+                    field(ui, "Client secret", &mut f.secret, true);
+                } else {
+                    field(ui, "Admin API access token (shpat_…)", &mut f.secret, true);
+                }
+            }
+            ui.label(
+                RichText::new(
+                    "mediadesk tests the connection, then keeps the secret in your system's keyring, nowhere else. \
+                     Without a keyring, set MEDIADESK_TOKEN before starting mediadesk.",
+                )
+                .weak()
+                .small(),
+            );
+            ui.horizontal(|ui| {
+                let ready = !f.shop.trim().is_empty() && !f.secret.trim().is_empty() && !f.busy;
+                if ui.add_enabled(ready, egui::Button::new("Test and save")).clicked() {
+                    let text =
+                        if f.ecwid { format!("ecwid:{}", f.shop.trim()) } else { format!("shopify:{}", f.shop.trim()) };
+                    match text.parse::<StoreRef>() {
+                        Ok(store) => {
+                            let secret = Secret::new(f.secret.trim());
+                            let credentials = if f.use_client && !f.ecwid {
+                                Credentials::Client { id: f.client_id.trim().to_string(), secret }
+                            } else {
+                                Credentials::Token(secret)
+                            };
+                            f.busy = true;
+                            f.message = None;
+                            f.pending = Some(store.clone());
+                            self.engine.send(Command::Connect {
+                                store,
+                                endpoint: f.endpoint.clone(),
+                                credentials,
+                                save: true,
+                            });
+                        }
+                        Err(e) => f.message = Some(e.to_string()),
+                    }
+                }
+                if f.busy {
+                    ui.spinner();
+                    ui.label("Testing the connection…");
+                }
+            });
+            if let Some(m) = &f.message {
+                ui.colored_label(BAD, m);
+            }
+        });
+        self.stores.open = open;
+    }
+
     fn activity(&mut self, ui: &mut egui::Ui) {
         ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new("Activity").strong());
@@ -674,6 +849,7 @@ fn product_row(ui: &egui::Ui, p: &ProductSummary) -> egui::text::LayoutJob {
 impl eframe::App for MediadeskApp {
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         storage.set_string(LAST_PRODUCT_KEY, self.selected.as_ref().map(|p| p.0.clone()).unwrap_or_default());
+        storage.set_string(SAVED_STORES_KEY, self.stores.saved.join("\n"));
     }
 
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
@@ -716,14 +892,22 @@ impl eframe::App for MediadeskApp {
             ui.horizontal(|ui| {
                 ui.strong("mediadesk");
                 ui.separator();
-                match &self.store_label {
-                    Some(label) => ui.label(format!(
+                match (&self.store_label, self.on_sandbox) {
+                    (Some(label), true) => ui.label(format!(
                         "You are looking at the built-in {label}: a demo catalog on this computer. \
                          Nothing here touches a real store."
                     )),
-                    None => ui.label("Starting the sandbox store…"),
+                    (Some(label), false) => ui.label(RichText::new(label).strong()),
+                    (None, _) => ui.label("Starting the sandbox store…"),
                 };
+                let button = if self.on_sandbox { "Connect your store…" } else { "Stores…" };
+                if ui.button(button).clicked() {
+                    self.stores.open = !self.stores.open;
+                }
             });
+            for l in &self.limitations {
+                ui.label(RichText::new(l).color(WARN).small());
+            }
         });
         egui::Panel::bottom("activity").show(ui, |ui| {
             if let Some(error) = self.error.clone() {
@@ -741,6 +925,8 @@ impl eframe::App for MediadeskApp {
             egui::ScrollArea::vertical().auto_shrink([false; 2]).show(ui, |ui| self.inspector(ui));
         });
         egui::CentralPanel::default().show(ui, |ui| self.grid(ui));
+        let ctx = ui.ctx().clone();
+        self.stores_window(&ctx);
     }
 }
 
