@@ -219,7 +219,9 @@ fn a_store_is_tested_saved_in_the_keyring_opened_and_removed() {
     step_until(&mut h, "the Ecwid store", |h| h.query_by_label_contains("Ecwid store mediadesk sandbox").is_some());
     assert_eq!(mediadesk::secrets::load(&store).unwrap().expose(), mediadesk::sandbox::ecwid::SECRET_TOKEN);
     // The products now come from the Ecwid face.
-    step_until(&mut h, "Ecwid's product list", |h| h.query_all_by_label_contains("media").next().is_some() && !h.state().busy());
+    step_until(&mut h, "Ecwid's product list", |h| {
+        h.query_all_by_label_contains("media").next().is_some() && !h.state().busy()
+    });
 
     h.get_by_label("Stores…").click();
     h.run_steps(2);

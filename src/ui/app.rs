@@ -515,9 +515,16 @@ impl MediadeskApp {
         ui.add_space(6.0);
         let limit = Platform::Shopify.limits().alt_max_chars;
         let label = ui.label(RichText::new("Alt text").strong());
-        let edit = ui
-            .add(egui::TextEdit::multiline(&mut self.alt_draft).desired_rows(3).desired_width(f32::INFINITY))
-            .labelled_by(label.id);
+        // A long alt text scrolls inside its box instead of pushing the hints out of view.
+        let draft = &mut self.alt_draft;
+        let edit = egui::ScrollArea::vertical()
+            .id_salt("alt-editor")
+            .max_height(110.0)
+            .show(ui, |ui| {
+                ui.add(egui::TextEdit::multiline(draft).desired_rows(3).desired_width(f32::INFINITY))
+                    .labelled_by(label.id)
+            })
+            .inner;
         let count = self.alt_draft.chars().count();
         ui.horizontal(|ui| {
             let colour = if count > limit {
