@@ -63,6 +63,7 @@ pub struct MediadeskApp {
     stores: StoresForm,
     limitations: Vec<String>,
     on_sandbox: bool,
+    platform: Platform,
 }
 
 /// The "Stores" window: saved stores and the form that adds one.
@@ -137,6 +138,7 @@ impl MediadeskApp {
             stores: StoresForm::default(),
             limitations: Vec::new(),
             on_sandbox: true,
+            platform: Platform::Shopify,
         }
     }
 
@@ -178,6 +180,7 @@ impl MediadeskApp {
                 self.store_label = Some(label);
                 self.limitations = limitations;
                 self.on_sandbox = store == StoreRef::Sandbox;
+                self.platform = store.platform();
                 if let Some(pending) = self.stores.pending.take().filter(|p| *p == store) {
                     let name = pending.to_string();
                     if !self.stores.saved.contains(&name) {
@@ -513,7 +516,7 @@ impl MediadeskApp {
             ui.add(egui::Image::new((t, size * scale)));
         }
         ui.add_space(6.0);
-        let limit = Platform::Shopify.limits().alt_max_chars;
+        let limit = self.platform.limits().alt_max_chars;
         let label = ui.label(RichText::new("Alt text").strong());
         // A long alt text scrolls inside its box instead of pushing the hints out of view.
         let draft = &mut self.alt_draft;
