@@ -95,6 +95,12 @@ fn admit(shared: &Shared, headers: &HeaderMap, store: u64, write: bool) -> Resul
     Ok(())
 }
 
+/// A write with a JSON body: the token, the limit and the body checked in one place.
+fn admit_json(shared: &Shared, headers: &HeaderMap, store: u64, body: &[u8]) -> Result<Value, Refusal> {
+    admit(shared, headers, store, true)?;
+    serde_json::from_slice(body).map_err(|_| Refusal::new(StatusCode::BAD_REQUEST, "Request body is not valid JSON"))
+}
+
 fn image_json(base: &str, f: &FileRec, order: usize) -> Value {
     let url = |w: Option<u32>| {
         let mut u = format!("{base}/cdn/shop/files/{}/{}?v={}", f.id, f.filename, f.version);
@@ -243,11 +249,9 @@ pub async fn update_product(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Err(r) = admit(&shared, &headers, store, true) {
-        return r.into_response();
-    }
-    let Ok(body) = serde_json::from_slice::<Value>(&body) else {
-        return error(StatusCode::BAD_REQUEST, "Request body is not valid JSON");
+    let body = match admit_json(&shared, &headers, store, &body) {
+        Ok(v) => v,
+        Err(r) => return r.into_response(),
     };
     let mut st = shared.state.lock().expect("state lock");
     let Some(p) = st.products.get(&id) else {
@@ -464,11 +468,9 @@ pub async fn set_media(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Err(r) = admit(&shared, &headers, store, true) {
-        return r.into_response();
-    }
-    let Ok(body) = serde_json::from_slice::<Value>(&body) else {
-        return error(StatusCode::BAD_REQUEST, "Request body is not valid JSON");
+    let body = match admit_json(&shared, &headers, store, &body) {
+        Ok(v) => v,
+        Err(r) => return r.into_response(),
     };
     let base = shared.base.to_string();
     let mut st = shared.state.lock().expect("state lock");
