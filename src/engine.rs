@@ -308,7 +308,12 @@ async fn handle(ctx: &Ctx, cmd: Command) {
         Command::Connect { store, endpoint, credentials, save } => {
             connect(ctx, store, endpoint, credentials, save).await
         }
-        Command::OpenSaved { store, endpoint } => match crate::secrets::token_for(&store) {
+        Command::OpenSaved { store, endpoint } => match off_thread({
+            let store = store.clone();
+            move || crate::secrets::token_for(&store)
+        })
+        .await
+        {
             Ok(secret) => {
                 let credentials = Credentials::from_stored(&secret);
                 connect(ctx, store, endpoint, credentials, false).await
@@ -320,7 +325,7 @@ async fn handle(ctx: &Ctx, cmd: Command) {
             send(Event::Connected { store: StoreRef::Sandbox, label: "sandbox store".into(), limitations: Vec::new() });
         }
         Command::Forget(store) => {
-            if let Err(e) = crate::secrets::delete(&store) {
+            if let Err(e) = off_thread(move || crate::secrets::delete(&store)).await {
                 send(Event::Failed(e.to_string()));
             }
         }
@@ -464,6 +469,11 @@ async fn handle(ctx: &Ctx, cmd: Command) {
     }
 }
 
+/// Run blocking work (the OS keyring talks D-Bus or the keychain) off the async workers.
+async fn off_thread<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    tokio::task::spawn_blocking(f).await.expect("keyring call panicked")
+}
+
 /// A store that answered: itself, its label, and what its token cannot do.
 type Connected = (Arc<dyn Store>, String, Vec<String>);
 
@@ -495,7 +505,8 @@ async fn connect(ctx: &Ctx, store_ref: StoreRef, endpoint: Option<String>, crede
     .await;
     match built {
         Ok((store, label, mut limitations)) => {
-            if save && let Err(e) = crate::secrets::save(&store_ref, &credentials.to_stored()) {
+            let (target, stored) = (store_ref.clone(), credentials.to_stored());
+            if save && let Err(e) = off_thread(move || crate::secrets::save(&target, &stored)).await {
                 // Connected for this session only; say why it will not be remembered.
                 limitations.push(format!("The connection works but was not saved: {e}"));
             }
