@@ -53,6 +53,65 @@ pub fn fewest_moves<T: PartialEq + Clone>(old: &[T], new: &[T]) -> Option<Vec<(T
     Some(moves)
 }
 
+/// Where a block of selected items goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// In front of the item now at this index.
+    Before(usize),
+    /// Right after the item now at this index.
+    After(usize),
+    /// First.
+    Start,
+    /// Last.
+    End,
+}
+
+/// Move the selected items, keeping their relative order, as one block to `place` (which
+/// names an item by its index in `order`). A place on a selected item leaves the order as is.
+pub fn move_block<T: Clone>(order: &[T], selected: impl Fn(&T) -> bool, place: Place) -> Vec<T> {
+    let anchor = match place {
+        Place::Before(i) | Place::After(i) => match order.get(i) {
+            Some(item) if !selected(item) => Some(i),
+            _ => return order.to_vec(),
+        },
+        Place::Start | Place::End => None,
+    };
+    let block: Vec<T> = order.iter().filter(|t| selected(t)).cloned().collect();
+    let mut rest = Vec::with_capacity(order.len());
+    let mut at = 0;
+    for (i, t) in order.iter().enumerate() {
+        if selected(t) {
+            continue;
+        }
+        if Some(i) == anchor {
+            at = rest.len() + usize::from(matches!(place, Place::After(_)));
+        }
+        rest.push(t.clone());
+    }
+    match place {
+        Place::Start => at = 0,
+        Place::End => at = rest.len(),
+        _ => {}
+    }
+    rest.splice(at..at, block);
+    rest
+}
+
+/// Where one step towards the start (`forward` false) or the end moves a block: past the
+/// nearest unselected neighbour. `None` when the block is already at that end.
+pub fn step_place<T>(order: &[T], selected: impl Fn(&T) -> bool, forward: bool) -> Option<Place> {
+    if forward {
+        let first = order.iter().position(&selected)?;
+        // The first unselected item after the first selected one: a scattered selection gathers.
+        let next = (first + 1..order.len()).find(|&i| !selected(&order[i]))?;
+        Some(Place::After(next))
+    } else {
+        let first = order.iter().position(&selected)?;
+        let prev = (0..first).rev().find(|&i| !selected(&order[i]))?;
+        Some(Place::Before(prev))
+    }
+}
+
 /// Which entries belong to one longest strictly increasing subsequence (patience sorting).
 fn longest_increasing(values: &[usize]) -> Vec<bool> {
     let mut tails: Vec<usize> = Vec::new(); // indices into values
@@ -112,5 +171,33 @@ mod tests {
                 assert_eq!(moves.len(), n - lis, "fewest: everything outside one longest kept run");
             }
         }
+    }
+
+    #[test]
+    fn a_block_moves_together_keeping_its_order() {
+        let order = [1, 2, 3, 4, 5, 6];
+        let sel = |t: &i32| *t == 2 || *t == 4;
+        assert_eq!(move_block(&order, sel, Place::After(4)), vec![1, 3, 5, 2, 4, 6]);
+        assert_eq!(move_block(&order, sel, Place::Before(0)), vec![2, 4, 1, 3, 5, 6]);
+        assert_eq!(move_block(&order, sel, Place::Start), vec![2, 4, 1, 3, 5, 6]);
+        assert_eq!(move_block(&order, sel, Place::End), vec![1, 3, 5, 6, 2, 4]);
+        assert_eq!(move_block(&order, sel, Place::After(3)), order.to_vec(), "a selected anchor is no move");
+        assert_eq!(move_block(&order, sel, Place::Before(9)), order.to_vec());
+    }
+
+    #[test]
+    fn a_step_passes_one_neighbour() {
+        let order = [1, 2, 3, 4, 5];
+        let sel = |t: &i32| *t == 2 || *t == 3;
+        let right = step_place(&order, sel, true).unwrap();
+        assert_eq!(move_block(&order, sel, right), vec![1, 4, 2, 3, 5]);
+        let left = step_place(&order, sel, false).unwrap();
+        assert_eq!(move_block(&order, sel, left), vec![2, 3, 1, 4, 5]);
+        assert_eq!(step_place(&order, |t: &i32| *t == 5, true), None);
+        assert_eq!(step_place(&order, |t: &i32| *t == 1, false), None);
+        // A scattered selection gathers after the first gap.
+        let scattered = |t: &i32| *t == 1 || *t == 4;
+        let p = step_place(&order, scattered, true).unwrap();
+        assert_eq!(move_block(&order, scattered, p), vec![2, 1, 4, 3, 5]);
     }
 }

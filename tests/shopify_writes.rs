@@ -161,6 +161,24 @@ async fn remove_detaches_and_delete_removes_for_good() {
 }
 
 #[tokio::test]
+async fn removed_media_can_be_put_back_where_it_was() {
+    let sandbox = common::sandbox_with(|_| {}).await;
+    let s = store(&sandbox, sandbox.token());
+    let before: Vec<MediaId> = s.product_media(&pid(POLARIS)).await.unwrap().media.into_iter().map(|m| m.id).collect();
+    let gone = [before[1].clone(), before[2].clone()];
+    s.remove_from_product(&pid(POLARIS), &gone).await.unwrap();
+    let out = s.reattach(&pid(POLARIS), &gone).await.unwrap();
+    assert_eq!(out.done, gone.to_vec());
+    let now: Vec<MediaId> = s.product_media(&pid(POLARIS)).await.unwrap().media.into_iter().map(|m| m.id).collect();
+    assert_eq!(&now[now.len() - 2..], &gone, "back at the end, as Shopify puts new references");
+    s.reorder(&pid(POLARIS), &before).await.unwrap();
+    let now: Vec<MediaId> = s.product_media(&pid(POLARIS)).await.unwrap().media.into_iter().map(|m| m.id).collect();
+    assert_eq!(now, before);
+    let err = s.reattach(&pid("gid://shopify/Product/424242"), &gone[..1]).await.unwrap();
+    assert_eq!(err.failed[0].code, "REFERENCE_TARGET_DOES_NOT_EXIST");
+}
+
+#[tokio::test]
 async fn rename_keeps_the_extension() {
     let sandbox = common::sandbox_with(|_| {}).await;
     let s = store(&sandbox, sandbox.token());

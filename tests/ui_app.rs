@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use mediadesk::sandbox::SandboxConfig;
 use mediadesk::sandbox::state::Timings;
 use mediadesk::ui::MediadeskApp;
@@ -42,6 +42,13 @@ fn step_until(
         h.step();
         std::thread::sleep(Duration::from_millis(5));
     }
+}
+
+/// Wait for a widget, then click it.
+fn click_when(h: &mut Harness<'static, MediadeskApp>, label: &str) {
+    step_until(h, label, |h| h.query_all_by_label(label).next().is_some());
+    h.get_by_label(label).click();
+    h.run_steps(1);
 }
 
 fn sandbox_alt(h: &Harness<'static, MediadeskApp>, id: u64) -> Option<String> {
@@ -94,24 +101,67 @@ impl egui::DroppedFile for DroppedPath {
     }
 }
 
-#[test]
-fn dropped_files_are_uploaded_to_the_open_product() {
-    let mut h = app(fast());
-    open_polaris(&mut h);
-    let dir = std::env::temp_dir().join(format!("mediadesk-ui-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("dropped-shot.png");
+fn png_file(dir: &Path, name: &str) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    let file = dir.join(name);
     let mut png = std::io::Cursor::new(Vec::new());
     image::DynamicImage::new_rgb8(64, 48).write_to(&mut png, image::ImageFormat::Png).unwrap();
     std::fs::write(&file, png.into_inner()).unwrap();
-    h.input_mut().dropped_files.push(Arc::new(DroppedPath(file)));
+    file
+}
+
+fn temp_dir(test: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("mediadesk-ui-{test}-{}", std::process::id()))
+}
+
+#[test]
+fn dropped_files_get_tiles_at_once_and_only_valid_ones_are_uploaded() {
+    let mut h = app(fast());
+    open_polaris(&mut h);
+    let dir = temp_dir("drop");
+    let good = png_file(&dir, "dropped-shot.png");
+    let broken = dir.join("broken.jpg");
+    std::fs::write(&broken, b"this is not a jpeg at all").unwrap();
+    h.input_mut().dropped_files.push(Arc::new(DroppedPath(good)));
+    h.input_mut().dropped_files.push(Arc::new(DroppedPath(broken)));
     h.step();
-    step_until(&mut h, "the new tile", |h| h.query_by_label_contains("dropped-shot.png").is_some());
+    // Both files have a tile before anything is sent; the broken one says why it stays local.
+    step_until(&mut h, "the tiles of the dropped files", |h| {
+        h.query_all_by_label_contains(": dropped-shot.png").next().is_some()
+            && h.query_by_label_contains("Not uploaded: broken.jpg:").is_some()
+    });
+    step_until(&mut h, "the uploaded media in the grid", |h| {
+        h.query_by_label_contains("Image 6, dropped-shot.png").is_some()
+    });
+    step_until(&mut h, "the activity strip", |h| h.query_by_label_contains("1 of 2 files were not uploaded").is_some());
+    assert!(h.query_by_label_contains("Not uploaded: broken.jpg:").is_some(), "the refused file keeps its tile");
+    {
+        let st = h.state().engine().sandbox_state().unwrap();
+        let st = st.lock().unwrap();
+        let last = *st.products[&1].media.last().unwrap();
+        assert_eq!(st.files[&last].filename, "dropped-shot.png");
+        assert_eq!(st.products[&1].media.len(), 6, "the broken file was never sent");
+        assert!(st.files.values().all(|f| f.filename != "broken.jpg"));
+    }
+    h.get_by_label("Clear failed uploads").click();
+    h.run_steps(2);
+    assert!(h.query_by_label_contains("broken.jpg").is_none());
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn add_files_opens_the_file_dialog_and_uploads_what_was_chosen() {
+    let mut h = app(fast());
+    let dir = temp_dir("add");
+    let picked = png_file(&dir, "picked-shot.png");
+    h.state_mut().set_file_picker(mediadesk::ui::FilePicker::answering(Some(vec![picked])));
+    open_polaris(&mut h);
+    h.get_by_label("Add files…").click();
+    step_until(&mut h, "the picked file in the grid", |h| {
+        h.query_by_label_contains("Image 6, picked-shot.png").is_some()
+    });
     let st = h.state().engine().sandbox_state().unwrap();
-    let st = st.lock().unwrap();
-    let last = *st.products[&1].media.last().unwrap();
-    assert_eq!(st.files[&last].filename, "dropped-shot.png");
-    assert_eq!(st.products[&1].media.len(), 6);
+    assert_eq!(st.lock().unwrap().products[&1].media.len(), 6);
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -183,7 +233,8 @@ fn a_reorder_the_store_refuses_puts_the_old_order_back_with_a_message() {
     drag(&mut h, from, to);
     step_until(&mut h, "the refusal", |h| h.query_by_label_contains("the old order is back").is_some());
     assert!(h.query_by_label_contains("Video 1, watches.mp4").is_some(), "the old order is on screen again");
-    assert!(h.query_by_label_contains("Failed: Saving the new order").is_some());
+    step_until(&mut h, "the failed job", |h| h.query_by_label_contains("Failed: Saving the new order").is_some());
+    assert!(h.query_by_label_contains("Retry: Saving the new order").is_none(), "a refusal is not worth retrying");
 }
 
 #[test]
@@ -194,10 +245,8 @@ fn a_store_is_tested_saved_in_the_keyring_opened_and_removed() {
     step_until(&mut h, "the sandbox", |h| h.state().engine().sandbox_url().is_some());
     let url = h.state().engine().sandbox_url();
     h.state_mut().set_endpoint_override(url);
-    h.get_by_label("Connect your store…").click();
-    h.run_steps(2);
-    h.get_by_label("Ecwid").click();
-    h.run_steps(1);
+    click_when(&mut h, "Connect your store…");
+    click_when(&mut h, "Ecwid");
     h.get_by_label("Store id").click();
     h.run_steps(1);
     h.get_by_label("Store id").type_text("1003");
@@ -223,8 +272,148 @@ fn a_store_is_tested_saved_in_the_keyring_opened_and_removed() {
         h.query_all_by_label_contains("media").next().is_some() && !h.state().busy()
     });
 
-    h.get_by_label("Stores…").click();
-    h.run_steps(2);
-    h.get_by_label("Remove ecwid:1003").click();
+    click_when(&mut h, "Stores…");
+    click_when(&mut h, "Remove ecwid:1003");
     step_until(&mut h, "the keyring entry to go", |_| mediadesk::secrets::load(&store).is_err());
+}
+
+#[test]
+fn several_media_move_and_go_together_and_ctrl_z_puts_them_back() {
+    let mut h = app(fast());
+    open_polaris(&mut h);
+    let original = sandbox_order(&h);
+    // Ctrl-click two tiles, Alt+Home moves both to the front as one block.
+    h.get_by_label_contains("Video 1, watches.mp4").click();
+    h.run_steps(1);
+    h.get_by_label_contains("Image 3, polaris.jpg").click_modifiers(egui::Modifiers::COMMAND);
+    h.run_steps(1);
+    step_until(&mut h, "two selected", |h| h.query_by_label_contains("2 media selected").is_some());
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::End);
+    step_until(&mut h, "the block at the end in the store", |h| {
+        sandbox_order(h) == vec![8_486_968, 2, 1, 3_113_016, 37]
+    });
+    // Delete removes both from the product; the files stay in the library.
+    h.key_press(egui::Key::Delete);
+    step_until(&mut h, "the removal in the store", |h| sandbox_order(h) == vec![8_486_968, 2, 1]);
+    assert!(h.query_by_label_contains("polaris.jpg").is_none(), "gone from the grid");
+    {
+        let st = h.state().engine().sandbox_state().unwrap();
+        assert!(st.lock().unwrap().files.contains_key(&37), "the file is still in the library");
+    }
+    step_until(&mut h, "the removal to finish", |h| {
+        h.query_by_label_contains("Done: Removing 2 media from the product").is_some()
+    });
+    // Ctrl+Z attaches them again, where they were; a second Ctrl+Z takes back the move.
+    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::Z]);
+    step_until(&mut h, "the media back in place", |h| sandbox_order(h) == vec![8_486_968, 2, 1, 3_113_016, 37]);
+    step_until(&mut h, "them back on screen", |h| h.query_by_label_contains("Image 5, polaris.jpg").is_some());
+    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::Z]);
+    step_until(&mut h, "the first order back", |h| sandbox_order(h) == original);
+}
+
+#[test]
+fn the_keyboard_reaches_search_grid_alt_text_and_order() {
+    let mut h = app(fast());
+    step_until(&mut h, "the product list", |h| h.query_all_by_label_contains("Bamboo").next().is_some());
+    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::F]);
+    h.run_steps(2);
+    h.get_by_label("Products").type_text("title:polaris*");
+    step_until(&mut h, "the search results", |h| h.query_by_label_contains("Polaris Watch\n").is_some());
+    h.key_press(egui::Key::ArrowDown);
+    step_until(&mut h, "the media grid", |h| h.query_by_label_contains("polaris.jpg").is_some());
+    h.key_press(egui::Key::Enter);
+    h.run_steps(1);
+    // The grid has the keyboard, on the first media: two steps right is polaris.jpg.
+    h.key_press(egui::Key::ArrowRight);
+    h.run_steps(1);
+    h.key_press(egui::Key::ArrowRight);
+    h.run_steps(1);
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::Home);
+    step_until(&mut h, "polaris.jpg first in the store", |h| sandbox_order(h)[0] == 37);
+    h.key_press(egui::Key::Enter);
+    h.run_steps(2);
+    assert!(h.get_by_label("Alt text").is_focused(), "Enter puts the cursor in the alt editor");
+    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
+    h.get_by_label("Alt text").type_text("Polaris watch on a wrist, typed without a mouse");
+    h.run_steps(1);
+    h.key_press(egui::Key::Enter);
+    step_until(&mut h, "the alt text in the store", |h| {
+        sandbox_alt(h, 37).as_deref() == Some("Polaris watch on a wrist, typed without a mouse")
+    });
+}
+
+#[test]
+fn an_outage_shows_a_clear_error_and_retry_sends_the_edit_again() {
+    let mut h = app(fast());
+    open_polaris(&mut h);
+    h.get_by_label_contains("polaris.jpg").click();
+    step_until(&mut h, "the alt editor", |h| h.query_by_label("Alt text").is_some());
+    let before = sandbox_alt(&h, 37).unwrap();
+    let outage = |h: &Harness<'static, MediadeskApp>, on: bool| {
+        h.state().engine().sandbox_state().unwrap().lock().unwrap().outage = on;
+    };
+    outage(&h, true);
+    h.get_by_label("Alt text").click();
+    h.run_steps(1);
+    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
+    h.get_by_label("Alt text").type_text("Polaris watch, saved after the outage");
+    h.run_steps(1);
+    h.key_press(egui::Key::Enter);
+    step_until(&mut h, "the failure", |h| {
+        h.query_by_label_contains("Failed: Saving alt text: The store had a problem").is_some()
+    });
+    assert_eq!(
+        h.get_by_label("Alt text").value().as_deref(),
+        Some(before.as_str()),
+        "the editor shows the store's text"
+    );
+    assert_eq!(sandbox_alt(&h, 37).unwrap(), before);
+    outage(&h, false);
+    h.get_by_label("Retry: Saving alt text").click();
+    step_until(&mut h, "the retried save", |h| {
+        sandbox_alt(h, 37).as_deref() == Some("Polaris watch, saved after the outage")
+    });
+    step_until(&mut h, "the editor to show it", |h| {
+        h.get_by_label("Alt text").value().as_deref() == Some("Polaris watch, saved after the outage")
+    });
+}
+
+#[test]
+fn the_picker_shows_alt_health_and_delete_names_the_products_sharing_the_file() {
+    let mut h = app(fast());
+    step_until(&mut h, "the product list", |h| h.query_all_by_label_contains("Bamboo").next().is_some());
+    let row = h.query_all_by_label_contains("Bamboo").next().unwrap().accesskit_node().label().unwrap_or_default();
+    let bamboo_title = row.split('\n').next().unwrap().to_string();
+    // Another product shares polaris.jpg (file 37), as Shopify allows.
+    let (bamboo, missing) = {
+        let st = h.state().engine().sandbox_state().unwrap();
+        let mut st = st.lock().unwrap();
+        let id = *st.products.iter().find(|(_, p)| p.title == bamboo_title).unwrap().0;
+        st.products.get_mut(&id).unwrap().media.push(37);
+        let missing = st.products[&1].media.iter().filter(|m| st.files[m].alt.trim().is_empty()).count();
+        (id, missing)
+    };
+    // Open it: the app now knows it uses the file.
+    h.get_by_label_contains(&format!("{bamboo_title}\n")).click();
+    step_until(&mut h, "Bamboo's media", |h| h.query_by_label_contains("polaris.jpg").is_some());
+    h.get_by_label("Products").click();
+    h.run_steps(1);
+    h.get_by_label("Products").type_text("title:polaris*");
+    let badge = if missing == 0 { "alt ok".to_string() } else { format!("{missing} no alt") };
+    step_until(&mut h, "Polaris with its health badge", |h| {
+        h.query_by_label_contains(&format!("Polaris Watch\n5 media, {badge}")).is_some()
+    });
+    h.get_by_label_contains("Polaris Watch\n").click();
+    step_until(&mut h, "the media grid", |h| h.query_by_label_contains("Image 3, polaris.jpg").is_some());
+    h.get_by_label_contains("Image 3, polaris.jpg").click();
+    h.run_steps(1);
+    h.key_press_modifiers(egui::Modifiers::SHIFT, egui::Key::Delete);
+    step_until(&mut h, "the confirmation", |h| h.query_by_label_contains("Also used by:").is_some());
+    let names = format!("{:?}", h.get_by_label_contains("Also used by:"));
+    assert!(names.contains(&bamboo_title), "{names}");
+    assert!(sandbox_alt(&h, 37).is_some(), "nothing deleted before the answer");
+    h.get_by_label("Delete for good").click();
+    step_until(&mut h, "the file deleted", |h| sandbox_alt(h, 37).is_none());
+    let st = h.state().engine().sandbox_state().unwrap();
+    assert!(!st.lock().unwrap().products[&bamboo].media.contains(&37), "gone from the other product too");
 }

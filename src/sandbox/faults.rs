@@ -91,6 +91,7 @@ pub async fn inject(AxState(shared): AxState<Shared>, req: Request, next: Next) 
         let mut rng = shared.rng.lock().expect("rng lock");
         (rng.unit() < faults.server_error_share, rng.unit() < faults.drop_share)
     };
+    let fail = fail || shared.state.lock().expect("state lock").outage;
     if fail {
         let body = if req.uri().path().contains("/graphql.json") {
             r#"{"errors":"Internal Server Error"}"#

@@ -230,6 +230,9 @@ pub struct State {
     pub jobs: HashMap<String, JobRec>,
     /// Next id for new files and jobs.
     pub next_id: u64,
+    /// While true every request gets a server error, as in a platform outage (switched at run
+    /// time, unlike the configured fault shares).
+    pub outage: bool,
 }
 
 impl State {

@@ -194,6 +194,13 @@ pub trait Store: Send + Sync {
         Err(StoreError::Unsupported { operation: "remove from product" })
     }
 
+    /// Attach files of the store's library (removed from the product earlier) to the product
+    /// again; they land at the end of its gallery.
+    async fn reattach(&self, product: &ProductId, media: &[MediaId]) -> Result<BatchOutcome, StoreError> {
+        let _ = (product, media);
+        Err(StoreError::Unsupported { operation: "put removed media back" })
+    }
+
     /// Delete files permanently, from every product that uses them.
     async fn delete(&self, media: &[MediaId]) -> Result<BatchOutcome, StoreError> {
         let _ = media;

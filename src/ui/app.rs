@@ -1,20 +1,18 @@
-//! The app's model and frame: products on the left, the selected product's media as a grid of
-//! thumbnails in the centre, the inspector on the right, activity at the bottom. Draws from the
-//! model only; all I/O goes through the engine.
+//! The app's model and frame: how engine events change what is shown, the edits a user makes
+//! (each sent to the engine, most of them undoable) and the global keyboard shortcuts. The
+//! panels are drawn by the sibling modules.
 
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use egui::{Color32, RichText, Vec2};
+use egui::{Color32, Key, Modifiers};
 
-use crate::audit;
-use crate::engine::{Command, Engine, Event, JobState};
-use crate::model::{
-    Media, MediaId, MediaKind, MediaStatus, Platform, ProductId, ProductMedia, ProductSummary, StoreRef,
-};
+use super::files::{FilePicker, PickedFiles};
+use crate::engine::{Command, Engine, Event, JobState, UploadState};
+use crate::model::{Media, MediaId, Platform, ProductId, ProductMedia, ProductSummary, StoreRef};
+use crate::order::{self, Place};
 use crate::sandbox::SandboxConfig;
-use crate::secrets::Secret;
-use crate::store::shopify::credentials::Credentials;
 
 /// How long typing must pause before a search is sent.
 const SEARCH_DEBOUNCE: Duration = Duration::from_millis(300);
@@ -25,69 +23,105 @@ const TEXTURES_KEPT: usize = 600;
 /// Where the last open product is kept between runs (eframe's storage; window size and panel
 /// widths are kept by eframe and egui themselves).
 const LAST_PRODUCT_KEY: &str = "mediadesk.last_product";
+/// The store that was open when the app closed (empty for the sandbox).
+const LAST_STORE_KEY: &str = "mediadesk.last_store";
 /// The saved stores (their names only: secrets stay in the keyring).
 const SAVED_STORES_KEY: &str = "mediadesk.stores";
-/// Side of a grid tile.
-const TILE: f32 = 150.0;
 
-const WARN: Color32 = Color32::from_rgb(214, 150, 40);
-const BAD: Color32 = Color32::from_rgb(210, 70, 70);
-const GOOD: Color32 = Color32::from_rgb(90, 170, 110);
+pub(super) const WARN: Color32 = Color32::from_rgb(214, 150, 40);
+pub(super) const BAD: Color32 = Color32::from_rgb(210, 70, 70);
+pub(super) const GOOD: Color32 = Color32::from_rgb(90, 170, 110);
 
 /// One entry of the activity strip.
-struct Job {
-    title: String,
-    state: JobState,
+pub(super) struct Job {
+    pub(super) title: String,
+    pub(super) state: JobState,
+    /// What "Retry" sends, when the failed part can be tried again.
+    pub(super) retry: Option<Command>,
+}
+
+/// A file on its way to the store, shown as a tile after the product's media.
+pub(super) struct UploadTile {
+    pub(super) batch: u64,
+    pub(super) index: usize,
+    pub(super) product: ProductId,
+    pub(super) name: String,
+    pub(super) state: UploadState,
+}
+
+/// What is known about a product's alt texts: from opening it, or from the picker's scan.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct Health {
+    pub(super) media: usize,
+    pub(super) missing: usize,
+}
+
+/// An edit that Ctrl+Z can take back, by doing the inverse on the store.
+pub(super) enum Undo {
+    Alt { product: ProductId, media: MediaId, previous: String },
+    Order { product: ProductId, previous: Vec<MediaId> },
+    Removal { product: ProductId, media: Vec<MediaId>, order: Vec<MediaId> },
+}
+
+/// What a confirmation under the inspector is about to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) enum Confirm {
+    /// Delete these files from the store, from every product.
+    Delete(Vec<MediaId>),
+    /// Remove from an Ecwid product, which deletes the images.
+    RemoveForGood(Vec<MediaId>),
 }
 
 /// The window's state.
 pub struct MediadeskApp {
-    engine: Engine,
-    store_label: Option<String>,
-    search: String,
-    search_changed: Option<Instant>,
-    generation: u64,
-    products: Vec<ProductSummary>,
-    loading_products: bool,
-    selected: Option<ProductId>,
-    media: Option<ProductMedia>,
-    selected_media: Option<MediaId>,
-    alt_draft: String,
-    textures: HashMap<String, egui::TextureHandle>,
-    texture_order: VecDeque<String>,
-    requested: HashSet<String>,
-    jobs: Vec<(u64, Job)>,
-    error: Option<String>,
-    undo: Vec<Undo>,
-    confirm_delete: Option<MediaId>,
-    stores: StoresForm,
-    limitations: Vec<String>,
-    on_sandbox: bool,
-    platform: Platform,
-}
-
-/// The "Stores" window: saved stores and the form that adds one.
-#[derive(Default)]
-struct StoresForm {
-    open: bool,
-    saved: Vec<String>,
-    ecwid: bool,
-    shop: String,
-    use_client: bool,
-    client_id: String,
-    secret: String,
-    busy: bool,
-    message: Option<String>,
-    /// Requests go here instead of the stores' own hosts (tests point it at the sandbox).
-    endpoint: Option<String>,
-    /// What was being connected, to remember it once it works.
-    pending: Option<StoreRef>,
-}
-
-/// An edit that Ctrl+Z can take back, by doing the inverse on the store.
-enum Undo {
-    Alt { product: ProductId, media: MediaId, previous: String },
-    Order { product: ProductId, previous: Vec<MediaId> },
+    pub(super) engine: Engine,
+    pub(super) store_label: Option<String>,
+    pub(super) store: StoreRef,
+    pub(super) search: String,
+    pub(super) search_changed: Option<Instant>,
+    pub(super) generation: u64,
+    pub(super) products: Vec<ProductSummary>,
+    pub(super) loading_products: bool,
+    pub(super) selected: Option<ProductId>,
+    pub(super) media: Option<ProductMedia>,
+    /// The media under the keyboard cursor, shown in the inspector.
+    pub(super) selected_media: Option<MediaId>,
+    /// Every selected media (Ctrl/Shift-click, Shift+arrows); holds `selected_media` too.
+    pub(super) selection: Vec<MediaId>,
+    /// Where a Shift range starts.
+    pub(super) anchor: Option<MediaId>,
+    /// True when arrow keys move through the grid rather than the product list.
+    pub(super) grid_keys: bool,
+    pub(super) focus_alt: bool,
+    pub(super) focus_search: bool,
+    /// Tiles per grid row at the last frame, for Up and Down.
+    pub(super) per_row: usize,
+    /// Scroll the grid to the keyboard cursor on the next frame.
+    pub(super) reveal: bool,
+    /// The grid's scroll offset and height at the last frame.
+    pub(super) grid_view: (f32, f32),
+    pub(super) alt_draft: String,
+    pub(super) textures: HashMap<String, egui::TextureHandle>,
+    pub(super) texture_order: VecDeque<String>,
+    pub(super) requested: HashSet<String>,
+    pub(super) jobs: Vec<(u64, Job)>,
+    pub(super) uploads: Vec<UploadTile>,
+    pub(super) next_batch: u64,
+    pub(super) error: Option<String>,
+    pub(super) undo: Vec<Undo>,
+    pub(super) confirm: Option<Confirm>,
+    pub(super) stores: super::stores::StoresForm,
+    pub(super) limitations: Vec<String>,
+    pub(super) platform: Platform,
+    /// Alt-text health of the products seen, for the picker's badges.
+    pub(super) health: HashMap<ProductId, Health>,
+    pub(super) health_requested: HashSet<ProductId>,
+    /// Which products each media was seen on, to name them before a delete.
+    pub(super) used_by: HashMap<MediaId, Vec<(ProductId, String)>>,
+    /// The product to open once the store being reopened answers.
+    pub(super) pending_product: Option<ProductId>,
+    pub(super) file_picker: FilePicker,
+    pub(super) picking: Option<PickedFiles>,
 }
 
 impl MediadeskApp {
@@ -96,17 +130,27 @@ impl MediadeskApp {
         Self::with_sandbox(ctx, SandboxConfig::default())
     }
 
-    /// The app on the sandbox, reopening the product that was open when it last closed.
+    /// The app as it was when it last closed: saved stores, the last store (reopened with the
+    /// keyring's secret) and the last product.
     pub fn restored(cc: &eframe::CreationContext<'_>) -> Self {
         let mut app = Self::new(&cc.egui_ctx);
-        app.stores.saved = cc
-            .storage
-            .and_then(|s| s.get_string(SAVED_STORES_KEY))
+        let get = |key: &str| cc.storage.and_then(|s| s.get_string(key)).filter(|s| !s.is_empty());
+        app.stores.saved = get(SAVED_STORES_KEY)
             .map(|s| s.lines().map(str::to_string).filter(|l| !l.is_empty()).collect())
             .unwrap_or_default();
-        let last = cc.storage.and_then(|s| s.get_string(LAST_PRODUCT_KEY)).filter(|s| !s.is_empty());
-        if let Some(id) = last {
-            app.open_product(ProductId(id));
+        let last_product = get(LAST_PRODUCT_KEY).map(ProductId);
+        match get(LAST_STORE_KEY).and_then(|s| s.parse::<StoreRef>().ok()).filter(|s| *s != StoreRef::Sandbox) {
+            Some(store) => {
+                app.pending_product = last_product;
+                app.stores.pending = Some(store.clone());
+                app.stores.busy = true;
+                app.engine.send(Command::OpenSaved { store, endpoint: None });
+            }
+            None => {
+                if let Some(id) = last_product {
+                    app.open_product(id);
+                }
+            }
         }
         app
     }
@@ -119,6 +163,7 @@ impl MediadeskApp {
         MediadeskApp {
             engine,
             store_label: None,
+            store: StoreRef::Sandbox,
             search: String::new(),
             search_changed: None,
             generation: 1,
@@ -127,18 +172,33 @@ impl MediadeskApp {
             selected: None,
             media: None,
             selected_media: None,
+            selection: Vec::new(),
+            anchor: None,
+            grid_keys: false,
+            focus_alt: false,
+            focus_search: false,
+            per_row: 1,
+            reveal: false,
+            grid_view: (0.0, 0.0),
             alt_draft: String::new(),
             textures: HashMap::new(),
             texture_order: VecDeque::new(),
             requested: HashSet::new(),
             jobs: Vec::new(),
+            uploads: Vec::new(),
+            next_batch: 1,
             error: None,
             undo: Vec::new(),
-            confirm_delete: None,
-            stores: StoresForm::default(),
+            confirm: None,
+            stores: Default::default(),
             limitations: Vec::new(),
-            on_sandbox: true,
             platform: Platform::Shopify,
+            health: HashMap::new(),
+            health_requested: HashSet::new(),
+            used_by: HashMap::new(),
+            pending_product: None,
+            file_picker: FilePicker::native(),
+            picking: None,
         }
     }
 
@@ -146,6 +206,11 @@ impl MediadeskApp {
     /// their own hosts (tests point it at the sandbox).
     pub fn set_endpoint_override(&mut self, endpoint: Option<String>) {
         self.stores.endpoint = endpoint;
+    }
+
+    /// Replace the native "Add files…" dialog (tests cannot drive one).
+    pub fn set_file_picker(&mut self, picker: FilePicker) {
+        self.file_picker = picker;
     }
 
     /// The engine, for tests that look at the store behind it.
@@ -179,8 +244,9 @@ impl MediadeskApp {
                 let first = self.store_label.is_none();
                 self.store_label = Some(label);
                 self.limitations = limitations;
-                self.on_sandbox = store == StoreRef::Sandbox;
                 self.platform = store.platform();
+                let changed = self.store != store;
+                self.store = store.clone();
                 if let Some(pending) = self.stores.pending.take().filter(|p| *p == store) {
                     let name = pending.to_string();
                     if !self.stores.saved.contains(&name) {
@@ -191,21 +257,33 @@ impl MediadeskApp {
                 }
                 self.stores.busy = false;
                 self.stores.message = None;
-                if !first {
+                if !first && changed {
                     // Another store: start over with its products.
                     self.selected = None;
                     self.media = None;
-                    self.selected_media = None;
+                    self.clear_selection();
                     self.undo.clear();
+                    self.health.clear();
+                    self.health_requested.clear();
+                    self.used_by.clear();
                     self.generation += 1;
                     self.loading_products = true;
                     self.products.clear();
                     self.engine.send(Command::Search { text: self.search.clone(), generation: self.generation });
                 }
+                if let Some(id) = self.pending_product.take() {
+                    self.open_product(id);
+                }
             }
             Event::ConnectFailed(message) => {
                 self.stores.busy = false;
-                self.stores.pending = None;
+                if let Some(store) = self.stores.pending.take()
+                    && !self.stores.open
+                {
+                    // Reopening the last store at start: say so where it is seen.
+                    self.error = Some(format!("{store} could not be opened, so this is the sandbox: {message}"));
+                    self.pending_product = None;
+                }
                 self.stores.message = Some(message);
             }
             Event::Products { generation, page, first } if generation == self.generation => {
@@ -216,13 +294,19 @@ impl MediadeskApp {
                 self.loading_products = page.next_cursor.is_some();
             }
             Event::Products { .. } => {}
-            Event::Media(media) if Some(&media.id) == self.selected.as_ref() => {
-                if let Some(m) = media.media.iter().find(|m| Some(&m.id) == self.selected_media.as_ref()) {
-                    self.alt_draft = m.alt.clone();
+            Event::Media(media) => {
+                self.learn(&media);
+                if Some(&media.id) == self.selected.as_ref() {
+                    if let Some(m) = media.media.iter().find(|m| Some(&m.id) == self.selected_media.as_ref()) {
+                        self.alt_draft = m.alt.clone();
+                    }
+                    // Finished uploads are now real media: their tiles can go.
+                    self.uploads.retain(|u| u.product != media.id || u.state != UploadState::Done);
+                    self.selection.retain(|id| media.media.iter().any(|m| &m.id == id));
+                    self.media = Some(media);
                 }
-                self.media = Some(media);
             }
-            Event::Media(_) => {}
+            Event::Scanned(media) => self.learn(&media),
             Event::Thumbnail { url, image } => {
                 let texture = ctx.load_texture(&url, (*image).clone(), egui::TextureOptions::LINEAR);
                 self.textures.insert(url.clone(), texture);
@@ -240,8 +324,19 @@ impl MediadeskApp {
                     j.title = title;
                     j.state = state;
                 }
-                None => self.jobs.push((job, Job { title, state })),
+                None => self.jobs.push((job, Job { title, state, retry: None })),
             },
+            Event::Retry { job, command } => match self.jobs.iter_mut().find(|(id, _)| *id == job) {
+                Some((_, j)) => j.retry = Some(*command),
+                None => self
+                    .jobs
+                    .push((job, Job { title: String::new(), state: JobState::Running(None), retry: Some(*command) })),
+            },
+            Event::Upload { batch, index, state } => {
+                if let Some(u) = self.uploads.iter_mut().find(|u| u.batch == batch && u.index == index) {
+                    u.state = state;
+                }
+            }
             Event::AltRefused { media, previous } => {
                 if let Some(m) = self.media_mut(&media) {
                     m.alt = previous.clone();
@@ -251,14 +346,7 @@ impl MediadeskApp {
                 }
             }
             Event::ReorderRefused { product, previous } => {
-                if let Some(pm) = self.media.as_mut().filter(|pm| pm.id == product) {
-                    let mut old: Vec<Media> =
-                        previous.iter().filter_map(|id| pm.media.iter().find(|m| &m.id == id).cloned()).collect();
-                    for (i, m) in old.iter_mut().enumerate() {
-                        m.position = i as u32;
-                    }
-                    pm.media = old;
-                }
+                self.show_order(&product, &previous);
                 self.error = Some("The new order could not be saved; the old order is back.".into());
             }
             Event::Failed(message) => {
@@ -268,11 +356,25 @@ impl MediadeskApp {
         }
     }
 
-    fn media_mut(&mut self, id: &MediaId) -> Option<&mut Media> {
+    /// Keep what a product's media say about its health and which files it shares.
+    fn learn(&mut self, pm: &ProductMedia) {
+        let missing = pm.media.iter().filter(|m| m.alt.trim().is_empty()).count();
+        self.health.insert(pm.id.clone(), Health { media: pm.media.len(), missing });
+        self.health_requested.insert(pm.id.clone());
+        for users in self.used_by.values_mut() {
+            users.retain(|(p, _)| *p != pm.id);
+        }
+        for m in &pm.media {
+            self.used_by.entry(m.id.clone()).or_default().push((pm.id.clone(), pm.title.clone()));
+        }
+    }
+
+    pub(super) fn media_mut(&mut self, id: &MediaId) -> Option<&mut Media> {
         self.media.as_mut()?.media.iter_mut().find(|m| &m.id == id)
     }
 
-    fn texture(&mut self, url: &str) -> Option<egui::TextureId> {
+    /// The texture for a thumbnail URL, asking the engine for it the first time.
+    pub(super) fn texture(&mut self, url: &str) -> Option<egui::TextureId> {
         if let Some(t) = self.textures.get(url) {
             return Some(t.id());
         }
@@ -282,177 +384,76 @@ impl MediadeskApp {
         None
     }
 
-    fn open_product(&mut self, id: ProductId) {
+    /// Ask for a product's alt-text health once (the picker does, for rows in view).
+    pub(super) fn want_health(&mut self, id: &ProductId) {
+        if self.health_requested.insert(id.clone()) {
+            self.engine.send(Command::Scan(id.clone()));
+        }
+    }
+
+    pub(super) fn open_product(&mut self, id: ProductId) {
         self.selected = Some(id.clone());
         self.media = None;
-        self.selected_media = None;
+        self.clear_selection();
+        self.confirm = None;
         self.engine.send(Command::OpenProduct(id));
     }
 
-    fn product_list(&mut self, ui: &mut egui::Ui) {
-        ui.add_space(6.0);
-        let label = ui.label(RichText::new("Products").strong());
-        let search = ui
-            .add(
-                egui::TextEdit::singleline(&mut self.search)
-                    .hint_text("Search: title, vendor, tag:…")
-                    .desired_width(f32::INFINITY),
-            )
-            .labelled_by(label.id);
-        if search.changed() {
-            self.search_changed = Some(Instant::now());
-        }
-        // Up and Down move through the list from the search box, Enter opens.
-        if search.has_focus() || !ui.ctx().egui_wants_keyboard_input() {
-            let (down, up) = ui.input(|i| (i.key_pressed(egui::Key::ArrowDown), i.key_pressed(egui::Key::ArrowUp)));
-            if (down || up) && !self.products.is_empty() {
-                let at = self.selected.as_ref().and_then(|s| self.products.iter().position(|p| &p.id == s));
-                let next = match (at, down) {
-                    (None, _) => 0,
-                    (Some(i), true) => (i + 1).min(self.products.len() - 1),
-                    (Some(i), false) => i.saturating_sub(1),
-                };
-                let id = self.products[next].id.clone();
-                self.open_product(id);
-            }
-        }
-        ui.add_space(4.0);
-        if self.loading_products && self.products.is_empty() {
-            ui.horizontal(|ui| {
-                ui.spinner();
-                ui.label("Loading products…");
-            });
-        } else if self.products.is_empty() {
-            ui.label(RichText::new("No products match.").weak());
-        }
-        let row_height = 40.0;
-        let mut open = None;
-        egui::ScrollArea::vertical().auto_shrink([false; 2]).show_rows(
-            ui,
-            row_height,
-            self.products.len(),
-            |ui, rows| {
-                ui.with_layout(egui::Layout::top_down_justified(egui::Align::LEFT), |ui| {
-                    for p in &self.products[rows] {
-                        let selected = self.selected.as_ref() == Some(&p.id);
-                        if ui.add(egui::Button::selectable(selected, product_row(ui, p))).clicked() {
-                            open = Some(p.id.clone());
-                        }
-                    }
-                });
-            },
-        );
-        if let Some(id) = open {
-            self.open_product(id);
-        }
+    pub(super) fn clear_selection(&mut self) {
+        self.selected_media = None;
+        self.selection.clear();
+        self.anchor = None;
     }
 
-    fn grid(&mut self, ui: &mut egui::Ui) {
-        let hovering_files = ui.input(|i| !i.raw.hovered_files.is_empty());
-        let Some(selected) = self.selected.clone() else {
-            ui.centered_and_justified(|ui| {
-                ui.label(RichText::new("Pick a product on the left to see its media.").weak())
-            });
-            return;
-        };
-        let Some(pm) = self.media.clone().filter(|m| m.id == selected) else {
-            ui.horizontal(|ui| {
-                ui.spinner();
-                ui.label("Loading media…");
-            });
-            return;
-        };
-        ui.horizontal(|ui| {
-            ui.heading(&pm.title);
-            ui.label(RichText::new(format!("{} media", pm.media.len())).weak());
-        });
-        ui.label(
-            RichText::new("Drag a thumbnail to reorder. Drop image, video or 3D files on the window to upload them.")
-                .weak()
-                .small(),
-        );
-        ui.separator();
-        if hovering_files {
-            ui.painter().rect_stroke(
-                ui.max_rect(),
-                6.0,
-                egui::Stroke::new(3.0, ui.visuals().selection.bg_fill),
-                egui::StrokeKind::Inside,
-            );
-        }
-        if pm.media.is_empty() {
-            ui.centered_and_justified(|ui| {
-                ui.label(RichText::new("This product has no media yet: drop files here to add some.").weak())
-            });
-            return;
-        }
-        let mut moved: Option<(usize, usize)> = None;
-        let mut clicked = None;
-        // Only the rows in view are laid out and drawn: a 250-media product costs what 20 tiles cost.
-        let gap = 10.0;
-        let per_row = (((ui.available_width() + gap) / (TILE + gap)).floor() as usize).max(1);
-        let rows = pm.media.len().div_ceil(per_row);
-        egui::ScrollArea::vertical().auto_shrink([false; 2]).show_rows(ui, TILE + gap, rows, |ui, row_range| {
-            for row in row_range {
-                ui.horizontal(|ui| {
-                    ui.spacing_mut().item_spacing = Vec2::splat(gap);
-                    let start = row * per_row;
-                    for (index, m) in pm.media.iter().enumerate().skip(start).take(per_row) {
-                        let selected = self.selected_media.as_ref() == Some(&m.id);
-                        // Thumbnails are fetched only for tiles in view.
-                        let response = tile(ui, m, selected, &mut |url| self.texture(url));
-                        if response.drag_started() {
-                            egui::DragAndDrop::set_payload(ui.ctx(), index);
-                        }
-                        if response.dragged() {
-                            ui.ctx().set_cursor_icon(egui::CursorIcon::Grabbing);
-                        }
-                        if let Some(from) = response.dnd_hover_payload::<usize>()
-                            && *from != index
-                        {
-                            // Show where the dragged tile will land.
-                            let x =
-                                if *from < index { response.rect.right() + 4.0 } else { response.rect.left() - 4.0 };
-                            let stroke = egui::Stroke::new(3.0, ui.visuals().selection.bg_fill);
-                            ui.painter().vline(x, response.rect.y_range(), stroke);
-                        }
-                        if let Some(from) = response.dnd_release_payload::<usize>() {
-                            moved = Some((*from, index));
-                        }
-                        if response.clicked() {
-                            clicked = Some(m.id.clone());
-                        }
-                    }
-                });
-                ui.add_space(gap);
-            }
-        });
-        if let Some(id) = clicked {
-            self.select_media(&id);
-        }
-        if let Some((from, to)) = moved
-            && from != to
-        {
-            self.move_media(from, to);
-        }
+    /// The open product's media ids, in order.
+    pub(super) fn order(&self) -> Vec<MediaId> {
+        self.media.as_ref().map(|pm| pm.media.iter().map(|m| m.id.clone()).collect()).unwrap_or_default()
     }
 
-    /// Move a tile: the order changes on screen at once, and the store is told in the background.
-    fn move_media(&mut self, from: usize, to: usize) {
-        let Some(pm) = self.media.as_mut() else { return };
-        let previous: Vec<MediaId> = pm.media.iter().map(|m| m.id.clone()).collect();
-        let item = pm.media.remove(from);
-        pm.media.insert(to.min(pm.media.len()), item);
-        for (i, m) in pm.media.iter_mut().enumerate() {
+    /// Put the grid in this order (ids it does not know are skipped).
+    fn show_order(&mut self, product: &ProductId, order: &[MediaId]) {
+        let Some(pm) = self.media.as_mut().filter(|pm| &pm.id == product) else { return };
+        let mut media: Vec<Media> =
+            order.iter().filter_map(|id| pm.media.iter().find(|m| &m.id == id).cloned()).collect();
+        for (i, m) in media.iter_mut().enumerate() {
             m.position = i as u32;
         }
-        let order = pm.media.iter().map(|m| m.id.clone()).collect();
-        self.undo.push(Undo::Order { product: pm.id.clone(), previous: previous.clone() });
-        self.engine.send(Command::Reorder { product: pm.id.clone(), order, previous });
+        pm.media = media;
     }
 
-    fn select_media(&mut self, id: &MediaId) {
+    /// Select one media (a plain click), or extend (`range`) or toggle (`toggle`) the selection.
+    pub(super) fn select_media(&mut self, id: &MediaId, toggle: bool, range: bool) {
+        let order = self.order();
+        if range && let Some(anchor) = self.anchor.clone() {
+            let (Some(a), Some(b)) = (order.iter().position(|m| *m == anchor), order.iter().position(|m| m == id))
+            else {
+                return;
+            };
+            self.selection = order[a.min(b)..=a.max(b)].to_vec();
+        } else if toggle {
+            self.anchor = Some(id.clone());
+            if let Some(at) = self.selection.iter().position(|m| m == id) {
+                // Unselected: the cursor goes to what is still selected.
+                self.selection.remove(at);
+                let last = self.selection.last().cloned();
+                self.selected_media = None;
+                if let Some(last) = last {
+                    self.select_cursor(&last);
+                }
+                return;
+            }
+            self.selection.push(id.clone());
+        } else {
+            self.selection = vec![id.clone()];
+            self.anchor = Some(id.clone());
+        }
+        self.select_cursor(id);
+    }
+
+    /// Put the cursor (and the inspector) on this media.
+    fn select_cursor(&mut self, id: &MediaId) {
         self.selected_media = Some(id.clone());
+        self.confirm = None;
         self.alt_draft = self
             .media
             .as_ref()
@@ -461,10 +462,71 @@ impl MediadeskApp {
             .unwrap_or_default();
     }
 
-    fn save_alt(&mut self) {
+    /// Move the selected media as one block: on screen at once, on the store in the background.
+    pub(super) fn move_selection(&mut self, place: Place) {
+        let selected: HashSet<MediaId> = self.selection.iter().cloned().collect();
+        let order = self.order();
+        let new = order::move_block(&order, |m| selected.contains(m), place);
+        self.reorder_to(new);
+    }
+
+    /// Show a new order and send it; undoable.
+    pub(super) fn reorder_to(&mut self, new: Vec<MediaId>) {
+        let previous = self.order();
+        let Some(product) = self.media.as_ref().map(|pm| pm.id.clone()) else { return };
+        if new == previous {
+            return;
+        }
+        self.show_order(&product, &new);
+        self.undo.push(Undo::Order { product: product.clone(), previous: previous.clone() });
+        self.engine.send(Command::Reorder { product, order: new, previous });
+    }
+
+    /// The selection, in grid order.
+    pub(super) fn selected_in_order(&self) -> Vec<MediaId> {
+        self.order().into_iter().filter(|m| self.selection.contains(m)).collect()
+    }
+
+    /// Remove the selected media from the product. On Shopify the files stay in the library and
+    /// Ctrl+Z attaches them again; on Ecwid removing deletes, so it asks first.
+    pub(super) fn remove_selected(&mut self, confirmed: bool) {
+        let media = self.selected_in_order();
+        let Some(product) = self.media.as_ref().map(|pm| pm.id.clone()) else { return };
+        if media.is_empty() {
+            return;
+        }
+        if self.platform == Platform::Ecwid && !confirmed {
+            self.confirm = Some(Confirm::RemoveForGood(media));
+            return;
+        }
+        let order = self.order();
+        if self.platform != Platform::Ecwid {
+            self.undo.push(Undo::Removal { product: product.clone(), media: media.clone(), order: order.clone() });
+        }
+        let kept: Vec<MediaId> = order.into_iter().filter(|m| !media.contains(m)).collect();
+        self.show_order(&product, &kept);
+        self.clear_selection();
+        self.confirm = None;
+        self.engine.send(Command::Remove { product, media });
+    }
+
+    /// Delete the selected files from the store, after the confirmation asked for it.
+    pub(super) fn delete(&mut self, media: Vec<MediaId>) {
+        let Some(product) = self.media.as_ref().map(|pm| pm.id.clone()) else { return };
+        let kept: Vec<MediaId> = self.order().into_iter().filter(|m| !media.contains(m)).collect();
+        self.show_order(&product, &kept);
+        self.clear_selection();
+        self.confirm = None;
+        self.engine.send(Command::Delete { product, media });
+    }
+
+    pub(super) fn save_alt(&mut self) {
         let (Some(pm), Some(id)) = (self.media.as_ref(), self.selected_media.clone()) else { return };
         let product = pm.id.clone();
         let draft = self.alt_draft.trim().to_string();
+        if draft.chars().count() > self.platform.limits().alt_max_chars {
+            return;
+        }
         let Some(m) = self.media_mut(&id) else { return };
         if m.alt == draft {
             return;
@@ -474,8 +536,8 @@ impl MediadeskApp {
         self.engine.send(Command::SaveAlt { product, media: id, alt: draft, previous });
     }
 
-    /// Take back the last alt edit or reorder, by sending its inverse to the store.
-    fn undo_last(&mut self) {
+    /// Take back the last alt edit, reorder or removal, by sending its inverse to the store.
+    pub(super) fn undo_last(&mut self) {
         let Some(last) = self.undo.pop() else { return };
         match last {
             Undo::Alt { product, media, previous } => {
@@ -487,378 +549,108 @@ impl MediadeskApp {
                 self.engine.send(Command::SaveAlt { product, media, alt: previous, previous: now });
             }
             Undo::Order { product, previous } => {
-                let Some(pm) = self.media.as_mut().filter(|pm| pm.id == product) else { return };
-                let now: Vec<MediaId> = pm.media.iter().map(|m| m.id.clone()).collect();
-                let mut back: Vec<Media> =
-                    previous.iter().filter_map(|id| pm.media.iter().find(|m| &m.id == id).cloned()).collect();
-                for (i, m) in back.iter_mut().enumerate() {
-                    m.position = i as u32;
-                }
-                pm.media = back;
+                let now = self.order();
+                self.show_order(&product, &previous);
                 self.engine.send(Command::Reorder { product, order: previous, previous: now });
             }
+            Undo::Removal { product, media, order } => {
+                self.engine.send(Command::Reattach { product, media, order });
+            }
         }
     }
 
-    fn inspector(&mut self, ui: &mut egui::Ui) {
-        ui.add_space(6.0);
-        let Some(pm) = self.media.clone() else {
-            ui.label(RichText::new("No media selected.").weak());
+    /// Send a failed job's command again, showing its effect at once as the first try did.
+    pub(super) fn retry(&mut self, job: u64) {
+        let Some(command) = self.jobs.iter_mut().find(|(id, _)| *id == job).and_then(|(_, j)| j.retry.take()) else {
             return;
         };
-        let Some(m) = self.selected_media.as_ref().and_then(|id| pm.media.iter().find(|m| &m.id == id)).cloned() else {
-            ui.label(RichText::new("Click a thumbnail to edit its alt text.").weak());
-            return;
-        };
-        if let Some(t) = m.preview_url.as_deref().and_then(|u| self.texture(u)) {
-            let size = self.textures.values().find(|h| h.id() == t).map(|h| h.size_vec2()).unwrap_or(Vec2::splat(1.0));
-            let scale = (ui.available_width() / size.x).min(260.0 / size.y);
-            ui.add(egui::Image::new((t, size * scale)));
-        }
-        ui.add_space(6.0);
-        let limit = self.platform.limits().alt_max_chars;
-        let label = ui.label(RichText::new("Alt text").strong());
-        // A long alt text scrolls inside its box instead of pushing the hints out of view.
-        let draft = &mut self.alt_draft;
-        let edit = egui::ScrollArea::vertical()
-            .id_salt("alt-editor")
-            .max_height(110.0)
-            .show(ui, |ui| {
-                ui.add(egui::TextEdit::multiline(draft).desired_rows(3).desired_width(f32::INFINITY))
-                    .labelled_by(label.id)
-            })
-            .inner;
-        let count = self.alt_draft.chars().count();
-        ui.horizontal(|ui| {
-            let colour = if count > limit {
-                BAD
-            } else if count > 125 {
-                WARN
-            } else {
-                ui.visuals().weak_text_color()
-            };
-            ui.label(RichText::new(format!("{count} / {limit}")).color(colour).small());
-            if edit.has_focus() {
-                ui.label(RichText::new("Enter or Ctrl+S saves, Esc reverts").weak().small());
+        let command = match command {
+            Command::SaveAlt { product, media, alt, previous } => {
+                if let Some(m) = self.media_mut(&media) {
+                    m.alt = alt.clone();
+                }
+                if self.selected_media.as_ref() == Some(&media) {
+                    self.alt_draft = alt.clone();
+                }
+                Command::SaveAlt { product, media, alt, previous }
             }
-        });
-        let (enter, ctrl_s, escape) = ui.input(|i| {
+            Command::Reorder { product, order, previous } => {
+                self.show_order(&product, &order);
+                Command::Reorder { product, order, previous }
+            }
+            Command::Upload { product, paths, .. } => {
+                let names: Vec<String> = paths.iter().map(|p| file_name(p)).collect();
+                self.uploads.retain(|u| !(u.product == product && names.contains(&u.name)));
+                return self.upload(product, paths);
+            }
+            other => other,
+        };
+        self.engine.send(command);
+    }
+
+    /// Upload files to a product: a tile for each at once, then the engine's progress.
+    pub(super) fn upload(&mut self, product: ProductId, paths: Vec<PathBuf>) {
+        let batch = self.next_batch;
+        self.next_batch += 1;
+        for (index, path) in paths.iter().enumerate() {
+            self.uploads.push(UploadTile {
+                batch,
+                index,
+                product: product.clone(),
+                name: file_name(path),
+                state: UploadState::Sending(0.0),
+            });
+        }
+        self.engine.send(Command::Upload { product, paths, batch });
+    }
+
+    /// Open the native file dialog without waiting for it.
+    pub(super) fn add_files(&mut self, ctx: &egui::Context) {
+        if self.selected.is_none() {
+            self.error = Some("Pick a product first, then add files to it.".into());
+            return;
+        }
+        if self.picking.is_none() {
+            self.picking = Some(self.file_picker.pick(ctx));
+        }
+    }
+
+    /// Keys that work anywhere: undo, search, add files; and the grid's keys while it has them.
+    fn shortcuts(&mut self, ctx: &egui::Context) {
+        let typing = ctx.text_edit_focused();
+        let (undo, find, add) = ctx.input_mut(|i| {
             (
-                i.key_pressed(egui::Key::Enter) && !i.modifiers.shift,
-                i.modifiers.command && i.key_pressed(egui::Key::S),
-                i.key_pressed(egui::Key::Escape),
+                !typing && i.consume_key(Modifiers::COMMAND, Key::Z),
+                i.consume_key(Modifiers::COMMAND, Key::F),
+                i.consume_key(Modifiers::COMMAND, Key::O),
             )
         });
-        if edit.has_focus() && enter {
-            // Enter saves; the newline it typed is not part of the text.
-            self.alt_draft = self.alt_draft.trim_end_matches('\n').to_string();
-            self.save_alt();
+        if undo {
+            self.undo_last();
         }
-        if ctrl_s {
-            self.save_alt();
+        if find {
+            self.focus_search = true;
+            self.grid_keys = false;
         }
-        if escape && edit.has_focus() {
-            self.alt_draft = m.alt.clone();
+        if add {
+            self.add_files(ctx);
         }
-        let siblings: Vec<&str> = pm.media.iter().filter(|o| o.id != m.id).map(|o| o.alt.as_str()).collect();
-        let findings = audit::check(
-            &self.alt_draft,
-            &audit::Context { product_title: &pm.title, filename: m.filename.as_deref(), siblings: &siblings, limit },
-        );
-        for f in &findings {
-            let colour = if f.severity == audit::Severity::Error { BAD } else { WARN };
-            ui.label(RichText::new(format!("• {}", f.message)).color(colour).small());
+        if self.grid_keys && !typing {
+            self.grid_shortcuts(ctx);
         }
-        ui.horizontal(|ui| {
-            let changed = self.alt_draft.trim() != m.alt;
-            if ui.add_enabled(changed && count <= limit, egui::Button::new("Save alt text")).clicked() {
-                self.save_alt();
-            }
-            if ui.add_enabled(changed, egui::Button::new("Revert")).clicked() {
-                self.alt_draft = m.alt.clone();
-            }
-        });
-        ui.separator();
-        egui::Grid::new("facts").num_columns(2).spacing([12.0, 4.0]).show(ui, |ui| {
-            let mut fact = |k: &str, v: String| {
-                ui.label(RichText::new(k).weak());
-                ui.label(v);
-                ui.end_row();
-            };
-            fact("File", m.filename.clone().unwrap_or_else(|| "—".into()));
-            fact("Type", kind_name(m.kind).to_string());
-            fact("Status", m.status.as_str().to_string());
-            if let (Some(w), Some(h)) = (m.width, m.height) {
-                fact("Size", format!("{w} × {h} px"));
-            }
-            if let Some(b) = m.size_bytes {
-                fact("Bytes", format!("{:.1} MB", b as f64 / 1_048_576.0));
-            }
-        });
-        for e in &m.errors {
-            ui.label(RichText::new(e).color(BAD));
-        }
-        ui.separator();
-        ui.horizontal(|ui| {
-            if ui
-                .button("Remove from product")
-                .on_hover_text("Detach it; the file stays in the store's library")
-                .clicked()
-            {
-                self.engine.send(Command::Remove { product: pm.id.clone(), media: vec![m.id.clone()] });
-                self.selected_media = None;
-            }
-            if ui.button("Delete permanently…").clicked() {
-                self.confirm_delete = Some(m.id.clone());
-            }
-        });
-        if self.confirm_delete.as_ref() == Some(&m.id) {
-            ui.label(
-                RichText::new("Delete this file from every product that uses it? This cannot be undone.").color(BAD),
-            );
-            ui.horizontal(|ui| {
-                if ui.button("Delete for good").clicked() {
-                    self.engine.send(Command::Delete { product: pm.id.clone(), media: vec![m.id.clone()] });
-                    self.confirm_delete = None;
-                    self.selected_media = None;
-                }
-                if ui.button("Keep it").clicked() {
-                    self.confirm_delete = None;
-                }
-            });
-        }
-    }
-
-    fn stores_window(&mut self, ctx: &egui::Context) {
-        let mut open = self.stores.open;
-        egui::Window::new("Stores").open(&mut open).resizable(false).default_width(420.0).show(ctx, |ui| {
-            let f = &mut self.stores;
-            ui.label(RichText::new("Saved stores").strong());
-            if f.saved.is_empty() {
-                ui.label(RichText::new("None yet.").weak());
-            }
-            let mut forget = None;
-            for name in &f.saved {
-                ui.horizontal(|ui| {
-                    ui.label(name);
-                    if ui.button(format!("Open {name}")).clicked()
-                        && let Ok(store) = name.parse::<StoreRef>()
-                    {
-                        f.busy = true;
-                        f.pending = Some(store.clone());
-                        self.engine.send(Command::OpenSaved { store, endpoint: f.endpoint.clone() });
-                    }
-                    if ui.button(format!("Remove {name}")).clicked() {
-                        forget = Some(name.clone());
-                    }
-                });
-            }
-            if let Some(name) = forget {
-                f.saved.retain(|n| *n != name);
-                if let Ok(store) = name.parse::<StoreRef>() {
-                    self.engine.send(Command::Forget(store));
-                }
-            }
-            if ui.button("Use the sandbox store").clicked() {
-                self.engine.send(Command::UseSandbox);
-            }
-            ui.separator();
-            ui.label(RichText::new("Add a store").strong());
-            ui.horizontal(|ui| {
-                ui.radio_value(&mut f.ecwid, false, "Shopify");
-                ui.radio_value(&mut f.ecwid, true, "Ecwid");
-            });
-            let field = |ui: &mut egui::Ui, label: &str, value: &mut String, password: bool| {
-                let l = ui.label(label);
-                ui.add(egui::TextEdit::singleline(value).password(password).desired_width(f32::INFINITY))
-                    .labelled_by(l.id);
-            };
-            if f.ecwid {
-                field(ui, "Store id", &mut f.shop, false);
-                field(ui, "Access token (secret_…)", &mut f.secret, true);
-            } else {
-                field(ui, "Shop (name or name.myshopify.com)", &mut f.shop, false);
-                ui.checkbox(&mut f.use_client, "Use a client id and secret instead of an access token");
-                if f.use_client {
-                    field(ui, "Client id", &mut f.client_id, false);
-                    field(ui, "Client secret", &mut f.secret, true);
-                } else {
-                    field(ui, "Admin API access token (shpat_…)", &mut f.secret, true);
-                }
-            }
-            ui.label(
-                RichText::new(
-                    "mediadesk tests the connection, then keeps the secret in your system's keyring, nowhere else. \
-                     Without a keyring, set MEDIADESK_TOKEN before starting mediadesk.",
-                )
-                .weak()
-                .small(),
-            );
-            ui.horizontal(|ui| {
-                let ready = !f.shop.trim().is_empty() && !f.secret.trim().is_empty() && !f.busy;
-                if ui.add_enabled(ready, egui::Button::new("Test and save")).clicked() {
-                    let text =
-                        if f.ecwid { format!("ecwid:{}", f.shop.trim()) } else { format!("shopify:{}", f.shop.trim()) };
-                    match text.parse::<StoreRef>() {
-                        Ok(store) => {
-                            let secret = Secret::new(f.secret.trim());
-                            let credentials = if f.use_client && !f.ecwid {
-                                Credentials::Client { id: f.client_id.trim().to_string(), secret }
-                            } else {
-                                Credentials::Token(secret)
-                            };
-                            f.busy = true;
-                            f.message = None;
-                            f.pending = Some(store.clone());
-                            self.engine.send(Command::Connect {
-                                store,
-                                endpoint: f.endpoint.clone(),
-                                credentials,
-                                save: true,
-                            });
-                        }
-                        Err(e) => f.message = Some(e.to_string()),
-                    }
-                }
-                if f.busy {
-                    ui.spinner();
-                    ui.label("Testing the connection…");
-                }
-            });
-            if let Some(m) = &f.message {
-                ui.colored_label(BAD, m);
-            }
-        });
-        self.stores.open = open;
-    }
-
-    fn activity(&mut self, ui: &mut egui::Ui) {
-        ui.horizontal_wrapped(|ui| {
-            ui.label(RichText::new("Activity").strong());
-            if self.jobs.is_empty() {
-                ui.label(RichText::new("Nothing running.").weak());
-            }
-            for (_, job) in self.jobs.iter().rev().take(6) {
-                ui.separator();
-                match &job.state {
-                    JobState::Running(p) => {
-                        ui.spinner();
-                        let pct = p.map(|f| format!(" {:.0}%", f * 100.0)).unwrap_or_default();
-                        ui.label(format!("{}{pct}", job.title));
-                    }
-                    JobState::Done => {
-                        ui.label(RichText::new(format!("Done: {}", job.title)).color(GOOD));
-                    }
-                    JobState::Failed { message, detail } => {
-                        ui.label(RichText::new(format!("Failed: {}: {message}", job.title)).color(BAD))
-                            .on_hover_text(detail);
-                    }
-                }
-            }
-        });
     }
 }
 
-fn kind_name(kind: MediaKind) -> &'static str {
-    match kind {
-        MediaKind::Image => "Image",
-        MediaKind::Video => "Video",
-        MediaKind::ExternalVideo => "External video",
-        MediaKind::Model3d => "3D model",
-    }
-}
-
-/// One grid tile: the thumbnail (or a placeholder), a kind badge, status and an alt badge.
-fn tile(
-    ui: &mut egui::Ui,
-    m: &Media,
-    selected: bool,
-    texture_for: &mut dyn FnMut(&str) -> Option<egui::TextureId>,
-) -> egui::Response {
-    let (rect, response) = ui.allocate_exact_size(Vec2::splat(TILE), egui::Sense::click_and_drag());
-    let texture = if ui.is_rect_visible(rect) { m.preview_url.as_deref().and_then(texture_for) } else { None };
-    let visuals = ui.visuals();
-    let painter = ui.painter_at(rect);
-    painter.rect_filled(rect, 6.0, visuals.extreme_bg_color);
-    match texture {
-        Some(t) => {
-            let inner = rect.shrink(6.0);
-            painter.image(
-                t,
-                inner,
-                egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0)),
-                Color32::WHITE,
-            );
-        }
-        None => {
-            painter.text(
-                rect.center(),
-                egui::Align2::CENTER_CENTER,
-                "…",
-                egui::FontId::proportional(20.0),
-                visuals.weak_text_color(),
-            );
-        }
-    }
-    let badge = |text: &str, at: egui::Pos2, align: egui::Align2, fill: Color32| {
-        let galley = painter.layout_no_wrap(text.to_string(), egui::FontId::proportional(11.0), Color32::WHITE);
-        let r = align.anchor_size(at, galley.size() + Vec2::new(8.0, 4.0));
-        painter.rect_filled(r, 3.0, fill);
-        painter.galley(r.min + Vec2::new(4.0, 2.0), galley, Color32::WHITE);
-    };
-    let kind = match m.kind {
-        MediaKind::Image => None,
-        MediaKind::Video => Some("VIDEO"),
-        MediaKind::ExternalVideo => Some("YOUTUBE/VIMEO"),
-        MediaKind::Model3d => Some("3D"),
-    };
-    if let Some(k) = kind {
-        badge(k, rect.left_top() + Vec2::splat(6.0), egui::Align2::LEFT_TOP, Color32::from_black_alpha(170));
-    }
-    match m.status {
-        MediaStatus::Ready => {}
-        MediaStatus::Failed => badge("FAILED", rect.center(), egui::Align2::CENTER_CENTER, BAD),
-        other => badge(
-            &other.as_str().to_uppercase(),
-            rect.center(),
-            egui::Align2::CENTER_CENTER,
-            Color32::from_black_alpha(170),
-        ),
-    }
-    let (alt_text, alt_colour) = if m.alt.trim().is_empty() { ("NO ALT", WARN) } else { ("ALT", GOOD) };
-    badge(alt_text, rect.right_bottom() - Vec2::splat(6.0), egui::Align2::RIGHT_BOTTOM, alt_colour);
-    let stroke = if selected {
-        egui::Stroke::new(2.5, visuals.selection.bg_fill)
-    } else {
-        egui::Stroke::new(1.0, visuals.widgets.noninteractive.bg_stroke.color)
-    };
-    painter.rect_stroke(rect, 6.0, stroke, egui::StrokeKind::Inside);
-    let name = m.filename.as_deref().unwrap_or("no file name");
-    let alt = if m.alt.is_empty() { "no alt text" } else { &m.alt };
-    let label = format!("{} {}, {name}, {}: {alt}", kind_name(m.kind), m.position + 1, m.status.as_str());
-    response.widget_info(|| egui::WidgetInfo::selected(egui::Role::Button, true, selected, &label));
-    response
-}
-
-/// A picker row: the title, and the media count under it in a quieter colour.
-fn product_row(ui: &egui::Ui, p: &ProductSummary) -> egui::text::LayoutJob {
-    let mut job = egui::text::LayoutJob::default();
-    let body = egui::TextStyle::Body.resolve(ui.style());
-    let strong = ui.visuals().strong_text_color();
-    let weak = ui.visuals().weak_text_color();
-    job.append(&p.title, 0.0, egui::TextFormat::simple(body.clone(), strong));
-    let count = match p.media_count {
-        0 => "\nno media".to_string(),
-        1 => "\n1 media".to_string(),
-        n => format!("\n{n} media"),
-    };
-    job.append(&count, 0.0, egui::TextFormat::simple(body, weak));
-    job
+/// A path's file name, for tiles and messages.
+pub(super) fn file_name(path: &std::path::Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| path.display().to_string())
 }
 
 impl eframe::App for MediadeskApp {
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         storage.set_string(LAST_PRODUCT_KEY, self.selected.as_ref().map(|p| p.0.clone()).unwrap_or_default());
+        let last = if self.store == StoreRef::Sandbox { String::new() } else { self.store.to_string() };
+        storage.set_string(LAST_STORE_KEY, last);
         storage.set_string(SAVED_STORES_KEY, self.stores.saved.join("\n"));
     }
 
@@ -879,57 +671,25 @@ impl eframe::App for MediadeskApp {
                 ctx.request_repaint_after(wait);
             }
         }
-        let undo = ctx.input(|i| i.modifiers.command && i.key_pressed(egui::Key::Z));
-        if undo && !ctx.egui_wants_keyboard_input() {
-            self.undo_last();
-        }
-        let dropped: Vec<std::path::PathBuf> = ctx.input(|i| {
+        self.shortcuts(ctx);
+        let mut files: Vec<PathBuf> = ctx.input(|i| {
             i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).filter(|p| !p.as_os_str().is_empty()).collect()
         });
-        if !dropped.is_empty() {
-            match &self.selected {
-                Some(product) => {
-                    let paths = expand_folders(dropped);
-                    self.engine.send(Command::Upload { product: product.clone(), paths });
-                }
+        if let Some(answer) = self.picking.as_ref().and_then(|p| p.answer()) {
+            self.picking = None;
+            files.extend(answer.unwrap_or_default());
+        }
+        if !files.is_empty() {
+            match self.selected.clone() {
+                Some(product) => self.upload(product, super::files::expand_folders(files)),
                 None => self.error = Some("Pick a product first, then drop files on it.".into()),
             }
         }
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        egui::Panel::top("banner").show(ui, |ui| {
-            ui.horizontal(|ui| {
-                ui.strong("mediadesk");
-                ui.separator();
-                match (&self.store_label, self.on_sandbox) {
-                    (Some(label), true) => ui.label(format!(
-                        "You are looking at the built-in {label}: a demo catalog on this computer. \
-                         Nothing here touches a real store."
-                    )),
-                    (Some(label), false) => ui.label(RichText::new(label).strong()),
-                    (None, _) => ui.label("Starting the sandbox store…"),
-                };
-                let button = if self.on_sandbox { "Connect your store…" } else { "Stores…" };
-                if ui.button(button).clicked() {
-                    self.stores.open = !self.stores.open;
-                }
-            });
-            for l in &self.limitations {
-                ui.label(RichText::new(l).color(WARN).small());
-            }
-        });
-        egui::Panel::bottom("activity").show(ui, |ui| {
-            if let Some(error) = self.error.clone() {
-                ui.horizontal(|ui| {
-                    ui.colored_label(BAD, error);
-                    if ui.button("Dismiss").clicked() {
-                        self.error = None;
-                    }
-                });
-            }
-            self.activity(ui);
-        });
+        egui::Panel::top("banner").show(ui, |ui| self.banner(ui));
+        egui::Panel::bottom("activity").show(ui, |ui| self.activity(ui));
         egui::Panel::left("products").default_size(280.0).min_size(200.0).show(ui, |ui| self.product_list(ui));
         egui::Panel::right("inspector").default_size(320.0).min_size(260.0).show(ui, |ui| {
             egui::ScrollArea::vertical().auto_shrink([false; 2]).show(ui, |ui| self.inspector(ui));
@@ -938,21 +698,4 @@ impl eframe::App for MediadeskApp {
         let ctx = ui.ctx().clone();
         self.stores_window(&ctx);
     }
-}
-
-/// Dropped folders bring the files directly inside them.
-fn expand_folders(paths: Vec<std::path::PathBuf>) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for p in paths {
-        match std::fs::read_dir(&p) {
-            Ok(entries) => {
-                let mut files: Vec<_> =
-                    entries.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_file()).collect();
-                files.sort();
-                out.extend(files);
-            }
-            Err(_) => out.push(p),
-        }
-    }
-    out
 }

@@ -1,8 +1,15 @@
 //! The desktop app: the window, its panels and how it applies the engine's events.
 
+mod activity;
 mod app;
+mod files;
+mod grid;
+mod inspector;
+mod picker;
+mod stores;
 
 pub use app::MediadeskApp;
+pub use files::FilePicker;
 
 /// Open the window and run until it closes.
 pub fn run() -> Result<(), String> {

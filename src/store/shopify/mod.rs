@@ -154,6 +154,10 @@ impl Store for ShopifyStore {
         self.remove_media(product, media).await
     }
 
+    async fn reattach(&self, product: &ProductId, media: &[MediaId]) -> Result<BatchOutcome, StoreError> {
+        self.add_media(product, media).await
+    }
+
     async fn delete(&self, media: &[MediaId]) -> Result<BatchOutcome, StoreError> {
         self.delete_files(media).await
     }

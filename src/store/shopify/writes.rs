@@ -331,6 +331,12 @@ impl ShopifyStore {
         self.file_update(media, inputs).await
     }
 
+    /// Attach library files to a product again (`referencesToAdd`): how a removal is undone.
+    pub(crate) async fn add_media(&self, product: &ProductId, media: &[MediaId]) -> Result<BatchOutcome, StoreError> {
+        let inputs = media.iter().map(|m| json!({"id": m.0, "referencesToAdd": [product.0]})).collect();
+        self.file_update(media, inputs).await
+    }
+
     /// Delete files permanently (`fileDelete`), in batches; unknown ids are reported, the rest sent again.
     pub(crate) async fn delete_files(&self, media: &[MediaId]) -> Result<BatchOutcome, StoreError> {
         let mut outcome = BatchOutcome::default();

@@ -12,10 +12,14 @@ use crate::secrets::Secret;
 use crate::store::ecwid::EcwidStore;
 use crate::store::shopify::credentials::Credentials;
 use crate::store::shopify::{ShopifyStore, endpoint};
-use crate::store::{AltEdit, Store, StoreError, UploadFile};
+use crate::store::{AltEdit, Store, StoreError};
+
+mod upload;
 
 /// Thumbnails fetched and decoded at the same time.
 const THUMB_PARALLEL: usize = 6;
+/// Products read for health badges at the same time: few, so the user's own requests go first.
+const SCAN_PARALLEL: usize = 2;
 /// Longest side of a decoded thumbnail, in pixels.
 const THUMB_MAX: u32 = 320;
 
@@ -56,6 +60,8 @@ pub enum Command {
     Forget(StoreRef),
     /// Fetch and decode a thumbnail.
     Thumbnail(String),
+    /// Read a product's media in the background, for its alt-text health in the picker.
+    Scan(ProductId),
     /// Save one media's alt text.
     SaveAlt {
         /// The product.
@@ -90,12 +96,24 @@ pub enum Command {
         /// The media.
         media: Vec<MediaId>,
     },
+    /// Attach media removed earlier back to the product and put the product in `order` again
+    /// (how a removal is undone).
+    Reattach {
+        /// The product.
+        product: ProductId,
+        /// The media to attach again.
+        media: Vec<MediaId>,
+        /// The product's order before the removal.
+        order: Vec<MediaId>,
+    },
     /// Upload files from disk to a product.
     Upload {
         /// The product.
         product: ProductId,
         /// The files.
         paths: Vec<std::path::PathBuf>,
+        /// Chosen by the UI: names this batch in the `Upload` events that follow.
+        batch: u64,
     },
 }
 
@@ -124,6 +142,8 @@ pub enum Event {
     },
     /// A product's media.
     Media(ProductMedia),
+    /// A product's media read for the picker's health badges (not the open product).
+    Scanned(ProductMedia),
     /// A decoded thumbnail.
     Thumbnail {
         /// The URL it came from.
@@ -154,7 +174,36 @@ pub enum Event {
         /// The order it had.
         previous: Vec<MediaId>,
     },
+    /// How one file of an upload batch stands.
+    Upload {
+        /// The batch, as the UI named it in `Command::Upload`.
+        batch: u64,
+        /// The file's index in the command's paths.
+        index: usize,
+        /// Where it stands.
+        state: UploadState,
+    },
+    /// What to send again if the user asks to retry a failed job; comes before its failure.
+    Retry {
+        /// The job.
+        job: u64,
+        /// The command that does the failed part again.
+        command: Box<Command>,
+    },
     /// Something failed; the text is for the user.
+    Failed(String),
+}
+
+/// Where one uploading file stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UploadState {
+    /// Bytes on their way; the share sent, 0 to 1.
+    Sending(f32),
+    /// All bytes sent; the store is processing the file.
+    Processing,
+    /// Attached and ready (or failed in processing: the media itself then says so).
+    Done,
+    /// Not uploaded, and why, in the user's words.
     Failed(String),
 }
 
@@ -187,6 +236,7 @@ struct Ctx {
     sandbox: Arc<dyn Store>,
     http: reqwest::Client,
     thumbs: tokio::sync::Semaphore,
+    scans: tokio::sync::Semaphore,
     send: Box<dyn Fn(Event) + Send + Sync>,
     jobs: std::sync::atomic::AtomicU64,
 }
@@ -244,6 +294,7 @@ impl Engine {
                         sandbox: store,
                         http: reqwest::Client::new(),
                         thumbs: tokio::sync::Semaphore::new(THUMB_PARALLEL),
+                        scans: tokio::sync::Semaphore::new(SCAN_PARALLEL),
                         send: Box::new(send),
                         jobs: Default::default(),
                     });
@@ -333,6 +384,14 @@ async fn handle(ctx: &Ctx, cmd: Command) {
             Ok(media) => send(Event::Media(media)),
             Err(e) => send(Event::Failed(describe(&e))),
         },
+        Command::Scan(id) => {
+            let _permit = ctx.scans.acquire().await;
+            // A badge that stays blank is the whole cost of a failure here; the user's own
+            // requests report errors.
+            if let Ok(media) = ctx.store().product_media(&id).await {
+                send(Event::Scanned(media));
+            }
+        }
         Command::Thumbnail(url) => {
             let _permit = ctx.thumbs.acquire().await;
             let Ok(resp) = ctx.http.get(&url).send().await else { return };
@@ -353,14 +412,20 @@ async fn handle(ctx: &Ctx, cmd: Command) {
             }
         }
         Command::SaveAlt { product, media, alt, previous } => {
-            let job = ctx.jobs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let job = next_job(ctx);
             let title = "Saving alt text".to_string();
             send(Event::Activity { job, title: title.clone(), state: JobState::Running(None) });
-            let result = ctx.store().set_alt(&product, &[AltEdit { media: media.clone(), alt }]).await;
+            let result = ctx.store().set_alt(&product, &[AltEdit { media: media.clone(), alt: alt.clone() }]).await;
             let failure = match result {
                 Ok(o) if o.failed.is_empty() => None,
                 Ok(o) => o.failed.into_iter().next().map(|e| (e.message.clone(), format!("{}: {}", e.code, e.message))),
-                Err(e) => Some((describe(&e), e.to_string())),
+                Err(e) => {
+                    if e.is_transient() {
+                        let again = Command::SaveAlt { product, media: media.clone(), alt, previous: previous.clone() };
+                        send(Event::Retry { job, command: Box::new(again) });
+                    }
+                    Some((describe(&e), e.to_string()))
+                }
             };
             match failure {
                 None => send(Event::Activity { job, title, state: JobState::Done }),
@@ -371,12 +436,16 @@ async fn handle(ctx: &Ctx, cmd: Command) {
             }
         }
         Command::Reorder { product, order, previous } => {
-            let job = ctx.jobs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let job = next_job(ctx);
             let title = "Saving the new order".to_string();
             send(Event::Activity { job, title: title.clone(), state: JobState::Running(None) });
             match ctx.store().reorder(&product, &order).await {
                 Ok(()) => send(Event::Activity { job, title, state: JobState::Done }),
                 Err(e) => {
+                    if e.is_transient() {
+                        let again = Command::Reorder { product: product.clone(), order, previous: previous.clone() };
+                        send(Event::Retry { job, command: Box::new(again) });
+                    }
                     send(Event::ReorderRefused { product, previous });
                     send(Event::Activity {
                         job,
@@ -386,86 +455,29 @@ async fn handle(ctx: &Ctx, cmd: Command) {
                 }
             }
         }
+        Command::Reattach { product, media, order } => {
+            let title = format!("Putting back {} removed media", media.len());
+            let result = match ctx.store().reattach(&product, &media).await {
+                // Back at the end of the gallery: now the old order.
+                Ok(o) if o.failed.is_empty() => ctx.store().reorder(&product, &order).await.map(|()| o),
+                other => other,
+            };
+            let retry = |media| Command::Reattach { product: product.clone(), media, order };
+            report_batch(ctx, title, result, &product, &media, retry).await;
+        }
         Command::Remove { product, media } => {
             let title = format!("Removing {} media from the product", media.len());
             let result = ctx.store().remove_from_product(&product, &media).await;
-            report_batch(ctx, title, result, &product).await;
+            let retry = |media| Command::Remove { product: product.clone(), media };
+            report_batch(ctx, title, result, &product, &media, retry).await;
         }
         Command::Delete { product, media } => {
             let title = format!("Deleting {} file{} permanently", media.len(), if media.len() == 1 { "" } else { "s" });
             let result = ctx.store().delete(&media).await;
-            report_batch(ctx, title, result, &product).await;
+            let retry = |media| Command::Delete { product: product.clone(), media };
+            report_batch(ctx, title, result, &product, &media, retry).await;
         }
-        Command::Upload { product, paths } => {
-            let job = ctx.jobs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let title = format!("Uploading {} file{}", paths.len(), if paths.len() == 1 { "" } else { "s" });
-            send(Event::Activity { job, title: title.clone(), state: JobState::Running(Some(0.0)) });
-            let mut files = Vec::new();
-            for p in &paths {
-                match tokio::fs::read(p).await {
-                    Ok(bytes) => files.push(UploadFile {
-                        filename: p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default(),
-                        bytes: bytes.into(),
-                        alt: None,
-                    }),
-                    Err(e) => send(Event::Failed(format!("{} cannot be read: {e}", p.display()))),
-                }
-            }
-            let total: u64 = files.iter().map(|f| f.bytes.len() as u64).sum::<u64>().max(1);
-            let sent_by_file = Arc::new(Mutex::new(vec![0u64; files.len()]));
-            let progress_send = {
-                let title = title.clone();
-                let sent = sent_by_file.clone();
-                move |i: usize, s: u64, _t: u64| {
-                    let mut v = sent.lock().expect("progress lock");
-                    v[i] = s;
-                    let done: u64 = v.iter().sum();
-                    (done as f32 / total as f32, title.clone())
-                }
-            };
-            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(f32, String)>();
-            let progress: crate::store::ProgressFn = Arc::new(move |i, s, t| {
-                let _ = tx.send(progress_send(i, s, t));
-            });
-            let store = ctx.store();
-            let upload = store.upload(&product, files, progress);
-            tokio::pin!(upload);
-            let result = loop {
-                tokio::select! {
-                    r = &mut upload => break r,
-                    Some((f, title)) = rx.recv() => send(Event::Activity { job, title, state: JobState::Running(Some(f * 0.9)) }),
-                }
-            };
-            match result {
-                Ok(results) => {
-                    let refused: Vec<String> = results
-                        .iter()
-                        .filter_map(|r| r.as_ref().err())
-                        .map(|e| format!("{}: {}", e.item.clone().unwrap_or_default(), e.message))
-                        .collect();
-                    if refused.is_empty() {
-                        send(Event::Activity { job, title, state: JobState::Done });
-                    } else {
-                        send(Event::Activity {
-                            job,
-                            title,
-                            state: JobState::Failed {
-                                message: format!("{} of the files were not uploaded", refused.len()),
-                                detail: refused.join("; "),
-                            },
-                        });
-                    }
-                }
-                Err(e) => send(Event::Activity {
-                    job,
-                    title,
-                    state: JobState::Failed { message: describe(&e), detail: e.to_string() },
-                }),
-            }
-            if let Ok(media) = ctx.store().product_media(&product).await {
-                send(Event::Media(media));
-            }
-        }
+        Command::Upload { product, paths, batch } => upload::run(ctx, product, paths, batch).await,
     }
 }
 
@@ -517,26 +529,48 @@ async fn connect(ctx: &Ctx, store_ref: StoreRef, endpoint: Option<String>, crede
     }
 }
 
-/// Report a finished batch edit in the activity strip, then show the product as the store has it.
+/// Report a finished batch edit in the activity strip (with a retry of what failed), then show
+/// the product as the store has it.
 async fn report_batch(
     ctx: &Ctx,
     title: String,
     result: Result<crate::store::BatchOutcome, StoreError>,
     product: &ProductId,
+    media: &[MediaId],
+    retry: impl FnOnce(Vec<MediaId>) -> Command,
 ) {
-    let job = ctx.jobs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let state = match result {
-        Ok(o) if o.failed.is_empty() => JobState::Done,
-        Ok(o) => JobState::Failed {
-            message: format!("{} of them failed", o.failed.len()),
-            detail: o.failed.iter().map(|e| format!("{}: {}", e.code, e.message)).collect::<Vec<_>>().join("; "),
-        },
-        Err(e) => JobState::Failed { message: describe(&e), detail: e.to_string() },
+    let job = next_job(ctx);
+    let (state, again) = match result {
+        Ok(o) if o.failed.is_empty() => (JobState::Done, None),
+        Ok(o) => {
+            let failed: Vec<MediaId> = media
+                .iter()
+                .filter(|m| o.failed.iter().any(|e| e.item.as_deref() == Some(m.0.as_str())))
+                .cloned()
+                .collect();
+            let detail = o.failed.iter().map(|e| format!("{}: {}", e.code, e.message)).collect::<Vec<_>>().join("; ");
+            let message = format!("{} of {} failed", o.failed.len(), media.len());
+            (JobState::Failed { message, detail }, Some(if failed.is_empty() { media.to_vec() } else { failed }))
+        }
+        Err(e) => (JobState::Failed { message: describe(&e), detail: e.to_string() }, Some(media.to_vec())),
     };
+    if let Some(ids) = again {
+        (ctx.send)(Event::Retry { job, command: Box::new(retry(ids)) });
+    }
     (ctx.send)(Event::Activity { job, title, state });
+    refresh(ctx, product).await;
+}
+
+/// Send the product as the store has it now.
+async fn refresh(ctx: &Ctx, product: &ProductId) {
     if let Ok(m) = ctx.store().product_media(product).await {
         (ctx.send)(Event::Media(m));
     }
+}
+
+/// A new job number for the activity strip.
+fn next_job(ctx: &Ctx) -> u64 {
+    ctx.jobs.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// A store error in the user's words.

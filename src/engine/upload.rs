@@ -1,0 +1,103 @@
+//! Uploading dropped or picked files: read, check locally, send with per-file progress, follow
+//! processing, and report each file's state so the grid can show a tile for it from the start.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use super::{Command, Ctx, Event, JobState, UploadState, describe, next_job, refresh};
+use crate::model::ProductId;
+use crate::store::{ProgressFn, UploadFile, validate};
+
+/// Upload `paths` to `product`; `batch` names the files' events.
+pub(super) async fn run(ctx: &Ctx, product: ProductId, paths: Vec<PathBuf>, batch: u64) {
+    let send = &ctx.send;
+    let file_state = |index: usize, state: UploadState| send(Event::Upload { batch, index, state });
+    let job = next_job(ctx);
+    let title = format!("Uploading {} file{}", paths.len(), if paths.len() == 1 { "" } else { "s" });
+    send(Event::Activity { job, title: title.clone(), state: JobState::Running(Some(0.0)) });
+    let store = ctx.store();
+    let platform = store.platform();
+    // Files that cannot be read or fail the platform's rules get their reason now and are not sent.
+    let mut files = Vec::new();
+    let mut origin = Vec::new();
+    let mut refused = Vec::new();
+    for (i, path) in paths.iter().enumerate() {
+        let filename = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let bytes = match tokio::fs::read(path).await {
+            Ok(b) => b,
+            Err(e) => {
+                let reason = format!("cannot be read: {e}");
+                file_state(i, UploadState::Failed(reason.clone()));
+                refused.push(format!("{filename}: {reason}"));
+                continue;
+            }
+        };
+        if let Err(e) = validate::check(&filename, &bytes, platform) {
+            file_state(i, UploadState::Failed(e.message.clone()));
+            refused.push(format!("{filename}: {}", e.message));
+            continue;
+        }
+        files.push(UploadFile { filename, bytes: bytes.into(), alt: None });
+        origin.push(i);
+    }
+    let total: u64 = files.iter().map(|f| f.bytes.len() as u64).sum::<u64>().max(1);
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(usize, u64, u64)>();
+    let progress: ProgressFn = Arc::new(move |i, sent, of| {
+        let _ = tx.send((i, sent, of));
+    });
+    let mut sent_by_file = vec![0u64; files.len()];
+    let mut retry: Vec<PathBuf> = Vec::new();
+    let result = if files.is_empty() {
+        Ok(Vec::new())
+    } else {
+        let upload = store.upload(&product, files, progress);
+        tokio::pin!(upload);
+        loop {
+            tokio::select! {
+                r = &mut upload => break r,
+                Some((i, sent, of)) = rx.recv() => {
+                    let Some(&index) = origin.get(i) else { continue };
+                    sent_by_file[i] = sent;
+                    let state = if sent >= of { UploadState::Processing } else { UploadState::Sending(sent as f32 / of.max(1) as f32) };
+                    file_state(index, state);
+                    let share = sent_by_file.iter().sum::<u64>() as f32 / total as f32;
+                    send(Event::Activity { job, title: title.clone(), state: JobState::Running(Some(share * 0.9)) });
+                }
+            }
+        }
+    };
+    let state = match result {
+        Ok(results) => {
+            for (r, &index) in results.iter().zip(&origin) {
+                match r {
+                    Ok(_) => file_state(index, UploadState::Done),
+                    Err(e) => {
+                        file_state(index, UploadState::Failed(e.message.clone()));
+                        refused.push(format!("{}: {} ({})", e.item.clone().unwrap_or_default(), e.message, e.code));
+                        retry.push(paths[index].clone());
+                    }
+                }
+            }
+            if refused.is_empty() {
+                JobState::Done
+            } else {
+                let message = format!("{} of {} files were not uploaded", refused.len(), paths.len());
+                JobState::Failed { message, detail: refused.join("; ") }
+            }
+        }
+        Err(e) => {
+            let message = describe(&e);
+            for &index in &origin {
+                file_state(index, UploadState::Failed(message.clone()));
+                retry.push(paths[index].clone());
+            }
+            JobState::Failed { message, detail: e.to_string() }
+        }
+    };
+    if !retry.is_empty() {
+        let command = Command::Upload { product: product.clone(), paths: retry, batch };
+        send(Event::Retry { job, command: Box::new(command) });
+    }
+    send(Event::Activity { job, title, state });
+    refresh(ctx, &product).await;
+}

@@ -1,0 +1,385 @@
+//! The media grid in the centre: thumbnails in position order, then a tile for each file on
+//! its way up. Click, Ctrl-click and Shift-click select; dragging moves the selection; the
+//! keyboard does all of it too (see `grid_shortcuts`).
+
+use std::collections::HashSet;
+
+use egui::{Color32, Key, Modifiers, RichText, Vec2};
+
+use super::app::{BAD, Confirm, GOOD, MediadeskApp, UploadTile, WARN};
+use crate::engine::UploadState;
+use crate::model::{Media, MediaId, MediaKind, MediaStatus};
+use crate::order::{self, Place};
+
+/// Side of a grid tile.
+const TILE: f32 = 150.0;
+/// Space between tiles.
+const GAP: f32 = 10.0;
+
+impl MediadeskApp {
+    pub(super) fn grid(&mut self, ui: &mut egui::Ui) {
+        let hovering_files = ui.input(|i| !i.raw.hovered_files.is_empty());
+        let Some(selected) = self.selected.clone() else {
+            ui.centered_and_justified(|ui| {
+                ui.label(RichText::new("Pick a product on the left to see its media.").weak())
+            });
+            return;
+        };
+        let Some(pm) = self.media.clone().filter(|m| m.id == selected) else {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Loading media…");
+            });
+            return;
+        };
+        ui.horizontal(|ui| {
+            ui.heading(&pm.title);
+            ui.label(RichText::new(format!("{} media", pm.media.len())).weak());
+            if self.selection.len() > 1 {
+                ui.label(RichText::new(format!("· {} selected", self.selection.len())).strong());
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui.button("Add files…").on_hover_text("Ctrl+O").clicked() {
+                    self.add_files(ui.ctx());
+                }
+                let failed =
+                    self.uploads.iter().any(|u| u.product == pm.id && matches!(u.state, UploadState::Failed(_)));
+                if failed && ui.button("Clear failed uploads").clicked() {
+                    let product = pm.id.clone();
+                    self.uploads.retain(|u| u.product != product || !matches!(u.state, UploadState::Failed(_)));
+                }
+            });
+        });
+        // After the header, which may have cleared some.
+        let uploads: Vec<usize> =
+            self.uploads.iter().enumerate().filter(|(_, u)| u.product == pm.id).map(|(i, _)| i).collect();
+        ui.label(
+            RichText::new(
+                "Drag thumbnails to reorder; Ctrl- or Shift-click to select several. Drop files on the window to \
+                 upload them.",
+            )
+            .weak()
+            .small(),
+        );
+        ui.separator();
+        if hovering_files {
+            ui.painter().rect_stroke(
+                ui.max_rect(),
+                6.0,
+                egui::Stroke::new(3.0, ui.visuals().selection.bg_fill),
+                egui::StrokeKind::Inside,
+            );
+        }
+        if pm.media.is_empty() && uploads.is_empty() {
+            ui.centered_and_justified(|ui| {
+                ui.label(
+                    RichText::new("This product has no media yet: drop files here or use Add files… (Ctrl+O).").weak(),
+                )
+            });
+            return;
+        }
+        let mut moved: Option<(MediaId, usize)> = None;
+        let mut clicked = None;
+        let selection: HashSet<MediaId> = self.selection.iter().cloned().collect();
+        // Only the rows in view are laid out and drawn: a 250-media product costs what 20 tiles cost.
+        let per_row = (((ui.available_width() + GAP) / (TILE + GAP)).floor() as usize).max(1);
+        self.per_row = per_row;
+        let count = pm.media.len() + uploads.len();
+        let rows = count.div_ceil(per_row);
+        let mut area = egui::ScrollArea::vertical().auto_shrink([false; 2]);
+        if std::mem::take(&mut self.reveal)
+            && let Some(at) = self.selected_media.as_ref().and_then(|id| pm.media.iter().position(|m| &m.id == id))
+        {
+            // Keep the keyboard cursor in view.
+            let (offset, height) = self.grid_view;
+            let top = (at / per_row) as f32 * (TILE + GAP);
+            if top < offset {
+                area = area.vertical_scroll_offset(top);
+            } else if top + TILE > offset + height {
+                area = area.vertical_scroll_offset(top + TILE + GAP - height);
+            }
+        }
+        let output = area.show_rows(ui, TILE + GAP, rows, |ui, row_range| {
+            for row in row_range {
+                ui.horizontal(|ui| {
+                    ui.spacing_mut().item_spacing = Vec2::splat(GAP);
+                    for index in row * per_row..((row + 1) * per_row).min(count) {
+                        let Some(m) = pm.media.get(index) else {
+                            upload_tile(ui, &self.uploads[uploads[index - pm.media.len()]]);
+                            continue;
+                        };
+                        let cursor = self.selected_media.as_ref() == Some(&m.id);
+                        // Thumbnails are fetched only for tiles in view.
+                        let response = tile(ui, m, selection.contains(&m.id), cursor, self.grid_keys, &mut |url| {
+                            self.texture(url)
+                        });
+                        if response.drag_started() {
+                            egui::DragAndDrop::set_payload(ui.ctx(), m.id.clone());
+                        }
+                        if response.dragged() {
+                            ui.ctx().set_cursor_icon(egui::CursorIcon::Grabbing);
+                        }
+                        if let Some(from) = response.dnd_hover_payload::<MediaId>()
+                            && *from != m.id
+                        {
+                            // Show where the dragged tiles will land.
+                            let from_index = pm.media.iter().position(|o| o.id == *from).unwrap_or(0);
+                            let x = if from_index < index {
+                                response.rect.right() + 4.0
+                            } else {
+                                response.rect.left() - 4.0
+                            };
+                            let stroke = egui::Stroke::new(3.0, ui.visuals().selection.bg_fill);
+                            ui.painter().vline(x, response.rect.y_range(), stroke);
+                        }
+                        if let Some(from) = response.dnd_release_payload::<MediaId>() {
+                            moved = Some(((*from).clone(), index));
+                        }
+                        if response.clicked() {
+                            clicked = Some(m.id.clone());
+                        }
+                    }
+                });
+                ui.add_space(GAP);
+            }
+        });
+        self.grid_view = (output.state.clamped_offset().y, output.inner_rect.height());
+        if let Some(id) = clicked {
+            // The modifiers held at the release that made the click (they may change within a frame).
+            let mods = ui.input(|i| {
+                i.events
+                    .iter()
+                    .rev()
+                    .find_map(|e| match e {
+                        egui::Event::PointerButton { pressed: false, modifiers, .. } => Some(*modifiers),
+                        _ => None,
+                    })
+                    .unwrap_or(i.modifiers)
+            });
+            self.select_media(&id, mods.command, mods.shift);
+            self.grid_keys = true;
+        }
+        if let Some((dragged, target)) = moved {
+            self.drop_dragged(&dragged, target);
+        }
+    }
+
+    /// A tile was dropped on the tile at `target`: the selection moves if the dragged tile is
+    /// part of it, otherwise the dragged tile alone.
+    fn drop_dragged(&mut self, dragged: &MediaId, target: usize) {
+        let order = self.order();
+        let Some(from) = order.iter().position(|m| m == dragged) else { return };
+        if !self.selection.contains(dragged) {
+            self.select_media(dragged, false, false);
+        }
+        let first_selected = order.iter().position(|m| self.selection.contains(m)).unwrap_or(from);
+        let place = if first_selected < target { Place::After(target) } else { Place::Before(target) };
+        self.move_selection(place);
+    }
+
+    /// The grid's keys while it has the keyboard: arrows move the cursor (with Shift, the
+    /// selection grows), Alt+arrows move the selected media, Ctrl+A selects all, Delete removes,
+    /// Shift+Delete deletes for good, Enter edits the alt text, Escape goes back to the list.
+    pub(super) fn grid_shortcuts(&mut self, ctx: &egui::Context) {
+        let order = self.order();
+        if order.is_empty() {
+            return;
+        }
+        let per_row = self.per_row.max(1) as isize;
+        let steps = [
+            (Key::ArrowLeft, -1),
+            (Key::ArrowRight, 1),
+            (Key::ArrowUp, -per_row),
+            (Key::ArrowDown, per_row),
+            (Key::Home, isize::MIN),
+            (Key::End, isize::MAX),
+        ];
+        let selected: HashSet<MediaId> = self.selection.iter().cloned().collect();
+        let is_selected = |m: &MediaId| selected.contains(m);
+        let mut place = None;
+        let mut step = None;
+        ctx.input_mut(|i| {
+            for (key, delta) in steps {
+                // Most specific first: consume_key ignores extra Shift and Alt.
+                if i.consume_key(Modifiers::ALT, key) {
+                    place = match key {
+                        Key::ArrowLeft | Key::ArrowUp => order::step_place(&order, is_selected, false),
+                        Key::ArrowRight | Key::ArrowDown => order::step_place(&order, is_selected, true),
+                        Key::Home => Some(Place::Start),
+                        _ => Some(Place::End),
+                    };
+                } else if i.consume_key(Modifiers::SHIFT, key) {
+                    step = Some((delta, true));
+                } else if i.consume_key(Modifiers::NONE, key) {
+                    step = Some((delta, false));
+                }
+            }
+        });
+        if let Some(place) = place {
+            self.move_selection(place);
+            self.reveal = true;
+        }
+        if let Some((delta, extend)) = step {
+            let at = self.selected_media.as_ref().and_then(|id| order.iter().position(|m| m == id));
+            let next = match (at, delta) {
+                (_, isize::MIN) => 0,
+                (_, isize::MAX) => order.len() - 1,
+                (None, _) => 0,
+                (Some(i), d) => (i as isize + d).clamp(0, order.len() as isize - 1) as usize,
+            };
+            let id = order[next].clone();
+            self.select_media(&id, false, extend);
+            self.reveal = true;
+        }
+        let (all, delete_for_good, remove, edit, leave) = ctx.input_mut(|i| {
+            (
+                i.consume_key(Modifiers::COMMAND, Key::A),
+                i.consume_key(Modifiers::SHIFT, Key::Delete),
+                i.consume_key(Modifiers::NONE, Key::Delete) || i.consume_key(Modifiers::NONE, Key::Backspace),
+                i.consume_key(Modifiers::NONE, Key::Enter) || i.consume_key(Modifiers::NONE, Key::F2),
+                i.consume_key(Modifiers::NONE, Key::Escape),
+            )
+        });
+        if all {
+            self.selection = order.clone();
+        }
+        if delete_for_good && !self.selection.is_empty() {
+            self.confirm = Some(Confirm::Delete(self.selected_in_order()));
+        } else if remove {
+            self.remove_selected(false);
+        }
+        if edit && self.selected_media.is_some() && self.selection.len() <= 1 {
+            self.focus_alt = true;
+        }
+        if leave {
+            self.grid_keys = false;
+            self.focus_search = true;
+        }
+    }
+}
+
+/// One media tile: the thumbnail (or a placeholder), a kind badge, status and an alt badge.
+fn tile(
+    ui: &mut egui::Ui,
+    m: &Media,
+    selected: bool,
+    cursor: bool,
+    keyboard: bool,
+    texture_for: &mut dyn FnMut(&str) -> Option<egui::TextureId>,
+) -> egui::Response {
+    // Not focusable: the grid moves its own cursor with the arrow keys, rows out of view included.
+    let (rect, response) = ui.allocate_exact_size(Vec2::splat(TILE), egui::Sense::CLICK | egui::Sense::DRAG);
+    let texture = if ui.is_rect_visible(rect) { m.preview_url.as_deref().and_then(texture_for) } else { None };
+    let visuals = ui.visuals();
+    let painter = ui.painter_at(rect);
+    painter.rect_filled(rect, 6.0, visuals.extreme_bg_color);
+    match texture {
+        Some(t) => {
+            let inner = rect.shrink(6.0);
+            let uv = egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0));
+            painter.image(t, inner, uv, Color32::WHITE);
+        }
+        None => {
+            painter.text(
+                rect.center(),
+                egui::Align2::CENTER_CENTER,
+                "…",
+                egui::FontId::proportional(20.0),
+                visuals.weak_text_color(),
+            );
+        }
+    }
+    let kind = match m.kind {
+        MediaKind::Image => None,
+        MediaKind::Video => Some("VIDEO"),
+        MediaKind::ExternalVideo => Some("YOUTUBE/VIMEO"),
+        MediaKind::Model3d => Some("3D"),
+    };
+    if let Some(k) = kind {
+        badge(&painter, k, rect.left_top() + Vec2::splat(6.0), egui::Align2::LEFT_TOP, Color32::from_black_alpha(170));
+    }
+    match m.status {
+        MediaStatus::Ready => {}
+        MediaStatus::Failed => badge(&painter, "FAILED", rect.center(), egui::Align2::CENTER_CENTER, BAD),
+        other => badge(
+            &painter,
+            &other.as_str().to_uppercase(),
+            rect.center(),
+            egui::Align2::CENTER_CENTER,
+            Color32::from_black_alpha(170),
+        ),
+    }
+    let (alt_text, alt_colour) = if m.alt.trim().is_empty() { ("NO ALT", WARN) } else { ("ALT", GOOD) };
+    badge(&painter, alt_text, rect.right_bottom() - Vec2::splat(6.0), egui::Align2::RIGHT_BOTTOM, alt_colour);
+    let stroke = if selected {
+        egui::Stroke::new(2.5, visuals.selection.bg_fill)
+    } else {
+        egui::Stroke::new(1.0, visuals.widgets.noninteractive.bg_stroke.color)
+    };
+    painter.rect_stroke(rect, 6.0, stroke, egui::StrokeKind::Inside);
+    if cursor && keyboard {
+        // Where the arrow keys are.
+        painter.rect_stroke(rect.expand(2.0), 7.0, visuals.widgets.active.fg_stroke, egui::StrokeKind::Outside);
+    }
+    let name = m.filename.as_deref().unwrap_or("no file name");
+    let alt = if m.alt.is_empty() { "no alt text" } else { &m.alt };
+    let label = format!("{} {}, {name}, {}: {alt}", kind_name(m.kind), m.position + 1, m.status.as_str());
+    response.widget_info(|| egui::WidgetInfo::selected(egui::Role::Button, true, selected, &label));
+    response
+}
+
+/// A file on its way up: its name, and how far it got or why it was not sent.
+fn upload_tile(ui: &mut egui::Ui, u: &UploadTile) {
+    let (rect, response) = ui.allocate_exact_size(Vec2::splat(TILE), egui::Sense::hover());
+    let visuals = ui.visuals();
+    let painter = ui.painter_at(rect);
+    let failed = matches!(u.state, UploadState::Failed(_));
+    painter.rect_filled(rect, 6.0, visuals.faint_bg_color);
+    let border = if failed { BAD } else { visuals.widgets.noninteractive.bg_stroke.color };
+    painter.rect_stroke(rect, 6.0, egui::Stroke::new(1.5, border), egui::StrokeKind::Inside);
+    let inner = rect.shrink(8.0);
+    let name =
+        painter.layout(u.name.clone(), egui::FontId::proportional(12.0), visuals.strong_text_color(), inner.width());
+    let name_height = name.size().y;
+    painter.galley(inner.left_top(), name, visuals.strong_text_color());
+    let (status, label) = match &u.state {
+        UploadState::Sending(share) => {
+            let bar =
+                egui::Rect::from_min_size(egui::pos2(inner.left(), inner.center().y), Vec2::new(inner.width(), 6.0));
+            painter.rect_filled(bar, 3.0, visuals.extreme_bg_color);
+            let done = egui::Rect::from_min_size(bar.min, Vec2::new(bar.width() * share.clamp(0.0, 1.0), bar.height()));
+            painter.rect_filled(done, 3.0, visuals.selection.bg_fill);
+            let pct = format!("Uploading {:.0}%", share * 100.0);
+            (pct.clone(), format!("{pct}: {}", u.name))
+        }
+        UploadState::Processing => ("Processing…".to_string(), format!("Processing: {}", u.name)),
+        UploadState::Done => ("Ready".to_string(), format!("Uploaded: {}", u.name)),
+        UploadState::Failed(reason) => {
+            (format!("Not uploaded: {reason}"), format!("Not uploaded: {}: {reason}", u.name))
+        }
+    };
+    let colour = if failed { BAD } else { visuals.text_color() };
+    let status_galley = painter.layout(status, egui::FontId::proportional(11.5), colour, inner.width());
+    let y = (inner.top() + name_height + 6.0).max(inner.center().y + 12.0).min(inner.bottom() - status_galley.size().y);
+    let y = if failed { inner.top() + name_height + 6.0 } else { y };
+    painter.galley(egui::pos2(inner.left(), y), status_galley, colour);
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &label));
+}
+
+/// A small coloured label on a tile.
+fn badge(painter: &egui::Painter, text: &str, at: egui::Pos2, align: egui::Align2, fill: Color32) {
+    let galley = painter.layout_no_wrap(text.to_string(), egui::FontId::proportional(11.0), Color32::WHITE);
+    let r = align.anchor_size(at, galley.size() + Vec2::new(8.0, 4.0));
+    painter.rect_filled(r, 3.0, fill);
+    painter.galley(r.min + Vec2::new(4.0, 2.0), galley, Color32::WHITE);
+}
+
+/// A media kind in words.
+pub(super) fn kind_name(kind: MediaKind) -> &'static str {
+    match kind {
+        MediaKind::Image => "Image",
+        MediaKind::Video => "Video",
+        MediaKind::ExternalVideo => "External video",
+        MediaKind::Model3d => "3D model",
+    }
+}

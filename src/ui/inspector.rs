@@ -1,0 +1,236 @@
+//! The inspector on the right: for one media a larger preview, the alt-text editor with its
+//! count and the audit's hints, and the file's facts; for several, what can be done to all of
+//! them. Removing and deleting start here, with a confirmation where it cannot be undone.
+
+use egui::{RichText, Vec2};
+
+use super::app::{BAD, Confirm, MediadeskApp, WARN};
+use super::grid::kind_name;
+use crate::audit;
+use crate::model::{MediaId, Platform, ProductMedia};
+use crate::order::Place;
+
+impl MediadeskApp {
+    pub(super) fn inspector(&mut self, ui: &mut egui::Ui) {
+        ui.add_space(6.0);
+        let Some(pm) = self.media.clone() else {
+            ui.label(RichText::new("No media selected.").weak());
+            return;
+        };
+        if self.selection.len() > 1 {
+            self.several(ui, &pm);
+        } else if let Some(id) = self.selected_media.clone().filter(|id| pm.media.iter().any(|m| &m.id == id)) {
+            self.one(ui, &pm, &id);
+        } else {
+            ui.label(RichText::new("Click a thumbnail to edit its alt text.").weak());
+            ui.label(
+                RichText::new("Keyboard: Enter in the search box goes to the grid; arrows move, Enter edits.")
+                    .weak()
+                    .small(),
+            );
+            return;
+        }
+        self.confirmation(ui, &pm);
+    }
+
+    /// Several media selected: move or remove them together.
+    fn several(&mut self, ui: &mut egui::Ui, pm: &ProductMedia) {
+        let n = self.selection.len();
+        ui.label(RichText::new(format!("{n} media selected")).strong());
+        let missing = pm.media.iter().filter(|m| self.selection.contains(&m.id) && m.alt.trim().is_empty()).count();
+        if missing > 0 {
+            ui.label(RichText::new(format!("{missing} of them have no alt text.")).color(WARN).small());
+        }
+        ui.label(
+            RichText::new("Drag any of them to move them together, or use Alt+arrows, Alt+Home, Alt+End.")
+                .weak()
+                .small(),
+        );
+        ui.horizontal(|ui| {
+            if ui.button("Move to start").clicked() {
+                self.move_selection(Place::Start);
+            }
+            if ui.button("Move to end").clicked() {
+                self.move_selection(Place::End);
+            }
+        });
+        ui.separator();
+        self.removal_buttons(ui, n);
+    }
+
+    /// Remove (and, on Shopify, delete for good) buttons for `n` selected media.
+    fn removal_buttons(&mut self, ui: &mut egui::Ui, n: usize) {
+        let what = if n == 1 { String::new() } else { format!(" {n}") };
+        ui.horizontal(|ui| {
+            let hint = if self.platform == Platform::Ecwid {
+                "Ecwid deletes images removed from a product; you will be asked first"
+            } else {
+                "Detach from this product; the file stays in the store's library (Delete key, Ctrl+Z undoes)"
+            };
+            if ui.button(format!("Remove{what} from product")).on_hover_text(hint).clicked() {
+                self.remove_selected(false);
+            }
+            if self.platform != Platform::Ecwid
+                && ui.button(format!("Delete{what} permanently…")).on_hover_text("Shift+Delete").clicked()
+            {
+                self.confirm = Some(Confirm::Delete(self.selected_in_order()));
+            }
+        });
+    }
+
+    /// A confirmation that is waiting for an answer, naming what it will touch.
+    fn confirmation(&mut self, ui: &mut egui::Ui, pm: &ProductMedia) {
+        let Some(confirm) = self.confirm.clone() else { return };
+        ui.add_space(6.0);
+        let (media, question, yes) = match &confirm {
+            Confirm::Delete(media) => {
+                let files =
+                    if media.len() == 1 { "this file".to_string() } else { format!("these {} files", media.len()) };
+                (
+                    media.clone(),
+                    format!("Delete {files} from the store and every product that uses it?"),
+                    "Delete for good",
+                )
+            }
+            Confirm::RemoveForGood(media) => {
+                let images =
+                    if media.len() == 1 { "this image".to_string() } else { format!("these {} images", media.len()) };
+                (media.clone(), format!("Ecwid deletes {images} when removed from the product."), "Remove and delete")
+            }
+        };
+        ui.label(RichText::new(question).color(BAD));
+        let others = self.other_products(pm, &media);
+        if !others.is_empty() {
+            ui.label(RichText::new(format!("Also used by: {}.", others.join(", "))).color(BAD).small());
+        }
+        ui.label(RichText::new("This cannot be undone.").color(BAD).small());
+        ui.horizontal(|ui| {
+            if ui.button(yes).clicked() {
+                match confirm {
+                    Confirm::Delete(media) => self.delete(media),
+                    Confirm::RemoveForGood(_) => self.remove_selected(true),
+                }
+            }
+            if ui.button("Keep it").clicked() {
+                self.confirm = None;
+            }
+        });
+    }
+
+    /// Titles of the other products known to use any of these media (from products seen so far).
+    fn other_products(&self, pm: &ProductMedia, media: &[MediaId]) -> Vec<String> {
+        let mut titles: Vec<String> = media
+            .iter()
+            .filter_map(|m| self.used_by.get(m))
+            .flatten()
+            .filter(|(p, _)| *p != pm.id)
+            .map(|(_, t)| t.clone())
+            .collect();
+        titles.sort();
+        titles.dedup();
+        titles
+    }
+
+    /// One media: preview, alt editor, facts, removal.
+    fn one(&mut self, ui: &mut egui::Ui, pm: &ProductMedia, id: &MediaId) {
+        let Some(m) = pm.media.iter().find(|m| &m.id == id).cloned() else { return };
+        if let Some(t) = m.preview_url.as_deref().and_then(|u| self.texture(u)) {
+            let size = self.textures.values().find(|h| h.id() == t).map(|h| h.size_vec2()).unwrap_or(Vec2::splat(1.0));
+            let scale = (ui.available_width() / size.x).min(260.0 / size.y);
+            ui.add(egui::Image::new((t, size * scale)));
+        }
+        ui.add_space(6.0);
+        let limit = self.platform.limits().alt_max_chars;
+        let label = ui.label(RichText::new("Alt text").strong());
+        // A long alt text scrolls inside its box instead of pushing the hints out of view.
+        let draft = &mut self.alt_draft;
+        let edit = egui::ScrollArea::vertical()
+            .id_salt("alt-editor")
+            .max_height(110.0)
+            .show(ui, |ui| {
+                ui.add(egui::TextEdit::multiline(draft).desired_rows(3).desired_width(f32::INFINITY))
+                    .labelled_by(label.id)
+            })
+            .inner;
+        if std::mem::take(&mut self.focus_alt) {
+            edit.request_focus();
+        }
+        let count = self.alt_draft.chars().count();
+        ui.horizontal(|ui| {
+            let colour = if count > limit {
+                BAD
+            } else if count > 125 {
+                WARN
+            } else {
+                ui.visuals().weak_text_color()
+            };
+            ui.label(RichText::new(format!("{count} / {limit}")).color(colour).small());
+            if edit.has_focus() {
+                ui.label(RichText::new("Enter or Ctrl+S saves, Esc reverts").weak().small());
+            }
+        });
+        let (enter, ctrl_s, escape) = ui.input(|i| {
+            (
+                i.key_pressed(egui::Key::Enter) && !i.modifiers.shift,
+                i.modifiers.command && i.key_pressed(egui::Key::S),
+                i.key_pressed(egui::Key::Escape),
+            )
+        });
+        if edit.has_focus() && enter {
+            // Enter saves; the newline it typed is not part of the text.
+            self.alt_draft = self.alt_draft.trim_end_matches('\n').to_string();
+            self.save_alt();
+        }
+        if ctrl_s {
+            self.save_alt();
+        }
+        if escape && (edit.has_focus() || edit.lost_focus()) {
+            if self.alt_draft == m.alt {
+                // Nothing to revert: Escape hands the keyboard back to the grid.
+                edit.surrender_focus();
+                self.grid_keys = true;
+            }
+            self.alt_draft = m.alt.clone();
+        }
+        let siblings: Vec<&str> = pm.media.iter().filter(|o| o.id != m.id).map(|o| o.alt.as_str()).collect();
+        let findings = audit::check(
+            &self.alt_draft,
+            &audit::Context { product_title: &pm.title, filename: m.filename.as_deref(), siblings: &siblings, limit },
+        );
+        for f in &findings {
+            let colour = if f.severity == audit::Severity::Error { BAD } else { WARN };
+            ui.label(RichText::new(format!("• {}", f.message)).color(colour).small());
+        }
+        ui.horizontal(|ui| {
+            let changed = self.alt_draft.trim() != m.alt;
+            if ui.add_enabled(changed && count <= limit, egui::Button::new("Save alt text")).clicked() {
+                self.save_alt();
+            }
+            if ui.add_enabled(changed, egui::Button::new("Revert")).clicked() {
+                self.alt_draft = m.alt.clone();
+            }
+        });
+        ui.separator();
+        egui::Grid::new("facts").num_columns(2).spacing([12.0, 4.0]).show(ui, |ui| {
+            let mut fact = |k: &str, v: String| {
+                ui.label(RichText::new(k).weak());
+                ui.label(v);
+                ui.end_row();
+            };
+            fact("File", m.filename.clone().unwrap_or_else(|| "—".into()));
+            fact("Type", kind_name(m.kind).to_string());
+            fact("Status", m.status.as_str().to_string());
+            if let (Some(w), Some(h)) = (m.width, m.height) {
+                fact("Size", format!("{w} × {h} px"));
+            }
+            if let Some(b) = m.size_bytes {
+                fact("Bytes", format!("{:.1} MB", b as f64 / 1_048_576.0));
+            }
+        });
+        for e in &m.errors {
+            ui.label(RichText::new(e).color(BAD));
+        }
+        ui.separator();
+        self.removal_buttons(ui, 1);
+    }
+}

@@ -1,0 +1,174 @@
+//! The product picker on the left: a search box and a virtualized list whose rows show the
+//! product's first image, title, media count and alt-text health.
+
+use std::time::Instant;
+
+use egui::{Key, RichText, Vec2};
+
+use super::app::{BAD, GOOD, Health, MediadeskApp, WARN};
+use crate::model::ProductSummary;
+
+const ROW_HEIGHT: f32 = 44.0;
+const ROW_THUMB: f32 = 36.0;
+
+impl MediadeskApp {
+    pub(super) fn product_list(&mut self, ui: &mut egui::Ui) {
+        ui.add_space(6.0);
+        let label = ui.label(RichText::new("Products").strong());
+        let search = ui
+            .add(
+                egui::TextEdit::singleline(&mut self.search)
+                    .hint_text("Search: title, vendor, tag:…  (Ctrl+F)")
+                    .desired_width(f32::INFINITY),
+            )
+            .labelled_by(label.id);
+        if std::mem::take(&mut self.focus_search) {
+            search.request_focus();
+        }
+        if search.changed() {
+            self.search_changed = Some(Instant::now());
+        }
+        if search.has_focus() || search.gained_focus() {
+            self.grid_keys = false;
+        }
+        // Up and Down move through the list from the search box, Enter goes on to the grid.
+        if search.has_focus() || (!self.grid_keys && !ui.ctx().text_edit_focused()) {
+            let (down, up, enter) = ui.input_mut(|i| {
+                (
+                    i.consume_key(egui::Modifiers::NONE, Key::ArrowDown),
+                    i.consume_key(egui::Modifiers::NONE, Key::ArrowUp),
+                    i.key_pressed(Key::Enter),
+                )
+            });
+            if (down || up) && !self.products.is_empty() {
+                let at = self.selected.as_ref().and_then(|s| self.products.iter().position(|p| &p.id == s));
+                let next = match (at, down) {
+                    (None, _) => 0,
+                    (Some(i), true) => (i + 1).min(self.products.len() - 1),
+                    (Some(i), false) => i.saturating_sub(1),
+                };
+                let id = self.products[next].id.clone();
+                self.open_product(id);
+            }
+            if enter && (search.has_focus() || search.lost_focus()) && self.selected.is_some() {
+                self.enter_grid(ui.ctx());
+            }
+        }
+        ui.add_space(4.0);
+        if self.loading_products && self.products.is_empty() {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Loading products…");
+            });
+        } else if self.products.is_empty() {
+            ui.label(RichText::new("No products match.").weak());
+        }
+        let mut open = None;
+        let rows = self.products.len();
+        egui::ScrollArea::vertical().auto_shrink([false; 2]).show_rows(ui, ROW_HEIGHT, rows, |ui, range| {
+            ui.spacing_mut().item_spacing.y = 0.0;
+            for i in range {
+                let p = self.products[i].clone();
+                self.want_health(&p.id);
+                let thumb = p.preview_url.as_deref().and_then(|u| self.texture(u));
+                let selected = self.selected.as_ref() == Some(&p.id);
+                if product_row(ui, &p, selected, thumb, self.health.get(&p.id)).clicked() {
+                    open = Some(p.id.clone());
+                }
+            }
+        });
+        if let Some(id) = open {
+            self.grid_keys = false;
+            self.open_product(id);
+        }
+    }
+
+    /// Hand the keyboard to the grid, on its first media when none is selected.
+    pub(super) fn enter_grid(&mut self, ctx: &egui::Context) {
+        ctx.memory_mut(|m| {
+            if let Some(id) = m.focused() {
+                m.surrender_focus(id);
+            }
+        });
+        self.grid_keys = true;
+        if self.selected_media.is_none()
+            && let Some(first) = self.order().first().cloned()
+        {
+            self.select_media(&first, false, false);
+        }
+    }
+}
+
+/// One row: first image, title, media count, and a health badge once known.
+fn product_row(
+    ui: &mut egui::Ui,
+    p: &ProductSummary,
+    selected: bool,
+    thumb: Option<egui::TextureId>,
+    health: Option<&Health>,
+) -> egui::Response {
+    let width = ui.available_width();
+    let (rect, response) = ui.allocate_exact_size(Vec2::new(width, ROW_HEIGHT), egui::Sense::click());
+    let visuals = ui.visuals();
+    let painter = ui.painter_at(rect);
+    if selected {
+        painter.rect_filled(rect, 4.0, visuals.selection.bg_fill);
+    } else if response.hovered() {
+        painter.rect_filled(rect, 4.0, visuals.widgets.hovered.weak_bg_fill);
+    }
+    let thumb_rect = egui::Rect::from_min_size(
+        rect.left_top() + Vec2::new(4.0, (ROW_HEIGHT - ROW_THUMB) / 2.0),
+        Vec2::splat(ROW_THUMB),
+    );
+    painter.rect_filled(thumb_rect, 3.0, visuals.extreme_bg_color);
+    if let Some(t) = thumb {
+        let uv = egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0));
+        painter.image(t, thumb_rect, uv, egui::Color32::WHITE);
+    }
+    let text_x = thumb_rect.right() + 8.0;
+    let text_colour = if selected { visuals.selection.stroke.color } else { visuals.strong_text_color() };
+    let badge = health.map(health_badge);
+    let badge_width = badge.as_ref().map(|(t, _)| t.len() as f32 * 6.5 + 10.0).unwrap_or(0.0);
+    let title_width = (rect.right() - text_x - badge_width - 6.0).max(20.0);
+    let title = painter.layout(p.title.clone(), egui::TextStyle::Body.resolve(ui.style()), text_colour, title_width);
+    let title_row = title.rows.first().map(|r| r.height()).unwrap_or(14.0);
+    painter
+        .with_clip_rect(egui::Rect::from_min_size(
+            egui::pos2(text_x, rect.top()),
+            Vec2::new(title_width, rect.height()),
+        ))
+        .galley(egui::pos2(text_x, rect.top() + 5.0), title, text_colour);
+    let count = match p.media_count {
+        0 => "no media".to_string(),
+        1 => "1 media".to_string(),
+        n => format!("{n} media"),
+    };
+    painter.text(
+        egui::pos2(text_x, rect.top() + 7.0 + title_row),
+        egui::Align2::LEFT_TOP,
+        &count,
+        egui::TextStyle::Small.resolve(ui.style()),
+        visuals.weak_text_color(),
+    );
+    let mut label = format!("{}\n{count}", p.title);
+    if let Some((text, colour)) = badge {
+        let galley = painter.layout_no_wrap(text.clone(), egui::FontId::proportional(10.5), egui::Color32::WHITE);
+        let r = egui::Align2::RIGHT_CENTER
+            .anchor_size(rect.right_center() - Vec2::new(6.0, 0.0), galley.size() + Vec2::new(8.0, 4.0));
+        painter.rect_filled(r, 3.0, colour);
+        painter.galley(r.min + Vec2::new(4.0, 2.0), galley, egui::Color32::WHITE);
+        label.push_str(&format!(", {}", text.to_lowercase()));
+    }
+    response.widget_info(|| egui::WidgetInfo::selected(egui::Role::Button, true, selected, &label));
+    response
+}
+
+/// The badge's words and colour: every media has alt text, or how many lack it.
+fn health_badge(h: &Health) -> (String, egui::Color32) {
+    match (h.media, h.missing) {
+        (0, _) => ("NO MEDIA".into(), egui::Color32::from_gray(110)),
+        (_, 0) => ("ALT OK".into(), GOOD),
+        (n, m) if m == n => (format!("{m} NO ALT"), BAD),
+        (_, m) => (format!("{m} NO ALT"), WARN),
+    }
+}

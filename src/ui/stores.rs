@@ -1,0 +1,133 @@
+//! The "Stores" window: saved stores (opened or removed, the secret staying in the keyring) and
+//! the form that tests a new store's credentials before saving them.
+
+use egui::RichText;
+
+use super::app::{BAD, MediadeskApp};
+use crate::engine::Command;
+use crate::model::StoreRef;
+use crate::secrets::Secret;
+use crate::store::shopify::credentials::Credentials;
+
+/// The "Stores" window: saved stores and the form that adds one.
+#[derive(Default)]
+pub(super) struct StoresForm {
+    pub(super) open: bool,
+    pub(super) saved: Vec<String>,
+    pub(super) ecwid: bool,
+    pub(super) shop: String,
+    pub(super) use_client: bool,
+    pub(super) client_id: String,
+    pub(super) secret: String,
+    pub(super) busy: bool,
+    pub(super) message: Option<String>,
+    /// Requests go here instead of the stores' own hosts (tests point it at the sandbox).
+    pub(super) endpoint: Option<String>,
+    /// What was being connected, to remember it once it works.
+    pub(super) pending: Option<StoreRef>,
+}
+
+impl MediadeskApp {
+    pub(super) fn stores_window(&mut self, ctx: &egui::Context) {
+        let mut open = self.stores.open;
+        egui::Window::new("Stores").open(&mut open).resizable(false).default_width(420.0).show(ctx, |ui| {
+            let f = &mut self.stores;
+            ui.label(RichText::new("Saved stores").strong());
+            if f.saved.is_empty() {
+                ui.label(RichText::new("None yet.").weak());
+            }
+            let mut forget = None;
+            for name in &f.saved {
+                ui.horizontal(|ui| {
+                    ui.label(name);
+                    if ui.button(format!("Open {name}")).clicked()
+                        && let Ok(store) = name.parse::<StoreRef>()
+                    {
+                        f.busy = true;
+                        f.pending = Some(store.clone());
+                        self.engine.send(Command::OpenSaved { store, endpoint: f.endpoint.clone() });
+                    }
+                    if ui.button(format!("Remove {name}")).clicked() {
+                        forget = Some(name.clone());
+                    }
+                });
+            }
+            if let Some(name) = forget {
+                f.saved.retain(|n| *n != name);
+                if let Ok(store) = name.parse::<StoreRef>() {
+                    self.engine.send(Command::Forget(store));
+                }
+            }
+            if ui.button("Use the sandbox store").clicked() {
+                self.engine.send(Command::UseSandbox);
+            }
+            ui.separator();
+            ui.label(RichText::new("Add a store").strong());
+            ui.horizontal(|ui| {
+                ui.radio_value(&mut f.ecwid, false, "Shopify");
+                ui.radio_value(&mut f.ecwid, true, "Ecwid");
+            });
+            let field = |ui: &mut egui::Ui, label: &str, value: &mut String, password: bool| {
+                let l = ui.label(label);
+                ui.add(egui::TextEdit::singleline(value).password(password).desired_width(f32::INFINITY))
+                    .labelled_by(l.id);
+            };
+            if f.ecwid {
+                field(ui, "Store id", &mut f.shop, false);
+                field(ui, "Access token (secret_…)", &mut f.secret, true);
+            } else {
+                field(ui, "Shop (name or name.myshopify.com)", &mut f.shop, false);
+                ui.checkbox(&mut f.use_client, "Use a client id and secret instead of an access token");
+                if f.use_client {
+                    field(ui, "Client id", &mut f.client_id, false);
+                    field(ui, "Client secret", &mut f.secret, true);
+                } else {
+                    field(ui, "Admin API access token (shpat_…)", &mut f.secret, true);
+                }
+            }
+            ui.label(
+                RichText::new(
+                    "mediadesk tests the connection, then keeps the secret in your system's keyring, nowhere else. \
+                     Without a keyring, set MEDIADESK_TOKEN before starting mediadesk.",
+                )
+                .weak()
+                .small(),
+            );
+            ui.horizontal(|ui| {
+                let ready = !f.shop.trim().is_empty() && !f.secret.trim().is_empty() && !f.busy;
+                if ui.add_enabled(ready, egui::Button::new("Test and save")).clicked() {
+                    let text =
+                        if f.ecwid { format!("ecwid:{}", f.shop.trim()) } else { format!("shopify:{}", f.shop.trim()) };
+                    match text.parse::<StoreRef>() {
+                        Ok(store) => {
+                            let secret = Secret::new(f.secret.trim());
+                            let credentials = if f.use_client && !f.ecwid {
+                                Credentials::Client { id: f.client_id.trim().to_string(), secret }
+                            } else {
+                                Credentials::Token(secret)
+                            };
+                            f.busy = true;
+                            f.message = None;
+                            f.pending = Some(store.clone());
+                            self.engine.send(Command::Connect {
+                                store,
+                                endpoint: f.endpoint.clone(),
+                                credentials,
+                                save: true,
+                            });
+                        }
+                        Err(e) => f.message = Some(e.to_string()),
+                    }
+                }
+                if f.busy {
+                    ui.spinner();
+                    ui.label("Testing the connection…");
+                }
+            });
+            if let Some(m) = &f.message {
+                ui.colored_label(BAD, m);
+            }
+        });
+        self.stores.open = open;
+    }
+}
