@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod cli;
+pub mod disk_cache;
 pub mod engine;
 pub mod filetype;
 pub mod model;
@@ -10,4 +11,5 @@ pub mod rng;
 pub mod sandbox;
 pub mod secrets;
 pub mod store;
+pub mod thumbs;
 pub mod ui;

@@ -174,6 +174,17 @@ pub struct ProductMedia {
     pub media: Vec<Media>,
 }
 
+/// A product's media ids and alt texts only: what the alt-text health badges need.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProductAlts {
+    /// The product's id.
+    pub id: ProductId,
+    /// The product's title.
+    pub title: String,
+    /// Each media's id and alt text (empty when none), first position first.
+    pub media: Vec<(MediaId, String)>,
+}
+
 /// The kind of a media item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

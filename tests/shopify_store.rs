@@ -166,3 +166,28 @@ async fn reads_survive_intermittent_server_errors() {
         s.product_media(&ProductId("gid://shopify/Product/1".into())).await.expect("retried until it succeeded");
     }
 }
+
+#[tokio::test]
+async fn alt_texts_for_health_badges_are_the_media_alts_at_a_fraction_of_the_cost() {
+    let sandbox = common::sandbox_with(|_| {}).await;
+    let s = store(&sandbox, sandbox.token());
+    let id = ProductId("gid://shopify/Product/1".into());
+    let full = s.product_media(&id).await.unwrap();
+    let alts = s.media_alts(&id, full.media.len() as u32).await.unwrap();
+    assert_eq!(alts.title, full.title);
+    let expected: Vec<_> = full.media.iter().map(|m| (m.id.clone(), m.alt.clone())).collect();
+    assert_eq!(alts.media, expected, "same media, same order, same alt texts");
+    // Priced by what is asked: a request sized to the product's five media.
+    let cost = |doc: &'static str, first: u32| {
+        let sandbox = &sandbox;
+        async move {
+            let (_, body) =
+                common::gql(sandbox, sandbox.token(), doc, json!({"id": "gid://shopify/Product/1", "first": first}))
+                    .await;
+            body["extensions"]["cost"]["requestedQueryCost"].as_u64().unwrap()
+        }
+    };
+    let cheap = cost(mediadesk::store::shopify::documents::MEDIA_ALTS.text, 5).await;
+    let page = cost(mediadesk::store::shopify::documents::PRODUCT_MEDIA.text, 50).await;
+    assert!(cheap <= 10 && page >= 10 * cheap, "health read {cheap} points, a media page {page}");
+}

@@ -38,7 +38,13 @@ fn step_until(
 ) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while !done(h) {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        if Instant::now() > deadline {
+            // What the screen said, for the failure message.
+            let tree = format!("{:#?}", h.root());
+            let said: Vec<&str> =
+                tree.lines().map(str::trim).filter(|l| l.starts_with("label:") || l.starts_with("value:")).collect();
+            panic!("timed out waiting for {what}; the window shows:\n{}", said.join("\n"));
+        }
         h.step();
         std::thread::sleep(Duration::from_millis(5));
     }

@@ -5,7 +5,10 @@ use std::sync::Arc;
 use std::sync::mpsc as std_mpsc;
 use std::sync::{Mutex, OnceLock};
 
-use crate::model::{MediaId, Page, ProductId, ProductMedia, ProductQuery, ProductSort, ProductSummary, StoreRef};
+use crate::disk_cache::DiskCache;
+use crate::model::{
+    MediaId, Page, ProductAlts, ProductId, ProductMedia, ProductQuery, ProductSort, ProductSummary, StoreRef,
+};
 use crate::sandbox::state::State as SandboxState;
 use crate::sandbox::{Sandbox, SandboxConfig};
 use crate::secrets::Secret;
@@ -18,10 +21,10 @@ mod upload;
 
 /// Thumbnails fetched and decoded at the same time.
 const THUMB_PARALLEL: usize = 6;
+/// Disk the cached media lists may use.
+const MEDIA_CACHE_BUDGET: u64 = 50 * 1024 * 1024;
 /// Products read for health badges at the same time: few, so the user's own requests go first.
 const SCAN_PARALLEL: usize = 2;
-/// Longest side of a decoded thumbnail, in pixels.
-const THUMB_MAX: u32 = 320;
 
 /// What the UI asks for.
 #[derive(Debug, Clone)]
@@ -60,8 +63,13 @@ pub enum Command {
     Forget(StoreRef),
     /// Fetch and decode a thumbnail.
     Thumbnail(String),
-    /// Read a product's media in the background, for its alt-text health in the picker.
-    Scan(ProductId),
+    /// Read a product's alt texts in the background, for its health badge in the picker.
+    Scan {
+        /// The product.
+        product: ProductId,
+        /// Its media count, as the product list reported it.
+        media_count: u32,
+    },
     /// Save one media's alt text.
     SaveAlt {
         /// The product.
@@ -142,8 +150,8 @@ pub enum Event {
     },
     /// A product's media.
     Media(ProductMedia),
-    /// A product's media read for the picker's health badges (not the open product).
-    Scanned(ProductMedia),
+    /// A product's alt texts, read for the picker's health badges.
+    Scanned(ProductAlts),
     /// A decoded thumbnail.
     Thumbnail {
         /// The URL it came from.
@@ -236,6 +244,10 @@ struct Ctx {
     sandbox: Arc<dyn Store>,
     http: reqwest::Client,
     thumbs: tokio::sync::Semaphore,
+    thumb_cache: Option<DiskCache>,
+    media_cache: Option<DiskCache>,
+    /// The sandbox's address: its cache keys, since its catalog is new on every start.
+    sandbox_url: String,
     scans: tokio::sync::Semaphore,
     send: Box<dyn Fn(Event) + Send + Sync>,
     jobs: std::sync::atomic::AtomicU64,
@@ -249,8 +261,15 @@ impl Ctx {
 }
 
 impl Engine {
-    /// Start the engine thread on the built-in sandbox store; `repaint` is called after every event.
-    pub fn start_sandbox(config: SandboxConfig, repaint: impl Fn() + Send + Sync + 'static) -> Engine {
+    /// Start the engine thread on the built-in sandbox store, keeping thumbnails and media lists
+    /// under `cache_dir` when given; `repaint` is called after every event.
+    pub fn start_sandbox(
+        config: SandboxConfig,
+        cache_dir: Option<std::path::PathBuf>,
+        repaint: impl Fn() + Send + Sync + 'static,
+    ) -> Engine {
+        let thumb_cache = cache_dir.as_ref().map(|d| DiskCache::new(d.join("thumbnails"), crate::thumbs::CACHE_BUDGET));
+        let media_cache = cache_dir.as_ref().map(|d| DiskCache::new(d.join("media"), MEDIA_CACHE_BUDGET));
         let (cmd_tx, mut cmd_rx) = tokio::sync::mpsc::unbounded_channel::<Command>();
         let (ev_tx, ev_rx) = std_mpsc::channel::<Event>();
         let sandbox_slot: Arc<OnceLock<Arc<Mutex<SandboxState>>>> = Arc::default();
@@ -294,10 +313,17 @@ impl Engine {
                         sandbox: store,
                         http: reqwest::Client::new(),
                         thumbs: tokio::sync::Semaphore::new(THUMB_PARALLEL),
+                        thumb_cache: thumb_cache.clone(),
+                        media_cache: media_cache.clone(),
+                        sandbox_url: sandbox.url(),
                         scans: tokio::sync::Semaphore::new(SCAN_PARALLEL),
                         send: Box::new(send),
                         jobs: Default::default(),
                     });
+                    // Keep the caches within their budgets, once per start, in the background.
+                    for cache in [thumb_cache, media_cache].into_iter().flatten() {
+                        tokio::task::spawn_blocking(move || cache.trim());
+                    }
                     while let Some(cmd) = cmd_rx.recv().await {
                         let ctx = ctx.clone();
                         tokio::spawn(async move { handle(&ctx, cmd).await });
@@ -380,34 +406,30 @@ async fn handle(ctx: &Ctx, cmd: Command) {
                 send(Event::Failed(e.to_string()));
             }
         }
-        Command::OpenProduct(id) => match ctx.store().product_media(&id).await {
-            Ok(media) => send(Event::Media(media)),
-            Err(e) => send(Event::Failed(describe(&e))),
-        },
-        Command::Scan(id) => {
+        Command::OpenProduct(id) => {
+            // What this computer saw last time draws at once; the store's answer follows.
+            if let Some(cached) = cached_media(ctx, &id).await {
+                send(Event::Media(cached));
+            }
+            match ctx.store().product_media(&id).await {
+                Ok(media) => {
+                    keep_media(ctx, &media).await;
+                    send(Event::Media(media));
+                }
+                Err(e) => send(Event::Failed(describe(&e))),
+            }
+        }
+        Command::Scan { product, media_count } => {
             let _permit = ctx.scans.acquire().await;
             // A badge that stays blank is the whole cost of a failure here; the user's own
             // requests report errors.
-            if let Ok(media) = ctx.store().product_media(&id).await {
-                send(Event::Scanned(media));
+            if let Ok(alts) = ctx.store().media_alts(&product, media_count).await {
+                send(Event::Scanned(alts));
             }
         }
         Command::Thumbnail(url) => {
             let _permit = ctx.thumbs.acquire().await;
-            let Ok(resp) = ctx.http.get(&url).send().await else { return };
-            let Ok(bytes) = resp.bytes().await else { return };
-            // Decoding and downscaling are CPU work: off the async workers.
-            let image = tokio::task::spawn_blocking(move || {
-                let img = image::load_from_memory(&bytes).ok()?.thumbnail(THUMB_MAX, THUMB_MAX).to_rgba8();
-                Some(egui::ColorImage::from_rgba_unmultiplied(
-                    [img.width() as usize, img.height() as usize],
-                    img.as_raw(),
-                ))
-            })
-            .await
-            .ok()
-            .flatten();
-            if let Some(image) = image {
+            if let Some(image) = crate::thumbs::load(&ctx.http, ctx.thumb_cache.as_ref(), &url).await {
                 send(Event::Thumbnail { url, image: Arc::new(image) });
             }
         }
@@ -564,8 +586,32 @@ async fn report_batch(
 /// Send the product as the store has it now.
 async fn refresh(ctx: &Ctx, product: &ProductId) {
     if let Ok(m) = ctx.store().product_media(product).await {
+        keep_media(ctx, &m).await;
         (ctx.send)(Event::Media(m));
     }
+}
+
+/// The cache key of a product's media list: the store and the product.
+fn media_key(ctx: &Ctx, product: &ProductId) -> String {
+    let store = ctx.store().store_ref().clone();
+    let store = if store == StoreRef::Sandbox { ctx.sandbox_url.clone() } else { store.to_string() };
+    format!("{store} {}", product.0)
+}
+
+/// The media list kept from the last time this product was read, if any.
+async fn cached_media(ctx: &Ctx, product: &ProductId) -> Option<ProductMedia> {
+    let cache = ctx.media_cache.clone()?;
+    let key = media_key(ctx, product);
+    let bytes = tokio::task::spawn_blocking(move || cache.read(&key)).await.ok()??;
+    serde_json::from_slice::<ProductMedia>(&bytes).ok().filter(|pm| &pm.id == product)
+}
+
+/// Keep a media list for the next time the product opens.
+async fn keep_media(ctx: &Ctx, media: &ProductMedia) {
+    let Some(cache) = ctx.media_cache.clone() else { return };
+    let key = media_key(ctx, &media.id);
+    let Ok(bytes) = serde_json::to_vec(media) else { return };
+    let _ = tokio::task::spawn_blocking(move || cache.write(&key, &bytes)).await;
 }
 
 /// A new job number for the activity strip.

@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use crate::model::{Media, MediaId, Page, Platform, ProductId, ProductMedia, ProductQuery, ProductSummary, StoreRef};
+use crate::model::{
+    Media, MediaId, Page, Platform, ProductAlts, ProductId, ProductMedia, ProductQuery, ProductSummary, StoreRef,
+};
 
 /// What went wrong talking to a store, sorted by what the user can do about it.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -164,6 +166,14 @@ pub trait Store: Send + Sync {
 
     /// A product's media in position order.
     async fn product_media(&self, product: &ProductId) -> Result<ProductMedia, StoreError>;
+
+    /// A product's media ids and alt texts, read as cheaply as the platform allows;
+    /// `expected` is the media count the product list reported (it sizes the request).
+    async fn media_alts(&self, product: &ProductId, expected: u32) -> Result<ProductAlts, StoreError> {
+        let _ = expected;
+        let pm = self.product_media(product).await?;
+        Ok(ProductAlts { id: pm.id, title: pm.title, media: pm.media.into_iter().map(|m| (m.id, m.alt)).collect() })
+    }
 
     /// Upload files and attach them to a product; one result per file, in order.
     async fn upload(

@@ -10,7 +10,7 @@ use egui::{Color32, Key, Modifiers};
 
 use super::files::{FilePicker, PickedFiles};
 use crate::engine::{Command, Engine, Event, JobState, UploadState};
-use crate::model::{Media, MediaId, Platform, ProductId, ProductMedia, ProductSummary, StoreRef};
+use crate::model::{Media, MediaId, Platform, ProductAlts, ProductId, ProductMedia, ProductSummary, StoreRef};
 use crate::order::{self, Place};
 use crate::sandbox::SandboxConfig;
 
@@ -22,11 +22,11 @@ const EVENT_BUDGET: Duration = Duration::from_millis(10);
 const TEXTURES_KEPT: usize = 600;
 /// Where the last open product is kept between runs (eframe's storage; window size and panel
 /// widths are kept by eframe and egui themselves).
-const LAST_PRODUCT_KEY: &str = "mediadesk.last_product";
+pub const LAST_PRODUCT_KEY: &str = "mediadesk.last_product";
 /// The store that was open when the app closed (empty for the sandbox).
-const LAST_STORE_KEY: &str = "mediadesk.last_store";
+pub const LAST_STORE_KEY: &str = "mediadesk.last_store";
 /// The saved stores (their names only: secrets stay in the keyring).
-const SAVED_STORES_KEY: &str = "mediadesk.stores";
+pub const SAVED_STORES_KEY: &str = "mediadesk.stores";
 
 pub(super) const WARN: Color32 = Color32::from_rgb(214, 150, 40);
 pub(super) const BAD: Color32 = Color32::from_rgb(210, 70, 70);
@@ -119,32 +119,46 @@ pub struct MediadeskApp {
     /// Which products each media was seen on, to name them before a delete.
     pub(super) used_by: HashMap<MediaId, Vec<(ProductId, String)>>,
     /// The product to open once the store being reopened answers.
-    pub(super) pending_product: Option<ProductId>,
+    pub(super) pending_product: Option<(StoreRef, ProductId)>,
     pub(super) file_picker: FilePicker,
     pub(super) picking: Option<PickedFiles>,
 }
 
 impl MediadeskApp {
-    /// The app on the built-in sandbox store.
+    /// The app on the built-in sandbox store, caching in the user's cache folder.
     pub fn new(ctx: &egui::Context) -> Self {
-        Self::with_sandbox(ctx, SandboxConfig::default())
+        Self::with_sandbox_and_cache(ctx, SandboxConfig::default(), crate::disk_cache::user_cache_dir())
     }
 
     /// The app as it was when it last closed: saved stores, the last store (reopened with the
     /// keyring's secret) and the last product.
     pub fn restored(cc: &eframe::CreationContext<'_>) -> Self {
-        let mut app = Self::new(&cc.egui_ctx);
-        let get = |key: &str| cc.storage.and_then(|s| s.get_string(key)).filter(|s| !s.is_empty());
+        let saved = |key: &str| cc.storage.and_then(|s| s.get_string(key));
+        Self::resume(&cc.egui_ctx, SandboxConfig::default(), crate::disk_cache::user_cache_dir(), &saved, None)
+    }
+
+    /// The app resuming from what `saved` holds under the persistence keys; `endpoint` sends
+    /// the reopened store's requests to a loopback address instead (tests).
+    pub fn resume(
+        ctx: &egui::Context,
+        config: SandboxConfig,
+        cache_dir: Option<PathBuf>,
+        saved: &dyn Fn(&str) -> Option<String>,
+        endpoint: Option<String>,
+    ) -> Self {
+        let mut app = Self::with_sandbox_and_cache(ctx, config, cache_dir);
+        app.stores.endpoint = endpoint.clone();
+        let get = |key: &str| saved(key).filter(|s| !s.is_empty());
         app.stores.saved = get(SAVED_STORES_KEY)
             .map(|s| s.lines().map(str::to_string).filter(|l| !l.is_empty()).collect())
             .unwrap_or_default();
         let last_product = get(LAST_PRODUCT_KEY).map(ProductId);
         match get(LAST_STORE_KEY).and_then(|s| s.parse::<StoreRef>().ok()).filter(|s| *s != StoreRef::Sandbox) {
             Some(store) => {
-                app.pending_product = last_product;
+                app.pending_product = last_product.map(|p| (store.clone(), p));
                 app.stores.pending = Some(store.clone());
                 app.stores.busy = true;
-                app.engine.send(Command::OpenSaved { store, endpoint: None });
+                app.engine.send(Command::OpenSaved { store, endpoint });
             }
             None => {
                 if let Some(id) = last_product {
@@ -155,10 +169,19 @@ impl MediadeskApp {
         app
     }
 
-    /// The app on a sandbox with these settings (tests inject faults this way).
+    /// The app on a sandbox with these settings (tests inject faults this way), without a disk cache.
     pub fn with_sandbox(ctx: &egui::Context, config: SandboxConfig) -> Self {
+        Self::with_sandbox_and_cache(ctx, config, None)
+    }
+
+    /// The app on a sandbox with these settings, keeping thumbnails and media lists under `cache_dir`.
+    pub fn with_sandbox_and_cache(
+        ctx: &egui::Context,
+        config: SandboxConfig,
+        cache_dir: Option<std::path::PathBuf>,
+    ) -> Self {
         let repaint_ctx = ctx.clone();
-        let engine = Engine::start_sandbox(config, move || repaint_ctx.request_repaint());
+        let engine = Engine::start_sandbox(config, cache_dir, move || repaint_ctx.request_repaint());
         engine.send(Command::Search { text: String::new(), generation: 1 });
         MediadeskApp {
             engine,
@@ -247,7 +270,7 @@ impl MediadeskApp {
                 self.platform = store.platform();
                 let changed = self.store != store;
                 self.store = store.clone();
-                if let Some(pending) = self.stores.pending.take().filter(|p| *p == store) {
+                if let Some(pending) = self.stores.pending.take_if(|p| *p == store) {
                     let name = pending.to_string();
                     if !self.stores.saved.contains(&name) {
                         self.stores.saved.push(name);
@@ -255,7 +278,8 @@ impl MediadeskApp {
                     self.stores.secret.clear();
                     self.stores.open = false;
                 }
-                self.stores.busy = false;
+                // Still busy while another store is being opened (the sandbox answers first at start).
+                self.stores.busy = self.stores.pending.is_some();
                 self.stores.message = None;
                 if !first && changed {
                     // Another store: start over with its products.
@@ -271,7 +295,7 @@ impl MediadeskApp {
                     self.products.clear();
                     self.engine.send(Command::Search { text: self.search.clone(), generation: self.generation });
                 }
-                if let Some(id) = self.pending_product.take() {
+                if let Some((_, id)) = self.pending_product.take_if(|(s, _)| *s == store) {
                     self.open_product(id);
                 }
             }
@@ -295,7 +319,11 @@ impl MediadeskApp {
             }
             Event::Products { .. } => {}
             Event::Media(media) => {
-                self.learn(&media);
+                self.learn(&ProductAlts {
+                    id: media.id.clone(),
+                    title: media.title.clone(),
+                    media: media.media.iter().map(|m| (m.id.clone(), m.alt.clone())).collect(),
+                });
                 if Some(&media.id) == self.selected.as_ref() {
                     if let Some(m) = media.media.iter().find(|m| Some(&m.id) == self.selected_media.as_ref()) {
                         self.alt_draft = m.alt.clone();
@@ -306,7 +334,7 @@ impl MediadeskApp {
                     self.media = Some(media);
                 }
             }
-            Event::Scanned(media) => self.learn(&media),
+            Event::Scanned(alts) => self.learn(&alts),
             Event::Thumbnail { url, image } => {
                 let texture = ctx.load_texture(&url, (*image).clone(), egui::TextureOptions::LINEAR);
                 self.textures.insert(url.clone(), texture);
@@ -357,15 +385,15 @@ impl MediadeskApp {
     }
 
     /// Keep what a product's media say about its health and which files it shares.
-    fn learn(&mut self, pm: &ProductMedia) {
-        let missing = pm.media.iter().filter(|m| m.alt.trim().is_empty()).count();
+    fn learn(&mut self, pm: &ProductAlts) {
+        let missing = pm.media.iter().filter(|(_, alt)| alt.trim().is_empty()).count();
         self.health.insert(pm.id.clone(), Health { media: pm.media.len(), missing });
         self.health_requested.insert(pm.id.clone());
         for users in self.used_by.values_mut() {
             users.retain(|(p, _)| *p != pm.id);
         }
-        for m in &pm.media {
-            self.used_by.entry(m.id.clone()).or_default().push((pm.id.clone(), pm.title.clone()));
+        for (m, _) in &pm.media {
+            self.used_by.entry(m.clone()).or_default().push((pm.id.clone(), pm.title.clone()));
         }
     }
 
@@ -385,9 +413,14 @@ impl MediadeskApp {
     }
 
     /// Ask for a product's alt-text health once (the picker does, for rows in view).
-    pub(super) fn want_health(&mut self, id: &ProductId) {
-        if self.health_requested.insert(id.clone()) {
-            self.engine.send(Command::Scan(id.clone()));
+    pub(super) fn want_health(&mut self, p: &ProductSummary) {
+        if self.health_requested.insert(p.id.clone()) {
+            if p.media_count == 0 {
+                // Nothing to read.
+                self.health.insert(p.id.clone(), Health { media: 0, missing: 0 });
+            } else {
+                self.engine.send(Command::Scan { product: p.id.clone(), media_count: p.media_count });
+            }
         }
     }
 

@@ -10,6 +10,9 @@ use crate::audit;
 use crate::model::{MediaId, Platform, ProductMedia};
 use crate::order::Place;
 
+/// Height of the preview at the top of the inspector.
+const PREVIEW_HEIGHT: f32 = 240.0;
+
 impl MediadeskApp {
     pub(super) fn inspector(&mut self, ui: &mut egui::Ui) {
         ui.add_space(6.0);
@@ -134,10 +137,15 @@ impl MediadeskApp {
     /// One media: preview, alt editor, facts, removal.
     fn one(&mut self, ui: &mut egui::Ui, pm: &ProductMedia, id: &MediaId) {
         let Some(m) = pm.media.iter().find(|m| &m.id == id).cloned() else { return };
+        // The preview's box has its size before the picture arrives, so nothing below it moves.
+        let (rect, _) = ui.allocate_exact_size(Vec2::new(ui.available_width(), PREVIEW_HEIGHT), egui::Sense::hover());
+        ui.painter().rect_filled(rect, 6.0, ui.visuals().extreme_bg_color);
         if let Some(t) = m.preview_url.as_deref().and_then(|u| self.texture(u)) {
             let size = self.textures.values().find(|h| h.id() == t).map(|h| h.size_vec2()).unwrap_or(Vec2::splat(1.0));
-            let scale = (ui.available_width() / size.x).min(260.0 / size.y);
-            ui.add(egui::Image::new((t, size * scale)));
+            let scale = (rect.width() / size.x).min(rect.height() / size.y);
+            let shown = egui::Rect::from_center_size(rect.center(), size * scale);
+            let uv = egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0));
+            ui.painter().image(t, shown, uv, egui::Color32::WHITE);
         }
         ui.add_space(6.0);
         let limit = self.platform.limits().alt_max_chars;

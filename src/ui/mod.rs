@@ -8,7 +8,7 @@ mod inspector;
 mod picker;
 mod stores;
 
-pub use app::MediadeskApp;
+pub use app::{LAST_PRODUCT_KEY, LAST_STORE_KEY, MediadeskApp, SAVED_STORES_KEY};
 pub use files::FilePicker;
 
 /// Open the window and run until it closes.

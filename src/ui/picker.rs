@@ -69,7 +69,7 @@ impl MediadeskApp {
             ui.spacing_mut().item_spacing.y = 0.0;
             for i in range {
                 let p = self.products[i].clone();
-                self.want_health(&p.id);
+                self.want_health(&p);
                 let thumb = p.preview_url.as_deref().and_then(|u| self.texture(u));
                 let selected = self.selected.as_ref() == Some(&p.id);
                 if product_row(ui, &p, selected, thumb, self.health.get(&p.id)).clicked() {
@@ -127,7 +127,7 @@ fn product_row(
     }
     let text_x = thumb_rect.right() + 8.0;
     let text_colour = if selected { visuals.selection.stroke.color } else { visuals.strong_text_color() };
-    let badge = health.map(health_badge);
+    let badge = health.and_then(health_badge);
     let badge_width = badge.as_ref().map(|(t, _)| t.len() as f32 * 6.5 + 10.0).unwrap_or(0.0);
     let title_width = (rect.right() - text_x - badge_width - 6.0).max(20.0);
     let title = painter.layout(p.title.clone(), egui::TextStyle::Body.resolve(ui.style()), text_colour, title_width);
@@ -163,12 +163,13 @@ fn product_row(
     response
 }
 
-/// The badge's words and colour: every media has alt text, or how many lack it.
-fn health_badge(h: &Health) -> (String, egui::Color32) {
-    match (h.media, h.missing) {
-        (0, _) => ("NO MEDIA".into(), egui::Color32::from_gray(110)),
+/// The badge's words and colour: every media has alt text, or how many lack it; none
+/// without media (the row says so already).
+fn health_badge(h: &Health) -> Option<(String, egui::Color32)> {
+    Some(match (h.media, h.missing) {
+        (0, _) => return None,
         (_, 0) => ("ALT OK".into(), GOOD),
         (n, m) if m == n => (format!("{m} NO ALT"), BAD),
         (_, m) => (format!("{m} NO ALT"), WARN),
-    }
+    })
 }

@@ -60,6 +60,7 @@ documents! {
     PRODUCTS => "products.graphql": "A page of products for the picker.",
     PRODUCT_MEDIA => "product_media.graphql": "A page of a product's media.",
     MEDIA_IDS => "media_ids.graphql": "A page of a product's media ids and statuses.",
+    MEDIA_ALTS => "media_alts.graphql": "A page of a product's media ids and alt texts, with its title.",
     FILE_UPDATE => "file_update.graphql": "Alt, file name, references, content or preview of files.",
     ALT_FALLBACK => "fallback_product_update_media.graphql": "Alt text through the deprecated productUpdateMedia.",
     FILE_DELETE => "file_delete.graphql": "Delete files permanently.",

@@ -18,7 +18,7 @@ use serde_json::json;
 
 use crate::model::Media;
 use crate::model::MediaId;
-use crate::model::{Page, ProductId, ProductMedia, ProductQuery, ProductSort, ProductSummary, StoreRef};
+use crate::model::{Page, ProductAlts, ProductId, ProductMedia, ProductQuery, ProductSort, ProductSummary, StoreRef};
 use crate::secrets::Secret;
 use crate::store::{AltEdit, BatchOutcome, ItemError, ProgressFn, Store, StoreError, UploadFile};
 use transport::{Repeat, Transport};
@@ -140,6 +140,14 @@ impl Store for ShopifyStore {
             .map(|(i, m)| Media { position: i as u32, ..m })
             .collect();
         Ok(ProductMedia { id: product.clone(), title, media })
+    }
+
+    async fn media_alts(&self, product: &ProductId, expected: u32) -> Result<ProductAlts, StoreError> {
+        // Sized to the product: a request is priced by what it asks for, not what comes back.
+        let page = expected.clamp(1, 250);
+        let (title, nodes) = self.media_pages(product, &documents::MEDIA_ALTS, page).await?;
+        let media = nodes.into_iter().filter_map(|n| Some((MediaId(n.id?), n.alt.unwrap_or_default()))).collect();
+        Ok(ProductAlts { id: product.clone(), title, media })
     }
 
     async fn set_alt(&self, product: &ProductId, edits: &[AltEdit]) -> Result<BatchOutcome, StoreError> {

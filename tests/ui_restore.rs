@@ -1,0 +1,77 @@
+//! Starting the app again: the last store is reopened with the secret the keyring holds, and
+//! its last product is shown; when that fails the user is told and lands on the sandbox.
+//! (Its own test binary: keyring's mock store is set for the whole process.)
+
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use mediadesk::model::StoreRef;
+use mediadesk::sandbox::{Sandbox, SandboxConfig};
+use mediadesk::ui::{LAST_PRODUCT_KEY, LAST_STORE_KEY, MediadeskApp, SAVED_STORES_KEY};
+
+fn step_until(
+    h: &mut Harness<'static, MediadeskApp>,
+    what: &str,
+    done: impl Fn(&Harness<'static, MediadeskApp>) -> bool,
+) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !done(h) {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        h.step();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// The app as eframe would start it with this saved state, its store requests sent to `endpoint`.
+fn resumed(saved: Vec<(&'static str, String)>, endpoint: String) -> Harness<'static, MediadeskApp> {
+    let mut h = Harness::builder().with_size(egui::vec2(1300.0, 850.0)).build_eframe(move |cc| {
+        let get = |key: &str| saved.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone());
+        MediadeskApp::resume(&cc.egui_ctx, SandboxConfig::default(), None, &get, Some(endpoint))
+    });
+    h.run_steps(2);
+    h
+}
+
+#[test]
+fn the_last_store_and_product_come_back_and_a_missing_secret_is_explained() {
+    keyring_core::set_default_store(keyring_core::mock::Store::new().unwrap());
+    // The "real" store: a second sandbox, whose Ecwid face plays Ecwid store 1003.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let ecwid = rt.block_on(Sandbox::start(SandboxConfig::default())).unwrap();
+    let store: StoreRef = "ecwid:1003".parse().unwrap();
+    let saved = || {
+        vec![
+            (SAVED_STORES_KEY, "ecwid:1003".to_string()),
+            (LAST_STORE_KEY, "ecwid:1003".to_string()),
+            (LAST_PRODUCT_KEY, "1".to_string()),
+        ]
+    };
+
+    // Nothing in the keyring: the user reads why, on the sandbox.
+    let mut h = resumed(saved(), ecwid.url());
+    step_until(&mut h, "the explanation", |h| {
+        h.query_by_label_contains("ecwid:1003 could not be opened, so this is the sandbox").is_some()
+    });
+    assert!(h.query_by_label_contains("built-in sandbox store").is_some());
+    assert!(h.query_by_label_contains("not found").is_none(), "the Ecwid product is not looked for in the sandbox");
+    drop(h);
+
+    mediadesk::secrets::save(&store, &mediadesk::secrets::Secret::new(mediadesk::sandbox::ecwid::SECRET_TOKEN))
+        .unwrap();
+    let mut h = resumed(saved(), ecwid.url());
+    step_until(&mut h, "the Ecwid store", |h| h.query_by_label_contains("Ecwid store mediadesk sandbox").is_some());
+    step_until(&mut h, "its last product", |h| h.query_by_label_contains("polaris.jpg").is_some());
+    assert_eq!(h.state().open_media_count(), Some(ecwid_media(&ecwid)));
+}
+
+/// How many images and videos the Ecwid face shows for product 1.
+fn ecwid_media(sandbox: &Sandbox) -> usize {
+    let st = sandbox.state();
+    let st = st.lock().unwrap();
+    st.products[&1]
+        .media
+        .iter()
+        .filter(|m| !matches!(st.files[m].kind, mediadesk::sandbox::state::FileKind::Model3d))
+        .count()
+}
