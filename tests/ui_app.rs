@@ -374,6 +374,10 @@ fn an_outage_shows_a_clear_error_and_retry_sends_the_edit_again() {
         "the editor shows the store's text"
     );
     assert_eq!(sandbox_alt(&h, 37).unwrap(), before);
+    assert!(
+        h.query_by_label_contains("Details: the store had a problem (500)").is_some(),
+        "the platform's answer below"
+    );
     outage(&h, false);
     h.get_by_label("Retry: Saving alt text").click();
     step_until(&mut h, "the retried save", |h| {

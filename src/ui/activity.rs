@@ -71,7 +71,8 @@ impl MediadeskApp {
                         ui.label(RichText::new(format!("Done: {}", job.title)).color(GOOD));
                     }
                     JobState::Failed { message, detail } => {
-                        // The user's words on the strip; the platform's code and words on hover.
+                        // The user's words on the strip; the platform's code and words on hover
+                        // and, for the newest failure, on the line below.
                         ui.label(RichText::new(format!("Failed: {}: {message}", job.title)).color(BAD))
                             .on_hover_text(detail);
                         if job.retry.is_some() && ui.button(format!("Retry: {}", job.title)).clicked() {
@@ -81,6 +82,14 @@ impl MediadeskApp {
                 }
             }
         });
+        // The newest failure's platform code and words, on a line of their own.
+        let newest_failure = self.jobs.iter().rev().take(JOBS_SHOWN).find_map(|(_, j)| match &j.state {
+            JobState::Failed { detail, .. } if !detail.is_empty() => Some(detail.clone()),
+            _ => None,
+        });
+        if let Some(detail) = newest_failure {
+            ui.label(RichText::new(format!("Details: {detail}")).weak().small());
+        }
         if let Some(job) = retry {
             self.retry(job);
         }
