@@ -325,6 +325,10 @@ fn tile(
     let alt = if m.alt.is_empty() { "no alt text" } else { &m.alt };
     let label = format!("{} {}, {name}, {}: {alt}", kind_name(m.kind), m.position + 1, m.status.as_str());
     response.widget_info(|| egui::WidgetInfo::selected(egui::Role::Button, true, selected, &label));
+    if m.status == MediaStatus::Failed && !m.errors.is_empty() {
+        // Why processing failed, in the platform's words.
+        return response.on_hover_text(m.errors.join("\n"));
+    }
     response
 }
 

@@ -130,7 +130,19 @@ fn product_row(
     let badge = health.and_then(health_badge);
     let badge_width = badge.as_ref().map(|(t, _)| t.len() as f32 * 6.5 + 10.0).unwrap_or(0.0);
     let title_width = (rect.right() - text_x - badge_width - 6.0).max(20.0);
-    let title = painter.layout(p.title.clone(), egui::TextStyle::Body.resolve(ui.style()), text_colour, title_width);
+    // One line, cut with an ellipsis: a long title never runs into the count below it.
+    let mut job = egui::text::LayoutJob::simple_singleline(
+        p.title.clone(),
+        egui::TextStyle::Body.resolve(ui.style()),
+        text_colour,
+    );
+    job.wrap = egui::text::TextWrapping {
+        max_width: title_width,
+        max_rows: 1,
+        break_anywhere: true,
+        overflow_character: Some('…'),
+    };
+    let title = painter.layout_job(job);
     let title_row = title.rows.first().map(|r| r.height()).unwrap_or(14.0);
     painter
         .with_clip_rect(egui::Rect::from_min_size(
