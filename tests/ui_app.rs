@@ -151,7 +151,8 @@ fn dropped_files_get_tiles_at_once_and_only_valid_ones_are_uploaded() {
     }
     h.get_by_label("Clear failed uploads").click();
     h.run_steps(2);
-    assert!(h.query_by_label_contains("broken.jpg").is_none());
+    assert!(h.query_by_label_contains("Not uploaded: broken.jpg").is_none(), "its tile is gone");
+    assert!(h.query_by_label_contains("Details: broken.jpg: ").is_some(), "the activity strip still says why");
     std::fs::remove_dir_all(&dir).ok();
 }
 
