@@ -136,8 +136,8 @@ fn dropped_files_get_tiles_at_once_and_only_valid_ones_are_uploaded() {
         h.query_all_by_label_contains(": dropped-shot.png").next().is_some()
             && h.query_by_label_contains("Not uploaded: broken.jpg:").is_some()
     });
-    step_until(&mut h, "the uploaded media in the grid", |h| {
-        h.query_by_label_contains("Image 6, dropped-shot.png").is_some()
+    step_until(&mut h, "the uploaded media in the grid, ready", |h| {
+        h.query_by_label_contains("Image 6, dropped-shot.png, ready").is_some()
     });
     step_until(&mut h, "the activity strip", |h| h.query_by_label_contains("1 of 2 files were not uploaded").is_some());
     assert!(h.query_by_label_contains("Not uploaded: broken.jpg:").is_some(), "the refused file keeps its tile");
@@ -157,16 +157,23 @@ fn dropped_files_get_tiles_at_once_and_only_valid_ones_are_uploaded() {
 }
 
 #[test]
-fn add_files_opens_the_file_dialog_and_uploads_what_was_chosen() {
-    let mut h = app(fast());
+fn add_files_opens_the_file_dialog_and_the_tile_goes_from_processing_to_ready() {
+    // Processing takes long enough to be seen.
+    let mut config = fast();
+    config.timings.to_done = Duration::from_millis(1500);
+    let mut h = app(config);
     let dir = temp_dir("add");
     let picked = png_file(&dir, "picked-shot.png");
     h.state_mut().set_file_picker(mediadesk::ui::FilePicker::answering(Some(vec![picked])));
     open_polaris(&mut h);
     h.get_by_label("Add files…").click();
-    step_until(&mut h, "the picked file in the grid", |h| {
-        h.query_by_label_contains("Image 6, picked-shot.png").is_some()
+    step_until(&mut h, "the tile while the store processes the file", |h| {
+        h.query_by_label_contains("Processing: picked-shot.png").is_some()
     });
+    step_until(&mut h, "the picked file in the grid, ready", |h| {
+        h.query_by_label_contains("Image 6, picked-shot.png, ready").is_some()
+    });
+    assert!(h.query_by_label_contains("Processing: picked-shot.png").is_none(), "the upload tile made way");
     let st = h.state().engine().sandbox_state().unwrap();
     assert_eq!(st.lock().unwrap().products[&1].media.len(), 6);
     std::fs::remove_dir_all(&dir).ok();
@@ -277,6 +284,22 @@ fn a_store_is_tested_saved_in_the_keyring_opened_and_removed() {
     // The products now come from the Ecwid face.
     step_until(&mut h, "Ecwid's product list", |h| {
         h.query_all_by_label_contains("media").next().is_some() && !h.state().busy()
+    });
+    // On Ecwid, removing deletes the image: the app asks first.
+    h.get_by_label("Products").click();
+    h.run_steps(1);
+    h.get_by_label("Products").type_text("polaris");
+    step_until(&mut h, "Polaris on Ecwid", |h| h.query_by_label_contains("Polaris Watch\n").is_some());
+    h.get_by_label_contains("Polaris Watch\n").click();
+    step_until(&mut h, "its media", |h| h.query_by_label_contains("polaris.jpg").is_some());
+    h.get_by_label_contains("polaris.jpg").click();
+    h.run_steps(1);
+    h.key_press(egui::Key::Delete);
+    step_until(&mut h, "the question", |h| h.query_by_label_contains("Ecwid deletes this image").is_some());
+    assert!(h.state().engine().sandbox_state().unwrap().lock().unwrap().products[&1].media.contains(&37));
+    h.get_by_label("Remove and delete").click();
+    step_until(&mut h, "the image gone from Ecwid", |h| {
+        !h.state().engine().sandbox_state().unwrap().lock().unwrap().products[&1].media.contains(&37)
     });
 
     click_when(&mut h, "Stores…");
