@@ -121,15 +121,13 @@ fn temp_dir(test: &str) -> PathBuf {
 }
 
 #[test]
-fn dropped_files_get_tiles_at_once_and_only_valid_ones_are_uploaded() {
+fn a_dropped_folder_gets_a_tile_per_file_and_only_valid_ones_are_uploaded() {
     let mut h = app(fast());
     open_polaris(&mut h);
     let dir = temp_dir("drop");
-    let good = png_file(&dir, "dropped-shot.png");
-    let broken = dir.join("broken.jpg");
-    std::fs::write(&broken, b"this is not a jpeg at all").unwrap();
-    h.input_mut().dropped_files.push(Arc::new(DroppedPath(good)));
-    h.input_mut().dropped_files.push(Arc::new(DroppedPath(broken)));
+    png_file(&dir, "dropped-shot.png");
+    std::fs::write(dir.join("broken.jpg"), b"this is not a jpeg at all").unwrap();
+    h.input_mut().dropped_files.push(Arc::new(DroppedPath(dir.clone())));
     h.step();
     // Both files have a tile before anything is sent; the broken one says why it stays local.
     step_until(&mut h, "the tiles of the dropped files", |h| {

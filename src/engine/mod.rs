@@ -19,6 +19,8 @@ use crate::store::{AltEdit, Store, StoreError};
 
 mod upload;
 
+pub use upload::file_name;
+
 /// Thumbnails fetched and decoded at the same time.
 const THUMB_PARALLEL: usize = 6;
 /// Disk the cached media lists may use.
@@ -118,7 +120,7 @@ pub enum Command {
     Upload {
         /// The product.
         product: ProductId,
-        /// The files.
+        /// The files; a folder brings the files directly inside it.
         paths: Vec<std::path::PathBuf>,
         /// Chosen by the UI: names this batch in the `Upload` events that follow.
         batch: u64,
@@ -181,6 +183,15 @@ pub enum Event {
         product: ProductId,
         /// The order it had.
         previous: Vec<MediaId>,
+    },
+    /// The files an upload batch holds (dropped folders opened), before any is read.
+    UploadQueued {
+        /// The batch, as the UI named it in `Command::Upload`.
+        batch: u64,
+        /// The product they go to.
+        product: ProductId,
+        /// Their file names, in the order of the `Upload` events' indices.
+        names: Vec<String>,
     },
     /// How one file of an upload batch stands.
     Upload {

@@ -11,6 +11,9 @@ use crate::store::{ProgressFn, UploadFile, validate};
 /// Upload `paths` to `product`; `batch` names the files' events.
 pub(super) async fn run(ctx: &Ctx, product: ProductId, paths: Vec<PathBuf>, batch: u64) {
     let send = &ctx.send;
+    let paths = expand_folders(paths).await;
+    let names = paths.iter().map(|p| file_name(p)).collect();
+    send(Event::UploadQueued { batch, product: product.clone(), names });
     let file_state = |index: usize, state: UploadState| send(Event::Upload { batch, index, state });
     let job = next_job(ctx);
     let title = format!("Uploading {} file{}", paths.len(), if paths.len() == 1 { "" } else { "s" });
@@ -22,7 +25,7 @@ pub(super) async fn run(ctx: &Ctx, product: ProductId, paths: Vec<PathBuf>, batc
     let mut origin = Vec::new();
     let mut refused = Vec::new();
     for (i, path) in paths.iter().enumerate() {
-        let filename = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let filename = file_name(path);
         let bytes = match tokio::fs::read(path).await {
             Ok(b) => b,
             Err(e) => {
@@ -100,4 +103,29 @@ pub(super) async fn run(ctx: &Ctx, product: ProductId, paths: Vec<PathBuf>, batc
     }
     send(Event::Activity { job, title, state });
     refresh(ctx, &product).await;
+}
+
+/// A path's file name, as the store will name the file.
+pub fn file_name(path: &std::path::Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| path.display().to_string())
+}
+
+/// Folders bring the files directly inside them, in name order; other paths stay as they are.
+async fn expand_folders(paths: Vec<PathBuf>) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for p in paths {
+        let Ok(mut entries) = tokio::fs::read_dir(&p).await else {
+            out.push(p);
+            continue;
+        };
+        let mut files = Vec::new();
+        while let Ok(Some(e)) = entries.next_entry().await {
+            if e.file_type().await.is_ok_and(|t| t.is_file()) {
+                files.push(e.path());
+            }
+        }
+        files.sort();
+        out.extend(files);
+    }
+    out
 }

@@ -360,6 +360,12 @@ impl MediadeskApp {
                     .jobs
                     .push((job, Job { title: String::new(), state: JobState::Running(None), retry: Some(*command) })),
             },
+            Event::UploadQueued { batch, product, names } => {
+                for (index, name) in names.into_iter().enumerate() {
+                    let state = UploadState::Sending(0.0);
+                    self.uploads.push(UploadTile { batch, index, product: product.clone(), name, state });
+                }
+            }
             Event::Upload { batch, index, state } => {
                 if let Some(u) = self.uploads.iter_mut().find(|u| u.batch == batch && u.index == index) {
                     u.state = state;
@@ -612,7 +618,7 @@ impl MediadeskApp {
                 Command::Reorder { product, order, previous }
             }
             Command::Upload { product, paths, .. } => {
-                let names: Vec<String> = paths.iter().map(|p| file_name(p)).collect();
+                let names: Vec<String> = paths.iter().map(|p| crate::engine::file_name(p)).collect();
                 self.uploads.retain(|u| !(u.product == product && names.contains(&u.name)));
                 return self.upload(product, paths);
             }
@@ -621,19 +627,11 @@ impl MediadeskApp {
         self.engine.send(command);
     }
 
-    /// Upload files to a product: a tile for each at once, then the engine's progress.
+    /// Upload files (or the files of folders) to a product: the engine names them first, each
+    /// gets a tile, then its progress.
     pub(super) fn upload(&mut self, product: ProductId, paths: Vec<PathBuf>) {
         let batch = self.next_batch;
         self.next_batch += 1;
-        for (index, path) in paths.iter().enumerate() {
-            self.uploads.push(UploadTile {
-                batch,
-                index,
-                product: product.clone(),
-                name: file_name(path),
-                state: UploadState::Sending(0.0),
-            });
-        }
         self.engine.send(Command::Upload { product, paths, batch });
     }
 
@@ -674,11 +672,6 @@ impl MediadeskApp {
     }
 }
 
-/// A path's file name, for tiles and messages.
-pub(super) fn file_name(path: &std::path::Path) -> String {
-    path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| path.display().to_string())
-}
-
 impl eframe::App for MediadeskApp {
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         storage.set_string(LAST_PRODUCT_KEY, self.selected.as_ref().map(|p| p.0.clone()).unwrap_or_default());
@@ -714,7 +707,7 @@ impl eframe::App for MediadeskApp {
         }
         if !files.is_empty() {
             match self.selected.clone() {
-                Some(product) => self.upload(product, super::files::expand_folders(files)),
+                Some(product) => self.upload(product, files),
                 None => self.error = Some("Pick a product first, then drop files on it.".into()),
             }
         }

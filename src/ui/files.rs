@@ -1,5 +1,4 @@
-//! Files the user hands over: the "Add files…" dialog (a seam tests replace, since a native
-//! dialog cannot run there) and dropped folders opened into the files they hold.
+//! The "Add files…" dialog: a seam tests replace, since a native dialog cannot run there.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -60,21 +59,4 @@ impl PickedFiles {
             Err(mpsc::TryRecvError::Disconnected) => Some(None),
         }
     }
-}
-
-/// Dropped folders bring the files directly inside them, in name order.
-pub(super) fn expand_folders(paths: Vec<PathBuf>) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for p in paths {
-        match std::fs::read_dir(&p) {
-            Ok(entries) => {
-                let mut files: Vec<_> =
-                    entries.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_file()).collect();
-                files.sort();
-                out.extend(files);
-            }
-            Err(_) => out.push(p),
-        }
-    }
-    out
 }
