@@ -161,6 +161,8 @@ pub enum Event {
         /// The pixels.
         image: Arc<egui::ColorImage>,
     },
+    /// A thumbnail could not be fetched or decoded (asked again later).
+    ThumbnailFailed(String),
     /// A job's progress or end, for the activity strip.
     Activity {
         /// Which job (stable while it runs).
@@ -440,8 +442,9 @@ async fn handle(ctx: &Ctx, cmd: Command) {
         }
         Command::Thumbnail(url) => {
             let _permit = ctx.thumbs.acquire().await;
-            if let Some(image) = crate::thumbs::load(&ctx.http, ctx.thumb_cache.as_ref(), &url).await {
-                send(Event::Thumbnail { url, image: Arc::new(image) });
+            match crate::thumbs::load(&ctx.http, ctx.thumb_cache.as_ref(), &url).await {
+                Some(image) => send(Event::Thumbnail { url, image: Arc::new(image) }),
+                None => send(Event::ThumbnailFailed(url)),
             }
         }
         Command::SaveAlt { product, media, alt, previous } => {

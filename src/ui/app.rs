@@ -18,6 +18,8 @@ use crate::sandbox::SandboxConfig;
 const SEARCH_DEBOUNCE: Duration = Duration::from_millis(300);
 /// Longest the app spends applying events in one frame.
 const EVENT_BUDGET: Duration = Duration::from_millis(10);
+/// How long a thumbnail that failed to load waits before it is asked for again.
+const THUMB_RETRY: Duration = Duration::from_secs(10);
 /// Thumbnail textures kept in memory.
 const TEXTURES_KEPT: usize = 600;
 /// Where the last open product is kept between runs (eframe's storage; window size and panel
@@ -104,6 +106,8 @@ pub struct MediadeskApp {
     pub(super) textures: HashMap<String, egui::TextureHandle>,
     pub(super) texture_order: VecDeque<String>,
     pub(super) requested: HashSet<String>,
+    /// Thumbnails that failed, and when: asked for again after `THUMB_RETRY`.
+    pub(super) thumb_failed: HashMap<String, Instant>,
     pub(super) jobs: Vec<(u64, Job)>,
     pub(super) uploads: Vec<UploadTile>,
     pub(super) next_batch: u64,
@@ -207,6 +211,7 @@ impl MediadeskApp {
             textures: HashMap::new(),
             texture_order: VecDeque::new(),
             requested: HashSet::new(),
+            thumb_failed: HashMap::new(),
             jobs: Vec::new(),
             uploads: Vec::new(),
             next_batch: 1,
@@ -347,6 +352,11 @@ impl MediadeskApp {
                     }
                 }
             }
+            Event::ThumbnailFailed(url) => {
+                self.requested.remove(&url);
+                self.thumb_failed.insert(url, Instant::now());
+                ctx.request_repaint_after(THUMB_RETRY);
+            }
             Event::Activity { job, title, state } => match self.jobs.iter_mut().find(|(id, _)| *id == job) {
                 Some((_, j)) => {
                     j.title = title;
@@ -412,7 +422,11 @@ impl MediadeskApp {
         if let Some(t) = self.textures.get(url) {
             return Some(t.id());
         }
+        if self.thumb_failed.get(url).is_some_and(|at| at.elapsed() < THUMB_RETRY) {
+            return None;
+        }
         if self.requested.insert(url.to_string()) {
+            self.thumb_failed.remove(url);
             self.engine.send(Command::Thumbnail(url.to_string()));
         }
         None
@@ -698,6 +712,11 @@ impl eframe::App for MediadeskApp {
             }
         }
         self.shortcuts(ctx);
+        if let Some(pm) = &self.media {
+            // Local edits (saved, undone, refused) change the open product's badge at once.
+            let missing = pm.media.iter().filter(|m| m.alt.trim().is_empty()).count();
+            self.health.insert(pm.id.clone(), Health { media: pm.media.len(), missing });
+        }
         let mut files: Vec<PathBuf> = ctx.input(|i| {
             i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).filter(|p| !p.as_os_str().is_empty()).collect()
         });
