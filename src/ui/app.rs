@@ -122,6 +122,8 @@ pub struct MediadeskApp {
     pub(super) health_requested: HashSet<ProductId>,
     /// Which products each media was seen on, to name them before a delete.
     pub(super) used_by: HashMap<MediaId, Vec<(ProductId, String)>>,
+    /// The media each product was last seen with (what `used_by` was built from).
+    pub(super) media_of: HashMap<ProductId, Vec<MediaId>>,
     /// The product to open once the store being reopened answers.
     pub(super) pending_product: Option<(StoreRef, ProductId)>,
     pub(super) file_picker: FilePicker,
@@ -224,6 +226,7 @@ impl MediadeskApp {
             health: HashMap::new(),
             health_requested: HashSet::new(),
             used_by: HashMap::new(),
+            media_of: HashMap::new(),
             pending_product: None,
             file_picker: FilePicker::native(),
             picking: None,
@@ -295,6 +298,7 @@ impl MediadeskApp {
                     self.health.clear();
                     self.health_requested.clear();
                     self.used_by.clear();
+                    self.media_of.clear();
                     self.generation += 1;
                     self.loading_products = true;
                     self.products.clear();
@@ -405,11 +409,15 @@ impl MediadeskApp {
         let missing = pm.media.iter().filter(|(_, alt)| alt.trim().is_empty()).count();
         self.health.insert(pm.id.clone(), Health { media: pm.media.len(), missing });
         self.health_requested.insert(pm.id.clone());
-        for users in self.used_by.values_mut() {
-            users.retain(|(p, _)| *p != pm.id);
+        let ids: Vec<MediaId> = pm.media.iter().map(|(m, _)| m.clone()).collect();
+        // Forget what this product held before, then note what it holds now.
+        for m in self.media_of.insert(pm.id.clone(), ids.clone()).unwrap_or_default() {
+            if let Some(users) = self.used_by.get_mut(&m) {
+                users.retain(|(p, _)| *p != pm.id);
+            }
         }
-        for (m, _) in &pm.media {
-            self.used_by.entry(m.clone()).or_default().push((pm.id.clone(), pm.title.clone()));
+        for m in ids {
+            self.used_by.entry(m).or_default().push((pm.id.clone(), pm.title.clone()));
         }
     }
 
