@@ -449,3 +449,22 @@ fn the_picker_shows_alt_health_and_delete_names_the_products_sharing_the_file() 
     let st = h.state().engine().sandbox_state().unwrap();
     assert!(!st.lock().unwrap().products[&bamboo].media.contains(&37), "gone from the other product too");
 }
+
+#[test]
+fn shift_click_selects_a_range_and_ctrl_click_drops_one_from_it() {
+    let mut h = app(fast());
+    open_polaris(&mut h);
+    h.get_by_label_contains("Video 1, watches.mp4").click();
+    h.run_steps(1);
+    // Tiles are named "<kind> <position>, <file>, …".
+    h.query_all_by_label_contains(" 4, ").next().unwrap().click_modifiers(egui::Modifiers::SHIFT);
+    step_until(&mut h, "a range of four", |h| h.query_by_label_contains("4 media selected").is_some());
+    // Shift+End grows the range from where it started to the last media.
+    h.key_press_modifiers(egui::Modifiers::SHIFT, egui::Key::End);
+    step_until(&mut h, "all five", |h| h.query_by_label_contains("5 media selected").is_some());
+    h.get_by_label_contains("Image 3, polaris.jpg").click_modifiers(egui::Modifiers::COMMAND);
+    step_until(&mut h, "four left", |h| h.query_by_label_contains("4 media selected").is_some());
+    h.key_press(egui::Key::Home);
+    step_until(&mut h, "just the first", |h| h.query_by_label_contains("media selected").is_none());
+    assert!(h.query_by_label("Alt text").is_some(), "one media: the alt editor is back");
+}
