@@ -392,9 +392,11 @@ fn an_outage_shows_a_clear_error_and_retry_sends_the_edit_again() {
     });
     assert_eq!(
         h.get_by_label("Alt text").value().as_deref(),
-        Some(before.as_str()),
-        "the editor shows the store's text"
+        Some("Polaris watch, saved after the outage"),
+        "the refused text stays in the editor"
     );
+    let save = h.get_by_label("Save alt text");
+    assert!(!save.accesskit_node().is_disabled(), "unsaved, and it can be saved again");
     assert_eq!(sandbox_alt(&h, 37).unwrap(), before);
     assert!(
         h.query_by_label_contains("Details: the store had a problem (500)").is_some(),

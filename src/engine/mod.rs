@@ -172,12 +172,14 @@ pub enum Event {
         /// Where it stands.
         state: JobState,
     },
-    /// An alt text was refused: put the old one back.
+    /// An alt text was refused: the media has its old one again.
     AltRefused {
         /// The media.
         media: MediaId,
-        /// The text it had.
+        /// The text it has on the store.
         previous: String,
+        /// The text that was refused, so the user can correct it rather than type it again.
+        attempted: String,
     },
     /// A reorder was refused: put the old order back.
     ReorderRefused {
@@ -451,6 +453,7 @@ async fn handle(ctx: &Ctx, cmd: Command) {
             let job = next_job(ctx);
             let title = "Saving alt text".to_string();
             send(Event::Activity { job, title: title.clone(), state: JobState::Running(None) });
+            let attempted = alt.clone();
             let result = ctx.store().set_alt(&product, &[AltEdit { media: media.clone(), alt: alt.clone() }]).await;
             let failure = match result {
                 Ok(o) if o.failed.is_empty() => None,
@@ -466,7 +469,7 @@ async fn handle(ctx: &Ctx, cmd: Command) {
             match failure {
                 None => send(Event::Activity { job, title, state: JobState::Done }),
                 Some((message, detail)) => {
-                    send(Event::AltRefused { media, previous });
+                    send(Event::AltRefused { media, previous, attempted });
                     send(Event::Activity { job, title, state: JobState::Failed { message, detail } });
                 }
             }

@@ -103,6 +103,8 @@ pub struct MediadeskApp {
     /// The grid's scroll offset and height at the last frame.
     pub(super) grid_view: (f32, f32),
     pub(super) alt_draft: String,
+    /// Alt texts the store refused, per media, offered again in the editor.
+    pub(super) unsaved: HashMap<MediaId, String>,
     pub(super) textures: HashMap<String, egui::TextureHandle>,
     pub(super) texture_order: VecDeque<String>,
     pub(super) requested: HashSet<String>,
@@ -210,6 +212,7 @@ impl MediadeskApp {
             reveal: false,
             grid_view: (0.0, 0.0),
             alt_draft: String::new(),
+            unsaved: HashMap::new(),
             textures: HashMap::new(),
             texture_order: VecDeque::new(),
             requested: HashSet::new(),
@@ -335,7 +338,11 @@ impl MediadeskApp {
                 });
                 if Some(&media.id) == self.selected.as_ref() {
                     if let Some(m) = media.media.iter().find(|m| Some(&m.id) == self.selected_media.as_ref()) {
-                        self.alt_draft = m.alt.clone();
+                        // Follow the store's text unless the user is in the middle of changing it.
+                        let shown = self.media_mut(&m.id).map(|old| old.alt.clone());
+                        if shown.is_none_or(|shown| shown == self.alt_draft) {
+                            self.alt_draft = m.alt.clone();
+                        }
                     }
                     // Finished uploads are now real media: their tiles can go.
                     self.uploads.retain(|u| u.product != media.id || u.state != UploadState::Done);
@@ -385,12 +392,14 @@ impl MediadeskApp {
                     u.state = state;
                 }
             }
-            Event::AltRefused { media, previous } => {
+            Event::AltRefused { media, previous, attempted } => {
                 if let Some(m) = self.media_mut(&media) {
-                    m.alt = previous.clone();
+                    m.alt = previous;
                 }
-                if self.selected_media.as_ref() == Some(&media) {
-                    self.alt_draft = previous;
+                // The store keeps its text; the refused one stays in the editor, unsaved, to fix
+                // or save again (kept for when the media is selected again, if it is not now).
+                if self.selected_media.as_ref() != Some(&media) {
+                    self.unsaved.insert(media, attempted);
                 }
             }
             Event::ReorderRefused { product, previous } => {
@@ -515,12 +524,8 @@ impl MediadeskApp {
     fn select_cursor(&mut self, id: &MediaId) {
         self.selected_media = Some(id.clone());
         self.confirm = None;
-        self.alt_draft = self
-            .media
-            .as_ref()
-            .and_then(|pm| pm.media.iter().find(|m| &m.id == id))
-            .map(|m| m.alt.clone())
-            .unwrap_or_default();
+        let stored = self.media.as_ref().and_then(|pm| pm.media.iter().find(|m| &m.id == id)).map(|m| m.alt.clone());
+        self.alt_draft = self.unsaved.remove(id).or(stored).unwrap_or_default();
     }
 
     /// Move the selected media as one block: on screen at once, on the store in the background.
