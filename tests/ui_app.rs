@@ -470,3 +470,27 @@ fn shift_click_selects_a_range_and_ctrl_click_drops_one_from_it() {
     step_until(&mut h, "just the first", |h| h.query_by_label_contains("media selected").is_none());
     assert!(h.query_by_label("Alt text").is_some(), "one media: the alt editor is back");
 }
+
+#[test]
+fn text_typed_and_not_saved_waits_as_a_draft_when_another_media_is_picked() {
+    let mut h = app(fast());
+    open_polaris(&mut h);
+    let before = sandbox_alt(&h, 37).unwrap();
+    h.get_by_label_contains("Image 3, polaris.jpg").click();
+    step_until(&mut h, "the alt editor", |h| h.query_by_label("Alt text").is_some());
+    h.get_by_label("Alt text").click();
+    h.run_steps(1);
+    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
+    h.get_by_label("Alt text").type_text("Half-written alt");
+    h.run_steps(1);
+    h.get_by_label_contains("Video 1, watches.mp4").click();
+    step_until(&mut h, "the draft marked on its tile", |h| {
+        h.query_by_label_contains("polaris.jpg, ready: Man wearing")
+            .is_some_and(|n| format!("{n:?}").contains("unsaved"))
+    });
+    h.get_by_label_contains("Image 3, polaris.jpg").click();
+    step_until(&mut h, "the draft back in the editor", |h| {
+        h.get_by_label("Alt text").value().as_deref() == Some("Half-written alt")
+    });
+    assert_eq!(sandbox_alt(&h, 37).unwrap(), before, "nothing was sent");
+}

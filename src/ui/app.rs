@@ -520,8 +520,16 @@ impl MediadeskApp {
         self.select_cursor(id);
     }
 
-    /// Put the cursor (and the inspector) on this media.
+    /// Put the cursor (and the inspector) on this media. Text typed for the media it leaves and
+    /// not saved is kept as a draft for when it comes back.
     fn select_cursor(&mut self, id: &MediaId) {
+        if let Some(left) = self.selected_media.clone().filter(|m| m != id) {
+            let stored =
+                self.media.as_ref().and_then(|pm| pm.media.iter().find(|m| m.id == left)).map(|m| m.alt.trim());
+            if stored.is_some_and(|s| s != self.alt_draft.trim()) {
+                self.unsaved.insert(left, std::mem::take(&mut self.alt_draft));
+            }
+        }
         self.selected_media = Some(id.clone());
         self.confirm = None;
         let stored = self.media.as_ref().and_then(|pm| pm.media.iter().find(|m| &m.id == id)).map(|m| m.alt.clone());

@@ -110,9 +110,12 @@ impl MediadeskApp {
                         };
                         let cursor = self.selected_media.as_ref() == Some(&m.id);
                         // Thumbnails are fetched only for tiles in view.
-                        let response = tile(ui, m, selection.contains(&m.id), cursor, self.grid_keys, &mut |url| {
-                            self.texture(url)
-                        });
+                        let look = TileLook {
+                            selected: selection.contains(&m.id),
+                            cursor: cursor && self.grid_keys,
+                            draft: !cursor && self.unsaved.contains_key(&m.id),
+                        };
+                        let response = tile(ui, m, look, &mut |url| self.texture(url));
                         if response.drag_started() {
                             egui::DragAndDrop::set_payload(ui.ctx(), m.id.clone());
                         }
@@ -258,15 +261,24 @@ impl MediadeskApp {
     }
 }
 
+/// How a tile is marked besides its media.
+struct TileLook {
+    /// Part of the selection.
+    selected: bool,
+    /// Under the keyboard cursor while the grid has the keyboard.
+    cursor: bool,
+    /// Has alt text typed and not saved.
+    draft: bool,
+}
+
 /// One media tile: the thumbnail (or a placeholder), a kind badge, status and an alt badge.
 fn tile(
     ui: &mut egui::Ui,
     m: &Media,
-    selected: bool,
-    cursor: bool,
-    keyboard: bool,
+    look: TileLook,
     texture_for: &mut dyn FnMut(&str) -> Option<egui::TextureId>,
 ) -> egui::Response {
+    let TileLook { selected, cursor, draft } = look;
     // Not focusable: the grid moves its own cursor with the arrow keys, rows out of view included.
     let (rect, response) = ui.allocate_exact_size(Vec2::splat(TILE), egui::Sense::CLICK | egui::Sense::DRAG);
     let texture = if ui.is_rect_visible(rect) { m.preview_url.as_deref().and_then(texture_for) } else { None };
@@ -317,13 +329,19 @@ fn tile(
         egui::Stroke::new(1.0, visuals.widgets.noninteractive.bg_stroke.color)
     };
     painter.rect_stroke(rect, 6.0, stroke, egui::StrokeKind::Inside);
-    if cursor && keyboard {
+    if draft {
+        badge(&painter, "UNSAVED", rect.left_bottom() + Vec2::new(6.0, -6.0), egui::Align2::LEFT_BOTTOM, WARN);
+    }
+    if cursor {
         // Where the arrow keys are.
         painter.rect_stroke(rect.expand(2.0), 7.0, visuals.widgets.active.fg_stroke, egui::StrokeKind::Outside);
     }
     let name = m.filename.as_deref().unwrap_or("no file name");
     let alt = if m.alt.is_empty() { "no alt text" } else { &m.alt };
-    let label = format!("{} {}, {name}, {}: {alt}", kind_name(m.kind), m.position + 1, m.status.as_str());
+    let mut label = format!("{} {}, {name}, {}: {alt}", kind_name(m.kind), m.position + 1, m.status.as_str());
+    if draft {
+        label.push_str(" (unsaved alt text)");
+    }
     response.widget_info(|| egui::WidgetInfo::selected(egui::Role::Button, true, selected, &label));
     if m.status == MediaStatus::Failed && !m.errors.is_empty() {
         // Why processing failed, in the platform's words.
