@@ -2,6 +2,7 @@
 
 mod activity;
 mod app;
+mod edits;
 mod files;
 mod grid;
 mod inspector;

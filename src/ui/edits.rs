@@ -1,0 +1,214 @@
+//! The edits a user makes on the open product: selecting, reordering, removing, deleting,
+//! saving alt text, undoing and retrying, uploading. Each shows its effect at once and sends
+//! the work to the engine.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use super::app::{Confirm, MediadeskApp, Undo};
+use crate::engine::Command;
+use crate::model::{Media, MediaId, Platform, ProductId};
+use crate::order::{self, Place};
+
+impl MediadeskApp {
+    /// Put the grid in this order (ids it does not know are skipped).
+    pub(super) fn show_order(&mut self, product: &ProductId, order: &[MediaId]) {
+        let Some(pm) = self.media.as_mut().filter(|pm| &pm.id == product) else { return };
+        let mut media: Vec<Media> =
+            order.iter().filter_map(|id| pm.media.iter().find(|m| &m.id == id).cloned()).collect();
+        for (i, m) in media.iter_mut().enumerate() {
+            m.position = i as u32;
+        }
+        pm.media = media;
+    }
+
+    /// Select one media (a plain click), or extend (`range`) or toggle (`toggle`) the selection.
+    pub(super) fn select_media(&mut self, id: &MediaId, toggle: bool, range: bool) {
+        let order = self.order();
+        if range && let Some(anchor) = self.anchor.clone() {
+            let (Some(a), Some(b)) = (order.iter().position(|m| *m == anchor), order.iter().position(|m| m == id))
+            else {
+                return;
+            };
+            self.selection = order[a.min(b)..=a.max(b)].to_vec();
+        } else if toggle {
+            self.anchor = Some(id.clone());
+            if let Some(at) = self.selection.iter().position(|m| m == id) {
+                // Unselected: the cursor goes to what is still selected.
+                self.selection.remove(at);
+                let last = self.selection.last().cloned();
+                self.selected_media = None;
+                if let Some(last) = last {
+                    self.select_cursor(&last);
+                }
+                return;
+            }
+            self.selection.push(id.clone());
+        } else {
+            self.selection = vec![id.clone()];
+            self.anchor = Some(id.clone());
+        }
+        self.select_cursor(id);
+    }
+
+    /// Put the cursor (and the inspector) on this media. Text typed for the media it leaves and
+    /// not saved is kept as a draft for when it comes back.
+    pub(super) fn select_cursor(&mut self, id: &MediaId) {
+        if let Some(left) = self.selected_media.clone().filter(|m| m != id) {
+            let stored =
+                self.media.as_ref().and_then(|pm| pm.media.iter().find(|m| m.id == left)).map(|m| m.alt.trim());
+            if stored.is_some_and(|s| s != self.alt_draft.trim()) {
+                self.unsaved.insert(left, std::mem::take(&mut self.alt_draft));
+            }
+        }
+        self.selected_media = Some(id.clone());
+        self.confirm = None;
+        let stored = self.media.as_ref().and_then(|pm| pm.media.iter().find(|m| &m.id == id)).map(|m| m.alt.clone());
+        self.alt_draft = self.unsaved.remove(id).or(stored).unwrap_or_default();
+    }
+
+    /// Move the selected media as one block: on screen at once, on the store in the background.
+    pub(super) fn move_selection(&mut self, place: Place) {
+        let selected: HashSet<MediaId> = self.selection.iter().cloned().collect();
+        let order = self.order();
+        let new = order::move_block(&order, |m| selected.contains(m), place);
+        self.reorder_to(new);
+    }
+
+    /// Show a new order and send it; undoable.
+    pub(super) fn reorder_to(&mut self, new: Vec<MediaId>) {
+        let previous = self.order();
+        let Some(product) = self.media.as_ref().map(|pm| pm.id.clone()) else { return };
+        if new == previous {
+            return;
+        }
+        self.show_order(&product, &new);
+        self.undo.push(Undo::Order { product: product.clone(), previous: previous.clone() });
+        self.engine.send(Command::Reorder { product, order: new, previous });
+    }
+
+    /// The selection, in grid order.
+    pub(super) fn selected_in_order(&self) -> Vec<MediaId> {
+        self.order().into_iter().filter(|m| self.selection.contains(m)).collect()
+    }
+
+    /// Remove the selected media from the product. On Shopify the files stay in the library and
+    /// Ctrl+Z attaches them again; on Ecwid removing deletes, so it asks first.
+    pub(super) fn remove_selected(&mut self, confirmed: bool) {
+        let media = self.selected_in_order();
+        let Some(product) = self.media.as_ref().map(|pm| pm.id.clone()) else { return };
+        if media.is_empty() {
+            return;
+        }
+        if self.platform == Platform::Ecwid && !confirmed {
+            self.confirm = Some(Confirm::RemoveForGood(media));
+            return;
+        }
+        let order = self.order();
+        if self.platform != Platform::Ecwid {
+            self.undo.push(Undo::Removal { product: product.clone(), media: media.clone(), order: order.clone() });
+        }
+        let kept: Vec<MediaId> = order.into_iter().filter(|m| !media.contains(m)).collect();
+        self.show_order(&product, &kept);
+        self.clear_selection();
+        self.confirm = None;
+        self.engine.send(Command::Remove { product, media });
+    }
+
+    /// Delete the selected files from the store, after the confirmation asked for it.
+    pub(super) fn delete(&mut self, media: Vec<MediaId>) {
+        let Some(product) = self.media.as_ref().map(|pm| pm.id.clone()) else { return };
+        let kept: Vec<MediaId> = self.order().into_iter().filter(|m| !media.contains(m)).collect();
+        self.show_order(&product, &kept);
+        self.clear_selection();
+        self.confirm = None;
+        self.engine.send(Command::Delete { product, media });
+    }
+
+    pub(super) fn save_alt(&mut self) {
+        let (Some(pm), Some(id)) = (self.media.as_ref(), self.selected_media.clone()) else { return };
+        let product = pm.id.clone();
+        let draft = self.alt_draft.trim().to_string();
+        if draft.chars().count() > self.platform.limits().alt_max_chars {
+            return;
+        }
+        let Some(m) = self.media_mut(&id) else { return };
+        if m.alt == draft {
+            return;
+        }
+        let previous = std::mem::replace(&mut m.alt, draft.clone());
+        self.undo.push(Undo::Alt { product: product.clone(), media: id.clone(), previous: previous.clone() });
+        self.engine.send(Command::SaveAlt { product, media: id, alt: draft, previous });
+    }
+
+    /// Take back the last alt edit, reorder or removal, by sending its inverse to the store.
+    pub(super) fn undo_last(&mut self) {
+        let Some(last) = self.undo.pop() else { return };
+        match last {
+            Undo::Alt { product, media, previous } => {
+                let Some(m) = self.media_mut(&media) else { return };
+                let now = std::mem::replace(&mut m.alt, previous.clone());
+                if self.selected_media.as_ref() == Some(&media) {
+                    self.alt_draft = previous.clone();
+                }
+                self.engine.send(Command::SaveAlt { product, media, alt: previous, previous: now });
+            }
+            Undo::Order { product, previous } => {
+                let now = self.order();
+                self.show_order(&product, &previous);
+                self.engine.send(Command::Reorder { product, order: previous, previous: now });
+            }
+            Undo::Removal { product, media, order } => {
+                self.engine.send(Command::Reattach { product, media, order });
+            }
+        }
+    }
+
+    /// Send a failed job's command again, showing its effect at once as the first try did.
+    pub(super) fn retry(&mut self, job: u64) {
+        let Some(command) = self.jobs.iter_mut().find(|(id, _)| *id == job).and_then(|(_, j)| j.retry.take()) else {
+            return;
+        };
+        let command = match command {
+            Command::SaveAlt { product, media, alt, previous } => {
+                if let Some(m) = self.media_mut(&media) {
+                    m.alt = alt.clone();
+                }
+                if self.selected_media.as_ref() == Some(&media) {
+                    self.alt_draft = alt.clone();
+                }
+                Command::SaveAlt { product, media, alt, previous }
+            }
+            Command::Reorder { product, order, previous } => {
+                self.show_order(&product, &order);
+                Command::Reorder { product, order, previous }
+            }
+            Command::Upload { product, paths, .. } => {
+                let names: Vec<String> = paths.iter().map(|p| crate::engine::file_name(p)).collect();
+                self.uploads.retain(|u| !(u.product == product && names.contains(&u.name)));
+                return self.upload(product, paths);
+            }
+            other => other,
+        };
+        self.engine.send(command);
+    }
+
+    /// Upload files (or the files of folders) to a product: the engine names them first, each
+    /// gets a tile, then its progress.
+    pub(super) fn upload(&mut self, product: ProductId, paths: Vec<PathBuf>) {
+        let batch = self.next_batch;
+        self.next_batch += 1;
+        self.engine.send(Command::Upload { product, paths, batch });
+    }
+
+    /// Open the native file dialog without waiting for it.
+    pub(super) fn add_files(&mut self, ctx: &egui::Context) {
+        if self.selected.is_none() {
+            self.error = Some("Pick a product first, then add files to it.".into());
+            return;
+        }
+        if self.picking.is_none() {
+            self.picking = Some(self.file_picker.pick(ctx));
+        }
+    }
+}
