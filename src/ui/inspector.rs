@@ -49,7 +49,7 @@ impl MediadeskApp {
                 .weak()
                 .small(),
         );
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             if ui.button("Move to start").clicked() {
                 self.move_selection(Place::Start);
             }
@@ -64,7 +64,8 @@ impl MediadeskApp {
     /// Remove (and, on Shopify, delete for good) buttons for `n` selected media.
     fn removal_buttons(&mut self, ui: &mut egui::Ui, n: usize) {
         let what = if n == 1 { String::new() } else { format!(" {n}") };
-        ui.horizontal(|ui| {
+        // Wrapped, so long labels never widen the panel.
+        ui.horizontal_wrapped(|ui| {
             let hint = if self.platform == Platform::Ecwid {
                 "Ecwid deletes images removed from a product; you will be asked first"
             } else {
@@ -87,11 +88,13 @@ impl MediadeskApp {
         ui.add_space(6.0);
         let (media, question, yes) = match &confirm {
             Confirm::Delete(media) => {
-                let files =
-                    if media.len() == 1 { "this file".to_string() } else { format!("these {} files", media.len()) };
+                let (files, it) = match media.len() {
+                    1 => ("this file".to_string(), "it"),
+                    n => (format!("these {n} files"), "them"),
+                };
                 (
                     media.clone(),
-                    format!("Delete {files} from the store and every product that uses it?"),
+                    format!("Delete {files} from the store and every product that uses {it}?"),
                     "Delete for good",
                 )
             }
