@@ -247,6 +247,7 @@ fn a_reorder_the_store_refuses_puts_the_old_order_back_with_a_message() {
     assert!(h.query_by_label_contains("Video 1, watches.mp4").is_some(), "the old order is on screen again");
     step_until(&mut h, "the failed job", |h| h.query_by_label_contains("Failed: Saving the new order").is_some());
     assert!(h.query_by_label_contains("Retry: Saving the new order").is_none(), "a refusal is not worth retrying");
+    step_until(&mut h, "the product as the store has it now", |h| h.state().open_media_count() == Some(4));
 }
 
 #[test]

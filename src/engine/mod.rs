@@ -485,12 +485,14 @@ async fn handle(ctx: &Ctx, cmd: Command) {
                         let again = Command::Reorder { product: product.clone(), order, previous: previous.clone() };
                         send(Event::Retry { job, command: Box::new(again) });
                     }
-                    send(Event::ReorderRefused { product, previous });
+                    send(Event::ReorderRefused { product: product.clone(), previous });
                     send(Event::Activity {
                         job,
                         title,
                         state: JobState::Failed { message: describe(&e), detail: e.to_string() },
                     });
+                    // The product may have changed meanwhile (the usual reason): show it as it is.
+                    refresh(ctx, &product).await;
                 }
             }
         }

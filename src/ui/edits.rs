@@ -16,10 +16,21 @@ impl MediadeskApp {
         let Some(pm) = self.media.as_mut().filter(|pm| &pm.id == product) else { return };
         let mut media: Vec<Media> =
             order.iter().filter_map(|id| pm.media.iter().find(|m| &m.id == id).cloned()).collect();
+        // Media the order does not name (new since it was taken) stay, at the end.
+        media.extend(pm.media.iter().filter(|m| !order.contains(&m.id)).cloned());
         for (i, m) in media.iter_mut().enumerate() {
             m.position = i as u32;
         }
         pm.media = media;
+    }
+
+    /// Take media off the grid (removed or deleted; the store's answer follows).
+    fn hide(&mut self, gone: &[MediaId]) {
+        let Some(pm) = self.media.as_mut() else { return };
+        pm.media.retain(|m| !gone.contains(&m.id));
+        for (i, m) in pm.media.iter_mut().enumerate() {
+            m.position = i as u32;
+        }
     }
 
     /// Select one media (a plain click), or extend (`range`) or toggle (`toggle`) the selection.
@@ -108,8 +119,7 @@ impl MediadeskApp {
         if self.platform != Platform::Ecwid {
             self.undo.push(Undo::Removal { product: product.clone(), media: media.clone(), order: order.clone() });
         }
-        let kept: Vec<MediaId> = order.into_iter().filter(|m| !media.contains(m)).collect();
-        self.show_order(&product, &kept);
+        self.hide(&media);
         self.clear_selection();
         self.confirm = None;
         self.engine.send(Command::Remove { product, media });
@@ -118,8 +128,7 @@ impl MediadeskApp {
     /// Delete the selected files from the store, after the confirmation asked for it.
     pub(super) fn delete(&mut self, media: Vec<MediaId>) {
         let Some(product) = self.media.as_ref().map(|pm| pm.id.clone()) else { return };
-        let kept: Vec<MediaId> = self.order().into_iter().filter(|m| !media.contains(m)).collect();
-        self.show_order(&product, &kept);
+        self.hide(&media);
         self.clear_selection();
         self.confirm = None;
         self.engine.send(Command::Delete { product, media });
