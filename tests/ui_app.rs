@@ -495,3 +495,48 @@ fn text_typed_and_not_saved_waits_as_a_draft_when_another_media_is_picked() {
     });
     assert_eq!(sandbox_alt(&h, 37).unwrap(), before, "nothing was sent");
 }
+
+#[test]
+fn the_product_list_reads_pages_as_it_scrolls_and_follows_the_arrow_keys() {
+    let mut h = app(SandboxConfig { products: 400, ..fast() });
+    step_until(&mut h, "the first page", |h| h.state().products_loaded() > 0 && !h.state().busy());
+    assert_eq!(h.state().products_loaded(), 50, "one page, not the whole catalog");
+    h.get_by_label("Products").click();
+    h.run_steps(1);
+    for _ in 0..70 {
+        h.key_press(egui::Key::ArrowDown);
+        h.run_steps(1);
+    }
+    step_until(&mut h, "the next page", |h| h.state().products_loaded() >= 100 && !h.state().busy());
+    // The 71st product is open, and its row was scrolled into view.
+    let open = h.state().open_product_title();
+    step_until(&mut h, "the open product's row in view", |h| {
+        h.query_all_by_label_contains(&format!("{}\n", open.clone().unwrap_or_default())).next().is_some()
+    });
+    assert!(open.is_some());
+}
+
+#[test]
+fn the_grid_scrolls_to_the_media_the_keyboard_reaches() {
+    let mut h = app(fast());
+    step_until(&mut h, "the sandbox", |h| h.state().engine().sandbox_state().is_some());
+    {
+        let st = h.state().engine().sandbox_state().unwrap();
+        let mut st = st.lock().unwrap();
+        let template = st.files[&37].clone();
+        while st.products[&1].media.len() < 60 {
+            let id = st.fresh_id();
+            let filename = format!("extra-{id}.jpg");
+            st.files.insert(id, mediadesk::sandbox::state::FileRec { id, filename, ..template.clone() });
+            st.products.get_mut(&1).unwrap().media.push(id);
+        }
+    }
+    open_polaris(&mut h);
+    assert!(h.query_by_label_contains("Image 60,").is_none(), "the last row is out of view");
+    h.get_by_label_contains("Video 1, watches.mp4").click();
+    h.run_steps(1);
+    h.key_press(egui::Key::End);
+    step_until(&mut h, "the last media in view", |h| h.query_by_label_contains("Image 60,").is_some());
+    h.key_press(egui::Key::Home);
+    step_until(&mut h, "the first again", |h| h.query_by_label_contains("Video 1, watches.mp4").is_some());
+}

@@ -23,6 +23,8 @@ pub use upload::file_name;
 
 /// Thumbnails fetched and decoded at the same time.
 const THUMB_PARALLEL: usize = 6;
+/// Products asked for at a time (about 5 cost points each on Shopify).
+const PRODUCT_PAGE: u32 = 50;
 /// Disk the cached media lists may use.
 const MEDIA_CACHE_BUDGET: u64 = 50 * 1024 * 1024;
 /// Products read for health badges at the same time: few, so the user's own requests go first.
@@ -31,12 +33,14 @@ const SCAN_PARALLEL: usize = 2;
 /// What the UI asks for.
 #[derive(Debug, Clone)]
 pub enum Command {
-    /// Search products (empty text lists them all); `generation` tags the answer.
+    /// One page of a product search (empty text lists them all); `generation` tags the answer.
     Search {
         /// The search text.
         text: String,
         /// Increases with every search, so stale answers can be dropped.
         generation: u64,
+        /// The cursor of the page before; `None` for the first page.
+        after: Option<String>,
     },
     /// Load a product's media.
     OpenProduct(ProductId),
@@ -65,13 +69,10 @@ pub enum Command {
     Forget(StoreRef),
     /// Fetch and decode a thumbnail.
     Thumbnail(String),
-    /// Read a product's alt texts in the background, for its health badge in the picker.
-    Scan {
-        /// The product.
-        product: ProductId,
-        /// Its media count, as the product list reported it.
-        media_count: u32,
-    },
+    /// Read these products' alt texts in the background, for their health badges in the
+    /// picker: the rows in view that have none yet, with the media count the list reported.
+    /// Replaces the previous list, so rows scrolled past are never read.
+    Scan(Vec<(ProductId, u32)>),
     /// Save one media's alt text.
     SaveAlt {
         /// The product.
@@ -263,7 +264,7 @@ struct Ctx {
     media_cache: Option<DiskCache>,
     /// The sandbox's address: its cache keys, since its catalog is new on every start.
     sandbox_url: String,
-    scans: tokio::sync::Semaphore,
+    scans: Mutex<Scans>,
     send: Box<dyn Fn(Event) + Send + Sync>,
     jobs: std::sync::atomic::AtomicU64,
 }
@@ -331,7 +332,7 @@ impl Engine {
                         thumb_cache: thumb_cache.clone(),
                         media_cache: media_cache.clone(),
                         sandbox_url: sandbox.url(),
-                        scans: tokio::sync::Semaphore::new(SCAN_PARALLEL),
+                        scans: Mutex::default(),
                         send: Box::new(send),
                         jobs: Default::default(),
                     });
@@ -341,7 +342,7 @@ impl Engine {
                     }
                     while let Some(cmd) = cmd_rx.recv().await {
                         let ctx = ctx.clone();
-                        tokio::spawn(async move { handle(&ctx, cmd).await });
+                        tokio::spawn(async move { handle(ctx, cmd).await });
                     }
                     drop(sandbox);
                 });
@@ -371,30 +372,58 @@ impl Engine {
     }
 }
 
+/// The products waiting for a health read, and how many workers read them.
+#[derive(Default)]
+struct Scans {
+    wanted: std::collections::VecDeque<(ProductId, u32)>,
+    in_flight: std::collections::HashSet<ProductId>,
+    workers: usize,
+}
+
+/// Read the wanted products' alt texts one after another until none is left.
+async fn scan_worker(ctx: Arc<Ctx>) {
+    loop {
+        let next = {
+            let mut scans = ctx.scans.lock().expect("scan lock");
+            let next = loop {
+                match scans.wanted.pop_front() {
+                    Some((p, _)) if scans.in_flight.contains(&p) => continue,
+                    other => break other,
+                }
+            };
+            match &next {
+                Some((p, _)) => {
+                    scans.in_flight.insert(p.clone());
+                }
+                // Stops under the lock, so a new list always finds a worker to take it.
+                None => scans.workers -= 1,
+            }
+            next
+        };
+        let Some((product, media_count)) = next else { return };
+        // A badge that stays blank is the whole cost of a failure here; the user's own
+        // requests report errors.
+        let read = ctx.store().media_alts(&product, media_count).await;
+        ctx.scans.lock().expect("scan lock").in_flight.remove(&product);
+        if let Ok(alts) = read {
+            (ctx.send)(Event::Scanned(alts));
+        }
+    }
+}
+
 /// Run one command to the end, reporting as it goes.
-async fn handle(ctx: &Ctx, cmd: Command) {
+async fn handle(ctx: Arc<Ctx>, cmd: Command) {
+    let ctx = &ctx;
     let send = &ctx.send;
     match cmd {
-        Command::Search { text, generation } => {
-            let mut q = ProductQuery { text, limit: 100, sort: ProductSort::Title, cursor: None };
-            let mut first = true;
-            // Pages arrive one after another so the list fills as it loads.
-            loop {
-                match ctx.store().search_products(&q).await {
-                    Ok(page) => {
-                        let next = page.next_cursor.clone();
-                        send(Event::Products { generation, page, first });
-                        match next {
-                            Some(c) => q.cursor = Some(c),
-                            None => break,
-                        }
-                        first = false;
-                    }
-                    Err(e) => {
-                        send(Event::Failed(describe(&e)));
-                        break;
-                    }
-                }
+        Command::Search { text, generation, after } => {
+            // One page at a time, as the list is scrolled: a large catalog is never read
+            // whole, and the cost bucket stays free for what the user asks for.
+            let first = after.is_none();
+            let q = ProductQuery { text, limit: PRODUCT_PAGE, sort: ProductSort::Title, cursor: after };
+            match ctx.store().search_products(&q).await {
+                Ok(page) => send(Event::Products { generation, page, first }),
+                Err(e) => send(Event::Failed(describe(&e))),
             }
         }
         Command::Connect { store, endpoint, credentials, save } => {
@@ -434,12 +463,16 @@ async fn handle(ctx: &Ctx, cmd: Command) {
                 Err(e) => send(Event::Failed(describe(&e))),
             }
         }
-        Command::Scan { product, media_count } => {
-            let _permit = ctx.scans.acquire().await;
-            // A badge that stays blank is the whole cost of a failure here; the user's own
-            // requests report errors.
-            if let Ok(alts) = ctx.store().media_alts(&product, media_count).await {
-                send(Event::Scanned(alts));
+        Command::Scan(wanted) => {
+            let start = {
+                let mut scans = ctx.scans.lock().expect("scan lock");
+                scans.wanted = wanted.into();
+                let idle = SCAN_PARALLEL.saturating_sub(scans.workers);
+                scans.workers += idle;
+                idle
+            };
+            for _ in 0..start {
+                tokio::spawn(scan_worker(ctx.clone()));
             }
         }
         Command::Thumbnail(url) => {

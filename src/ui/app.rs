@@ -82,7 +82,12 @@ pub struct MediadeskApp {
     pub(super) search_changed: Option<Instant>,
     pub(super) generation: u64,
     pub(super) products: Vec<ProductSummary>,
+    /// The first page of a search is on its way.
     pub(super) loading_products: bool,
+    /// A later page is on its way.
+    pub(super) loading_more: bool,
+    /// Where the search's next page starts, if there is one.
+    pub(super) next_cursor: Option<String>,
     pub(super) selected: Option<ProductId>,
     pub(super) media: Option<ProductMedia>,
     /// The media under the keyboard cursor, shown in the inspector.
@@ -101,6 +106,10 @@ pub struct MediadeskApp {
     pub(super) reveal: bool,
     /// The grid's scroll offset and height at the last frame.
     pub(super) grid_view: (f32, f32),
+    /// Scroll the product list to the open product on the next frame.
+    pub(super) reveal_product: bool,
+    /// The product list's scroll offset and height at the last frame.
+    pub(super) picker_view: (f32, f32),
     pub(super) alt_draft: String,
     /// Alt texts the store refused, per media, offered again in the editor.
     pub(super) unsaved: HashMap<MediaId, String>,
@@ -120,7 +129,8 @@ pub struct MediadeskApp {
     pub(super) platform: Platform,
     /// Alt-text health of the products seen, for the picker's badges.
     pub(super) health: HashMap<ProductId, Health>,
-    pub(super) health_requested: HashSet<ProductId>,
+    /// The rows whose health was asked for last.
+    pub(super) health_wanted: Vec<(ProductId, u32)>,
     /// Which products each media was seen on, to name them before a delete.
     pub(super) used_by: HashMap<MediaId, Vec<(ProductId, String)>>,
     /// The media each product was last seen with (what `used_by` was built from).
@@ -189,7 +199,7 @@ impl MediadeskApp {
     ) -> Self {
         let repaint_ctx = ctx.clone();
         let engine = Engine::start_sandbox(config, cache_dir, move || repaint_ctx.request_repaint());
-        engine.send(Command::Search { text: String::new(), generation: 1 });
+        engine.send(Command::Search { text: String::new(), generation: 1, after: None });
         MediadeskApp {
             engine,
             store_label: None,
@@ -199,6 +209,8 @@ impl MediadeskApp {
             generation: 1,
             products: Vec::new(),
             loading_products: true,
+            loading_more: false,
+            next_cursor: None,
             selected: None,
             media: None,
             selected_media: None,
@@ -210,6 +222,8 @@ impl MediadeskApp {
             per_row: 1,
             reveal: false,
             grid_view: (0.0, 0.0),
+            reveal_product: false,
+            picker_view: (0.0, 0.0),
             alt_draft: String::new(),
             unsaved: HashMap::new(),
             textures: HashMap::new(),
@@ -226,7 +240,7 @@ impl MediadeskApp {
             limitations: Vec::new(),
             platform: Platform::Shopify,
             health: HashMap::new(),
-            health_requested: HashSet::new(),
+            health_wanted: Vec::new(),
             used_by: HashMap::new(),
             media_of: HashMap::new(),
             pending_product: None,
@@ -261,6 +275,17 @@ impl MediadeskApp {
         self.requested.iter().filter(|u| !self.textures.contains_key(*u)).count()
     }
 
+    /// How many products the list holds (pages are read as it is scrolled).
+    pub fn products_loaded(&self) -> usize {
+        self.products.len()
+    }
+
+    /// The open product's title, as the list shows it.
+    pub fn open_product_title(&self) -> Option<String> {
+        let id = self.selected.as_ref()?;
+        self.products.iter().find(|p| &p.id == id).map(|p| p.title.clone())
+    }
+
     /// The open product's media count, once loaded.
     pub fn open_media_count(&self) -> Option<usize> {
         self.media.as_ref().map(|m| m.media.len())
@@ -268,7 +293,9 @@ impl MediadeskApp {
 
     /// True while something runs in the background.
     pub fn busy(&self) -> bool {
-        self.loading_products || self.jobs.iter().any(|(_, j)| matches!(j.state, JobState::Running(_)))
+        self.loading_products
+            || self.loading_more
+            || self.jobs.iter().any(|(_, j)| matches!(j.state, JobState::Running(_)))
     }
 
     fn apply(&mut self, ctx: &egui::Context, event: Event) {
@@ -298,13 +325,11 @@ impl MediadeskApp {
                     self.clear_selection();
                     self.undo.clear();
                     self.health.clear();
-                    self.health_requested.clear();
+                    self.health_wanted.clear();
                     self.used_by.clear();
                     self.media_of.clear();
-                    self.generation += 1;
-                    self.loading_products = true;
                     self.products.clear();
-                    self.engine.send(Command::Search { text: self.search.clone(), generation: self.generation });
+                    self.search_again();
                 }
                 if let Some((_, id)) = self.pending_product.take_if(|(s, _)| *s == store) {
                     self.open_product(id);
@@ -326,7 +351,9 @@ impl MediadeskApp {
                     self.products.clear();
                 }
                 self.products.extend(page.items);
-                self.loading_products = page.next_cursor.is_some();
+                self.next_cursor = page.next_cursor;
+                self.loading_products = false;
+                self.loading_more = false;
             }
             Event::Products { .. } => {}
             Event::Media(media) => {
@@ -408,7 +435,32 @@ impl MediadeskApp {
             Event::Failed(message) => {
                 self.error = Some(message);
                 self.loading_products = false;
+                self.loading_more = false;
             }
+        }
+    }
+
+    /// Start the search over with the current text: its first page.
+    fn search_again(&mut self) {
+        self.generation += 1;
+        self.loading_products = true;
+        self.loading_more = false;
+        self.next_cursor = None;
+        self.engine.send(Command::Search { text: self.search.clone(), generation: self.generation, after: None });
+    }
+
+    /// Ask for the search's next page, once, if there is one (the list is scrolled near its end).
+    pub(super) fn more_products(&mut self) {
+        if self.loading_more || self.loading_products {
+            return;
+        }
+        if let Some(after) = self.next_cursor.clone() {
+            self.loading_more = true;
+            self.engine.send(Command::Search {
+                text: self.search.clone(),
+                generation: self.generation,
+                after: Some(after),
+            });
         }
     }
 
@@ -416,7 +468,6 @@ impl MediadeskApp {
     fn learn(&mut self, pm: &ProductAlts) {
         let missing = pm.media.iter().filter(|(_, alt)| alt.trim().is_empty()).count();
         self.health.insert(pm.id.clone(), Health { media: pm.media.len(), missing });
-        self.health_requested.insert(pm.id.clone());
         let ids: Vec<MediaId> = pm.media.iter().map(|(m, _)| m.clone()).collect();
         // Forget what this product held before, then note what it holds now.
         for m in self.media_of.insert(pm.id.clone(), ids.clone()).unwrap_or_default() {
@@ -448,15 +499,12 @@ impl MediadeskApp {
         None
     }
 
-    /// Ask for a product's alt-text health once (the picker does, for rows in view).
-    pub(super) fn want_health(&mut self, p: &ProductSummary) {
-        if self.health_requested.insert(p.id.clone()) {
-            if p.media_count == 0 {
-                // Nothing to read.
-                self.health.insert(p.id.clone(), Health { media: 0, missing: 0 });
-            } else {
-                self.engine.send(Command::Scan { product: p.id.clone(), media_count: p.media_count });
-            }
+    /// Ask for the health of these products (the rows in view that have none yet); a new list
+    /// replaces the last one, so rows scrolled past are not read.
+    pub(super) fn want_health(&mut self, rows: Vec<(ProductId, u32)>) {
+        if rows != self.health_wanted {
+            self.health_wanted = rows.clone();
+            self.engine.send(Command::Scan(rows));
         }
     }
 
@@ -523,9 +571,7 @@ impl eframe::App for MediadeskApp {
             let wait = SEARCH_DEBOUNCE.saturating_sub(changed.elapsed());
             if wait.is_zero() {
                 self.search_changed = None;
-                self.generation += 1;
-                self.loading_products = true;
-                self.engine.send(Command::Search { text: self.search.clone(), generation: self.generation });
+                self.search_again();
             } else {
                 ctx.request_repaint_after(wait);
             }

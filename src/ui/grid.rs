@@ -99,6 +99,8 @@ impl MediadeskApp {
                 area = area.vertical_scroll_offset(top + TILE + GAP - height);
             }
         }
+        // Each row is exactly TILE + GAP high, as show_rows and the reveal above count it.
+        ui.spacing_mut().item_spacing.y = 0.0;
         let output = area.show_rows(ui, TILE + GAP, rows, |ui, row_range| {
             for row in row_range {
                 ui.horizontal(|ui| {

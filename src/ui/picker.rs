@@ -10,6 +10,8 @@ use crate::model::ProductSummary;
 
 const ROW_HEIGHT: f32 = 44.0;
 const ROW_THUMB: f32 = 36.0;
+/// The next page is asked for when the rows in view come this close to the end of the list.
+const PREFETCH_ROWS: usize = 20;
 
 impl MediadeskApp {
     pub(super) fn product_list(&mut self, ui: &mut egui::Ui) {
@@ -49,6 +51,7 @@ impl MediadeskApp {
                 };
                 let id = self.products[next].id.clone();
                 self.open_product(id);
+                self.reveal_product = true;
             }
             if enter && (search.has_focus() || search.lost_focus()) && self.selected.is_some() {
                 self.enter_grid(ui.ctx());
@@ -65,18 +68,43 @@ impl MediadeskApp {
         }
         let mut open = None;
         let rows = self.products.len();
-        egui::ScrollArea::vertical().auto_shrink([false; 2]).show_rows(ui, ROW_HEIGHT, rows, |ui, range| {
-            ui.spacing_mut().item_spacing.y = 0.0;
+        let mut area = egui::ScrollArea::vertical().auto_shrink([false; 2]);
+        if std::mem::take(&mut self.reveal_product)
+            && let Some(at) = self.selected.as_ref().and_then(|s| self.products.iter().position(|p| &p.id == s))
+        {
+            // Keep the product chosen with the arrow keys in view.
+            let (offset, height) = self.picker_view;
+            let top = at as f32 * ROW_HEIGHT;
+            if top < offset {
+                area = area.vertical_scroll_offset(top);
+            } else if top + ROW_HEIGHT > offset + height {
+                area = area.vertical_scroll_offset(top + ROW_HEIGHT - height);
+            }
+        }
+        // Rows touch: show_rows and the reveal above both count exactly ROW_HEIGHT a row.
+        ui.spacing_mut().item_spacing.y = 0.0;
+        let output = area.show_rows(ui, ROW_HEIGHT, rows, |ui, range| {
+            if range.end + PREFETCH_ROWS >= rows {
+                self.more_products();
+            }
+            let mut unknown = Vec::new();
             for i in range {
                 let p = self.products[i].clone();
-                self.want_health(&p);
+                if p.media_count == 0 {
+                    // Nothing to read.
+                    self.health.entry(p.id.clone()).or_insert(Health { media: 0, missing: 0 });
+                } else if !self.health.contains_key(&p.id) {
+                    unknown.push((p.id.clone(), p.media_count));
+                }
                 let thumb = p.preview_url.as_deref().and_then(|u| self.texture(u));
                 let selected = self.selected.as_ref() == Some(&p.id);
                 if product_row(ui, &p, selected, thumb, self.health.get(&p.id)).clicked() {
                     open = Some(p.id.clone());
                 }
             }
+            self.want_health(unknown);
         });
+        self.picker_view = (output.state.clamped_offset().y, output.inner_rect.height());
         if let Some(id) = open {
             self.grid_keys = false;
             self.open_product(id);

@@ -31,6 +31,9 @@ impl Model {
 #[derive(Debug)]
 pub struct Scheduler {
     model: Mutex<Model>,
+    /// Requests take their points in the order they asked: without it a stream of cheap
+    /// requests (health reads) keeps a dear one (a page of products) waiting forever.
+    turn: tokio::sync::Mutex<()>,
 }
 
 /// Points set aside for one request; give them back with [`Scheduler::settle`].
@@ -49,6 +52,7 @@ impl Default for Scheduler {
                 at: Instant::now(),
                 reserved: 0.0,
             }),
+            turn: tokio::sync::Mutex::new(()),
         }
     }
 }
@@ -56,6 +60,8 @@ impl Default for Scheduler {
 impl Scheduler {
     /// Wait until `cost` points are free, then set them aside.
     pub async fn acquire(&self, cost: f64) -> Reservation {
+        // tokio's mutex queues its waiters first come, first served.
+        let _turn = self.turn.lock().await;
         loop {
             let wait = {
                 let mut m = self.model.lock().expect("scheduler lock");
@@ -130,5 +136,36 @@ mod tests {
         assert!(s.free() < 41.0);
         let blocked = tokio::time::timeout(Duration::from_millis(50), s.acquire(60.0)).await;
         assert!(blocked.is_err(), "a second 60-point request must wait while the first is out");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_dear_request_is_not_overtaken_by_cheap_ones_that_come_after_it() {
+        let s = std::sync::Arc::new(Scheduler::default());
+        let r = s.acquire(1.0).await;
+        s.settle(r, Some(&status(300.0, 0.0, 100.0)));
+        let order = std::sync::Arc::new(Mutex::new(Vec::new()));
+        let dear = {
+            let (s, order) = (s.clone(), order.clone());
+            tokio::spawn(async move {
+                let r = s.acquire(250.0).await;
+                order.lock().unwrap().push("dear");
+                s.settle(r, None);
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        let mut cheap = Vec::new();
+        for _ in 0..20 {
+            let (s, order) = (s.clone(), order.clone());
+            cheap.push(tokio::spawn(async move {
+                let r = s.acquire(20.0).await;
+                order.lock().unwrap().push("cheap");
+                s.settle(r, None);
+            }));
+        }
+        dear.await.unwrap();
+        for c in cheap {
+            c.await.unwrap();
+        }
+        assert_eq!(order.lock().unwrap()[0], "dear", "first come, first served");
     }
 }
