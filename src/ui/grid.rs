@@ -384,8 +384,13 @@ fn upload_tile(ui: &mut egui::Ui, u: &UploadTile) {
     };
     let colour = if failed { BAD } else { visuals.text_color() };
     let status_galley = painter.layout(status, egui::FontId::proportional(11.5), colour, inner.width());
-    let y = (inner.top() + name_height + 6.0).max(inner.center().y + 12.0).min(inner.bottom() - status_galley.size().y);
-    let y = if failed { inner.top() + name_height + 6.0 } else { y };
+    // A reason goes right under the name (it may be long); progress sits under the bar.
+    let below_name = inner.top() + name_height + 6.0;
+    let y = if failed {
+        below_name
+    } else {
+        below_name.max(inner.center().y + 12.0).min(inner.bottom() - status_galley.size().y)
+    };
     painter.galley(egui::pos2(inner.left(), y), status_galley, colour);
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &label));
 }
