@@ -102,14 +102,10 @@ pub struct MediadeskApp {
     pub(super) focus_search: bool,
     /// Tiles per grid row at the last frame, for Up and Down.
     pub(super) per_row: usize,
-    /// Scroll the grid to the keyboard cursor on the next frame.
-    pub(super) reveal: bool,
-    /// The grid's scroll offset and height at the last frame.
-    pub(super) grid_view: (f32, f32),
-    /// Scroll the product list to the open product on the next frame.
-    pub(super) reveal_product: bool,
-    /// The product list's scroll offset and height at the last frame.
-    pub(super) picker_view: (f32, f32),
+    /// The grid's scroll position; it follows the keyboard cursor.
+    pub(super) grid_scroll: super::scroll::RowScroll,
+    /// The product list's scroll position; it follows the arrow keys.
+    pub(super) picker_scroll: super::scroll::RowScroll,
     pub(super) alt_draft: String,
     /// Alt texts the store refused, per media, offered again in the editor.
     pub(super) unsaved: HashMap<MediaId, String>,
@@ -220,10 +216,8 @@ impl MediadeskApp {
             focus_alt: false,
             focus_search: false,
             per_row: 1,
-            reveal: false,
-            grid_view: (0.0, 0.0),
-            reveal_product: false,
-            picker_view: (0.0, 0.0),
+            grid_scroll: Default::default(),
+            picker_scroll: Default::default(),
             alt_draft: String::new(),
             unsaved: HashMap::new(),
             textures: HashMap::new(),

@@ -86,20 +86,14 @@ impl MediadeskApp {
         self.per_row = per_row;
         let count = pm.media.len() + uploads.len();
         let rows = count.div_ceil(per_row);
-        let mut area = egui::ScrollArea::vertical().auto_shrink([false; 2]);
-        if std::mem::take(&mut self.reveal)
-            && let Some(at) = self.selected_media.as_ref().and_then(|id| pm.media.iter().position(|m| &m.id == id))
-        {
-            // Keep the keyboard cursor in view.
-            let (offset, height) = self.grid_view;
-            let top = (at / per_row) as f32 * (TILE + GAP);
-            if top < offset {
-                area = area.vertical_scroll_offset(top);
-            } else if top + TILE > offset + height {
-                area = area.vertical_scroll_offset(top + TILE + GAP - height);
-            }
-        }
-        // Each row is exactly TILE + GAP high, as show_rows and the reveal above count it.
+        // Keep the keyboard cursor in view.
+        let cursor_row = self
+            .selected_media
+            .as_ref()
+            .and_then(|id| pm.media.iter().position(|m| &m.id == id))
+            .map(|at| at / per_row);
+        let area = self.grid_scroll.area(cursor_row, TILE + GAP);
+        // Each row is exactly TILE + GAP high, as show_rows and the scroll to the cursor count it.
         ui.spacing_mut().item_spacing.y = 0.0;
         let output = area.show_rows(ui, TILE + GAP, rows, |ui, row_range| {
             for row in row_range {
@@ -148,7 +142,7 @@ impl MediadeskApp {
                 ui.add_space(GAP);
             }
         });
-        self.grid_view = (output.state.clamped_offset().y, output.inner_rect.height());
+        self.grid_scroll.remember(&output);
         if let Some(id) = clicked {
             // The modifiers held at the release that made the click (they may change within a frame).
             let mods = ui.input(|i| {
@@ -222,7 +216,7 @@ impl MediadeskApp {
         });
         if let Some(place) = place {
             self.move_selection(place);
-            self.reveal = true;
+            self.grid_scroll.reveal = true;
         }
         if let Some((delta, extend)) = step {
             let at = self.selected_media.as_ref().and_then(|id| order.iter().position(|m| m == id));
@@ -234,7 +228,7 @@ impl MediadeskApp {
             };
             let id = order[next].clone();
             self.select_media(&id, false, extend);
-            self.reveal = true;
+            self.grid_scroll.reveal = true;
         }
         let (all, delete_for_good, remove, edit, leave) = ctx.input_mut(|i| {
             (

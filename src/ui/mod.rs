@@ -7,6 +7,7 @@ mod files;
 mod grid;
 mod inspector;
 mod picker;
+mod scroll;
 mod stores;
 
 pub use app::{LAST_PRODUCT_KEY, LAST_STORE_KEY, MediadeskApp, SAVED_STORES_KEY};

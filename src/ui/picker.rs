@@ -51,7 +51,7 @@ impl MediadeskApp {
                 };
                 let id = self.products[next].id.clone();
                 self.open_product(id);
-                self.reveal_product = true;
+                self.picker_scroll.reveal = true;
             }
             if enter && (search.has_focus() || search.lost_focus()) && self.selected.is_some() {
                 self.enter_grid(ui.ctx());
@@ -68,20 +68,10 @@ impl MediadeskApp {
         }
         let mut open = None;
         let rows = self.products.len();
-        let mut area = egui::ScrollArea::vertical().auto_shrink([false; 2]);
-        if std::mem::take(&mut self.reveal_product)
-            && let Some(at) = self.selected.as_ref().and_then(|s| self.products.iter().position(|p| &p.id == s))
-        {
-            // Keep the product chosen with the arrow keys in view.
-            let (offset, height) = self.picker_view;
-            let top = at as f32 * ROW_HEIGHT;
-            if top < offset {
-                area = area.vertical_scroll_offset(top);
-            } else if top + ROW_HEIGHT > offset + height {
-                area = area.vertical_scroll_offset(top + ROW_HEIGHT - height);
-            }
-        }
-        // Rows touch: show_rows and the reveal above both count exactly ROW_HEIGHT a row.
+        // Keep the product chosen with the arrow keys in view.
+        let open_row = self.selected.as_ref().and_then(|s| self.products.iter().position(|p| &p.id == s));
+        let area = self.picker_scroll.area(open_row, ROW_HEIGHT);
+        // Rows touch: show_rows and the scroll to the open row both count exactly ROW_HEIGHT a row.
         ui.spacing_mut().item_spacing.y = 0.0;
         let output = area.show_rows(ui, ROW_HEIGHT, rows, |ui, range| {
             if range.end + PREFETCH_ROWS >= rows {
@@ -104,7 +94,7 @@ impl MediadeskApp {
             }
             self.want_health(unknown);
         });
-        self.picker_view = (output.state.clamped_offset().y, output.inner_rect.height());
+        self.picker_scroll.remember(&output);
         if let Some(id) = open {
             self.grid_keys = false;
             self.open_product(id);
