@@ -207,7 +207,8 @@ pub enum Event {
         /// Where it stands.
         state: UploadState,
     },
-    /// What to send again if the user asks to retry a failed job; comes before its failure.
+    /// What to send again if the user asks to retry a failed job (it follows the job's first
+    /// `Activity`).
     Retry {
         /// The job.
         job: u64,
@@ -628,10 +629,10 @@ async fn report_batch(
         }
         Err(e) => (JobState::Failed { message: describe(&e), detail: e.to_string() }, Some(media.to_vec())),
     };
+    (ctx.send)(Event::Activity { job, title, state });
     if let Some(ids) = again {
         (ctx.send)(Event::Retry { job, command: Box::new(retry(ids)) });
     }
-    (ctx.send)(Event::Activity { job, title, state });
     refresh(ctx, product).await;
 }
 

@@ -59,7 +59,7 @@ impl MediadeskApp {
             if self.jobs.is_empty() {
                 ui.label(RichText::new("Nothing running.").weak());
             }
-            for (id, job) in self.jobs.iter().rev().filter(|(_, j)| !j.title.is_empty()).take(JOBS_SHOWN) {
+            for (id, job) in self.jobs.iter().rev().take(JOBS_SHOWN) {
                 ui.separator();
                 match &job.state {
                     JobState::Running(p) => {

@@ -395,12 +395,11 @@ impl MediadeskApp {
                 }
                 None => self.jobs.push((job, Job { title, state, retry: None })),
             },
-            Event::Retry { job, command } => match self.jobs.iter_mut().find(|(id, _)| *id == job) {
-                Some((_, j)) => j.retry = Some(*command),
-                None => self
-                    .jobs
-                    .push((job, Job { title: String::new(), state: JobState::Running(None), retry: Some(*command) })),
-            },
+            Event::Retry { job, command } => {
+                if let Some((_, j)) = self.jobs.iter_mut().find(|(id, _)| *id == job) {
+                    j.retry = Some(*command);
+                }
+            }
             Event::UploadQueued { batch, product, names } => {
                 for (index, name) in names.into_iter().enumerate() {
                     let state = UploadState::Sending(0.0);
