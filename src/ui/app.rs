@@ -57,6 +57,14 @@ pub(super) struct Health {
     pub(super) missing: usize,
 }
 
+impl Health {
+    /// The health of a product whose media have these alt texts.
+    fn of<'a>(alts: impl ExactSizeIterator<Item = &'a str>) -> Health {
+        let media = alts.len();
+        Health { media, missing: alts.filter(|a| a.trim().is_empty()).count() }
+    }
+}
+
 /// An edit that Ctrl+Z can take back, by doing the inverse on the store.
 pub(super) enum Undo {
     Alt { product: ProductId, media: MediaId, previous: String },
@@ -459,8 +467,7 @@ impl MediadeskApp {
 
     /// Keep what a product's media say about its health and which files it shares.
     fn learn(&mut self, pm: &ProductAlts) {
-        let missing = pm.media.iter().filter(|(_, alt)| alt.trim().is_empty()).count();
-        self.health.insert(pm.id.clone(), Health { media: pm.media.len(), missing });
+        self.health.insert(pm.id.clone(), Health::of(pm.media.iter().map(|(_, alt)| alt.as_str())));
         let ids: Vec<MediaId> = pm.media.iter().map(|(m, _)| m.clone()).collect();
         // Forget what this product held before, then note what it holds now.
         for m in self.media_of.insert(pm.id.clone(), ids.clone()).unwrap_or_default() {
@@ -490,6 +497,15 @@ impl MediadeskApp {
             self.engine.send(Command::Thumbnail(url.to_string()));
         }
         None
+    }
+
+    /// A product's alt-text health: the open product's from what the grid shows (so local
+    /// edits count at once), another's as last read.
+    pub(super) fn health_of(&self, id: &ProductId) -> Option<Health> {
+        match &self.media {
+            Some(pm) if &pm.id == id => Some(Health::of(pm.media.iter().map(|m| m.alt.as_str()))),
+            _ => self.health.get(id).cloned(),
+        }
     }
 
     /// Ask for the health of these products (the rows in view that have none yet); a new list
@@ -570,11 +586,6 @@ impl eframe::App for MediadeskApp {
             }
         }
         self.shortcuts(ctx);
-        if let Some(pm) = &self.media {
-            // Local edits (saved, undone, refused) change the open product's badge at once.
-            let missing = pm.media.iter().filter(|m| m.alt.trim().is_empty()).count();
-            self.health.insert(pm.id.clone(), Health { media: pm.media.len(), missing });
-        }
         let mut files: Vec<PathBuf> = ctx.input(|i| {
             i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).filter(|p| !p.as_os_str().is_empty()).collect()
         });

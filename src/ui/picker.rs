@@ -80,15 +80,14 @@ impl MediadeskApp {
             let mut unknown = Vec::new();
             for i in range {
                 let p = self.products[i].clone();
-                if p.media_count == 0 {
-                    // Nothing to read.
-                    self.health.entry(p.id.clone()).or_insert(Health { media: 0, missing: 0 });
-                } else if !self.health.contains_key(&p.id) {
+                let health = self.health_of(&p.id);
+                // A product without media has nothing to read.
+                if health.is_none() && p.media_count > 0 {
                     unknown.push((p.id.clone(), p.media_count));
                 }
                 let thumb = p.preview_url.as_deref().and_then(|u| self.texture(u));
                 let selected = self.selected.as_ref() == Some(&p.id);
-                if product_row(ui, &p, selected, thumb, self.health.get(&p.id)).clicked() {
+                if product_row(ui, &p, selected, thumb, health.as_ref()).clicked() {
                     open = Some(p.id.clone());
                 }
             }
