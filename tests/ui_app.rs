@@ -63,12 +63,17 @@ fn sandbox_alt(h: &Harness<'static, MediadeskApp>, id: u64) -> Option<String> {
     st.files.get(&id).map(|f| f.alt.clone())
 }
 
+/// Type into the product search box, as a merchant would.
+fn search(h: &mut Harness<'static, MediadeskApp>, text: &str) {
+    h.get_by_label("Products").click();
+    h.run_steps(1);
+    h.get_by_label("Products").type_text(text);
+}
+
 fn open_polaris(h: &mut Harness<'static, MediadeskApp>) {
     step_until(h, "the product list", |h| h.query_all_by_label_contains("Bamboo").next().is_some());
     // The list only holds the rows in view: search, as a merchant would.
-    h.get_by_label("Products").click();
-    h.run_steps(1);
-    h.get_by_label("Products").type_text("title:polaris*");
+    search(h, "title:polaris*");
     step_until(h, "the search results", |h| h.query_by_label_contains("Polaris Watch\n").is_some());
     h.get_by_label_contains("Polaris Watch\n").click();
     step_until(h, "the media grid", |h| h.query_by_label_contains("polaris.jpg").is_some());
@@ -285,9 +290,7 @@ fn a_store_is_tested_saved_in_the_keyring_opened_and_removed() {
         h.query_all_by_label_contains("media").next().is_some() && !h.state().busy()
     });
     // On Ecwid, removing deletes the image: the app asks first.
-    h.get_by_label("Products").click();
-    h.run_steps(1);
-    h.get_by_label("Products").type_text("polaris");
+    search(&mut h, "polaris");
     step_until(&mut h, "Polaris on Ecwid", |h| h.query_by_label_contains("Polaris Watch\n").is_some());
     h.get_by_label_contains("Polaris Watch\n").click();
     step_until(&mut h, "its media", |h| h.query_by_label_contains("polaris.jpg").is_some());
@@ -431,9 +434,7 @@ fn the_picker_shows_alt_health_and_delete_names_the_products_sharing_the_file() 
     // Open it: the app now knows it uses the file.
     h.get_by_label_contains(&format!("{bamboo_title}\n")).click();
     step_until(&mut h, "Bamboo's media", |h| h.query_by_label_contains("polaris.jpg").is_some());
-    h.get_by_label("Products").click();
-    h.run_steps(1);
-    h.get_by_label("Products").type_text("title:polaris*");
+    search(&mut h, "title:polaris*");
     let badge = if missing == 0 { "alt ok".to_string() } else { format!("{missing} no alt") };
     step_until(&mut h, "Polaris with its health badge", |h| {
         h.query_by_label_contains(&format!("Polaris Watch\n5 media, {badge}")).is_some()
