@@ -28,6 +28,11 @@ fn error(status: StatusCode, message: &str) -> Response {
     Refusal { status, message: message.to_string(), retry_after: None }.into_response()
 }
 
+/// Ecwid's answer for a product id the store does not have.
+fn no_product(id: u64) -> Response {
+    error(StatusCode::NOT_FOUND, &format!("Product #{id} not found"))
+}
+
 /// A refused request: its status, Ecwid's `errorMessage`, and a `Retry-After` when throttled.
 pub struct Refusal {
     status: StatusCode,
@@ -238,7 +243,7 @@ pub async fn product(
     let st = shared.state.lock().expect("state lock");
     match st.products.get(&id) {
         Some(p) => axum::Json(product_json(&shared.base, &st, p)).into_response(),
-        None => error(StatusCode::NOT_FOUND, &format!("Product #{id} not found")),
+        None => no_product(id),
     }
 }
 
@@ -255,7 +260,7 @@ pub async fn update_product(
     };
     let mut st = shared.state.lock().expect("state lock");
     let Some(p) = st.products.get(&id) else {
-        return error(StatusCode::NOT_FOUND, &format!("Product #{id} not found"));
+        return no_product(id);
     };
     let images: Vec<u64> = images_of(&st, p).iter().map(|f| f.id).collect();
     let given = body.pointer("/media/images").and_then(Value::as_array).cloned().unwrap_or_default();
@@ -384,7 +389,7 @@ pub async fn upload(
     };
     let mut st = shared.state.lock().expect("state lock");
     let Some(p) = st.products.get(&id) else {
-        return error(StatusCode::NOT_FOUND, &format!("Product #{id} not found"));
+        return no_product(id);
     };
     let old_main = images_of(&st, p).first().map(|f| f.id);
     let name = q.file_name.unwrap_or_else(|| format!("image-{id}.jpg"));
@@ -439,7 +444,7 @@ fn remove_images(shared: &Shared, headers: &HeaderMap, store: u64, id: u64, whic
     }
     let mut st = shared.state.lock().expect("state lock");
     let Some(p) = st.products.get(&id) else {
-        return error(StatusCode::NOT_FOUND, &format!("Product #{id} not found"));
+        return no_product(id);
     };
     let images: Vec<u64> = images_of(&st, p).iter().map(|f| f.id).collect();
     let remove: Vec<u64> = match which {
@@ -475,7 +480,7 @@ pub async fn set_media(
     let base = shared.base.to_string();
     let mut st = shared.state.lock().expect("state lock");
     let Some(p) = st.products.get(&id) else {
-        return error(StatusCode::NOT_FOUND, &format!("Product #{id} not found"));
+        return no_product(id);
     };
     let images: Vec<u64> = images_of(&st, p).iter().map(|f| f.id).collect();
     // Only the sandbox's own CDN can be downloaded from: any other host is unreachable here.
