@@ -8,27 +8,31 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 use serde_json::{Value, json};
 
-use crate::model::{MediaId, ProductId, ProductQuery, ProductSort, StoreRef};
+use crate::model::{MediaId, Platform, ProductId, ProductQuery, ProductSort, StoreRef};
 use crate::sandbox::{Faults, Sandbox, SandboxConfig};
 use crate::secrets::Secret;
 use crate::store::ecwid::EcwidStore;
 use crate::store::shopify::credentials::Credentials;
 use crate::store::shopify::{ShopifyStore, endpoint};
-use crate::store::{AltEdit, BatchOutcome, Store, StoreError, UploadFile};
+use crate::store::{AltEdit, BatchOutcome, FileOutcome, Store, StoreError, UploadFile, ids, validate};
+use crate::text::visible;
 
 /// mediadesk: manage your store's product media.
 #[derive(Debug, Parser)]
 #[command(name = "mediadesk", version, about)]
 pub struct Cli {
     /// The store: shopify:SHOP (name or name.myshopify.com), ecwid:STORE_ID or sandbox.
-    #[arg(long, global = true, default_value = "sandbox")]
+    #[arg(long, default_value = "sandbox")]
     pub store: StoreRef,
     /// Send requests to this address instead (loopback only: the sandbox, tests).
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub endpoint: Option<String>,
     /// Shopify Admin API version.
-    #[arg(long, global = true, default_value = endpoint::DEFAULT_API_VERSION)]
+    #[arg(long, default_value = endpoint::DEFAULT_API_VERSION)]
     pub api_version: String,
+    /// More log lines on stderr (the same as MEDIADESK_LOG=debug).
+    #[arg(long)]
+    pub verbose: bool,
     /// What to do; without a command the desktop app opens.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -155,14 +159,27 @@ pub struct SandboxArgs {
     #[arg(long)]
     pub bandwidth: Option<u64>,
     /// Share of requests answered with a 5xx (0.0–1.0).
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, value_parser = share, allow_hyphen_values = true)]
     pub error_rate: f64,
     /// Share of responses cut off mid-body (0.0–1.0).
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, value_parser = share, allow_hyphen_values = true)]
     pub drop_rate: f64,
     /// Share of new media whose processing fails (0.0–1.0).
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, value_parser = share, allow_hyphen_values = true)]
     pub fail_processing: f64,
+    /// Seed of the faults' dice, to repeat a run exactly (a new one each start when not given).
+    #[arg(long)]
+    pub seed: Option<u64>,
+}
+
+/// A share from 0 to 1, refused with the reason otherwise (`5` is not 5 %; `-0.5` is not a flag).
+fn share(raw: &str) -> Result<f64, String> {
+    let v: f64 = raw.trim().parse().map_err(|_| format!("`{raw}` is not a number; give a share from 0.0 to 1.0"))?;
+    if (0.0..=1.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!("{raw} is outside 0.0–1.0 (a share: 0.2 means one request in five)"))
+    }
 }
 
 impl SandboxArgs {
@@ -177,6 +194,7 @@ impl SandboxArgs {
                 server_error_share: self.error_rate,
                 drop_share: self.drop_rate,
                 processing_failure_share: self.fail_processing,
+                seed: self.seed,
             },
             ..SandboxConfig::default()
         }
@@ -187,8 +205,29 @@ impl SandboxArgs {
 pub fn run_sandbox(args: &SandboxArgs) -> std::io::Result<()> {
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async {
-        let sandbox = Sandbox::start(args.config()).await?;
+        let mut config = args.config();
+        let faulty = config.faults.server_error_share > 0.0
+            || config.faults.drop_share > 0.0
+            || config.faults.processing_failure_share > 0.0;
+        if faulty && config.faults.seed.is_none() {
+            config.faults.seed = Some(crate::rng::Rng::from_time().next_u64());
+        }
+        let seed = config.faults.seed;
+        let sandbox = Sandbox::start(config).await.map_err(|e| match e.kind() {
+            std::io::ErrorKind::AddrInUse => std::io::Error::new(
+                e.kind(),
+                format!("port {} is already in use; pick another with --port, or --port 0 for a free one", args.port),
+            ),
+            std::io::ErrorKind::PermissionDenied => std::io::Error::new(
+                e.kind(),
+                format!("port {} may not be opened by this user; use a port above 1023, or --port 0", args.port),
+            ),
+            _ => e,
+        })?;
         println!("sandbox store listening on {}", sandbox.url());
+        if let (true, Some(seed)) = (faulty, seed) {
+            println!("faults drawn with --seed {seed} (pass it again to repeat them)");
+        }
         println!("GraphQL endpoint: {}", sandbox.graphql_url(endpoint::DEFAULT_API_VERSION));
         println!("access token: {}", sandbox.token());
         println!(
@@ -210,6 +249,7 @@ pub fn run_sandbox(args: &SandboxArgs) -> std::io::Result<()> {
 }
 
 /// How a headless command ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
     /// Everything went through.
     Ok,
@@ -217,14 +257,46 @@ pub enum Exit {
     Failed,
     /// The command was refused before anything was sent.
     Usage,
+    /// Files were sent but the store could not be read back to confirm them: check the product
+    /// before sending them again.
+    Unconfirmed,
+}
+
+impl Exit {
+    /// The process exit code.
+    pub fn code(self) -> u8 {
+        match self {
+            Exit::Ok => 0,
+            Exit::Failed => 1,
+            Exit::Usage => 2,
+            Exit::Unconfirmed => 3,
+        }
+    }
+
+    /// The worse of two endings: a failure outweighs an unconfirmed file.
+    fn and(self, other: Exit) -> Exit {
+        let rank = |e: Exit| match e {
+            Exit::Ok => 0,
+            Exit::Unconfirmed => 1,
+            Exit::Failed => 2,
+            Exit::Usage => 3,
+        };
+        if rank(other) > rank(self) { other } else { self }
+    }
 }
 
 fn line(v: Value) {
     println!("{v}");
 }
 
-fn say_error(e: &StoreError) {
+/// Report a failure of the whole command: a JSON line (with `context`'s fields) and a message.
+fn fail(e: &StoreError, context: Value) -> Exit {
+    let mut v = if context.is_object() { context } else { json!({}) };
+    v["error"] = json!(e.to_string());
+    v["code"] = json!(e.code());
+    line(v);
     eprintln!("mediadesk: {e}");
+    if e.is_local() { Exit::Usage } else { Exit::Failed }
 }
 
 fn report(outcome: &BatchOutcome, done_key: &str) -> Exit {
@@ -258,8 +330,119 @@ fn credentials_for(store: &StoreRef, command: &Command) -> Result<Credentials, S
     crate::secrets::token_for(store).map(|s| Credentials::from_stored(&s)).map_err(|e| e.to_string())
 }
 
+/// A store command with its ids typed and its local checks passed: what will be sent.
+enum Job {
+    Products { query: String, limit: u32 },
+    Media(ProductId),
+    Upload { product: ProductId, files: Vec<LocalFile> },
+    Alt { product: ProductId, edit: AltEdit },
+    Reorder { product: ProductId, order: Vec<MediaId> },
+    Remove { product: ProductId, media: Vec<MediaId> },
+    Delete(Vec<MediaId>),
+    Rename { media: MediaId, filename: String },
+    Other,
+}
+
+/// One file named on the command line: ready to send, or refused with the reason.
+struct LocalFile {
+    label: String,
+    ready: Result<UploadFile, Value>,
+}
+
+/// Type the ids and run the local checks; an `Err` is the refusal, nothing having been sent.
+fn prepare(platform: Platform, command: &Command) -> Result<Job, StoreError> {
+    let product = |raw: &str| ids::product(platform, raw);
+    let media = |raw: &[String]| raw.iter().map(|m| ids::media(platform, m)).collect::<Result<Vec<_>, _>>();
+    Ok(match command {
+        Command::Products { query, limit } => Job::Products { query: query.clone(), limit: *limit },
+        Command::Media { product: p } => Job::Media(product(p)?),
+        Command::Upload { product: p, files, alt } => {
+            let alt = match alt {
+                Some(a) => Some(validate::alt_text("--alt", a, platform).map_err(refused)?),
+                None => None,
+            };
+            Job::Upload { product: product(p)?, files: read_files(files, alt, platform) }
+        }
+        Command::Alt { action: AltAction::Set { product: p, media: m, text } } => {
+            let media = ids::media(platform, m)?;
+            let alt = validate::alt_text(&media.0, text, platform).map_err(refused)?;
+            Job::Alt { product: product(p)?, edit: AltEdit { media, alt } }
+        }
+        Command::Reorder { product: p, media: m } => Job::Reorder { product: product(p)?, order: media(m)? },
+        Command::Remove { product: p, media: m } => Job::Remove { product: product(p)?, media: media(m)? },
+        Command::Delete { media: m, yes } => {
+            if !yes {
+                return Err(StoreError::Refused {
+                    code: "CONFIRMATION_NEEDED".into(),
+                    message: "delete removes the files from every product that uses them and cannot be undone; add \
+                              --yes to confirm (or use `remove` to detach from one product)"
+                        .into(),
+                });
+            }
+            Job::Delete(media(m)?)
+        }
+        Command::Rename { media: m, filename } => {
+            Job::Rename { media: ids::media(platform, m)?, filename: filename.clone() }
+        }
+        Command::Sandbox(_) | Command::Shop | Command::Connect { .. } | Command::SetMedia { .. } => Job::Other,
+    })
+}
+
+fn refused(e: crate::store::ItemError) -> StoreError {
+    StoreError::Refused { code: e.code, message: e.message }
+}
+
+/// Read and check the named files: unreadable, refused by the platform's rules or named twice
+/// (the same path, or the same content) never reach the store.
+fn read_files(paths: &[std::path::PathBuf], alt: Option<String>, platform: Platform) -> Vec<LocalFile> {
+    let mut out: Vec<LocalFile> = Vec::new();
+    let mut seen: Vec<(std::path::PathBuf, String)> = Vec::new();
+    for path in paths {
+        let label = path.display().to_string();
+        let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+        if let Some((_, first)) = seen.iter().find(|(k, _)| *k == key) {
+            let error = format!("named twice: sent once, as {first}");
+            out.push(LocalFile {
+                ready: Err(json!({"file": label, "duplicate_of": first, "error": error, "code": "DUPLICATE_FILE"})),
+                label,
+            });
+            continue;
+        }
+        seen.push((key, label.clone()));
+        let bytes = match std::fs::read(path) {
+            Ok(b) => bytes::Bytes::from(b),
+            Err(e) => {
+                let error = format!("cannot read the file: {e}");
+                out.push(LocalFile { ready: Err(json!({"file": label, "error": error, "code": "UNREADABLE"})), label });
+                continue;
+            }
+        };
+        let twin = out.iter().find(|f| f.ready.as_ref().is_ok_and(|u| u.bytes == bytes)).map(|f| f.label.clone());
+        if let Some(first) = twin {
+            let error = format!("the same content as {first}: sent once");
+            out.push(LocalFile {
+                ready: Err(json!({"file": label, "duplicate_of": first, "error": error, "code": "DUPLICATE_FILE"})),
+                label,
+            });
+            continue;
+        }
+        let ready = match validate::check(&name, &bytes, platform) {
+            Ok(_) => Ok(UploadFile { filename: name, bytes, alt: alt.clone() }),
+            Err(e) => Err(json!({"file": label, "error": e.message, "code": e.code})),
+        };
+        out.push(LocalFile { label, ready });
+    }
+    out
+}
+
 /// Run a headless store command; the exit code follows.
 pub fn run_command(cli: &Cli, command: &Command) -> Exit {
+    // Ids and local checks first: a refusal costs no request and no sandbox start.
+    let job = match prepare(cli.store.platform(), command) {
+        Ok(job) => job,
+        Err(e) => return fail(&e, json!({})),
+    };
     let rt = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {
@@ -310,7 +493,7 @@ pub fn run_command(cli: &Cli, command: &Command) -> Exit {
         let target = match target {
             Ok(t) => t,
             Err(e) => {
-                say_error(&e);
+                eprintln!("mediadesk: {e}");
                 return Exit::Usage;
             }
         };
@@ -318,19 +501,19 @@ pub fn run_command(cli: &Cli, command: &Command) -> Exit {
             Command::Connect { .. } => connect_and_save(&target, &cli.store, &credentials).await,
             Command::Shop => match shop(&target).await {
                 Ok(()) => Exit::Ok,
-                Err(e) => {
-                    say_error(&e);
-                    Exit::Failed
-                }
+                Err(e) => fail(&e, json!({})),
             },
             Command::SetMedia { product, main, gallery } => match &target {
-                Target::Ecwid(e) => set_media(e, product, main.as_deref(), gallery).await,
+                Target::Ecwid(e) => match ids::product(Platform::Ecwid, product) {
+                    Ok(p) => set_media(e, &p, main.as_deref(), gallery).await,
+                    Err(err) => fail(&err, json!({"product": product})),
+                },
                 Target::Shopify(_) => {
                     eprintln!("mediadesk: set-media is Ecwid's bulk call; use upload on Shopify");
                     Exit::Usage
                 }
             },
-            other => execute(target.store(), other).await,
+            _ => execute(target.store(), job).await,
         };
         drop(local);
         exit
@@ -366,9 +549,9 @@ async fn shop(target: &Target) -> Result<(), StoreError> {
     Ok(())
 }
 
-async fn set_media(store: &EcwidStore, product: &str, main: Option<&str>, gallery: &[String]) -> Exit {
+async fn set_media(store: &EcwidStore, product: &ProductId, main: Option<&str>, gallery: &[String]) -> Exit {
     let gallery = (!gallery.is_empty()).then_some(gallery);
-    match store.set_media(&ProductId(product.to_string()), main, gallery).await {
+    match store.set_media(product, main, gallery).await {
         Ok(report) => {
             let mut exit = Exit::Ok;
             for (url, r) in report.items {
@@ -382,10 +565,7 @@ async fn set_media(store: &EcwidStore, product: &str, main: Option<&str>, galler
             }
             exit
         }
-        Err(e) => {
-            say_error(&e);
-            Exit::Failed
-        }
+        Err(e) => fail(&e, json!({"product": product.0})),
     }
 }
 
@@ -408,151 +588,131 @@ async fn connect_and_save(target: &Target, store_ref: &StoreRef, credentials: &C
                 Exit::Failed
             }
         },
-        Err(e) => {
-            say_error(&e);
-            Exit::Failed
-        }
+        Err(e) => fail(&e, json!({})),
     }
 }
 
-async fn execute(store: &dyn Store, command: &Command) -> Exit {
-    let fail = |e: StoreError| {
-        say_error(&e);
-        Exit::Failed
-    };
-    match command {
-        Command::Sandbox(_) | Command::Connect { .. } | Command::Shop | Command::SetMedia { .. } => Exit::Usage,
-        Command::Products { query, limit } => {
-            let mut q =
-                ProductQuery { text: query.clone(), limit: (*limit).min(250), sort: ProductSort::Title, cursor: None };
-            let mut left = *limit as usize;
-            while left > 0 {
-                q.limit = left.min(100) as u32;
-                let page = match store.search_products(&q).await {
-                    Ok(p) => p,
-                    Err(e) => return fail(e),
-                };
-                for p in &page.items {
-                    line(json!({"id": p.id.0, "title": p.title, "handle": p.handle, "media_count": p.media_count}));
-                }
-                left = left.saturating_sub(page.items.len());
-                match page.next_cursor {
-                    Some(c) => q.cursor = Some(c),
-                    None => break,
-                }
-            }
-            Exit::Ok
+async fn products(store: &dyn Store, query: String, limit: u32) -> Exit {
+    let mut q = ProductQuery { text: query, limit: limit.min(250), sort: ProductSort::Title, cursor: None };
+    let mut left = limit as usize;
+    while left > 0 {
+        q.limit = left.min(100) as u32;
+        let page = match store.search_products(&q).await {
+            Ok(p) => p,
+            Err(e) => return fail(&e, json!({})),
+        };
+        for p in &page.items {
+            line(json!({"id": p.id.0, "title": visible(&p.title), "handle": p.handle, "media_count": p.media_count}));
         }
-        Command::Media { product } => match store.product_media(&ProductId(product.clone())).await {
+        left = left.saturating_sub(page.items.len());
+        match page.next_cursor {
+            Some(c) => q.cursor = Some(c),
+            None => break,
+        }
+    }
+    Exit::Ok
+}
+
+async fn upload(store: &dyn Store, product: ProductId, files: Vec<LocalFile>) -> Exit {
+    let mut lines: Vec<Option<Value>> = files.iter().map(|f| f.ready.as_ref().err().cloned()).collect();
+    let mut exit = if lines.iter().any(Option::is_some) { Exit::Failed } else { Exit::Ok };
+    let (labels, uploads): (Vec<(usize, String)>, Vec<UploadFile>) =
+        files.into_iter().enumerate().filter_map(|(i, f)| f.ready.ok().map(|u| ((i, f.label), u))).unzip();
+    if uploads.is_empty() {
+        // Every file was refused here: nothing was sent.
+        lines.into_iter().flatten().for_each(line);
+        return Exit::Usage;
+    }
+    let shown = Arc::new(std::sync::Mutex::new(vec![0u64; uploads.len()]));
+    let names: Vec<String> = labels.iter().map(|(_, l)| l.clone()).collect();
+    let progress: crate::store::ProgressFn = Arc::new(move |i, sent, total| {
+        let pct = (sent * 100).checked_div(total).unwrap_or(100);
+        // A poisoned lock only means another report panicked: keep reporting.
+        let mut shown = shown.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(last) = shown.get_mut(i)
+            && (pct >= *last + 25 || (pct == 100 && *last < 100))
+        {
+            *last = pct;
+            let verb = if pct == 100 { "received by the store" } else { "sent" };
+            eprintln!("{}: {pct}% {verb}", names.get(i).map_or("", String::as_str));
+        }
+    });
+    let results = match store.upload(&product, uploads, progress).await {
+        Ok(r) => r,
+        Err(e) => return fail(&e, json!({"product": product.0})).and(exit),
+    };
+    for ((index, label), r) in labels.iter().zip(results) {
+        let v = match r {
+            FileOutcome::Attached(m) => {
+                let mut v = json!({"file": label, "id": m.id.0, "status": m.status.as_str()});
+                if let Some(e) = m.errors.first() {
+                    v["error"] = json!(e);
+                    exit = exit.and(Exit::Failed);
+                }
+                v
+            }
+            FileOutcome::Unconfirmed { media, reason, .. } => {
+                exit = exit.and(Exit::Unconfirmed);
+                eprintln!("mediadesk: {label}: {reason}; run `mediadesk media {product}` before sending it again");
+                json!({"file": label, "id": media.map(|m| m.0), "status": "unconfirmed", "message": reason})
+            }
+            FileOutcome::Failed(e) => {
+                exit = exit.and(Exit::Failed);
+                json!({"file": label, "error": e.message, "code": e.code})
+            }
+        };
+        lines[*index] = Some(v);
+    }
+    lines.into_iter().flatten().for_each(line);
+    exit
+}
+
+async fn execute(store: &dyn Store, job: Job) -> Exit {
+    match job {
+        Job::Other => Exit::Usage,
+        Job::Products { query, limit } => products(store, query, limit).await,
+        Job::Media(product) => match store.product_media(&product).await {
             Ok(pm) => {
                 for m in pm.media {
                     line(json!({
-                        "id": m.id.0, "kind": m.kind.as_str(), "alt": m.alt, "status": m.status.as_str(),
-                        "position": m.position, "preview_url": m.preview_url, "filename": m.filename,
+                        "id": m.id.0, "kind": m.kind.as_str(), "alt": visible(&m.alt), "status": m.status.as_str(),
+                        "position": m.position, "preview_url": m.preview_url,
+                        "filename": m.filename.as_deref().map(visible),
                     }));
                 }
                 Exit::Ok
             }
-            Err(e) => fail(e),
+            Err(e) => fail(&e, json!({"product": product.0})),
         },
-        Command::Upload { product, files, alt } => {
-            let mut uploads = Vec::new();
-            let mut exit = Exit::Ok;
-            let mut names = Vec::new();
-            for path in files {
-                let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-                match std::fs::read(path) {
-                    Ok(bytes) => {
-                        names.push(path.display().to_string());
-                        uploads.push(UploadFile { filename: name, bytes: bytes.into(), alt: alt.clone() });
-                    }
-                    Err(e) => {
-                        line(
-                            json!({"file": path.display().to_string(), "error": format!("cannot read the file: {e}")}),
-                        );
-                        exit = Exit::Failed;
-                    }
-                }
-            }
-            if uploads.is_empty() {
-                return exit;
-            }
-            let shown = Arc::new(std::sync::Mutex::new(vec![0u64; uploads.len()]));
-            let labels = names.clone();
-            let progress: crate::store::ProgressFn = Arc::new(move |i, sent, total| {
-                let pct = (sent * 100).checked_div(total).unwrap_or(100);
-                let mut shown = shown.lock().expect("progress lock");
-                if pct >= shown[i] + 25 || (pct == 100 && shown[i] < 100) {
-                    shown[i] = pct;
-                    eprintln!("{}: {pct}% sent", labels[i]);
-                }
-            });
-            match store.upload(&ProductId(product.clone()), uploads, progress).await {
-                Ok(results) => {
-                    for (name, r) in names.iter().zip(results) {
-                        match r {
-                            Ok(m) => {
-                                let mut v = json!({"file": name, "id": m.id.0, "status": m.status.as_str()});
-                                if let Some(e) = m.errors.first() {
-                                    v["error"] = json!(e);
-                                    exit = Exit::Failed;
-                                }
-                                line(v);
-                            }
-                            Err(e) => {
-                                line(json!({"file": name, "error": e.message, "code": e.code}));
-                                exit = Exit::Failed;
-                            }
-                        }
-                    }
-                    exit
-                }
-                Err(e) => fail(e),
-            }
-        }
-        Command::Alt { action: AltAction::Set { product, media, text } } => {
-            let edit = AltEdit { media: MediaId(media.clone()), alt: text.clone() };
-            match store.set_alt(&ProductId(product.clone()), &[edit]).await {
+        Job::Upload { product, files } => upload(store, product, files).await,
+        Job::Alt { product, edit } => {
+            let media = edit.media.0.clone();
+            match store.set_alt(&product, &[edit]).await {
                 Ok(o) => report(&o, "saved"),
-                Err(e) => fail(e),
+                Err(e) => fail(&e, json!({"id": media})),
             }
         }
-        Command::Reorder { product, media } => {
-            let order: Vec<MediaId> = media.iter().cloned().map(MediaId).collect();
-            match store.reorder(&ProductId(product.clone()), &order).await {
-                Ok(()) => {
-                    line(json!({"product": product, "order": media}));
-                    Exit::Ok
-                }
-                Err(e) => fail(e),
-            }
-        }
-        Command::Remove { product, media } => {
-            let ids: Vec<MediaId> = media.iter().cloned().map(MediaId).collect();
-            match store.remove_from_product(&ProductId(product.clone()), &ids).await {
-                Ok(o) => report(&o, "removed"),
-                Err(e) => fail(e),
-            }
-        }
-        Command::Delete { media, yes } => {
-            if !yes {
-                eprintln!(
-                    "mediadesk: delete removes the files from every product that uses them and cannot be undone; add --yes to confirm (or use `remove` to detach from one product)"
-                );
-                return Exit::Usage;
-            }
-            let ids: Vec<MediaId> = media.iter().cloned().map(MediaId).collect();
-            match store.delete(&ids).await {
-                Ok(o) => report(&o, "deleted"),
-                Err(e) => fail(e),
-            }
-        }
-        Command::Rename { media, filename } => match store.rename(&MediaId(media.clone()), filename).await {
+        Job::Reorder { product, order } => match store.reorder(&product, &order).await {
             Ok(()) => {
-                line(json!({"id": media, "renamed": true}));
+                line(json!({"product": product.0, "order": order.iter().map(|m| &m.0).collect::<Vec<_>>()}));
                 Exit::Ok
             }
-            Err(e) => fail(e),
+            Err(e) => fail(&e, json!({"product": product.0})),
+        },
+        Job::Remove { product, media } => match store.remove_from_product(&product, &media).await {
+            Ok(o) => report(&o, "removed"),
+            Err(e) => fail(&e, json!({"product": product.0})),
+        },
+        Job::Delete(media) => match store.delete(&media).await {
+            Ok(o) => report(&o, "deleted"),
+            Err(e) => fail(&e, json!({})),
+        },
+        Job::Rename { media, filename } => match store.rename(&media, &filename).await {
+            Ok(()) => {
+                line(json!({"id": media.0, "renamed": true}));
+                Exit::Ok
+            }
+            Err(e) => fail(&e, json!({"id": media.0})),
         },
     }
 }

@@ -11,5 +11,6 @@ pub mod rng;
 pub mod sandbox;
 pub mod secrets;
 pub mod store;
+pub mod text;
 pub mod thumbs;
 pub mod ui;

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use mediadesk::cli::{Cli, Command, Exit};
+use mediadesk::cli::{Cli, Command};
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -19,11 +19,7 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
-        Some(command) => match mediadesk::cli::run_command(&cli, command) {
-            Exit::Ok => ExitCode::SUCCESS,
-            Exit::Failed => ExitCode::from(1),
-            Exit::Usage => ExitCode::from(2),
-        },
+        Some(command) => ExitCode::from(mediadesk::cli::run_command(&cli, command).code()),
         None => match mediadesk::ui::run() {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {

@@ -95,7 +95,7 @@ async fn alt_reorder_remove_delete_and_rename_change_the_store() {
 
     let long = "y".repeat(600);
     let r = run(&sb, &["alt", "set", "gid://shopify/Product/1", "gid://shopify/MediaImage/37", &long], None).await;
-    assert_eq!(r.code, 1);
+    assert_eq!(r.code, 2, "refused before anything was sent");
     assert_eq!(r.lines[0]["code"], "ALT_VALUE_LIMIT_EXCEEDED");
     assert_eq!(alt_of(&sb, 37), "Polaris watch, steel", "nothing sent");
 
@@ -152,7 +152,7 @@ async fn upload_prints_a_line_per_file_and_fails_for_bad_ones() {
     assert_eq!(r.lines[0]["status"], "ready");
     assert!(r.lines[0]["id"].as_str().unwrap().starts_with("gid://shopify/MediaImage/"));
     assert_eq!(r.lines[1]["code"], "UNSUPPORTED_FILE_TYPE");
-    assert!(r.stderr.contains("good.png: 100% sent"), "{}", r.stderr);
+    assert!(r.stderr.contains("good.png: 100% received by the store"), "{}", r.stderr);
     let st = sb.state();
     let st = st.lock().unwrap();
     let last = *st.products[&1].media.last().unwrap();

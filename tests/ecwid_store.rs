@@ -158,11 +158,11 @@ async fn uploads_become_the_main_image_then_gallery_images() {
         UploadFile { filename: "model.glb".into(), bytes: b"glTF\x02\0\0\0\x0c\0\0\0".to_vec().into(), alt: None },
     ];
     let results = s.upload(&empty, files, progress).await.unwrap();
-    let main = results[0].as_ref().unwrap();
+    let main = results[0].media().unwrap();
     assert_eq!((main.position, main.alt.as_str(), main.width), (0, "Main view", Some(80)));
-    assert_eq!(results[1].as_ref().unwrap().position, 1);
-    assert_eq!(results[2].as_ref().unwrap_err().code, "FILE_TOO_LARGE", "refused before sending");
-    assert_eq!(results[3].as_ref().unwrap_err().code, "UNSUPPORTED_FILE_TYPE", "Ecwid takes no 3D models");
+    assert_eq!(results[1].media().unwrap().position, 1);
+    assert_eq!(results[2].error().unwrap().code, "FILE_TOO_LARGE", "refused before sending");
+    assert_eq!(results[3].error().unwrap().code, "UNSUPPORTED_FILE_TYPE", "Ecwid takes no 3D models");
     assert!(seen.lock().unwrap().iter().all(|(i, _, _)| *i < 2));
     assert_eq!(images_now(&sandbox, &empty).len(), 2);
 
@@ -223,7 +223,10 @@ async fn revoked_and_read_only_tokens_are_told_apart() {
         .set_alt(&ProductId("1".into()), &[AltEdit { media: MediaId("37".into()), alt: "x".into() }])
         .await
         .unwrap_err();
-    assert!(matches!(err, StoreError::MissingScope { .. }), "{err:?}");
+    // Known to be read-only since connect: refused here, before anything is sent.
+    assert!(matches!(&err, StoreError::Refused { code, .. } if code == "READ_ONLY_TOKEN"), "{err:?}");
+    assert!(err.to_string().contains("secret_ token"), "{err}");
+    assert_ne!(sandbox.state().lock().unwrap().files[&37].alt, "x");
 }
 
 #[tokio::test]

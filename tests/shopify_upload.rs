@@ -87,13 +87,13 @@ async fn files_are_checked_sent_attached_and_followed_to_ready() {
     let (progress, seen) = recorder();
     let results = s.upload(&product, files, progress).await.unwrap();
     assert_eq!(results.len(), 5);
-    let front = results[0].as_ref().unwrap();
+    let front = results[0].media().unwrap();
     assert_eq!((front.kind, front.status, front.alt.as_str()), (MediaKind::Image, MediaStatus::Ready, "Sleeve, front"));
     assert_eq!((front.width, front.height), (Some(300), Some(200)));
-    assert_eq!(results[1].as_ref().unwrap_err().code, "UNSUPPORTED_FILE_TYPE");
-    assert_eq!(results[2].as_ref().unwrap_err().code, "FILE_CORRUPT");
-    assert_eq!(results[3].as_ref().unwrap().kind, MediaKind::Video);
-    assert_eq!(results[4].as_ref().unwrap().kind, MediaKind::Model3d);
+    assert_eq!(results[1].error().unwrap().code, "UNSUPPORTED_FILE_TYPE");
+    assert_eq!(results[2].error().unwrap().code, "FILE_CORRUPT");
+    assert_eq!(results[3].media().unwrap().kind, MediaKind::Video);
+    assert_eq!(results[4].media().unwrap().kind, MediaKind::Model3d);
     // Progress reached every sent file's full size, and nothing for refused files.
     let seen = seen.lock().unwrap().clone();
     let last_of = |i: usize| seen.iter().filter(|(j, _, _)| *j == i).map(|(_, s, t)| (*s, *t)).next_back();
@@ -103,7 +103,7 @@ async fn files_are_checked_sent_attached_and_followed_to_ready() {
     let after = s.product_media(&product).await.unwrap().media;
     assert_eq!(after.len(), before + 3);
     let new: Vec<&MediaId> = after[before..].iter().map(|m| &m.id).collect();
-    let ids: Vec<&MediaId> = [0, 3, 4].iter().map(|i| &results[*i].as_ref().unwrap().id).collect();
+    let ids: Vec<&MediaId> = [0, 3, 4].iter().map(|i| &results[*i].media().unwrap().id).collect();
     assert_eq!(new, ids);
 }
 
@@ -118,7 +118,7 @@ async fn processing_failures_are_reported_with_the_stores_reason() {
     let (progress, _) = recorder();
     let results =
         s.upload(&ProductId(LAPTOP_SLEEVE.into()), vec![file("a.png", png(20, 20, 3), None)], progress).await.unwrap();
-    let m = results[0].as_ref().unwrap();
+    let m = results[0].media().unwrap();
     assert_eq!(m.status, MediaStatus::Failed);
     assert!(m.errors[0].contains("Processing the image failed"), "{:?}", m.errors);
 }
@@ -138,7 +138,7 @@ async fn dropped_connections_never_create_the_same_media_twice() {
         let (progress, _) = recorder();
         let files = (0..3).map(|i| file(&format!("r{round}-{i}.png"), png(16, 16, round * 10 + i), None)).collect();
         match s.upload(&product, files, progress).await {
-            Ok(results) => uploaded += results.iter().filter(|r| r.is_ok()).count(),
+            Ok(results) => uploaded += results.iter().filter(|r| r.media().is_some()).count(),
             Err(e) => panic!("round {round}: {e}"),
         }
     }
@@ -171,9 +171,9 @@ async fn the_250_media_limit_is_checked_before_sending() {
     let (progress, _) = recorder();
     let files = (0..3).map(|i| file(&format!("x{i}.png"), png(8, 8, i), None)).collect();
     let results = s.upload(&ProductId(LAPTOP_SLEEVE.into()), files, progress).await.unwrap();
-    assert!(results[0].is_ok(), "{:?}", results[0]);
-    assert_eq!(results[1].as_ref().unwrap_err().code, "PRODUCT_MEDIA_LIMIT_EXCEEDED");
-    assert_eq!(results[2].as_ref().unwrap_err().code, "PRODUCT_MEDIA_LIMIT_EXCEEDED");
+    assert!(results[0].media().is_some(), "{:?}", results[0]);
+    assert_eq!(results[1].error().unwrap().code, "PRODUCT_MEDIA_LIMIT_EXCEEDED");
+    assert_eq!(results[2].error().unwrap().code, "PRODUCT_MEDIA_LIMIT_EXCEEDED");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -206,8 +206,8 @@ async fn a_failed_media_can_be_acknowledged_back_to_ready() {
     let (progress, _) = recorder();
     let product = ProductId(LAPTOP_SLEEVE.into());
     let results = s.upload(&product, vec![file("a.png", png(20, 20, 4), None)], progress).await.unwrap();
-    let id = results[0].as_ref().unwrap().id.clone();
-    assert_eq!(results[0].as_ref().unwrap().status, MediaStatus::Failed);
+    let id = results[0].media().unwrap().id.clone();
+    assert_eq!(results[0].media().unwrap().status, MediaStatus::Failed);
     let out = s.acknowledge_failed(std::slice::from_ref(&id)).await.unwrap();
     assert_eq!(out.done, vec![id.clone()]);
     let m = s.product_media(&product).await.unwrap().media.into_iter().find(|m| m.id == id).unwrap();

@@ -47,7 +47,7 @@ async fn alt_text_is_saved_and_refusals_are_reported_per_item() {
         codes,
         [
             ("gid://shopify/Video/2", "ALT_VALUE_LIMIT_EXCEEDED"),
-            ("gid://shopify/MediaImage/424242", "FILE_DOES_NOT_EXIST")
+            ("gid://shopify/MediaImage/424242", "MEDIA_NOT_ON_PRODUCT")
         ]
     );
     let now = alts(&s, POLARIS).await;
@@ -81,44 +81,48 @@ async fn without_write_files_alt_text_goes_through_product_update_media_and_says
         .unwrap();
     assert!(second.notice.is_none(), "said once");
     assert_eq!(second.done, vec![mid("gid://shopify/Video/2")]);
-    assert_eq!(second.failed[0].code, "MEDIA_DOES_NOT_EXIST_ON_PRODUCT");
+    assert_eq!(second.failed[0].code, "MEDIA_NOT_ON_PRODUCT");
     let now = alts(&s, POLARIS).await;
     assert!(now.contains(&("gid://shopify/Video/2".into(), "Watch comparison video".into())));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn more_than_250_alt_texts_go_in_batches() {
-    let sandbox = common::sandbox_with(|c| c.products = 120).await;
+async fn a_full_product_s_250_alt_texts_are_saved_and_other_products_media_are_refused_unsent() {
+    let sandbox = common::sandbox_with(|c| c.products = 60).await;
     let s = store(&sandbox, sandbox.token());
-    let (_, body) = common::gql(
-        &sandbox,
-        sandbox.token(),
-        "{ files(first: 250, query: \"status:ready\") { nodes { id } pageInfo { endCursor } } }",
-        json!({}),
-    )
-    .await;
-    let mut ids: Vec<String> = body["data"]["files"]["nodes"]
-        .as_array()
-        .unwrap()
+    let (ours, others) = {
+        let st = sandbox.state();
+        let mut st = st.lock().unwrap();
+        let template = st.files[&37].clone();
+        let have = st.products[&1].media.len();
+        for n in 0..(250 - have) as u64 {
+            let id = 91_000_000_000 + n;
+            st.files.insert(id, mediadesk::sandbox::state::FileRec { id, ..template.clone() });
+            st.products.get_mut(&1).unwrap().media.push(id);
+        }
+        let others: Vec<u64> =
+            st.products.iter().filter(|(p, _)| **p != 1).flat_map(|(_, p)| p.media.clone()).take(40).collect();
+        (st.products[&1].media.clone(), others)
+    };
+    let kind = |id: u64| {
+        let st = sandbox.state();
+        let st = st.lock().unwrap();
+        mediadesk::sandbox::state::gid(st.files[&id].kind.type_name(), id)
+    };
+    let mut edits: Vec<AltEdit> = ours
         .iter()
-        .map(|n| n["id"].as_str().unwrap().to_string())
+        .enumerate()
+        .map(|(i, id)| AltEdit { media: mid(&kind(*id)), alt: format!("Catalog photo {i}") })
         .collect();
-    let (_, more) = common::gql(
-        &sandbox,
-        sandbox.token(),
-        "query($a: String) { files(first: 100, after: $a, query: \"status:ready\") { nodes { id } } }",
-        json!({"a": body["data"]["files"]["pageInfo"]["endCursor"]}),
-    )
-    .await;
-    ids.extend(
-        more["data"]["files"]["nodes"].as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap().to_string()),
-    );
-    assert!(ids.len() > 250, "{}", ids.len());
-    let edits: Vec<AltEdit> =
-        ids.iter().enumerate().map(|(i, id)| AltEdit { media: mid(id), alt: format!("Catalog photo {i}") }).collect();
+    edits.extend(others.iter().map(|id| AltEdit { media: mid(&kind(*id)), alt: "not this product".into() }));
     let outcome = s.set_alt(&pid(POLARIS), &edits).await.unwrap();
-    assert_eq!(outcome.done.len(), ids.len(), "{:?}", outcome.failed);
-    assert!(outcome.failed.is_empty());
+    assert_eq!(outcome.done.len(), 250, "{:?}", outcome.failed.first());
+    assert_eq!(outcome.failed.len(), others.len());
+    assert!(outcome.failed.iter().all(|e| e.code == "MEDIA_NOT_ON_PRODUCT"));
+    let st = sandbox.state();
+    let st = st.lock().unwrap();
+    assert!(others.iter().all(|id| st.files[id].alt != "not this product"), "nothing sent for other products");
+    assert_eq!(st.files[&ours[249]].alt, "Catalog photo 249");
 }
 
 #[tokio::test]

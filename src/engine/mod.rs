@@ -125,6 +125,9 @@ pub enum Command {
         paths: Vec<std::path::PathBuf>,
         /// Chosen by the UI: names this batch in the `Upload` events that follow.
         batch: u64,
+        /// Media of an earlier try that failed in processing: deleted before the files go
+        /// again, so a retry leaves no broken media behind (empty for a first try).
+        replace_failed: Vec<MediaId>,
     },
 }
 
@@ -552,7 +555,9 @@ async fn handle(ctx: Arc<Ctx>, cmd: Command) {
             let retry = |media| Command::Delete { product: product.clone(), media };
             report_batch(ctx, title, result, &product, &media, retry).await;
         }
-        Command::Upload { product, paths, batch } => upload::run(ctx, product, paths, batch).await,
+        Command::Upload { product, paths, batch, replace_failed } => {
+            upload::run(ctx, product, paths, batch, replace_failed).await
+        }
     }
 }
 

@@ -5,13 +5,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::{Command, Ctx, Event, JobState, UploadState, describe, next_job, refresh};
-use crate::model::ProductId;
-use crate::store::{ProgressFn, UploadFile, validate};
+use crate::model::{MediaId, MediaStatus, ProductId};
+use crate::store::{FileOutcome, ProgressFn, StoreError, UploadFile, validate};
 
 /// Upload `paths` to `product`; `batch` names the files' events.
-pub(super) async fn run(ctx: &Ctx, product: ProductId, paths: Vec<PathBuf>, batch: u64) {
+pub(super) async fn run(ctx: &Ctx, product: ProductId, paths: Vec<PathBuf>, batch: u64, replace_failed: Vec<MediaId>) {
     let send = &ctx.send;
-    let paths = expand_folders(paths).await;
+    let paths = unique(expand_folders(paths).await).await;
     let names = paths.iter().map(|p| file_name(p)).collect();
     send(Event::UploadQueued { batch, product: product.clone(), names });
     let file_state = |index: usize, state: UploadState| send(Event::Upload { batch, index, state });
@@ -20,6 +20,9 @@ pub(super) async fn run(ctx: &Ctx, product: ProductId, paths: Vec<PathBuf>, batc
     send(Event::Activity { job, title: title.clone(), state: JobState::Running(Some(0.0)) });
     let store = ctx.store();
     let platform = store.platform();
+    if !replace_failed.is_empty() {
+        clear_failed(ctx, &product, &replace_failed).await;
+    }
     // Files that cannot be read or fail the platform's rules get their reason now and are not sent.
     let mut files = Vec::new();
     let mut origin = Vec::new();
@@ -69,22 +72,48 @@ pub(super) async fn run(ctx: &Ctx, product: ProductId, paths: Vec<PathBuf>, batc
             }
         }
     };
+    let mut failed_media = Vec::new();
+    let mut unconfirmed = Vec::new();
     let state = match result {
         Ok(results) => {
             for (r, &index) in results.iter().zip(&origin) {
                 match r {
-                    Ok(_) => file_state(index, UploadState::Done),
-                    Err(e) => {
+                    FileOutcome::Attached(m) if m.status == MediaStatus::Failed => {
+                        let why = m.errors.first().cloned().unwrap_or_else(|| "no reason given".into());
+                        let reason = format!("the store could not process this file: {why}");
+                        file_state(index, UploadState::Failed(reason.clone()));
+                        refused.push(format!("{}: {reason}", file_name(&paths[index])));
+                        retry.push(paths[index].clone());
+                        failed_media.push(m.id.clone());
+                    }
+                    FileOutcome::Attached(_) => file_state(index, UploadState::Done),
+                    // Not retried: it may be on the product; the refresh below shows what is.
+                    FileOutcome::Unconfirmed { file, reason, .. } => {
+                        file_state(index, UploadState::Done);
+                        tracing::warn!(file = %file, reason = %reason, "upload not confirmed");
+                        unconfirmed.push(file.clone());
+                    }
+                    FileOutcome::Failed(e) => {
                         file_state(index, UploadState::Failed(e.message.clone()));
                         refused.push(format!("{}: {} ({})", e.item.clone().unwrap_or_default(), e.message, e.code));
                         retry.push(paths[index].clone());
                     }
                 }
             }
-            if refused.is_empty() {
+            if refused.is_empty() && unconfirmed.is_empty() {
                 JobState::Done
+            } else if refused.is_empty() {
+                let message = format!(
+                    "{} of {} files were sent but could not be confirmed; the product is read again to show them",
+                    unconfirmed.len(),
+                    paths.len()
+                );
+                JobState::Failed { message, detail: format!("not confirmed: {}", unconfirmed.join(", ")) }
             } else {
-                let message = format!("{} of {} files were not uploaded", refused.len(), paths.len());
+                let mut message = format!("{} of {} files were not uploaded", refused.len(), paths.len());
+                if !failed_media.is_empty() {
+                    message.push_str("; Retry deletes the media that failed processing first");
+                }
                 JobState::Failed { message, detail: refused.join("; ") }
             }
         }
@@ -98,7 +127,7 @@ pub(super) async fn run(ctx: &Ctx, product: ProductId, paths: Vec<PathBuf>, batc
         }
     };
     if !retry.is_empty() {
-        let command = Command::Upload { product: product.clone(), paths: retry, batch };
+        let command = Command::Upload { product: product.clone(), paths: retry, batch, replace_failed: failed_media };
         send(Event::Retry { job, command: Box::new(command) });
     }
     send(Event::Activity { job, title, state });
@@ -126,6 +155,38 @@ async fn expand_folders(paths: Vec<PathBuf>) -> Vec<PathBuf> {
         }
         files.sort();
         out.extend(files);
+    }
+    out
+}
+
+/// Delete the media an earlier try left behind in a failed state (or detach them where the store
+/// has no delete); a failure is logged and the upload goes on.
+async fn clear_failed(ctx: &Ctx, product: &ProductId, media: &[MediaId]) {
+    let store = ctx.store();
+    let result = match store.delete(media).await {
+        Err(StoreError::Unsupported { .. }) => store.remove_from_product(product, media).await,
+        other => other,
+    };
+    match result {
+        Ok(o) if o.failed.is_empty() => {}
+        Ok(o) => tracing::warn!(failed = o.failed.len(), "some failed media could not be deleted before the retry"),
+        Err(e) => tracing::warn!(error = %e, "the failed media could not be deleted before the retry"),
+    }
+}
+
+/// The paths without repeats: the same file named twice (or two paths to the same file) is
+/// sent once; the repeat is logged.
+async fn unique(paths: Vec<PathBuf>) -> Vec<PathBuf> {
+    let mut seen = Vec::new();
+    let mut out = Vec::new();
+    for p in paths {
+        let key = tokio::fs::canonicalize(&p).await.unwrap_or_else(|_| p.clone());
+        if seen.contains(&key) {
+            tracing::info!(path = %p.display(), "the same file was given twice; it is sent once");
+            continue;
+        }
+        seen.push(key);
+        out.push(p);
     }
     out
 }

@@ -28,6 +28,8 @@ pub struct Faults {
     pub drop_share: f64,
     /// Share of new media (0.0–1.0) whose processing fails.
     pub processing_failure_share: f64,
+    /// Seed of the dice that decide which requests fail; `None` derives it from the catalog's.
+    pub seed: Option<u64>,
 }
 
 /// A link with a fixed rate: every chunk reserves its transfer time after the chunks before it.

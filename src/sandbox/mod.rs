@@ -166,7 +166,7 @@ impl Sandbox {
         let shared = Shared {
             state: Arc::new(Mutex::new(state)),
             link: config.faults.bandwidth.map(faults::Link::new),
-            rng: Arc::new(Mutex::new(Rng::new(config.seed ^ 0xfa17))),
+            rng: Arc::new(Mutex::new(Rng::new(config.faults.seed.unwrap_or(config.seed ^ 0xfa17)))),
             config: Arc::new(config),
             schema: Arc::new(schema),
             buckets: Arc::default(),

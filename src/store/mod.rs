@@ -2,6 +2,8 @@
 
 pub mod ecwid;
 pub mod endpoint;
+pub mod http;
+pub mod ids;
 pub mod shopify;
 pub mod validate;
 
@@ -72,6 +74,15 @@ pub enum StoreError {
         /// One entry per failed item.
         items: Vec<ItemError>,
     },
+    /// mediadesk refused the request itself, before anything was sent (a read-only token, an id
+    /// of the wrong form, a malformed token).
+    #[error("{message}")]
+    Refused {
+        /// What kind of refusal, e.g. `READ_ONLY_TOKEN`, `INVALID_ID`.
+        code: String,
+        /// What is wrong and what to do.
+        message: String,
+    },
     /// This store does not offer the operation (yet).
     #[error("{operation} is not available for this store")]
     Unsupported {
@@ -89,6 +100,26 @@ impl StoreError {
             message: "The new order must name every media of the product exactly once (the product changed meanwhile?)"
                 .into(),
         }
+    }
+
+    /// A short code for scripts and per-item lines: the platform's where it gave one.
+    pub fn code(&self) -> String {
+        match self {
+            StoreError::Invalid { code, .. } | StoreError::Refused { code, .. } => code.clone(),
+            StoreError::Auth { .. } => "ACCESS_TOKEN_REFUSED".into(),
+            StoreError::MissingScope { .. } => "ACCESS_DENIED".into(),
+            StoreError::NotFound { .. } => "NOT_FOUND".into(),
+            StoreError::Throttled { .. } => "THROTTLED".into(),
+            StoreError::Network { .. } => "NETWORK_ERROR".into(),
+            StoreError::Server { .. } => "SERVER_ERROR".into(),
+            StoreError::Partial { .. } => "PARTIAL".into(),
+            StoreError::Unsupported { .. } => "UNSUPPORTED".into(),
+        }
+    }
+
+    /// True when mediadesk refused before sending anything (exit code 2 on the command line).
+    pub fn is_local(&self) -> bool {
+        matches!(self, StoreError::Refused { .. })
     }
 
     /// True for failures that may go away on their own (network, 5xx, throttling).
@@ -124,6 +155,44 @@ pub struct BatchOutcome {
     pub notice: Option<String>,
 }
 
+/// What became of one file of an upload.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FileOutcome {
+    /// On the product: the media as the store reports it (ready, still processing, or failed in
+    /// processing with its errors).
+    Attached(Media),
+    /// Sent and attached (or possibly attached), but the store could not be read back to confirm
+    /// it. Sending the file again could attach it twice: read the product first.
+    Unconfirmed {
+        /// The file's name.
+        file: String,
+        /// The new media's id, when the store reported it before the connection failed.
+        media: Option<MediaId>,
+        /// What stopped the confirmation.
+        reason: String,
+    },
+    /// Not on the product: refused (locally or by the store) or never attached.
+    Failed(ItemError),
+}
+
+impl FileOutcome {
+    /// The media, when the file is confirmed on the product.
+    pub fn media(&self) -> Option<&Media> {
+        match self {
+            FileOutcome::Attached(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The error, when the file did not make it.
+    pub fn error(&self) -> Option<&ItemError> {
+        match self {
+            FileOutcome::Failed(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
 /// A file to upload, read from disk or memory.
 #[derive(Debug, Clone)]
 pub struct UploadFile {
@@ -144,7 +213,9 @@ pub struct AltEdit {
     pub alt: String,
 }
 
-/// Byte-level progress of a transfer: `(file index, bytes sent, bytes total)`.
+/// Byte-level progress of a transfer: `(file index, bytes sent, bytes total)`. `sent` reaches
+/// `total` only once the receiving server has answered: bytes the connection has taken but the
+/// server may not have read yet are never counted as delivered.
 pub type ProgressFn = std::sync::Arc<dyn Fn(usize, u64, u64) + Send + Sync>;
 
 /// A store platform as the rest of the app sees it.
@@ -175,13 +246,14 @@ pub trait Store: Send + Sync {
         Ok(ProductAlts { id: pm.id, title: pm.title, media: pm.media.into_iter().map(|m| (m.id, m.alt)).collect() })
     }
 
-    /// Upload files and attach them to a product; one result per file, in order.
+    /// Upload files and attach them to a product; one outcome per file, in order. An `Err` means
+    /// nothing was attached; once anything may have been, every file gets its own outcome.
     async fn upload(
         &self,
         product: &ProductId,
         files: Vec<UploadFile>,
         progress: ProgressFn,
-    ) -> Result<Vec<Result<Media, ItemError>>, StoreError> {
+    ) -> Result<Vec<FileOutcome>, StoreError> {
         let _ = (product, files, progress);
         Err(StoreError::Unsupported { operation: "upload" })
     }

@@ -24,6 +24,38 @@ fn mb(bytes: u64) -> String {
     format!("{:.1} MB", bytes as f64 / 1_048_576.0)
 }
 
+/// An alt text checked and normalised for a platform: line breaks and tabs become spaces, runs
+/// of spaces one, and the ends are trimmed; other control characters (ESC, BEL, NUL…) are
+/// refused by name and position, as is a text over the platform's limit. `item` names the media.
+pub fn alt_text(item: &str, text: &str, platform: Platform) -> Result<String, ItemError> {
+    let refuse = |code: &str, message: String| ItemError {
+        item: Some(item.to_string()),
+        field: vec!["alt".into()],
+        code: code.into(),
+        message,
+    };
+    if let Some((at, c)) = text.chars().enumerate().find(|(_, c)| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+        return Err(refuse(
+            "ALT_CONTROL_CHARACTER",
+            format!(
+                "the alt text holds an invisible control character (U+{:04X}) at character {}; remove it. Nothing was sent.",
+                c as u32,
+                at + 1
+            ),
+        ));
+    }
+    let clean = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let limit = platform.limits().alt_max_chars;
+    let n = clean.chars().count();
+    if n > limit {
+        return Err(refuse(
+            "ALT_VALUE_LIMIT_EXCEEDED",
+            format!("Alt text is {n} characters; {platform:?} stores at most {limit}. Nothing was sent."),
+        ));
+    }
+    Ok(clean)
+}
+
 /// Check one file for a platform.
 pub fn check(filename: &str, bytes: &[u8], platform: Platform) -> Result<Checked, ItemError> {
     let len = bytes.len() as u64;
@@ -158,6 +190,23 @@ mod tests {
         let e = check("big.png", &big, Platform::Shopify).unwrap_err();
         assert_eq!(e.code, "FILE_TOO_LARGE");
         assert!(e.message.contains("21.0 MB"), "{}", e.message);
+    }
+
+    #[test]
+    fn alt_text_is_normalised_and_control_characters_refused() {
+        assert_eq!(alt_text("m", "  Red\tmug,\r\n  front   view ", Platform::Shopify).unwrap(), "Red mug, front view");
+        assert_eq!(alt_text("m", "Tasse à café – 日本", Platform::Ecwid).unwrap(), "Tasse à café – 日本");
+        for (bad, code) in
+            [("a\u{1b}[31mred", "U+001B"), ("ding\u{7}", "U+0007"), ("nul\0", "U+0000"), ("c1\u{85}", "U+0085")]
+        {
+            let e = alt_text("m", bad, Platform::Shopify).unwrap_err();
+            assert_eq!(e.code, "ALT_CONTROL_CHARACTER");
+            assert!(e.message.contains(code), "{bad:?}: {}", e.message);
+        }
+        let e = alt_text("m", &"x".repeat(126), Platform::Ecwid).unwrap_err();
+        assert_eq!(e.code, "ALT_VALUE_LIMIT_EXCEEDED");
+        // Spaces that normalising removes do not count against the limit.
+        assert!(alt_text("m", &format!("{}   ", "x".repeat(125)), Platform::Ecwid).is_ok());
     }
 
     #[test]

@@ -192,10 +192,10 @@ impl MediadeskApp {
                 self.show_order(&product, &order);
                 Command::Reorder { product, order, previous }
             }
-            Command::Upload { product, paths, .. } => {
+            Command::Upload { product, paths, replace_failed, .. } => {
                 let names: Vec<String> = paths.iter().map(|p| crate::engine::file_name(p)).collect();
                 self.uploads.retain(|u| !(u.product == product && names.contains(&u.name)));
-                return self.upload(product, paths);
+                return self.send_upload(product, paths, replace_failed);
             }
             other => other,
         };
@@ -205,9 +205,13 @@ impl MediadeskApp {
     /// Upload files (or the files of folders) to a product: the engine names them first, each
     /// gets a tile, then its progress.
     pub(super) fn upload(&mut self, product: ProductId, paths: Vec<PathBuf>) {
+        self.send_upload(product, paths, Vec::new());
+    }
+
+    fn send_upload(&mut self, product: ProductId, paths: Vec<PathBuf>, replace_failed: Vec<crate::model::MediaId>) {
         let batch = self.next_batch;
         self.next_batch += 1;
-        self.engine.send(Command::Upload { product, paths, batch });
+        self.engine.send(Command::Upload { product, paths, batch, replace_failed });
     }
 
     /// Open the native file dialog without waiting for it.

@@ -27,12 +27,7 @@ pub type Build<'a> = &'a (dyn Fn(&reqwest::Client, reqwest::Url) -> reqwest::Req
 impl Client {
     /// A client for `base` (`…/api/v3/{storeId}/`).
     pub fn new(base: reqwest::Url, token: Secret) -> Self {
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("mediadesk/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(300))
-            .build()
-            .expect("the TLS backend initialises");
+        let http = crate::store::http::api_client(Duration::from_secs(300));
         Client { base, token, http, next_slot: tokio::sync::Mutex::new(tokio::time::Instant::now()) }
     }
 
@@ -65,11 +60,12 @@ impl Client {
             code: "BAD_PATH".into(),
             message: e.to_string(),
         })?;
+        let auth = crate::store::http::token_header(&self.token, "Bearer ")?;
         let mut attempt = 0;
         loop {
             attempt += 1;
             self.pace().await;
-            let sent = build(&self.http, url.clone()).bearer_auth(self.token.expose()).send().await;
+            let sent = build(&self.http, url.clone()).header(reqwest::header::AUTHORIZATION, auth.clone()).send().await;
             let resp = match sent {
                 Ok(r) => r,
                 Err(e) => {
@@ -83,6 +79,10 @@ impl Client {
                 }
             };
             let status = resp.status().as_u16();
+            if resp.status().is_redirection() {
+                let location = resp.headers().get("location").and_then(|v| v.to_str().ok());
+                return Err(crate::store::http::redirect_refused(status, location));
+            }
             let retry_after =
                 resp.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|s| s.parse::<u64>().ok());
             let body = match resp.bytes().await {

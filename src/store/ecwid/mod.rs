@@ -16,7 +16,9 @@ use crate::model::{
     ProductSummary, StoreRef,
 };
 use crate::secrets::Secret;
-use crate::store::{AltEdit, BatchOutcome, ItemError, ProgressFn, Store, StoreError, UploadFile, validate};
+use crate::store::{
+    AltEdit, BatchOutcome, FileOutcome, ItemError, ProgressFn, Store, StoreError, UploadFile, validate,
+};
 use client::Client;
 
 /// Ecwid's API host.
@@ -62,7 +64,22 @@ impl EcwidStore {
     }
 
     async fn product(&self, id: &ProductId) -> Result<wire::Product, StoreError> {
+        // Every product path starts with this read: only a number ever reaches a path.
+        let id = crate::store::ids::ecwid_path_id(&id.0)?;
         self.client.send(&format!("products/{id}"), &|h, u| h.get(u), true).await
+    }
+
+    /// Refuse a change locally when the token is a read-only `public_` one: nothing is sent.
+    fn writable(&self) -> Result<(), StoreError> {
+        if self.client.read_only() {
+            return Err(StoreError::Refused {
+                code: "READ_ONLY_TOKEN".into(),
+                message: "this store is connected with a public_ token, which Ecwid lets only read; nothing was sent. \
+                          Connect it with the app's secret_ token to make changes"
+                    .into(),
+            });
+        }
+        Ok(())
     }
 
     /// Check the token: the store's name, and what the token cannot do. A `public_` token
@@ -121,6 +138,7 @@ impl EcwidStore {
         main: Option<&str>,
         gallery: Option<&[String]>,
     ) -> Result<SetMediaReport, StoreError> {
+        self.writable()?;
         let current = self.product(product).await?;
         let mut images = current.media.images.clone();
         images.sort_by_key(|i| i.order_by);
@@ -158,6 +176,18 @@ impl EcwidStore {
         }
         Ok(SetMediaReport { items })
     }
+}
+
+fn unconfirmed(file: &UploadFile, media: Option<String>, reason: String) -> FileOutcome {
+    FileOutcome::Unconfirmed { file: file.filename.clone(), media: media.map(MediaId), reason }
+}
+
+/// Every file's outcome; one never recorded is reported rather than panicking.
+fn finish(results: Vec<Option<FileOutcome>>) -> Vec<FileOutcome> {
+    results
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| FileOutcome::Failed(item("", "INTERNAL", "no result was recorded for this file"))))
+        .collect()
 }
 
 fn media_of(p: &wire::Product) -> Vec<Media> {
@@ -250,18 +280,22 @@ impl Store for EcwidStore {
         product: &ProductId,
         files: Vec<UploadFile>,
         progress: ProgressFn,
-    ) -> Result<Vec<Result<Media, ItemError>>, StoreError> {
+    ) -> Result<Vec<FileOutcome>, StoreError> {
+        self.writable()?;
         let p = self.product(product).await?;
+        let before: Vec<String> = p.media.images.iter().map(|i| i.id.clone()).collect();
         let mut has_main = !p.media.images.is_empty();
         let mut created: Vec<(usize, String)> = Vec::new();
-        let mut results: Vec<Option<Result<Media, ItemError>>> = (0..files.len()).map(|_| None).collect();
+        // Files whose request may have reached Ecwid without an answer: decided by reading back.
+        let mut uncertain: Vec<(usize, String)> = Vec::new();
+        let mut results: Vec<Option<FileOutcome>> = (0..files.len()).map(|_| None).collect();
         for (i, f) in files.iter().enumerate() {
             if let Err(e) = validate::check(&f.filename, &f.bytes, Platform::Ecwid) {
-                results[i] = Some(Err(e));
+                results[i] = Some(FileOutcome::Failed(e));
                 continue;
             }
             if f.alt.as_deref().is_some_and(|a| a.chars().count() > Platform::Ecwid.limits().alt_max_chars) {
-                results[i] = Some(Err(item(
+                results[i] = Some(FileOutcome::Failed(item(
                     &f.filename,
                     "ALT_VALUE_LIMIT_EXCEEDED",
                     "the alt text is over Ecwid's 125 characters",
@@ -270,80 +304,99 @@ impl Store for EcwidStore {
             }
             let path =
                 if has_main { format!("products/{product}/gallery") } else { format!("products/{product}/image") };
-            let (bytes, name, progress) = (f.bytes.clone(), f.filename.clone(), progress.clone());
+            let (bytes, name, reporter) = (f.bytes.clone(), f.filename.clone(), progress.clone());
             let build = move |h: &reqwest::Client, u: reqwest::Url| {
-                let total = bytes.len() as u64;
-                let chunks: Vec<bytes::Bytes> = (0..bytes.len())
-                    .step_by(64 * 1024)
-                    .map(|s| bytes.slice(s..(s + 64 * 1024).min(bytes.len())))
-                    .collect();
-                let progress = progress.clone();
-                let mut sent = 0u64;
-                let stream = futures_util::StreamExt::map(futures_util::stream::iter(chunks), move |c| {
-                    sent += c.len() as u64;
-                    progress(i, sent, total);
-                    Ok::<_, std::io::Error>(c)
-                });
+                // The size is known: declared, so servers that need a length never see a chunked stream.
                 h.post(u)
                     .query(&[("fileName", name.as_str())])
-                    .header("content-type", "application/octet-stream")
-                    .body(reqwest::Body::wrap_stream(stream))
+                    .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+                    .header(reqwest::header::CONTENT_LENGTH, bytes.len())
+                    .body(crate::store::http::progress_body(bytes.clone(), i, reporter.clone()))
             };
             // Uploads create an image each time: sent again only if the first never left.
             match self.client.send::<wire::Created>(&path, &build, false).await {
                 Ok(c) => {
+                    let total = f.bytes.len() as u64;
+                    progress(i, total, total);
                     has_main = true;
                     let id = c.id.as_str().map(str::to_string).unwrap_or_else(|| c.id.to_string());
                     created.push((i, id));
                 }
-                Err(StoreError::Invalid { code, message, .. }) => {
-                    results[i] = Some(Err(item(&f.filename, &code, message)))
+                Err(e @ StoreError::Network { .. }) => {
+                    has_main = true;
+                    uncertain.push((i, e.to_string()));
                 }
-                Err(e) => return Err(e),
+                Err(e) => results[i] = Some(FileOutcome::Failed(item(&f.filename, &e.code(), e.to_string()))),
             }
         }
         let alts: Vec<AltEdit> = created
             .iter()
             .filter_map(|(i, id)| Some(AltEdit { media: MediaId(id.clone()), alt: files[*i].alt.clone()? }))
             .collect();
-        if !alts.is_empty() {
-            self.set_alt(product, &alts).await?;
+        let alt_problem = match alts.is_empty() {
+            true => None,
+            false => self.set_alt(product, &alts).await.err(),
+        };
+        let now = match self.product(product).await {
+            Ok(p) => media_of(&p),
+            Err(e) => {
+                for (i, id) in created {
+                    let reason = format!("uploaded as {id}, but the product could not be read back ({e})");
+                    results[i] = Some(unconfirmed(&files[i], Some(id), reason));
+                }
+                for (i, reason) in uncertain {
+                    results[i] = Some(unconfirmed(&files[i], None, reason));
+                }
+                return Ok(finish(results));
+            }
+        };
+        for (i, id) in &created {
+            results[*i] = Some(match now.iter().find(|m| &m.id.0 == id) {
+                Some(m) => FileOutcome::Attached(m.clone()),
+                None => {
+                    FileOutcome::Failed(item(&files[*i].filename, "MEDIA_VANISHED", "uploaded but not on the product"))
+                }
+            });
         }
-        let now = media_of(&self.product(product).await?);
-        for (i, id) in created {
-            results[i] = Some(
-                now.iter()
-                    .find(|m| m.id.0 == id)
-                    .cloned()
-                    .ok_or_else(|| item(&files[i].filename, "MEDIA_VANISHED", "uploaded but not on the product")),
-            );
+        // Images that appeared but no answer named: they belong to the uncertain files when the
+        // counts match (in order, as they were sent one at a time); otherwise say so per file.
+        let unexplained: Vec<&Media> = now
+            .iter()
+            .filter(|m| {
+                m.kind == MediaKind::Image && !before.contains(&m.id.0) && !created.iter().any(|(_, c)| *c == m.id.0)
+            })
+            .collect();
+        let matched = unexplained.len() == uncertain.len();
+        for (n, (i, reason)) in uncertain.into_iter().enumerate() {
+            results[i] = Some(match (matched, unexplained.get(n)) {
+                (true, Some(m)) => FileOutcome::Attached((*m).clone()),
+                _ if unexplained.is_empty() => FileOutcome::Failed(item(&files[i].filename, "NETWORK_ERROR", reason)),
+                _ => unconfirmed(&files[i], None, reason),
+            });
         }
-        Ok(results.into_iter().map(|r| r.expect("every file has a result")).collect())
+        if let Some(e) = alt_problem {
+            tracing::warn!(error = %e, "uploaded, but setting the alt texts of the new images failed");
+        }
+        Ok(finish(results))
     }
 
     async fn set_alt(&self, product: &ProductId, edits: &[AltEdit]) -> Result<BatchOutcome, StoreError> {
-        let limit = Platform::Ecwid.limits().alt_max_chars;
+        self.writable()?;
         let p = self.product(product).await?;
         let mut outcome = BatchOutcome::default();
         let mut alts = std::collections::HashMap::new();
         for e in edits {
-            if e.alt.chars().count() > limit {
-                outcome.failed.push(item(
-                    &e.media.0,
-                    "ALT_VALUE_LIMIT_EXCEEDED",
-                    format!(
-                        "Alt text is {} characters; Ecwid keeps at most {limit}. Nothing was sent.",
-                        e.alt.chars().count()
-                    ),
-                ));
+            let checked = validate::alt_text(&e.media.0, &e.alt, Platform::Ecwid);
+            if let Err(refused) = &checked {
+                outcome.failed.push(refused.clone());
             } else if !p.media.images.iter().any(|i| i.id == e.media.0) {
                 outcome.failed.push(item(
                     &e.media.0,
                     "MEDIA_DOES_NOT_EXIST_ON_PRODUCT",
                     format!("{} is not an image of this product (Ecwid keeps no alt text on videos)", e.media),
                 ));
-            } else {
-                alts.insert(e.media.0.clone(), e.alt.clone());
+            } else if let Ok(alt) = checked {
+                alts.insert(e.media.0.clone(), alt);
             }
         }
         if !alts.is_empty() {
@@ -354,6 +407,7 @@ impl Store for EcwidStore {
     }
 
     async fn reorder(&self, product: &ProductId, order: &[MediaId]) -> Result<(), StoreError> {
+        self.writable()?;
         let p = self.product(product).await?;
         let current: Vec<MediaId> = media_of(&p).into_iter().map(|m| m.id).collect();
         let mut a: Vec<&MediaId> = current.iter().collect();
@@ -381,6 +435,7 @@ impl Store for EcwidStore {
     }
 
     async fn remove_from_product(&self, product: &ProductId, media: &[MediaId]) -> Result<BatchOutcome, StoreError> {
+        self.writable()?;
         let mut outcome = BatchOutcome::default();
         for m in media {
             let p = self.product(product).await?;

@@ -94,6 +94,10 @@ impl TokenSource {
             message: format!("could not reach the shop for a token: {}", e.without_url()),
         })?;
         let status = resp.status();
+        if status.is_redirection() {
+            let location = resp.headers().get("location").and_then(|v| v.to_str().ok());
+            return Err(crate::store::http::redirect_refused(status.as_u16(), location));
+        }
         if status.as_u16() == 400 || status.as_u16() == 401 {
             return Err(StoreError::Auth { message: "the shop refused the client id and secret".into() });
         }

@@ -20,7 +20,7 @@ use crate::model::Media;
 use crate::model::MediaId;
 use crate::model::{Page, ProductAlts, ProductId, ProductMedia, ProductQuery, ProductSort, ProductSummary, StoreRef};
 use crate::secrets::Secret;
-use crate::store::{AltEdit, BatchOutcome, ItemError, ProgressFn, Store, StoreError, UploadFile};
+use crate::store::{AltEdit, BatchOutcome, FileOutcome, ProgressFn, Store, StoreError, UploadFile};
 use transport::{Repeat, Transport};
 
 /// Products read per page at most: a picker row costs 5 points (product, count, featured media,
@@ -183,7 +183,7 @@ impl Store for ShopifyStore {
         product: &ProductId,
         files: Vec<UploadFile>,
         progress: ProgressFn,
-    ) -> Result<Vec<Result<Media, ItemError>>, StoreError> {
+    ) -> Result<Vec<FileOutcome>, StoreError> {
         self.upload_files(product, files, progress).await
     }
 

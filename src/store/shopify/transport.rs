@@ -49,12 +49,7 @@ pub struct Transport {
 impl Transport {
     /// A transport for a checked endpoint (see `endpoint::graphql_url`).
     pub fn new(url: reqwest::Url, credentials: Credentials) -> Self {
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("mediadesk/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(60))
-            .build()
-            .expect("the TLS backend initialises");
+        let http = crate::store::http::api_client(Duration::from_secs(60));
         Transport {
             token: TokenSource::new(credentials, &url),
             url,
@@ -173,10 +168,18 @@ impl Transport {
     ) -> Result<Value, Failure> {
         let body = serde_json::json!({"query": document, "variables": variables});
         let token = self.token.token(&self.http).await.map_err(|error| Failure { error, maybe_applied: false })?;
-        let sent =
-            self.http.post(self.url.clone()).header("X-Shopify-Access-Token", token.expose()).json(&body).send().await;
+        let header =
+            crate::store::http::token_header(&token, "").map_err(|error| Failure { error, maybe_applied: false })?;
+        let sent = self.http.post(self.url.clone()).header("X-Shopify-Access-Token", header).json(&body).send().await;
         let resp = sent.map_err(|e| Failure { maybe_applied: !e.is_connect(), error: network(e) })?;
         let status = resp.status().as_u16();
+        if resp.status().is_redirection() {
+            let location = resp.headers().get("location").and_then(|v| v.to_str().ok());
+            return Err(Failure {
+                error: crate::store::http::redirect_refused(status, location),
+                maybe_applied: false,
+            });
+        }
         let retry_after =
             resp.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|s| s.parse::<f64>().ok());
         let bytes = resp.bytes().await.map_err(|e| Failure { maybe_applied: true, error: network(e) })?;

@@ -5,7 +5,6 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
 use futures_util::StreamExt;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -17,7 +16,7 @@ use super::wire::{MediaNode, ProductUpdatePayload, StagedTarget, StagedUploadsCr
 use super::writes::BATCH;
 use crate::model::{Media, MediaId, MediaKind, MediaStatus, Platform, ProductId};
 use crate::store::validate::{self, Checked};
-use crate::store::{ItemError, ProgressFn, StoreError, UploadFile};
+use crate::store::{FileOutcome, ItemError, ProgressFn, StoreError, UploadFile};
 
 /// Files sent to staged targets at the same time.
 const PARALLEL_SENDS: usize = 6;
@@ -25,8 +24,19 @@ const PARALLEL_SENDS: usize = 6;
 const SEND_ATTEMPTS: u32 = 4;
 /// How long processing may take before mediadesk stops waiting (the media stays on the product).
 const PROCESSING_TIMEOUT: Duration = Duration::from_secs(600);
-/// Bytes per progress report.
-const PROGRESS_CHUNK: usize = 64 * 1024;
+
+/// Attempts at attaching, each after a read that confirmed the last one attached nothing.
+const ATTACH_ATTEMPTS: u32 = 3;
+/// Extra rounds of reading a product back after an attach, beyond the transport's retries.
+const CONFIRM_ROUNDS: u32 = 4;
+
+/// What an attach did.
+enum Attached {
+    /// These media are new on the product, in the order the files were sent.
+    Ids(Vec<MediaId>),
+    /// The files may be on the product, but the store could not be read to tell; why.
+    Unknown(String),
+}
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -64,22 +74,6 @@ fn content_type(kind: MediaKind) -> &'static str {
         MediaKind::ExternalVideo => "EXTERNAL_VIDEO",
         MediaKind::Model3d => "MODEL_3D",
     }
-}
-
-/// A body that reports its progress as the connection takes it.
-fn progress_body(bytes: Bytes, index: usize, progress: ProgressFn) -> reqwest::Body {
-    let total = bytes.len() as u64;
-    let chunks: Vec<Bytes> = (0..bytes.len())
-        .step_by(PROGRESS_CHUNK)
-        .map(|i| bytes.slice(i..(i + PROGRESS_CHUNK).min(bytes.len())))
-        .collect();
-    let mut sent = 0u64;
-    let stream = futures_util::stream::iter(chunks).map(move |c| {
-        sent += c.len() as u64;
-        progress(index, sent, total);
-        Ok::<Bytes, std::io::Error>(c)
-    });
-    reqwest::Body::wrap_stream(stream)
 }
 
 /// One file on its way to its staged target.
@@ -172,7 +166,7 @@ impl ShopifyStore {
                 form = form.text(p.name.clone(), p.value.clone());
             }
             let part = reqwest::multipart::Part::stream_with_length(
-                progress_body(file.bytes.clone(), index, progress.clone()),
+                crate::store::http::progress_body(file.bytes.clone(), index, progress.clone()),
                 file.bytes.len() as u64,
             )
             .file_name(file.filename.clone())
@@ -189,7 +183,11 @@ impl ShopifyStore {
                 .send()
                 .await
             {
-                Ok(r) if r.status().is_success() => return Ok(()),
+                Ok(r) if r.status().is_success() => {
+                    // The target has the whole file now: only this is 100 %.
+                    progress(index, file.bytes.len() as u64, file.bytes.len() as u64);
+                    return Ok(());
+                }
                 Ok(r) if r.status().is_server_error() => last = format!("the upload server answered {}", r.status()),
                 Ok(r) => {
                     let status = r.status();
@@ -212,16 +210,29 @@ impl ShopifyStore {
         Err(failed(&file.filename, "UPLOAD_FAILED", last))
     }
 
-    /// Attach sent files as new media; returns the new media ids in order. If an attempt's
-    /// answer is lost, the product is read again to see whether it went through before retrying.
-    async fn attach(
-        &self,
-        product: &ProductId,
-        before: &[MediaId],
-        media: Vec<Value>,
-    ) -> Result<Vec<MediaId>, StoreError> {
-        let new_ids =
-            |after: Vec<MediaId>| -> Vec<MediaId> { after.into_iter().filter(|m| !before.contains(m)).collect() };
+    /// The media ids that are on the product now and were not `before`. A read that fails after
+    /// the transport's own retries is tried a few more times, further apart: this read decides
+    /// whether a file is reported as attached, and a wrong "failed" leads to a duplicate.
+    async fn new_media_ids(&self, product: &ProductId, before: &[MediaId]) -> Result<Vec<MediaId>, StoreError> {
+        let mut pause = Duration::from_millis(500);
+        let mut rounds = 0;
+        loop {
+            match self.media_ids(product).await {
+                Ok(after) => return Ok(after.into_iter().filter(|m| !before.contains(m)).collect()),
+                Err(e) if e.is_transient() && rounds < CONFIRM_ROUNDS => {
+                    rounds += 1;
+                    tracing::debug!(error = %e, rounds, "reading the product back after attaching failed; trying again");
+                    tokio::time::sleep(pause).await;
+                    pause *= 2;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Attach sent files as new media. `Err` only when nothing was attached (Shopify refused, or
+    /// a read confirmed it); if an answer is lost, the product is read before anything is sent again.
+    async fn attach(&self, product: &ProductId, before: &[MediaId], media: Vec<Value>) -> Result<Attached, StoreError> {
         let vars = json!({"product": {"id": product.0}, "media": media});
         let mut attempts = 0;
         loop {
@@ -239,24 +250,24 @@ impl ShopifyStore {
                             message: e.message.clone(),
                         });
                     }
-                    return Ok(new_ids(self.media_ids(product).await?));
+                    return Ok(match self.new_media_ids(product, before).await {
+                        Ok(ids) => Attached::Ids(ids),
+                        Err(e) => Attached::Unknown(format!(
+                            "Shopify attached it, but the product could not be read back ({e})"
+                        )),
+                    });
                 }
-                Err(e) if e.is_transient() && attempts < 3 => {
-                    let created = new_ids(self.media_ids(product).await?);
-                    if created.len() >= media.len() {
-                        return Ok(created);
+                Err(e) if e.is_transient() => match self.new_media_ids(product, before).await {
+                    Ok(created) if !created.is_empty() => return Ok(Attached::Ids(created)),
+                    // Confirmed: nothing was attached, so sending again cannot duplicate.
+                    Ok(_) if attempts < ATTACH_ATTEMPTS => {}
+                    Ok(_) => return Err(e),
+                    Err(read) => {
+                        return Ok(Attached::Unknown(format!(
+                            "the answer to the attach was lost ({e}) and the product could not be read back ({read})"
+                        )));
                     }
-                    if !created.is_empty() {
-                        return Err(StoreError::Server {
-                            status: 0,
-                            message: format!(
-                                "only {} of {} files were attached; reload the product before trying again",
-                                created.len(),
-                                media.len()
-                            ),
-                        });
-                    }
-                }
+                },
                 Err(e) => return Err(e),
             }
         }
@@ -286,16 +297,16 @@ impl ShopifyStore {
         product: &ProductId,
         files: Vec<UploadFile>,
         progress: ProgressFn,
-    ) -> Result<Vec<Result<Media, ItemError>>, StoreError> {
-        let mut results: Vec<Option<Result<Media, ItemError>>> = (0..files.len()).map(|_| None).collect();
+    ) -> Result<Vec<FileOutcome>, StoreError> {
+        let mut results: Vec<Option<FileOutcome>> = (0..files.len()).map(|_| None).collect();
         let before = self.media_ids(product).await?;
         let room = Platform::Shopify.limits().media_per_product.saturating_sub(before.len());
         let mut checked = Vec::new();
         for (i, f) in files.iter().enumerate() {
             match validate::check(&f.filename, &f.bytes, Platform::Shopify) {
-                Err(e) => results[i] = Some(Err(e)),
+                Err(e) => results[i] = Some(FileOutcome::Failed(e)),
                 Ok(_) if checked.len() >= room => {
-                    results[i] = Some(Err(failed(
+                    results[i] = Some(FileOutcome::Failed(failed(
                         &f.filename,
                         "PRODUCT_MEDIA_LIMIT_EXCEEDED",
                         format!("the product already holds {} media; Shopify allows 250", before.len()),
@@ -305,7 +316,7 @@ impl ShopifyStore {
                     if let Some(alt) = &f.alt
                         && alt.chars().count() > Platform::Shopify.limits().alt_max_chars
                     {
-                        results[i] = Some(Err(failed(
+                        results[i] = Some(FileOutcome::Failed(failed(
                             &f.filename,
                             "ALT_VALUE_LIMIT_EXCEEDED",
                             "the alt text is over 512 characters",
@@ -346,7 +357,7 @@ impl ShopifyStore {
         for r in sends {
             match r {
                 Ok(s) => sent.push(s),
-                Err((i, e)) => results[i] = Some(Err(e)),
+                Err((i, e)) => results[i] = Some(FileOutcome::Failed(e)),
             }
         }
         if !sent.is_empty() {
@@ -360,23 +371,75 @@ impl ShopifyStore {
                     m
                 })
                 .collect();
-            let new_ids = self.attach(product, &before, media).await?;
-            self.follow_processing(product, &new_ids).await?;
-            let detail = self.product_media_detail(product).await?;
-            for (Sent { index: i, .. }, id) in sent.iter().zip(&new_ids) {
-                results[*i] = Some(match detail.iter().find(|m| &m.id == id) {
-                    Some(m) => Ok(m.clone()),
-                    None => {
-                        Err(failed(&files[*i].filename, "MEDIA_VANISHED", "the media was attached but is gone now"))
-                    }
-                });
-            }
-            for Sent { index: i, .. } in sent.iter().skip(new_ids.len()) {
-                results[*i] =
-                    Some(Err(failed(&files[*i].filename, "NOT_ATTACHED", "Shopify did not attach this file")));
+            let outcomes = match self.attach(product, &before, media).await {
+                Ok(Attached::Ids(new_ids)) => self.confirm(product, &files, &sent, &new_ids).await,
+                Ok(Attached::Unknown(reason)) => sent
+                    .iter()
+                    .map(|s| FileOutcome::Unconfirmed {
+                        file: files[s.index].filename.clone(),
+                        media: None,
+                        reason: reason.clone(),
+                    })
+                    .collect(),
+                // Shopify refused the attach (or a read showed nothing was attached): per file.
+                Err(e) => sent
+                    .iter()
+                    .map(|s| FileOutcome::Failed(failed(&files[s.index].filename, &e.code(), e.to_string())))
+                    .collect(),
+            };
+            for (s, outcome) in sent.iter().zip(outcomes) {
+                results[s.index] = Some(outcome);
             }
         }
-        Ok(results.into_iter().map(|r| r.expect("every file has a result")).collect())
+        Ok(results
+            .into_iter()
+            .map(|r| {
+                r.unwrap_or_else(|| FileOutcome::Failed(failed("", "INTERNAL", "no result was recorded for this file")))
+            })
+            .collect())
+    }
+
+    /// After an attach: wait for processing and read the new media. Files attached but not
+    /// readable now are reported as unconfirmed with their ids, never as failed.
+    async fn confirm(
+        &self,
+        product: &ProductId,
+        files: &[UploadFile],
+        sent: &[Sent],
+        new_ids: &[MediaId],
+    ) -> Vec<FileOutcome> {
+        let unconfirmed = |i: usize, id: Option<&MediaId>, reason: String| FileOutcome::Unconfirmed {
+            file: files[i].filename.clone(),
+            media: id.cloned(),
+            reason,
+        };
+        let detail = match self.follow_processing(product, new_ids).await {
+            Ok(()) => self.product_media_detail(product).await,
+            Err(e) => Err(e),
+        };
+        sent.iter()
+            .enumerate()
+            .map(|(n, s)| match (new_ids.get(n), &detail) {
+                (None, _) => FileOutcome::Failed(failed(
+                    &files[s.index].filename,
+                    "NOT_ATTACHED",
+                    "Shopify did not attach this file",
+                )),
+                (Some(id), Ok(detail)) => match detail.iter().find(|m| &m.id == id) {
+                    Some(m) => FileOutcome::Attached(m.clone()),
+                    None => FileOutcome::Failed(failed(
+                        &files[s.index].filename,
+                        "MEDIA_VANISHED",
+                        "the media was attached but is gone now",
+                    )),
+                },
+                (Some(id), Err(e)) => unconfirmed(
+                    s.index,
+                    Some(id),
+                    format!("attached as {id}, but its processing could not be followed ({e})"),
+                ),
+            })
+            .collect()
     }
 
     async fn product_media_detail(&self, product: &ProductId) -> Result<Vec<Media>, StoreError> {

@@ -15,7 +15,7 @@ use super::wire::{
     FileDeletePayload, FilesPayload, Job, MediaNode, ProductMediaPayload, ProductReorderMediaPayload, UserError,
 };
 use crate::model::{MediaId, Platform, ProductId};
-use crate::store::{AltEdit, BatchOutcome, ItemError, StoreError};
+use crate::store::{AltEdit, BatchOutcome, ItemError, StoreError, validate};
 
 /// Most items Shopify takes in one input list.
 pub const BATCH: usize = 250;
@@ -53,6 +53,16 @@ fn unknown_files(errors: &[UserError]) -> Vec<String> {
         .filter(|e| e.code.as_deref() == Some("FILE_DOES_NOT_EXIST"))
         .flat_map(|e| missing_ids(&e.message))
         .collect()
+}
+
+/// The error for a media id that the product does not hold.
+fn not_on_product(product: &ProductId, media: &MediaId) -> ItemError {
+    ItemError {
+        item: Some(media.0.clone()),
+        field: vec!["id".into()],
+        code: "MEDIA_NOT_ON_PRODUCT".into(),
+        message: format!("{media} is not a media of {product}; nothing was changed"),
+    }
 }
 
 /// Report files that no longer exist as failed items.
@@ -191,21 +201,19 @@ impl ShopifyStore {
         product: &ProductId,
         edits: &[AltEdit],
     ) -> Result<BatchOutcome, StoreError> {
-        let limit = Platform::Shopify.limits().alt_max_chars;
         let mut outcome = BatchOutcome::default();
-        let (ok, too_long): (Vec<&AltEdit>, Vec<&AltEdit>) = edits.iter().partition(|e| e.alt.chars().count() <= limit);
-        for e in too_long {
-            outcome.failed.push(ItemError {
-                item: Some(e.media.0.clone()),
-                field: vec!["alt".into()],
-                code: "ALT_VALUE_LIMIT_EXCEEDED".into(),
-                message: format!(
-                    "Alt text is {} characters; Shopify stores at most {limit}. Nothing was sent.",
-                    e.alt.chars().count()
-                ),
-            });
+        let on_product = self.media_ids(product).await?;
+        let mut ok = Vec::new();
+        for e in edits {
+            if !on_product.contains(&e.media) {
+                outcome.failed.push(not_on_product(product, &e.media));
+                continue;
+            }
+            match validate::alt_text(&e.media.0, &e.alt, Platform::Shopify) {
+                Ok(alt) => ok.push(AltEdit { media: e.media.clone(), alt }),
+                Err(refused) => outcome.failed.push(refused),
+            }
         }
-        let ok: Vec<AltEdit> = ok.into_iter().cloned().collect();
         if ok.is_empty() {
             return Ok(outcome);
         }
@@ -321,14 +329,20 @@ impl ShopifyStore {
         Ok(nodes.into_iter().filter_map(|n| Some((MediaId(n.id.clone()?), n))).collect())
     }
 
-    /// Detach media from a product (`referencesToRemove`); the files stay in the library.
+    /// Detach media from a product (`referencesToRemove`); the files stay in the library. Media
+    /// not on the product are reported, not sent: Shopify would answer "done" and change nothing.
     pub(crate) async fn remove_media(
         &self,
         product: &ProductId,
         media: &[MediaId],
     ) -> Result<BatchOutcome, StoreError> {
-        let inputs = media.iter().map(|m| json!({"id": m.0, "referencesToRemove": [product.0]})).collect();
-        self.file_update(media, inputs).await
+        let on_product = self.media_ids(product).await?;
+        let (there, absent): (Vec<MediaId>, Vec<MediaId>) = media.iter().cloned().partition(|m| on_product.contains(m));
+        let inputs = there.iter().map(|m| json!({"id": m.0, "referencesToRemove": [product.0]})).collect();
+        let mut outcome =
+            if there.is_empty() { BatchOutcome::default() } else { self.file_update(&there, inputs).await? };
+        outcome.failed.extend(absent.iter().map(|m| not_on_product(product, m)));
+        Ok(outcome)
     }
 
     /// Attach library files to a product again (`referencesToAdd`): how a removal is undone.
