@@ -63,6 +63,138 @@ fn boxes(data: &[u8]) -> Vec<([u8; 4], &[u8])> {
     out
 }
 
+/// The top-level boxes of an ISO media file, only when they tile the file exactly (a file cut
+/// short, or garbage after a valid header, fails).
+fn boxes_exact(data: &[u8]) -> Option<Vec<[u8; 4]>> {
+    let mut kinds = Vec::new();
+    let mut at = 0;
+    while at < data.len() {
+        let size = be32(data, at)? as usize;
+        let kind: [u8; 4] = data.get(at + 4..at + 8)?.try_into().ok()?;
+        let size = match size {
+            0 => data.len() - at,
+            1 => usize::try_from(be64(data, at + 8)?).ok()?,
+            s => s,
+        };
+        if size < 8 || at.checked_add(size)? > data.len() {
+            return None;
+        }
+        kinds.push(kind);
+        at += size;
+    }
+    Some(kinds)
+}
+
+/// An EBML variable-length integer at `at`: `(value, length)`; with `keep_marker` the length
+/// marker bit stays (element ids keep it, sizes drop it).
+fn vint(data: &[u8], at: usize, keep_marker: bool) -> Option<(u64, usize)> {
+    let first = *data.get(at)?;
+    let len = first.leading_zeros() as usize + 1;
+    if len > 8 {
+        return None;
+    }
+    let mut value = if keep_marker { u64::from(first) } else { u64::from(first) & (0xFF >> len) };
+    for i in 1..len {
+        value = (value << 8) | u64::from(*data.get(at + i)?);
+    }
+    Some((value, len))
+}
+
+/// The EBML elements at one level: `(id, body)`; `None` when one overruns its parent. An
+/// unknown-size element (all size bits set) runs to the end.
+fn ebml(data: &[u8]) -> Option<Vec<(u64, &[u8])>> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    while at < data.len() {
+        let (id, id_len) = vint(data, at, true)?;
+        let (size, size_len) = vint(data, at + id_len, false)?;
+        let start = at + id_len + size_len;
+        let unknown = size == (1u64 << (7 * size_len)) - 1;
+        let end = if unknown { data.len() } else { start.checked_add(usize::try_from(size).ok()?)? };
+        if end > data.len() {
+            return None;
+        }
+        out.push((id, &data[start..end]));
+        at = end;
+    }
+    Some(out)
+}
+
+/// Whether a file's inside matches what its first bytes claim: images decode, ISO media files
+/// (HEIC, MP4, MOV) are made of whole boxes with the ones they need, WebM has its EBML header
+/// and a segment with tracks, GLB its declared length and JSON chunk, USDZ a whole ZIP with a
+/// USD file first. The reason when it does not.
+pub fn verify(mime: &str, bytes: &[u8]) -> Result<(), &'static str> {
+    match mime {
+        "image/png" | "image/jpeg" | "image/gif" | "image/webp" => {
+            image::load_from_memory(bytes).map(|_| ()).map_err(|_| "its picture data is damaged or cut short")
+        }
+        "image/heic" => {
+            let kinds = boxes_exact(bytes).ok_or("its boxes do not add up (cut short or damaged)")?;
+            let has = |k: &[u8; 4]| kinds.contains(k);
+            if kinds.first() == Some(b"ftyp") && has(b"meta") && has(b"mdat") {
+                Ok(())
+            } else {
+                Err("it has no image data (meta and mdat boxes)")
+            }
+        }
+        "video/mp4" | "video/quicktime" => {
+            let kinds = boxes_exact(bytes).ok_or("its boxes do not add up (cut short or damaged)")?;
+            let has = |k: &[u8; 4]| kinds.contains(k);
+            if has(b"moov") && (has(b"mdat") || has(b"moof")) {
+                Ok(())
+            } else {
+                Err("it has no movie header and media data (moov and mdat boxes)")
+            }
+        }
+        "video/webm" => {
+            let top = ebml(bytes).ok_or("its elements do not add up (cut short or damaged)")?;
+            let header = top.first().filter(|(id, _)| *id == 0x1A45_DFA3).ok_or("it has no EBML header")?;
+            let doc_type = ebml(header.1)
+                .and_then(|h| h.into_iter().find(|(id, _)| *id == 0x4282))
+                .map(|(_, v)| v.to_vec())
+                .ok_or("its header names no document type")?;
+            if doc_type != b"webm" && doc_type != b"matroska" {
+                return Err("it is not a WebM or Matroska file");
+            }
+            let segment = top.iter().find(|(id, _)| *id == 0x1853_8067).ok_or("it has no segment (no video inside)")?;
+            let children = ebml(segment.1).ok_or("its segment is cut short or damaged")?;
+            if children.iter().any(|(id, _)| *id == 0x1654_AE6B) { Ok(()) } else { Err("its segment has no tracks") }
+        }
+        "model/gltf-binary" => {
+            let le32 = |at: usize| bytes.get(at..at + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+            if le32(4) != Some(2) {
+                return Err("it is not a glTF 2.0 binary");
+            }
+            if le32(8).map(|n| n as usize) != Some(bytes.len()) {
+                return Err("its declared length differs from the file's (cut short or padded)");
+            }
+            let chunk = le32(12).ok_or("it has no JSON chunk")? as usize;
+            if le32(16) != Some(0x4E4F_534A) {
+                return Err("it has no JSON chunk");
+            }
+            let json = bytes.get(20..20usize.saturating_add(chunk)).ok_or("its JSON chunk is cut short")?;
+            match serde_json::from_slice::<serde_json::Value>(json) {
+                Ok(v) if v.get("asset").is_some() => Ok(()),
+                _ => Err("its JSON chunk is not a glTF description"),
+            }
+        }
+        "model/vnd.usdz+zip" => {
+            let tail = bytes.len().saturating_sub(22 + 65_535);
+            let has_end = bytes[tail..].windows(4).any(|w| w == b"PK\x05\x06");
+            let name_len = bytes.get(26..28).map_or(0, |b| usize::from(u16::from_le_bytes([b[0], b[1]])));
+            let name = bytes.get(30..30 + name_len).unwrap_or_default();
+            let usd = [&b".usd"[..], b".usda", b".usdc"].iter().any(|e| name.ends_with(e));
+            match (has_end, usd) {
+                (false, _) => Err("its ZIP archive is cut short (no central directory)"),
+                (true, false) => Err("its first file is not a USD scene"),
+                (true, true) => Ok(()),
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Duration in seconds and picture size of an MP4 or MOV file, read from its `moov` box.
 pub fn mp4_info(data: &[u8]) -> Option<(f64, u32, u32)> {
     let moov = boxes(data).into_iter().find(|(k, _)| k == b"moov")?.1;
@@ -90,7 +222,7 @@ pub fn mp4_info(data: &[u8]) -> Option<(f64, u32, u32)> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// A minimal MP4: ftyp, and moov with mvhd (v0) and one video trak with tkhd (v0).
@@ -113,6 +245,49 @@ mod tests {
         let mut file = bx(b"ftyp", b"isom\0\0\0\0isommp41");
         file.extend(bx(b"moov", &moov_body));
         file
+    }
+
+    /// A minimal GLB: header and a JSON chunk.
+    pub fn tiny_glb() -> Vec<u8> {
+        let json = br#"{"asset":{"version":"2.0"}}"#;
+        let mut chunk = json.to_vec();
+        chunk.resize(json.len().div_ceil(4) * 4, b' ');
+        let mut out = b"glTF".to_vec();
+        out.extend(2u32.to_le_bytes());
+        out.extend(((20 + chunk.len()) as u32).to_le_bytes());
+        out.extend((chunk.len() as u32).to_le_bytes());
+        out.extend(0x4E4F_534Au32.to_le_bytes());
+        out.extend(chunk);
+        out
+    }
+
+    /// A minimal WebM: EBML header with its doc type, and a segment with an (empty) tracks element.
+    fn tiny_webm() -> Vec<u8> {
+        let mut out = vec![0x1A, 0x45, 0xDF, 0xA3, 0x87, 0x42, 0x82, 0x84];
+        out.extend(b"webm");
+        out.extend([0x18, 0x53, 0x80, 0x67, 0x85, 0x16, 0x54, 0xAE, 0x6B, 0x80]);
+        out
+    }
+
+    #[test]
+    fn files_whose_inside_does_not_match_their_magic_are_refused() {
+        let mut mp4 = tiny_mp4(3, 64, 64);
+        mp4.extend(b"\0\0\0\x0cmdat\0\0\0\0");
+        assert_eq!(verify("video/mp4", &mp4), Ok(()));
+        assert!(verify("video/mp4", &tiny_mp4(3, 64, 64)).is_err(), "no media data");
+        assert!(verify("video/mp4", &mp4[..mp4.len() - 3]).is_err(), "cut short");
+        let heic = b"\0\0\0\x10ftypheic\0\0\0\0\0\0\0\x08meta\0\0\0\x08mdat";
+        assert_eq!(verify("image/heic", heic), Ok(()));
+        let mut fake_heic = b"\0\0\0\x18ftypheic".to_vec();
+        fake_heic.extend([0x5A; 300]);
+        assert!(verify("image/heic", &fake_heic).is_err());
+        assert_eq!(verify("video/webm", &tiny_webm()), Ok(()));
+        let mut fake_webm = b"\x1A\x45\xDF\xA3".to_vec();
+        fake_webm.extend([0xA5; 300]);
+        assert!(verify("video/webm", &fake_webm).is_err());
+        assert_eq!(verify("model/gltf-binary", &tiny_glb()), Ok(()));
+        assert!(verify("model/gltf-binary", b"glTF\x02\0\0\0\x0c\0\0\0").is_err(), "no JSON chunk");
+        assert!(verify("model/vnd.usdz+zip", b"PK\x03\x04garbage").is_err());
     }
 
     #[test]

@@ -6,11 +6,12 @@ use clap::Parser;
 use mediadesk::cli::{Cli, Command};
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("MEDIADESK_LOG").unwrap_or_else(|_| "warn".into()))
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
+    // MEDIADESK_LOG, else RUST_LOG, else `--verbose` (debug) or warnings only.
+    let filter = tracing_subscriber::EnvFilter::try_from_env("MEDIADESK_LOG")
+        .or_else(|_| tracing_subscriber::EnvFilter::try_from_default_env())
+        .unwrap_or_else(|_| if cli.verbose { "mediadesk=debug,warn".into() } else { "warn".into() });
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
     match &cli.command {
         Some(Command::Sandbox(args)) => match mediadesk::cli::run_sandbox(args) {
             Ok(()) => ExitCode::SUCCESS,

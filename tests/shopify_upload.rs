@@ -33,7 +33,8 @@ fn png(w: u32, h: u32, seed: u8) -> Vec<u8> {
     out.into_inner()
 }
 
-/// The smallest MP4 the checks accept: `ftyp`, and `moov` with `mvhd` and a video track header.
+/// The smallest MP4 the checks accept: `ftyp`, `moov` with `mvhd` and a video track header, and
+/// an (empty) `mdat`.
 fn mp4(seconds: u32) -> Vec<u8> {
     fn bx(kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
         let mut v = ((body.len() + 8) as u32).to_be_bytes().to_vec();
@@ -51,7 +52,20 @@ fn mp4(seconds: u32) -> Vec<u8> {
     moov.extend(bx(b"trak", &bx(b"tkhd", &tkhd)));
     let mut file = bx(b"ftyp", b"isom\0\0\0\0isommp41");
     file.extend(bx(b"moov", &moov));
+    file.extend(bx(b"mdat", &[]));
     file
+}
+
+/// A minimal GLB: header and a JSON chunk naming the glTF version.
+fn glb() -> Vec<u8> {
+    let chunk = br#"{"asset":{"version":"2.0"}}     "#.to_vec();
+    let mut out = b"glTF".to_vec();
+    out.extend(2u32.to_le_bytes());
+    out.extend(((20 + chunk.len()) as u32).to_le_bytes());
+    out.extend((chunk.len() as u32).to_le_bytes());
+    out.extend(0x4E4F_534Au32.to_le_bytes());
+    out.extend(chunk);
+    out
 }
 
 fn file(name: &str, bytes: Vec<u8>, alt: Option<&str>) -> UploadFile {
@@ -82,7 +96,7 @@ async fn files_are_checked_sent_attached_and_followed_to_ready() {
         file("notes.png", b"shopping list: milk".to_vec(), None),
         file("broken.png", corrupt, None),
         file("demo.mp4", mp4(12), Some("Sleeve demo")),
-        file("model.glb", b"glTF\x02\0\0\0\x0c\0\0\0".to_vec(), None),
+        file("model.glb", glb(), None),
     ];
     let (progress, seen) = recorder();
     let results = s.upload(&product, files, progress).await.unwrap();

@@ -92,13 +92,32 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    /// A new order that does not name every media of the product exactly once.
-    pub fn order_mismatch() -> StoreError {
+    /// A new order that does not name every media of the product exactly once: the message
+    /// names what is missing, repeated or not on the product.
+    pub fn order_mismatch(current: &[MediaId], order: &[MediaId]) -> StoreError {
+        let list = |ids: Vec<&MediaId>| ids.iter().map(|m| m.0.as_str()).collect::<Vec<_>>().join(", ");
+        let missing: Vec<&MediaId> = current.iter().filter(|m| !order.contains(m)).collect();
+        let mut repeated: Vec<&MediaId> =
+            order.iter().enumerate().filter(|(i, m)| order[..*i].contains(m)).map(|(_, m)| m).collect();
+        repeated.dedup();
+        let foreign: Vec<&MediaId> = order.iter().filter(|m| !current.contains(m)).collect();
+        let mut parts = Vec::new();
+        if !missing.is_empty() {
+            parts.push(format!("missing {}", list(missing)));
+        }
+        if !repeated.is_empty() {
+            parts.push(format!("named twice {}", list(repeated)));
+        }
+        if !foreign.is_empty() {
+            parts.push(format!("not on this product {}", list(foreign)));
+        }
         StoreError::Invalid {
             field: vec!["order".into()],
             code: "ORDER_MISMATCH".into(),
-            message: "The new order must name every media of the product exactly once (the product changed meanwhile?)"
-                .into(),
+            message: format!(
+                "The new order must name every media of the product exactly once: {} (the product changed meanwhile?)",
+                parts.join("; ")
+            ),
         }
     }
 
@@ -222,6 +241,20 @@ pub type ProgressFn = std::sync::Arc<dyn Fn(usize, u64, u64) + Send + Sync>;
 ///
 /// Reads are implemented by every store; the write operations default to
 /// [`StoreError::Unsupported`] until an adapter implements them.
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_order_mismatch_names_the_missing_repeated_and_foreign_ids() {
+        let ids = |v: &[&str]| v.iter().map(|s| MediaId(s.to_string())).collect::<Vec<_>>();
+        let e = StoreError::order_mismatch(&ids(&["a", "b", "c"]), &ids(&["a", "a", "x"])).to_string();
+        assert!(e.contains("missing b, c"), "{e}");
+        assert!(e.contains("named twice a"), "{e}");
+        assert!(e.contains("not on this product x"), "{e}");
+    }
+}
+
 #[async_trait]
 pub trait Store: Send + Sync {
     /// Which store this is.

@@ -162,6 +162,14 @@ pub fn check(filename: &str, bytes: &[u8], platform: Platform) -> Result<Checked
         }
         _ => {}
     }
+    // Last, as it is the slowest: the whole content must be what the header says.
+    if let Err(why) = filetype::verify(mime, bytes) {
+        return Err(refuse(
+            filename,
+            "FILE_CORRUPT",
+            format!("{filename} looks like {mime} but {why}; nothing was sent"),
+        ));
+    }
     Ok(Checked { kind, mime, size })
 }
 
@@ -185,6 +193,11 @@ mod tests {
         let mut broken = png(10, 10);
         broken.truncate(20);
         assert_eq!(check("broken.png", &broken, Platform::Shopify).unwrap_err().code, "FILE_CORRUPT");
+        // A whole header whose picture data is cut off: readable size, unreadable pixels.
+        let mut cut = png(300, 300);
+        cut.truncate(200);
+        let e = check("cut.png", &cut, Platform::Shopify).unwrap_err();
+        assert_eq!(e.code, "FILE_CORRUPT", "{}", e.message);
         let mut big = png(10, 10);
         big.resize(21 * 1024 * 1024, 0);
         let e = check("big.png", &big, Platform::Shopify).unwrap_err();
@@ -211,8 +224,8 @@ mod tests {
 
     #[test]
     fn ecwid_takes_only_jpeg_png_and_gif() {
-        let glb = b"glTF\x02\0\0\0\0\0\0\0";
-        assert_eq!(check("m.glb", glb, Platform::Shopify).unwrap().kind, MediaKind::Model3d);
-        assert_eq!(check("m.glb", glb, Platform::Ecwid).unwrap_err().code, "UNSUPPORTED_FILE_TYPE");
+        let glb = crate::filetype::tests::tiny_glb();
+        assert_eq!(check("m.glb", &glb, Platform::Shopify).unwrap().kind, MediaKind::Model3d);
+        assert_eq!(check("m.glb", &glb, Platform::Ecwid).unwrap_err().code, "UNSUPPORTED_FILE_TYPE");
     }
 }

@@ -33,7 +33,7 @@ impl MediadeskApp {
             return;
         };
         ui.horizontal(|ui| {
-            ui.heading(&pm.title);
+            ui.heading(crate::text::visible(&pm.title));
             ui.label(RichText::new(format!("{} media", pm.media.len())).weak());
             if self.selection.len() > 1 {
                 ui.label(RichText::new(format!("· {} selected", self.selection.len())).strong());
@@ -332,8 +332,9 @@ fn tile(
         // Where the arrow keys are.
         painter.rect_stroke(rect.expand(2.0), 7.0, visuals.widgets.active.fg_stroke, egui::StrokeKind::Outside);
     }
-    let name = m.filename.as_deref().unwrap_or("no file name");
-    let alt = if m.alt.is_empty() { "no alt text" } else { &m.alt };
+    // Bidi controls written out: `photo\u{202E}gnp.exe` must not read as another name.
+    let name = crate::text::visible(m.filename.as_deref().unwrap_or("no file name"));
+    let alt = if m.alt.is_empty() { "no alt text".into() } else { crate::text::visible(&m.alt) };
     let mut label = format!("{} {}, {name}, {}: {alt}", kind_name(m.kind), m.position + 1, m.status.as_str());
     if draft {
         label.push_str(" (unsaved alt text)");

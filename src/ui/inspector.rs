@@ -228,7 +228,7 @@ impl MediadeskApp {
                 ui.label(v);
                 ui.end_row();
             };
-            fact("File", m.filename.clone().unwrap_or_else(|| "—".into()));
+            fact("File", m.filename.as_deref().map_or_else(|| "—".into(), |f| crate::text::visible(f).into_owned()));
             fact("Type", kind_name(m.kind).to_string());
             fact("Status", m.status.as_str().to_string());
             if let (Some(w), Some(h)) = (m.width, m.height) {

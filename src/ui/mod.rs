@@ -15,6 +15,9 @@ pub use files::FilePicker;
 
 /// Open the window and run until it closes.
 pub fn run() -> Result<(), String> {
+    if let Some(missing) = no_display() {
+        return Err(missing);
+    }
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("mediadesk")
@@ -23,5 +26,52 @@ pub fn run() -> Result<(), String> {
         ..Default::default()
     };
     eframe::run_native("mediadesk", options, Box::new(|cc| Ok(Box::new(MediadeskApp::restored(cc)))))
-        .map_err(|e| format!("the window could not open: {e}"))
+        .map_err(|e| window_error(&e.to_string()))
+}
+
+/// How to carry on without a window: the command line does everything the window does.
+const WITHOUT_A_WINDOW: &str =
+    "the command line works without one: run `mediadesk --help` (e.g. `mediadesk --store sandbox products`)";
+
+/// On Linux and the BSDs, a window needs an X11 or Wayland display: say so plainly when neither
+/// is set, before the windowing library fails with its own words.
+fn no_display() -> Option<String> {
+    if !cfg!(all(unix, not(target_os = "macos"))) {
+        return None;
+    }
+    let set = |v: &str| std::env::var_os(v).is_some_and(|s| !s.is_empty());
+    (!set("DISPLAY") && !set("WAYLAND_DISPLAY")).then(|| {
+        format!("no display was found (neither DISPLAY nor WAYLAND_DISPLAY is set), so the window cannot open; {WITHOUT_A_WINDOW}")
+    })
+}
+
+/// The window library's failure in plain words, without the build paths some of its messages carry.
+pub fn window_error(raw: &str) -> String {
+    let lower = raw.to_ascii_lowercase();
+    if lower.contains("display") || lower.contains("wayland") || lower.contains("x11") || lower.contains("eventloop") {
+        return format!("the window could not open: no usable display was found; {WITHOUT_A_WINDOW}");
+    }
+    if lower.contains("opengl") || lower.contains("glutin") || lower.contains("egl") || lower.contains("glx") {
+        return format!(
+            "the window could not open: OpenGL is not available (install your graphics driver, or Mesa for software \
+             rendering); {WITHOUT_A_WINDOW}"
+        );
+    }
+    // Keep the library's words but drop anything that looks like a source path.
+    let words: Vec<&str> = raw.split_whitespace().filter(|w| !w.contains(".rs") && !w.contains("/.cargo/")).collect();
+    format!("the window could not open: {}", words.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn window_errors_are_said_plainly_without_build_paths() {
+        let raw = "winit EventLoopError: os error at /root/.cargo/registry/src/index/winit-0.30/src/x11/mod.rs:42: \
+                   Failed to open display";
+        let e = super::window_error(raw);
+        assert!(e.contains("no usable display") && e.contains("mediadesk --help"), "{e}");
+        assert!(!e.contains(".cargo") && !e.contains(".rs"), "{e}");
+        let e = super::window_error("glutin: no suitable OpenGL config");
+        assert!(e.contains("OpenGL is not available"), "{e}");
+    }
 }

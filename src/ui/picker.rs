@@ -149,7 +149,7 @@ fn product_row(
     let title_width = (rect.right() - text_x - badge_width - 6.0).max(20.0);
     // One line, cut with an ellipsis: a long title never runs into the count below it.
     let mut job = egui::text::LayoutJob::simple_singleline(
-        p.title.clone(),
+        crate::text::visible(&p.title).into_owned(),
         egui::TextStyle::Body.resolve(ui.style()),
         text_colour,
     );
@@ -179,7 +179,7 @@ fn product_row(
         egui::TextStyle::Small.resolve(ui.style()),
         visuals.weak_text_color(),
     );
-    let mut label = format!("{}\n{count}", p.title);
+    let mut label = format!("{}\n{count}", crate::text::visible(&p.title));
     if let Some((text, colour)) = badge {
         let galley = painter.layout_no_wrap(text.clone(), egui::FontId::proportional(10.5), egui::Color32::WHITE);
         let r = egui::Align2::RIGHT_CENTER

@@ -330,10 +330,16 @@ fn process(kind: FileKind, source: Source) -> Processed {
                             }
                         }
                     }
-                    Some("image/heic") => {
+                    Some("image/heic") => match crate::filetype::verify("image/heic", &bytes) {
                         // Accepted like Shopify does; the sandbox cannot decode HEIC, so there is no preview.
-                        out.original = Some(bytes.clone());
-                    }
+                        Ok(()) => out.original = Some(bytes.clone()),
+                        Err(_) => {
+                            out.failure = Some((
+                                "IMAGE_PROCESSING_FAILURE",
+                                "The image file is damaged and could not be read.".into(),
+                            ))
+                        }
+                    },
                     _ => {
                         out.failure = Some((
                             "UNSUPPORTED_IMAGE_FILE_TYPE",
@@ -342,18 +348,32 @@ fn process(kind: FileKind, source: Source) -> Processed {
                     }
                 },
                 FileKind::Video => {
-                    if matches!(sniffed, Some("video/mp4" | "video/quicktime" | "video/webm")) {
-                        (out.width, out.height) = (1280, 720);
-                        out.original = Some(bytes.clone());
+                    if let Some(m @ ("video/mp4" | "video/quicktime" | "video/webm")) = sniffed {
+                        if crate::filetype::verify(m, &bytes).is_ok() {
+                            (out.width, out.height) = (1280, 720);
+                            out.original = Some(bytes.clone());
+                        } else {
+                            out.failure = Some((
+                                "VIDEO_VALIDATION_ERROR",
+                                "The video file is damaged and could not be read.".into(),
+                            ));
+                        }
                     } else {
                         out.failure =
                             Some(("VIDEO_INVALID_FILETYPE_ERROR", "The file is not an MP4, MOV or WEBM video.".into()));
                     }
                 }
                 _ => {
-                    if matches!(sniffed, Some("model/gltf-binary" | "model/vnd.usdz+zip")) {
-                        (out.width, out.height) = (1280, 720);
-                        out.original = Some(bytes.clone());
+                    if let Some(m @ ("model/gltf-binary" | "model/vnd.usdz+zip")) = sniffed {
+                        if crate::filetype::verify(m, &bytes).is_ok() {
+                            (out.width, out.height) = (1280, 720);
+                            out.original = Some(bytes.clone());
+                        } else {
+                            out.failure = Some((
+                                "MODEL3D_VALIDATION_ERROR",
+                                "The model file is damaged and could not be read.".into(),
+                            ));
+                        }
                     } else {
                         out.failure = Some(("MODEL3D_VALIDATION_ERROR", "The file is not a GLB or USDZ model.".into()));
                     }

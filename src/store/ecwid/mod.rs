@@ -415,7 +415,7 @@ impl Store for EcwidStore {
         a.sort();
         b.sort();
         if a != b {
-            return Err(StoreError::order_mismatch());
+            return Err(StoreError::order_mismatch(&current, order));
         }
         let image_order: Vec<String> =
             order.iter().filter(|m| p.media.images.iter().any(|i| i.id == m.0)).map(|m| m.0.clone()).collect();

@@ -248,7 +248,7 @@ impl ShopifyStore {
     pub(crate) async fn reorder_media(&self, product: &ProductId, order: &[MediaId]) -> Result<(), StoreError> {
         let current = self.media_ids(product).await?;
         let Some(moves) = crate::order::fewest_moves(&current, order) else {
-            return Err(StoreError::order_mismatch());
+            return Err(StoreError::order_mismatch(&current, order));
         };
         if moves.is_empty() {
             return Ok(());
