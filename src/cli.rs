@@ -398,7 +398,7 @@ fn read_files(paths: &[std::path::PathBuf], alt: Option<String>, platform: Platf
     let mut out: Vec<LocalFile> = Vec::new();
     let mut seen: Vec<(std::path::PathBuf, String)> = Vec::new();
     for path in paths {
-        let label = path.display().to_string();
+        let label = visible(&path.display().to_string()).into_owned();
         let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
         let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
         if let Some((_, first)) = seen.iter().find(|(k, _)| *k == key) {

@@ -98,6 +98,13 @@ impl Scheduler {
         }
     }
 
+    /// Give back a reservation for a request that never reached the store (no connection): it
+    /// spent nothing, and counting it would make the next attempt wait for points not spent.
+    pub fn release(&self, reservation: Reservation) {
+        let mut m = self.model.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        m.reserved = (m.reserved - reservation.0).max(0.0);
+    }
+
     /// Points free now, for display and tests.
     pub fn free(&self) -> f64 {
         let mut m = self.model.lock().expect("scheduler lock");
@@ -109,6 +116,19 @@ impl Scheduler {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn a_request_that_never_left_spends_no_points() {
+        let s = Scheduler::default();
+        for _ in 0..5 {
+            let r = s.acquire(900.0).await;
+            s.release(r);
+        }
+        assert!(s.free() >= 999.0, "{}", s.free());
+        let r = s.acquire(900.0).await;
+        s.settle(r, None);
+        assert!(s.free() < 200.0, "an answer lost after sending counts as spent: {}", s.free());
+    }
 
     fn status(max: f64, now: f64, rate: f64) -> ThrottleStatus {
         ThrottleStatus { maximum_available: max, currently_available: now, restore_rate: rate }

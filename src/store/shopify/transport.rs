@@ -112,7 +112,10 @@ impl Transport {
             attempt += 1;
             let reservation = self.scheduler.acquire(cost as f64).await;
             let (result, reported) = self.send_once(doc.text, &variables).await;
-            self.scheduler.settle(reservation, reported.as_ref());
+            match &result {
+                Err(f) if !f.maybe_applied && reported.is_none() => self.scheduler.release(reservation),
+                _ => self.scheduler.settle(reservation, reported.as_ref()),
+            }
             let failure = match result {
                 Ok(data) => {
                     return serde_json::from_value(data)
