@@ -541,3 +541,36 @@ fn the_grid_scrolls_to_the_media_the_keyboard_reaches() {
     h.key_press(egui::Key::Home);
     step_until(&mut h, "the first again", |h| h.query_by_label_contains("Video 1, watches.mp4").is_some());
 }
+
+#[test]
+fn retrying_an_upload_that_failed_processing_deletes_the_failed_media_first() {
+    let mut config = fast();
+    config.faults.processing_failure_share = 1.0;
+    let mut h = app(config);
+    let dir = temp_dir("retry-failed");
+    let picked = png_file(&dir, "doomed.png");
+    h.state_mut().set_file_picker(mediadesk::ui::FilePicker::answering(Some(vec![picked])));
+    open_polaris(&mut h);
+    h.get_by_label("Add files…").click();
+    step_until(&mut h, "the failure said, with what Retry does", |h| {
+        h.query_by_label_contains("Retry deletes the media that failed processing first").is_some()
+    });
+    assert!(h.query_by_label_contains("the store could not process this file").is_some(), "the tile says why");
+    let first = {
+        let st = h.state().engine().sandbox_state().unwrap();
+        let st = st.lock().unwrap();
+        assert_eq!(st.products[&1].media.len(), 6);
+        *st.products[&1].media.last().unwrap()
+    };
+    click_when(&mut h, "Retry: Uploading 1 file");
+    step_until(&mut h, "the second try attached in place of the first", |h| {
+        let st = h.state().engine().sandbox_state().unwrap();
+        let st = st.lock().unwrap();
+        st.products[&1].media.last() != Some(&first)
+    });
+    let st = h.state().engine().sandbox_state().unwrap();
+    let st = st.lock().unwrap();
+    assert_eq!(st.products[&1].media.len(), 6, "no failed leftover beside the new try");
+    assert!(!st.files.contains_key(&first), "the failed media was deleted, not only detached");
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -32,6 +32,8 @@ pub enum Repeat {
 struct Failure {
     error: StoreError,
     maybe_applied: bool,
+    /// The store answered with an HTTP error status (4xx, 5xx) rather than losing the answer.
+    refused_by_status: bool,
 }
 
 /// The HTTP side of a Shopify store.
@@ -113,7 +115,11 @@ impl Transport {
             let reservation = self.scheduler.acquire(cost as f64).await;
             let (result, reported) = self.send_once(doc.text, &variables).await;
             match &result {
-                Err(f) if !f.maybe_applied && reported.is_none() => self.scheduler.release(reservation),
+                // Not sent, or refused with an HTTP error status before any query ran: Shopify
+                // charges only executed queries, and the next answer's report corrects the model.
+                Err(f) if reported.is_none() && (!f.maybe_applied || f.refused_by_status) => {
+                    self.scheduler.release(reservation)
+                }
                 _ => self.scheduler.settle(reservation, reported.as_ref()),
             }
             let failure = match result {
@@ -170,24 +176,37 @@ impl Transport {
         reported: &mut Option<ThrottleStatus>,
     ) -> Result<Value, Failure> {
         let body = serde_json::json!({"query": document, "variables": variables});
-        let token = self.token.token(&self.http).await.map_err(|error| Failure { error, maybe_applied: false })?;
-        let header =
-            crate::store::http::token_header(&token, "").map_err(|error| Failure { error, maybe_applied: false })?;
+        let token = self.token.token(&self.http).await.map_err(|error| Failure {
+            error,
+            maybe_applied: false,
+            refused_by_status: false,
+        })?;
+        let header = crate::store::http::token_header(&token, "").map_err(|error| Failure {
+            error,
+            maybe_applied: false,
+            refused_by_status: false,
+        })?;
         let sent = self.http.post(self.url.clone()).header("X-Shopify-Access-Token", header).json(&body).send().await;
-        let resp = sent.map_err(|e| Failure { maybe_applied: !e.is_connect(), error: network(e) })?;
+        let resp =
+            sent.map_err(|e| Failure { maybe_applied: !e.is_connect(), refused_by_status: false, error: network(e) })?;
         let status = resp.status().as_u16();
         if resp.status().is_redirection() {
             let location = resp.headers().get("location").and_then(|v| v.to_str().ok());
             return Err(Failure {
                 error: crate::store::http::redirect_refused(status, location),
                 maybe_applied: false,
+                refused_by_status: false,
             });
         }
         let retry_after =
             resp.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|s| s.parse::<f64>().ok());
-        let bytes = resp.bytes().await.map_err(|e| Failure { maybe_applied: true, error: network(e) })?;
+        let bytes = resp.bytes().await.map_err(|e| Failure {
+            maybe_applied: true,
+            refused_by_status: false,
+            error: network(e),
+        })?;
         let envelope: Result<Envelope<Value>, _> = serde_json::from_slice(&bytes);
-        let fail = |error| Err(Failure { error, maybe_applied: status >= 500 });
+        let fail = |error| Err(Failure { error, maybe_applied: status >= 500, refused_by_status: true });
         match status {
             200..=299 => {}
             401 => {
@@ -218,6 +237,7 @@ impl Transport {
         }
         let envelope = envelope.map_err(|e| Failure {
             maybe_applied: true,
+            refused_by_status: false,
             error: StoreError::Server { status, message: format!("unreadable answer: {e}") },
         })?;
         let cost = envelope.extensions.and_then(|x| x.cost);
@@ -254,10 +274,11 @@ impl Transport {
                     message: first.message.clone(),
                 },
             };
-            return Err(Failure { error, maybe_applied: false });
+            return Err(Failure { error, maybe_applied: false, refused_by_status: false });
         }
         envelope.data.ok_or_else(|| Failure {
             maybe_applied: true,
+            refused_by_status: false,
             error: StoreError::Server { status, message: "the answer has no data".into() },
         })
     }

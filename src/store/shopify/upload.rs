@@ -28,7 +28,7 @@ const PROCESSING_TIMEOUT: Duration = Duration::from_secs(600);
 /// Attempts at attaching, each after a read that confirmed the last one attached nothing.
 const ATTACH_ATTEMPTS: u32 = 3;
 /// Extra rounds of reading a product back after an attach, beyond the transport's retries.
-const CONFIRM_ROUNDS: u32 = 4;
+const CONFIRM_ROUNDS: u32 = 3;
 
 /// What an attach did.
 enum Attached {
@@ -214,7 +214,7 @@ impl ShopifyStore {
     /// the transport's own retries is tried a few more times, further apart: this read decides
     /// whether a file is reported as attached, and a wrong "failed" leads to a duplicate.
     async fn new_media_ids(&self, product: &ProductId, before: &[MediaId]) -> Result<Vec<MediaId>, StoreError> {
-        let mut pause = Duration::from_millis(500);
+        let mut pause = Duration::from_millis(400);
         let mut rounds = 0;
         loop {
             match self.media_ids(product).await {
