@@ -102,10 +102,13 @@ async fn redirects_are_not_followed_so_the_token_never_reaches_another_address()
     assert!(seen.lock().unwrap().is_empty(), "nothing reached the other address: {:?}", seen.lock().unwrap());
 }
 
+/// What an upload request carried: its Content-Length and Transfer-Encoding headers, and its body's length.
+type SeenUpload = (Option<String>, Option<String>, usize);
+
 /// A tiny Ecwid store: product 5 with one image whose alt is `null`; uploads are recorded.
 #[derive(Default)]
 struct FakeEcwid {
-    uploads: Mutex<Vec<(Option<String>, Option<String>, usize)>>,
+    uploads: Mutex<Vec<SeenUpload>>,
 }
 
 async fn fake_product(State(s): State<Arc<FakeEcwid>>) -> Response {

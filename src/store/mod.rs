@@ -241,20 +241,6 @@ pub type ProgressFn = std::sync::Arc<dyn Fn(usize, u64, u64) + Send + Sync>;
 ///
 /// Reads are implemented by every store; the write operations default to
 /// [`StoreError::Unsupported`] until an adapter implements them.
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_order_mismatch_names_the_missing_repeated_and_foreign_ids() {
-        let ids = |v: &[&str]| v.iter().map(|s| MediaId(s.to_string())).collect::<Vec<_>>();
-        let e = StoreError::order_mismatch(&ids(&["a", "b", "c"]), &ids(&["a", "a", "x"])).to_string();
-        assert!(e.contains("missing b, c"), "{e}");
-        assert!(e.contains("named twice a"), "{e}");
-        assert!(e.contains("not on this product x"), "{e}");
-    }
-}
-
 #[async_trait]
 pub trait Store: Send + Sync {
     /// Which store this is.
@@ -344,5 +330,19 @@ pub trait Store: Send + Sync {
     async fn replace(&self, media: &MediaId, file: UploadFile) -> Result<(), StoreError> {
         let _ = (media, file);
         Err(StoreError::Unsupported { operation: "replace" })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_order_mismatch_names_the_missing_repeated_and_foreign_ids() {
+        let ids = |v: &[&str]| v.iter().map(|s| MediaId(s.to_string())).collect::<Vec<_>>();
+        let e = StoreError::order_mismatch(&ids(&["a", "b", "c"]), &ids(&["a", "a", "x"])).to_string();
+        assert!(e.contains("missing b, c"), "{e}");
+        assert!(e.contains("named twice a"), "{e}");
+        assert!(e.contains("not on this product x"), "{e}");
     }
 }
