@@ -172,3 +172,22 @@ async fn every_request_example_gets_an_answer_of_the_documented_shape() {
     assert!(answered >= 14, "answered {answered}");
     assert!(refused >= 1, "refused {refused}");
 }
+
+/// The fixture holds exactly what the seed documents hold, when they are beside the repository.
+/// `MEDIADESK_REGENERATE_FIXTURES=1 cargo test --test seed_contract` rewrites it from them.
+#[test]
+fn the_kept_examples_match_the_seed_documents() {
+    let Some(fresh) = common::seeds::examples_from_seed_documents() else {
+        eprintln!("../shared/seeds is not beside this repository: the kept examples are used as they are");
+        return;
+    };
+    if std::env::var_os("MEDIADESK_REGENERATE_FIXTURES").is_some() {
+        common::seeds::write_fixture(&fresh);
+    }
+    let kept = common::seeds::shopify_examples();
+    let names = |v: &[common::seeds::Example]| v.iter().map(|e| e.name.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&kept), names(&fresh), "run with MEDIADESK_REGENERATE_FIXTURES=1 to refresh the fixture");
+    for (k, f) in kept.iter().zip(&fresh) {
+        assert_eq!((&k.query, &k.variables, &k.response), (&f.query, &f.variables, &f.response), "{}", k.name);
+    }
+}

@@ -1,4 +1,4 @@
-//! Helpers shared by the integration tests: the reference files beside the repository, a
+//! Helpers shared by the integration tests: the reference files under `tests/fixtures`, a
 //! sandbox to talk to, and a raw GraphQL call.
 #![allow(dead_code)]
 
@@ -12,20 +12,22 @@ use apollo_compiler::validation::Valid;
 use mediadesk::sandbox::{Sandbox, SandboxConfig};
 use serde_json::Value;
 
-/// `../shared`, which holds the API reference and the seed documents.
-pub fn shared_dir() -> PathBuf {
+/// `tests/fixtures`: Shopify's schema (with its licence) and the seed documents' examples, kept
+/// in the repository so a clone alone passes its tests.
+pub fn fixtures_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// `../shared`, where the seed documents live in the development setup; only the fixtures'
+/// regeneration reads it.
+pub fn shared_dir() -> Option<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared");
-    assert!(
-        dir.join("reference/shopify").is_dir(),
-        "the reference files are expected in {} (the shared/ folder beside this repository)",
-        dir.display()
-    );
-    dir
+    dir.join("seeds").is_dir().then_some(dir)
 }
 
 /// Shopify's real Admin API schema (2025-01).
 pub fn real_schema() -> Valid<Schema> {
-    let path = shared_dir().join("reference/shopify/admin-2025-01.graphql.gz");
+    let path = fixtures_dir().join("shopify/admin-2025-01.graphql.gz");
     let mut sdl = String::new();
     flate2::read::GzDecoder::new(std::fs::File::open(&path).expect("schema file"))
         .read_to_string(&mut sdl)

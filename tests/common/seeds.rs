@@ -1,9 +1,15 @@
 //! The request and response examples inside the seed documents, whatever their layout.
 
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+/// Where the extracted examples are kept.
+fn fixture() -> std::path::PathBuf {
+    super::fixtures_dir().join("seed_examples.json")
+}
+
 /// One documented example.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Example {
     /// Seed file and heading.
     pub name: String,
@@ -96,9 +102,16 @@ fn guide_examples(file: &str, text: &str) -> Vec<Example> {
     out
 }
 
-/// Every Admin GraphQL example of the Shopify seeds.
+/// Every Admin GraphQL example of the Shopify seeds, as kept in `tests/fixtures`.
 pub fn shopify_examples() -> Vec<Example> {
-    let dir = super::shared_dir().join("seeds");
+    let text = std::fs::read_to_string(fixture()).expect("tests/fixtures/seed_examples.json");
+    serde_json::from_str(&text).expect("the seed examples fixture parses")
+}
+
+/// The examples read afresh from the seed documents in `../shared/seeds`, when that folder is
+/// there (the development setup); `None` otherwise.
+pub fn examples_from_seed_documents() -> Option<Vec<Example>> {
+    let dir = super::shared_dir()?.join("seeds");
     let mut out = Vec::new();
     let mut names: Vec<_> =
         std::fs::read_dir(&dir).expect("seeds dir").filter_map(|e| e.ok()).map(|e| e.path()).collect();
@@ -114,5 +127,11 @@ pub fn shopify_examples() -> Vec<Example> {
             out.extend(guide_examples(&file, &text));
         }
     }
-    out
+    Some(out)
+}
+
+/// Write the fixture from the seed documents.
+pub fn write_fixture(examples: &[Example]) {
+    let text = serde_json::to_string_pretty(examples).expect("examples serialise");
+    std::fs::write(fixture(), text + "\n").expect("write tests/fixtures/seed_examples.json");
 }
