@@ -11,9 +11,8 @@ use serde_json::{Value, json};
 use crate::model::{MediaId, Platform, ProductId, ProductQuery, ProductSort, StoreRef};
 use crate::sandbox::{Faults, Sandbox, SandboxConfig};
 use crate::secrets::Secret;
-use crate::store::ecwid::EcwidStore;
-use crate::store::shopify::credentials::Credentials;
-use crate::store::shopify::{ShopifyStore, endpoint};
+use crate::store::credentials::Credentials;
+use crate::store::shopify::endpoint;
 use crate::store::{AltEdit, BatchOutcome, FileOutcome, Store, StoreError, UploadFile, ids, validate};
 use crate::text::visible;
 
@@ -476,80 +475,53 @@ pub fn run_command(cli: &Cli, command: &Command) -> Exit {
                 return Exit::Usage;
             }
         };
-        let target = match &cli.store {
-            StoreRef::Ecwid { store_id } => {
-                let token = match &credentials {
-                    Credentials::Token(t) => t.clone(),
-                    Credentials::Client { .. } => {
-                        eprintln!("mediadesk: Ecwid stores use a secret_ access token, not a client id");
-                        return Exit::Usage;
-                    }
-                };
-                EcwidStore::new(store_id, endpoint_arg.as_deref(), token).map(Target::Ecwid)
-            }
-            _ => endpoint::graphql_url(&cli.store, endpoint_arg.as_deref(), &cli.api_version)
-                .map(|url| Target::Shopify(Box::new(ShopifyStore::with_credentials(cli.store.clone(), url, credentials.clone())))),
-        };
-        let target = match target {
-            Ok(t) => t,
+        let store = match crate::store::open(&cli.store, endpoint_arg.as_deref(), &cli.api_version, credentials.clone()) {
+            Ok(s) => s,
             Err(e) => {
                 eprintln!("mediadesk: {e}");
                 return Exit::Usage;
             }
         };
         let exit = match command {
-            Command::Connect { .. } => connect_and_save(&target, &cli.store, &credentials).await,
-            Command::Shop => match shop(&target).await {
+            Command::Connect { .. } => connect_and_save(store.as_ref(), &cli.store, &credentials).await,
+            Command::Shop => match shop(store.as_ref()).await {
                 Ok(()) => Exit::Ok,
                 Err(e) => fail(&e, json!({})),
             },
-            Command::SetMedia { product, main, gallery } => match &target {
-                Target::Ecwid(e) => match ids::product(Platform::Ecwid, product) {
-                    Ok(p) => set_media(e, &p, main.as_deref(), gallery).await,
-                    Err(err) => fail(&err, json!({"product": product})),
-                },
-                Target::Shopify(_) => {
+            Command::SetMedia { product, main, gallery } => {
+                if !store.capabilities().media_from_urls {
                     eprintln!("mediadesk: set-media is Ecwid's bulk call; use upload on Shopify");
-                    Exit::Usage
+                    return Exit::Usage;
                 }
-            },
-            _ => execute(target.store(), job).await,
+                match ids::product(store.platform(), product) {
+                    Ok(p) => set_media(store.as_ref(), &p, main.as_deref(), gallery).await,
+                    Err(err) => fail(&err, json!({"product": product})),
+                }
+            }
+            _ => execute(store.as_ref(), job).await,
         };
         drop(local);
         exit
     })
 }
 
-/// The store a command runs against.
-enum Target {
-    Shopify(Box<ShopifyStore>),
-    Ecwid(EcwidStore),
-}
-
-impl Target {
-    fn store(&self) -> &dyn Store {
-        match self {
-            Target::Shopify(s) => s.as_ref(),
-            Target::Ecwid(e) => e,
-        }
+async fn shop(store: &dyn Store) -> Result<(), StoreError> {
+    let c = store.connect().await?;
+    let mut v = json!({"name": c.name, "limitations": c.limitations});
+    if let Some(d) = &c.domain {
+        v["domain"] = json!(d);
     }
-}
-
-async fn shop(target: &Target) -> Result<(), StoreError> {
-    match target {
-        Target::Shopify(s) => print_connection(&s.connect().await?),
-        Target::Ecwid(e) => {
-            let (name, limitations) = e.connect().await?;
-            line(json!({"name": name, "limitations": limitations}));
-            for l in &limitations {
-                eprintln!("mediadesk: {l}");
-            }
-        }
+    if !c.scopes.is_empty() {
+        v["scopes"] = json!(c.scopes);
+    }
+    line(v);
+    for l in &c.limitations {
+        eprintln!("mediadesk: {l}");
     }
     Ok(())
 }
 
-async fn set_media(store: &EcwidStore, product: &ProductId, main: Option<&str>, gallery: &[String]) -> Exit {
+async fn set_media(store: &dyn Store, product: &ProductId, main: Option<&str>, gallery: &[String]) -> Exit {
     let gallery = (!gallery.is_empty()).then_some(gallery);
     match store.set_media(product, main, gallery).await {
         Ok(report) => {
@@ -569,15 +541,8 @@ async fn set_media(store: &EcwidStore, product: &ProductId, main: Option<&str>, 
     }
 }
 
-fn print_connection(c: &crate::store::shopify::connect::ShopConnection) {
-    line(json!({"name": c.name, "domain": c.domain, "scopes": c.scopes, "limitations": c.limitations}));
-    for l in &c.limitations {
-        eprintln!("mediadesk: {l}");
-    }
-}
-
-async fn connect_and_save(target: &Target, store_ref: &StoreRef, credentials: &Credentials) -> Exit {
-    match shop(target).await {
+async fn connect_and_save(store: &dyn Store, store_ref: &StoreRef, credentials: &Credentials) -> Exit {
+    match shop(store).await {
         Ok(()) => match crate::secrets::save(store_ref, &credentials.to_stored()) {
             Ok(()) => {
                 eprintln!("mediadesk: saved in the keyring for {store_ref}");

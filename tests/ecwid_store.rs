@@ -214,10 +214,11 @@ async fn revoked_and_read_only_tokens_are_told_apart() {
     let err = store(&sandbox, "secret_revoked").product_media(&ProductId("1".into())).await.unwrap_err();
     assert!(matches!(err, StoreError::Auth { .. }), "{err:?}");
     let read_only = store(&sandbox, PUBLIC_TOKEN);
-    let (name, limits) = read_only.connect().await.unwrap();
+    let c = read_only.connect().await.unwrap();
+    let (name, limits) = (c.name, c.limitations);
     assert_eq!(name, "mediadesk sandbox");
     assert!(limits[0].contains("public_"));
-    assert!(store(&sandbox, SECRET_TOKEN).connect().await.unwrap().1.is_empty());
+    assert!(store(&sandbox, SECRET_TOKEN).connect().await.unwrap().limitations.is_empty());
     read_only.product_media(&ProductId("1".into())).await.unwrap();
     let err = read_only
         .set_alt(&ProductId("1".into()), &[AltEdit { media: MediaId("37".into()), alt: "x".into() }])

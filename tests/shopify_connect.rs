@@ -26,7 +26,7 @@ async fn connect_reads_the_shop_and_names_what_missing_scopes_disable() {
     let sandbox = common::sandbox_with(|_| {}).await;
     let full = store(&sandbox, Credentials::Token(Secret::new(sandbox.token()))).connect().await.unwrap();
     assert_eq!(full.name, "mediadesk sandbox");
-    assert_eq!(full.domain, "mediadesk-sandbox.myshopify.com");
+    assert_eq!(full.domain.as_deref(), Some("mediadesk-sandbox.myshopify.com"));
     assert_eq!(full.scopes.len(), 4);
     assert!(full.limitations.is_empty());
     let limited =

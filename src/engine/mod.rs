@@ -12,10 +12,9 @@ use crate::model::{
 use crate::sandbox::state::State as SandboxState;
 use crate::sandbox::{Sandbox, SandboxConfig};
 use crate::secrets::Secret;
-use crate::store::ecwid::EcwidStore;
-use crate::store::shopify::credentials::Credentials;
-use crate::store::shopify::{ShopifyStore, endpoint};
-use crate::store::{AltEdit, Store, StoreError};
+use crate::store::credentials::Credentials;
+use crate::store::shopify::endpoint::DEFAULT_API_VERSION;
+use crate::store::{AltEdit, Capabilities, Store, StoreError};
 
 mod upload;
 
@@ -142,6 +141,8 @@ pub enum Event {
         label: String,
         /// What the token cannot do, one sentence each.
         limitations: Vec<String>,
+        /// What the store can do (removal deletes, file library, alt limit…).
+        capabilities: Capabilities,
     },
     /// Connecting failed; the store in use did not change.
     ConnectFailed(String),
@@ -318,15 +319,24 @@ impl Engine {
                     };
                     let _ = slot.set(sandbox.state());
                     let _ = url_set.set(sandbox.url());
-                    let url =
-                        endpoint::graphql_url(&StoreRef::Sandbox, Some(&sandbox.url()), endpoint::DEFAULT_API_VERSION)
-                            .expect("the sandbox is on loopback");
-                    let store: Arc<dyn Store> =
-                        Arc::new(ShopifyStore::new(StoreRef::Sandbox, url, Secret::new(sandbox.token())));
+                    let credentials = Credentials::Token(Secret::new(sandbox.token()));
+                    let store = match crate::store::open(
+                        &StoreRef::Sandbox,
+                        Some(&sandbox.url()),
+                        DEFAULT_API_VERSION,
+                        credentials,
+                    ) {
+                        Ok(s) => s,
+                        Err(e) => {
+                            send(Event::Failed(format!("The sandbox store could not be opened: {e}")));
+                            return;
+                        }
+                    };
                     send(Event::Connected {
                         store: StoreRef::Sandbox,
                         label: format!("sandbox store at {}", sandbox.url()),
                         limitations: Vec::new(),
+                        capabilities: store.capabilities(),
                     });
                     let ctx = Arc::new(Ctx {
                         store: std::sync::RwLock::new(store.clone()),
@@ -447,7 +457,8 @@ async fn handle(ctx: Arc<Ctx>, cmd: Command) {
         },
         Command::UseSandbox => {
             *ctx.store.write().expect("store lock") = ctx.sandbox.clone();
-            send(Event::Connected { store: StoreRef::Sandbox, label: "sandbox store".into(), limitations: Vec::new() });
+            let capabilities = ctx.store().capabilities();
+            send(Event::Connected { store: StoreRef::Sandbox, label: "sandbox store".into(), limitations: Vec::new(), capabilities });
         }
         Command::Forget(store) => {
             if let Err(e) = off_thread(move || crate::secrets::delete(&store)).await {
@@ -573,26 +584,9 @@ type Connected = (Arc<dyn Store>, String, Vec<String>);
 async fn connect(ctx: &Ctx, store_ref: StoreRef, endpoint: Option<String>, credentials: Credentials, save: bool) {
     let send = &ctx.send;
     let built: Result<Connected, StoreError> = async {
-        match &store_ref {
-            StoreRef::Ecwid { store_id } => {
-                let Credentials::Token(token) = &credentials else {
-                    return Err(StoreError::Invalid {
-                        field: vec![],
-                        code: "TOKEN_NEEDED".into(),
-                        message: "Ecwid stores use a secret_ access token".into(),
-                    });
-                };
-                let s = EcwidStore::new(store_id, endpoint.as_deref(), token.clone())?;
-                let (name, limitations) = s.connect().await?;
-                Ok((Arc::new(s) as Arc<dyn Store>, format!("Ecwid store {name}"), limitations))
-            }
-            _ => {
-                let url = endpoint::graphql_url(&store_ref, endpoint.as_deref(), endpoint::DEFAULT_API_VERSION)?;
-                let s = ShopifyStore::with_credentials(store_ref.clone(), url, credentials.clone());
-                let c = s.connect().await?;
-                Ok((Arc::new(s) as Arc<dyn Store>, format!("Shopify store {} ({})", c.name, c.domain), c.limitations))
-            }
-        }
+        let store = crate::store::open(&store_ref, endpoint.as_deref(), DEFAULT_API_VERSION, credentials.clone())?;
+        let c = store.connect().await?;
+        Ok((store.clone(), c.label(store.platform()), c.limitations))
     }
     .await;
     match built {
@@ -603,7 +597,8 @@ async fn connect(ctx: &Ctx, store_ref: StoreRef, endpoint: Option<String>, crede
                 limitations.push(format!("The connection works but was not saved: {e}"));
             }
             *ctx.store.write().expect("store lock") = store;
-            send(Event::Connected { store: store_ref, label, limitations });
+            let capabilities = ctx.store().capabilities();
+            send(Event::Connected { store: store_ref, label, limitations, capabilities });
         }
         Err(e) => send(Event::ConnectFailed(format!("{} ({e})", describe(&e)))),
     }

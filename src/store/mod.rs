@@ -1,5 +1,6 @@
 //! The one seam between the app and a store platform: the `Store` trait and its errors.
 
+pub mod credentials;
 pub mod ecwid;
 pub mod endpoint;
 pub mod http;
@@ -150,6 +151,96 @@ impl StoreError {
     }
 }
 
+/// What a store can do, as the window needs to know it: asked of the store, never inferred
+/// from a platform's name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Capabilities {
+    /// Removing a media from a product deletes the file (no library keeps it): ask first, and
+    /// there is no undo.
+    pub removal_deletes: bool,
+    /// Files live in a library beside the products: they can be deleted from every product at
+    /// once, and a removal can be undone by attaching them again.
+    pub file_library: bool,
+    /// Longest alt text the store keeps, in characters.
+    pub alt_max_chars: usize,
+    /// Main media and gallery can be set from URLs in one call (`set_media`).
+    pub media_from_urls: bool,
+}
+
+impl Capabilities {
+    /// The most cautious answers, for before any store has answered: removal asks first and
+    /// cannot be undone, and alt text is held to the shortest limit of any platform.
+    pub fn cautious() -> Capabilities {
+        Capabilities {
+            removal_deletes: true,
+            file_library: false,
+            alt_max_chars: Platform::Ecwid.limits().alt_max_chars,
+            media_from_urls: false,
+        }
+    }
+}
+
+/// What a store said when its credentials were checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Connection {
+    /// The store's name, as its owner named it.
+    pub name: String,
+    /// Its address, where the platform has one (`name.myshopify.com`).
+    pub domain: Option<String>,
+    /// The permissions the token was granted, where the platform reports them.
+    pub scopes: Vec<String>,
+    /// One sentence per thing the token cannot do.
+    pub limitations: Vec<String>,
+}
+
+impl Connection {
+    /// How the window names the store, e.g. "Shopify store Acme (acme.myshopify.com)".
+    pub fn label(&self, platform: Platform) -> String {
+        let kind = match platform {
+            Platform::Shopify => "Shopify store",
+            Platform::Ecwid => "Ecwid store",
+        };
+        match &self.domain {
+            Some(d) => format!("{kind} {} ({d})", self.name),
+            None => format!("{kind} {}", self.name),
+        }
+    }
+}
+
+/// What one `set_media` call did, URL by URL: the new id, or the error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetMediaReport {
+    /// The URL and what happened to it.
+    pub items: Vec<(String, Result<String, ItemError>)>,
+}
+
+/// Open a store: the one place a store is built, for the engine, the command line and the
+/// window alike. `endpoint` (loopback only) replaces the platform's address, for the sandbox
+/// and tests; `api_version` is Shopify's Admin API version. Nothing is sent until it is used.
+pub fn open(
+    store_ref: &StoreRef,
+    endpoint: Option<&str>,
+    api_version: &str,
+    credentials: credentials::Credentials,
+) -> Result<std::sync::Arc<dyn Store>, StoreError> {
+    match store_ref {
+        StoreRef::Ecwid { store_id } => {
+            let credentials::Credentials::Token(token) = credentials else {
+                return Err(StoreError::Refused {
+                    code: "TOKEN_NEEDED".into(),
+                    message: "Ecwid stores are opened with an access token (secret_… or public_…), not a client id"
+                        .into(),
+                });
+            };
+            Ok(std::sync::Arc::new(ecwid::EcwidStore::new(store_id, endpoint, token)?))
+        }
+        StoreRef::Shopify { .. } | StoreRef::Sandbox => {
+            let url = shopify::endpoint::graphql_url(store_ref, endpoint, api_version)?;
+            Ok(std::sync::Arc::new(shopify::ShopifyStore::with_credentials(store_ref.clone(), url, credentials)))
+        }
+    }
+}
+
 /// The failure of one item of a batch, as the platform reported it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ItemError {
@@ -249,6 +340,24 @@ pub trait Store: Send + Sync {
     /// The platform, for its limits.
     fn platform(&self) -> Platform {
         self.store_ref().platform()
+    }
+
+    /// What this store can do.
+    fn capabilities(&self) -> Capabilities;
+
+    /// Check the credentials: the store's name, and what the token cannot do.
+    async fn connect(&self) -> Result<Connection, StoreError>;
+
+    /// Set the main media and the whole gallery from URLs in one call; one result per URL.
+    /// Without `gallery`, the current gallery is kept.
+    async fn set_media(
+        &self,
+        product: &ProductId,
+        main: Option<&str>,
+        gallery: Option<&[String]>,
+    ) -> Result<SetMediaReport, StoreError> {
+        let _ = (product, main, gallery);
+        Err(StoreError::Unsupported { operation: "setting media from URLs" })
     }
 
     /// Search products, one page at a time.

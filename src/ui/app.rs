@@ -10,7 +10,8 @@ use egui::{Color32, Key, Modifiers};
 
 use super::files::{FilePicker, PickedFiles};
 use crate::engine::{Command, Engine, Event, JobState, UploadState};
-use crate::model::{Media, MediaId, Platform, ProductAlts, ProductId, ProductMedia, ProductSummary, StoreRef};
+use crate::model::{Media, MediaId, ProductAlts, ProductId, ProductMedia, ProductSummary, StoreRef};
+use crate::store::Capabilities;
 use crate::sandbox::SandboxConfig;
 
 /// How long typing must pause before a search is sent.
@@ -130,7 +131,7 @@ pub struct MediadeskApp {
     pub(super) confirm: Option<Confirm>,
     pub(super) stores: super::stores::StoresForm,
     pub(super) limitations: Vec<String>,
-    pub(super) platform: Platform,
+    pub(super) capabilities: Capabilities,
     /// Alt-text health of the products seen, for the picker's badges.
     pub(super) health: HashMap<ProductId, Health>,
     /// The rows whose health was asked for last.
@@ -240,7 +241,8 @@ impl MediadeskApp {
             confirm: None,
             stores: Default::default(),
             limitations: Vec::new(),
-            platform: Platform::Shopify,
+            // Until the engine says which store is open.
+            capabilities: Capabilities::cautious(),
             health: HashMap::new(),
             health_wanted: Vec::new(),
             used_by: HashMap::new(),
@@ -302,11 +304,11 @@ impl MediadeskApp {
 
     fn apply(&mut self, ctx: &egui::Context, event: Event) {
         match event {
-            Event::Connected { store, label, limitations } => {
+            Event::Connected { store, label, limitations, capabilities } => {
                 let first = self.store_label.is_none();
                 self.store_label = Some(label);
                 self.limitations = limitations;
-                self.platform = store.platform();
+                self.capabilities = capabilities;
                 let changed = self.store != store;
                 self.store = store.clone();
                 if let Some(pending) = self.stores.pending.take_if(|p| *p == store) {

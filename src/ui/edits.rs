@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use super::app::{Confirm, MediadeskApp, Undo};
 use crate::engine::Command;
-use crate::model::{Media, MediaId, Platform, ProductId};
+use crate::model::{Media, MediaId, ProductId};
 use crate::order::{self, Place};
 
 impl MediadeskApp {
@@ -111,12 +111,12 @@ impl MediadeskApp {
         if media.is_empty() {
             return;
         }
-        if self.platform == Platform::Ecwid && !confirmed {
+        if self.capabilities.removal_deletes && !confirmed {
             self.confirm = Some(Confirm::RemoveForGood(media));
             return;
         }
         let order = self.order();
-        if self.platform != Platform::Ecwid {
+        if self.capabilities.file_library {
             self.undo.push(Undo::Removal { product: product.clone(), media: media.clone(), order: order.clone() });
         }
         self.hide(&media);
@@ -138,7 +138,7 @@ impl MediadeskApp {
         let (Some(pm), Some(id)) = (self.media.as_ref(), self.selected_media.clone()) else { return };
         let product = pm.id.clone();
         let draft = self.alt_draft.trim().to_string();
-        if draft.chars().count() > self.platform.limits().alt_max_chars {
+        if draft.chars().count() > self.capabilities.alt_max_chars {
             return;
         }
         let Some(m) = self.media_mut(&id) else { return };

@@ -7,7 +7,7 @@ use egui::{RichText, Vec2};
 use super::app::{BAD, Confirm, MediadeskApp, WARN};
 use super::grid::kind_name;
 use crate::audit;
-use crate::model::{MediaId, Platform, ProductMedia};
+use crate::model::{MediaId, ProductMedia};
 use crate::order::Place;
 
 /// Height of the preview at the top of the inspector.
@@ -66,15 +66,15 @@ impl MediadeskApp {
         let what = if n == 1 { String::new() } else { format!(" {n}") };
         // Wrapped, so long labels never widen the panel.
         ui.horizontal_wrapped(|ui| {
-            let hint = if self.platform == Platform::Ecwid {
-                "Ecwid deletes images removed from a product; you will be asked first"
+            let hint = if self.capabilities.removal_deletes {
+                "This store deletes images removed from a product; you will be asked first"
             } else {
                 "Detach from this product; the file stays in the store's library (Delete key, Ctrl+Z undoes)"
             };
             if ui.button(format!("Remove{what} from product")).on_hover_text(hint).clicked() {
                 self.remove_selected(false);
             }
-            if self.platform != Platform::Ecwid
+            if self.capabilities.file_library
                 && ui.button(format!("Delete{what} permanently…")).on_hover_text("Shift+Delete").clicked()
             {
                 self.confirm = Some(Confirm::Delete(self.selected_in_order()));
@@ -151,7 +151,7 @@ impl MediadeskApp {
             ui.painter().image(t, shown, uv, egui::Color32::WHITE);
         }
         ui.add_space(6.0);
-        let limit = self.platform.limits().alt_max_chars;
+        let limit = self.capabilities.alt_max_chars;
         let label = ui.label(RichText::new("Alt text").strong());
         // A long alt text scrolls inside its box instead of pushing the hints out of view.
         let draft = &mut self.alt_draft;

@@ -7,7 +7,7 @@ use super::app::{BAD, MediadeskApp};
 use crate::engine::Command;
 use crate::model::StoreRef;
 use crate::secrets::Secret;
-use crate::store::shopify::credentials::Credentials;
+use crate::store::credentials::Credentials;
 
 /// The "Stores" window: saved stores and the form that adds one.
 #[derive(Default)]

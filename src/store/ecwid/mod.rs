@@ -17,7 +17,8 @@ use crate::model::{
 };
 use crate::secrets::Secret;
 use crate::store::{
-    AltEdit, BatchOutcome, FileOutcome, ItemError, ProgressFn, Store, StoreError, UploadFile, validate,
+    AltEdit, BatchOutcome, Capabilities, Connection, FileOutcome, ItemError, ProgressFn, Store, StoreError,
+    UploadFile, validate,
 };
 use client::Client;
 
@@ -43,12 +44,7 @@ pub struct EcwidStore {
     client: Client,
 }
 
-/// What one `set_media` call did, item by item.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SetMediaReport {
-    /// The URL and what happened to it: the new id, or the error.
-    pub items: Vec<(String, Result<String, ItemError>)>,
-}
+pub use crate::store::SetMediaReport;
 
 fn item(media: &str, code: &str, message: impl Into<String>) -> ItemError {
     ItemError { item: Some(media.to_string()), field: vec![], code: code.into(), message: message.into() }
@@ -84,7 +80,7 @@ impl EcwidStore {
 
     /// Check the token: the store's name, and what the token cannot do. A `public_` token
     /// reads only; a `secret_` token's missing `update_catalog` shows on the first change.
-    pub async fn connect(&self) -> Result<(String, Vec<String>), StoreError> {
+    async fn check_token(&self) -> Result<(String, Vec<String>), StoreError> {
         let v: Value = self.client.send("profile", &|h, u| h.get(u), true).await?;
         let name = v
             .pointer("/settings/storeName")
@@ -132,7 +128,7 @@ impl EcwidStore {
 
     /// Set the main media and the gallery from URLs with `PUT /products/{id}/media`. Without
     /// `gallery`, the current gallery is sent back as it is, since a missing list deletes it.
-    pub async fn set_media(
+    async fn set_media_urls(
         &self,
         product: &ProductId,
         main: Option<&str>,
@@ -238,6 +234,29 @@ fn media_of(p: &wire::Product) -> Vec<Media> {
 impl Store for EcwidStore {
     fn store_ref(&self) -> &StoreRef {
         &self.store_ref
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            removal_deletes: true,
+            file_library: false,
+            alt_max_chars: Platform::Ecwid.limits().alt_max_chars,
+            media_from_urls: true,
+        }
+    }
+
+    async fn connect(&self) -> Result<Connection, StoreError> {
+        let (name, limitations) = self.check_token().await?;
+        Ok(Connection { name, domain: None, scopes: Vec::new(), limitations })
+    }
+
+    async fn set_media(
+        &self,
+        product: &ProductId,
+        main: Option<&str>,
+        gallery: Option<&[String]>,
+    ) -> Result<SetMediaReport, StoreError> {
+        self.set_media_urls(product, main, gallery).await
     }
 
     async fn search_products(&self, query: &ProductQuery) -> Result<Page<ProductSummary>, StoreError> {

@@ -73,7 +73,7 @@ pub fn limitations(granted: &[String]) -> Vec<String> {
 
 impl ShopifyStore {
     /// Check the token by reading the shop's name and granted scopes.
-    pub async fn connect(&self) -> Result<ShopConnection, StoreError> {
+    pub async fn check_connection(&self) -> Result<ShopConnection, StoreError> {
         let data: Data = self.transport.run(&documents::SHOP, json!({}), Repeat::Safe).await?;
         let scopes: Vec<String> = data.current_app_installation.access_scopes.into_iter().map(|s| s.handle).collect();
         Ok(ShopConnection {

@@ -1,5 +1,6 @@
 //! How mediadesk authenticates to a shop: an Admin API access token, or a client id and secret
 //! exchanged for a 24-hour token (client credentials grant) and exchanged again before it expires.
+//! The credentials themselves are the store layer's (`store::credentials`).
 
 use std::time::{Duration, Instant};
 
@@ -11,49 +12,7 @@ use crate::store::StoreError;
 /// Renew a granted token this long before it expires.
 const RENEW_BEFORE: Duration = Duration::from_secs(300);
 
-/// What the keyring (or `MEDIADESK_TOKEN`) holds for a shop.
-#[derive(Clone, Debug)]
-pub enum Credentials {
-    /// An Admin API access token (`shpat_…`).
-    Token(Secret),
-    /// A client id and secret of an app of the merchant's own organisation.
-    Client {
-        /// The app's client id.
-        id: String,
-        /// The app's client secret.
-        secret: Secret,
-    },
-}
-
-#[derive(Deserialize, serde::Serialize)]
-struct StoredClient {
-    client_id: String,
-    client_secret: String,
-}
-
-impl Credentials {
-    /// Read what was stored: a JSON object with `client_id` and `client_secret`, or a token.
-    pub fn from_stored(stored: &Secret) -> Credentials {
-        match serde_json::from_str::<StoredClient>(stored.expose()) {
-            Ok(c) => Credentials::Client { id: c.client_id, secret: Secret::new(c.client_secret) },
-            Err(_) => Credentials::Token(stored.clone()),
-        }
-    }
-
-    /// What to store in the keyring.
-    pub fn to_stored(&self) -> Secret {
-        match self {
-            Credentials::Token(t) => t.clone(),
-            Credentials::Client { id, secret } => Secret::new(
-                serde_json::to_string(&StoredClient {
-                    client_id: id.clone(),
-                    client_secret: secret.expose().to_string(),
-                })
-                .expect("strings serialise"),
-            ),
-        }
-    }
-}
+pub use crate::store::credentials::Credentials;
 
 #[derive(Deserialize)]
 struct Grant {

@@ -18,9 +18,13 @@ use serde_json::json;
 
 use crate::model::Media;
 use crate::model::MediaId;
-use crate::model::{Page, ProductAlts, ProductId, ProductMedia, ProductQuery, ProductSort, ProductSummary, StoreRef};
+use crate::model::{
+    Page, Platform, ProductAlts, ProductId, ProductMedia, ProductQuery, ProductSort, ProductSummary, StoreRef,
+};
 use crate::secrets::Secret;
-use crate::store::{AltEdit, BatchOutcome, FileOutcome, ProgressFn, Store, StoreError, UploadFile};
+use crate::store::{
+    AltEdit, BatchOutcome, Capabilities, Connection, FileOutcome, ProgressFn, Store, StoreError, UploadFile,
+};
 use transport::{Repeat, Transport};
 
 /// Products read per page at most: a picker row costs 5 points (product, count, featured media,
@@ -97,6 +101,20 @@ struct ProductData {
 impl Store for ShopifyStore {
     fn store_ref(&self) -> &StoreRef {
         &self.store_ref
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            removal_deletes: false,
+            file_library: true,
+            alt_max_chars: Platform::Shopify.limits().alt_max_chars,
+            media_from_urls: false,
+        }
+    }
+
+    async fn connect(&self) -> Result<Connection, StoreError> {
+        let c = self.check_connection().await?;
+        Ok(Connection { name: c.name, domain: Some(c.domain), scopes: c.scopes, limitations: c.limitations })
     }
 
     async fn search_products(&self, query: &ProductQuery) -> Result<Page<ProductSummary>, StoreError> {
