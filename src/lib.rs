@@ -10,6 +10,7 @@ pub mod order;
 pub mod rng;
 pub mod sandbox;
 pub mod secrets;
+pub mod shopify_rules;
 pub mod store;
 pub mod text;
 pub mod thumbs;

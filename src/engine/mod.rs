@@ -458,7 +458,12 @@ async fn handle(ctx: Arc<Ctx>, cmd: Command) {
         Command::UseSandbox => {
             *ctx.store.write().expect("store lock") = ctx.sandbox.clone();
             let capabilities = ctx.store().capabilities();
-            send(Event::Connected { store: StoreRef::Sandbox, label: "sandbox store".into(), limitations: Vec::new(), capabilities });
+            send(Event::Connected {
+                store: StoreRef::Sandbox,
+                label: "sandbox store".into(),
+                limitations: Vec::new(),
+                capabilities,
+            });
         }
         Command::Forget(store) => {
             if let Err(e) = off_thread(move || crate::secrets::delete(&store)).await {

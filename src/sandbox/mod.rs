@@ -1,6 +1,7 @@
 //! The sandbox store: a real HTTP server on 127.0.0.1 that speaks Shopify's Admin GraphQL API
 //! (with its staged-upload target and image CDN) over a seeded demo catalog, with fault injection.
 
+pub mod bucket;
 pub mod catalog;
 pub mod cdn;
 pub mod ecwid;
@@ -125,7 +126,7 @@ pub struct Shared {
     /// The GraphQL schema it serves.
     pub schema: Arc<Valid<Schema>>,
     /// Cost buckets, one per token.
-    pub buckets: Arc<Mutex<std::collections::HashMap<String, crate::store::shopify::cost::Bucket>>>,
+    pub buckets: Arc<Mutex<std::collections::HashMap<String, bucket::Bucket>>>,
     /// Randomness for faults and ids.
     pub rng: Arc<Mutex<Rng>>,
     /// The bandwidth cap, when set.

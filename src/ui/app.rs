@@ -11,8 +11,8 @@ use egui::{Color32, Key, Modifiers};
 use super::files::{FilePicker, PickedFiles};
 use crate::engine::{Command, Engine, Event, JobState, UploadState};
 use crate::model::{Media, MediaId, ProductAlts, ProductId, ProductMedia, ProductSummary, StoreRef};
-use crate::store::Capabilities;
 use crate::sandbox::SandboxConfig;
+use crate::store::Capabilities;
 
 /// How long typing must pause before a search is sent.
 const SEARCH_DEBOUNCE: Duration = Duration::from_millis(300);

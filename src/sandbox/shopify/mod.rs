@@ -20,8 +20,9 @@ use super::Shared;
 use crate::rng::Rng;
 use objects::{Ctx, Obj};
 
-use crate::store::shopify::cost;
-pub use crate::store::shopify::schema::{SCHEMA_SDL, schema};
+use super::bucket::Bucket;
+use crate::shopify_rules::cost;
+pub use crate::shopify_rules::schema::{SCHEMA_SDL, schema};
 
 /// API versions the sandbox answers: the quarterly releases Shopify supports, and `unstable`.
 pub fn supported_version(v: &str) -> bool {
@@ -152,7 +153,7 @@ pub async fn graphql(
     let coster = cost::Coster::new(schema, &doc, &variables);
     let requested = coster.requested(op);
     let now = Instant::now();
-    let throttle_status = |b: &mut cost::Bucket| json!({"maximumAvailable": b.maximum, "currentlyAvailable": b.available(Instant::now()).floor() as u64, "restoreRate": b.restore_rate});
+    let throttle_status = |b: &mut Bucket| json!({"maximumAvailable": b.maximum, "currentlyAvailable": b.available(Instant::now()).floor() as u64, "restoreRate": b.restore_rate});
     if requested > cost::MAX_QUERY_COST {
         return json_response(
             StatusCode::OK,
@@ -167,7 +168,7 @@ pub async fn graphql(
         let mut buckets = shared.buckets.lock().expect("bucket lock");
         let bucket = buckets
             .entry(grant.token.clone())
-            .or_insert_with(|| cost::Bucket::new(shared.config.bucket_size, shared.config.restore_rate));
+            .or_insert_with(|| Bucket::new(shared.config.bucket_size, shared.config.restore_rate));
         if !bucket.try_take(requested as f64, now) {
             let status = throttle_status(bucket);
             return json_response(

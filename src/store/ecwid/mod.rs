@@ -17,8 +17,8 @@ use crate::model::{
 };
 use crate::secrets::Secret;
 use crate::store::{
-    AltEdit, BatchOutcome, Capabilities, Connection, FileOutcome, ItemError, ProgressFn, Store, StoreError,
-    UploadFile, validate,
+    AltEdit, BatchOutcome, Capabilities, Connection, FileOutcome, ItemError, ProgressFn, Store, StoreError, UploadFile,
+    validate,
 };
 use client::Client;
 

@@ -7,7 +7,7 @@ use apollo_compiler::ExecutableDocument;
 use apollo_compiler::validation::Valid;
 use serde_json::Value;
 
-use super::cost::Coster;
+use crate::shopify_rules::cost::Coster;
 
 /// One document: its file name, its text, and its parse against the schema subset.
 pub struct Document {
@@ -25,7 +25,7 @@ impl Document {
 
     fn parsed(&self) -> &Valid<ExecutableDocument> {
         self.parsed.get_or_init(|| {
-            ExecutableDocument::parse_and_validate(super::schema::shared(), self.text, self.name)
+            ExecutableDocument::parse_and_validate(crate::shopify_rules::schema::shared(), self.text, self.name)
                 .unwrap_or_else(|e| panic!("{} does not validate: {e}", self.name))
         })
     }
@@ -35,7 +35,7 @@ impl Document {
         let doc = self.parsed();
         let empty = serde_json::Map::new();
         let vars = variables.as_object().unwrap_or(&empty);
-        let coster = Coster::new(super::schema::shared(), doc, vars);
+        let coster = Coster::new(crate::shopify_rules::schema::shared(), doc, vars);
         doc.operations.iter().map(|op| coster.requested(op)).max().unwrap_or(0)
     }
 

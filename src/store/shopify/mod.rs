@@ -1,12 +1,10 @@
 //! Shopify's Admin GraphQL API: the `Store` implementation, its transport and its documents.
 
 pub mod connect;
-pub mod cost;
 pub mod credentials;
 pub mod documents;
 pub mod endpoint;
 pub mod scheduler;
-pub mod schema;
 pub mod transport;
 mod upload;
 pub mod wire;

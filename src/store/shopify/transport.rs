@@ -7,12 +7,12 @@ use std::time::Duration;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::cost::MAX_QUERY_COST;
 use super::credentials::{Credentials, TokenSource};
 use super::documents::Document;
 use super::scheduler::Scheduler;
 use super::wire::{Cost, Envelope, Errors, ThrottleStatus};
 use crate::rng::Rng;
+use crate::shopify_rules::cost::MAX_QUERY_COST;
 use crate::store::StoreError;
 
 /// Attempts for a request that fails for a reason that may pass (network, 5xx, throttling).

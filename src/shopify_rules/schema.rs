@@ -1,5 +1,5 @@
 //! The part of Shopify's Admin schema mediadesk uses: served by the sandbox, and used by the
-//! client to price its own requests before sending them.
+//! client to validate and price its own documents before sending them.
 
 use std::sync::OnceLock;
 
