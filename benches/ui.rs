@@ -45,15 +45,18 @@ fn app_at(port: u16, cache: PathBuf) -> App {
         faults: Faults { latency: Duration::from_millis(50), ..Faults::default() },
         ..SandboxConfig::default()
     };
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        .build_eframe(move |cc| MediadeskApp::with_sandbox_and_cache(&cc.egui_ctx, config, Some(cache)));
-    step_until(&mut h, |h| {
-        h.state().engine().sandbox_state().is_some() && h.query_all_by_label_contains("Bamboo").next().is_some()
+    let (tx, rx) = std::sync::mpsc::channel();
+    let launcher = mediadesk::cli::sandbox_launcher(config, move |sb| {
+        let _ = tx.send(sb.state());
     });
+    let mut h = Harness::builder().with_size(egui::vec2(1400.0, 900.0)).build_eframe(move |cc| {
+        MediadeskApp::with_sandbox_and_cache(&cc.egui_ctx, launcher, Some(cache)).expect("the app starts")
+    });
+    step_until(&mut h, |h| h.query_all_by_label_contains("Bamboo").next().is_some());
+    let sandbox = rx.recv().expect("the sandbox started");
     {
         // Each a different picture; the ids come out the same in every run.
-        let st = h.state().engine().sandbox_state().unwrap();
+        let st = sandbox.clone();
         let mut st = st.lock().unwrap();
         let template = st.files[&37].clone();
         while st.products[&1].media.len() < 250 {
@@ -105,10 +108,13 @@ fn frame_times(h: &mut App, n: usize, mut before_each: impl FnMut(&mut App, usiz
 /// Frame times while a 10,000-product list scrolls.
 fn picker() {
     let config = SandboxConfig { products: 10_000, ..SandboxConfig::default() };
+    let launcher = mediadesk::cli::sandbox_launcher(config, |_| {});
     let mut h = Harness::builder()
         .with_size(egui::vec2(1400.0, 900.0))
-        .build_eframe(move |cc| MediadeskApp::with_sandbox(&cc.egui_ctx, config));
-    step_until(&mut h, |h| h.state().engine().sandbox_state().is_some() && !h.state().busy());
+        .build_eframe(move |cc| MediadeskApp::with_sandbox(&cc.egui_ctx, launcher).expect("the app starts"));
+    step_until(&mut h, |h| {
+        h.state().open_product_title().is_none() && h.state().products_loaded() > 0 && !h.state().busy()
+    });
     let (p50, p95) = frame_times(&mut h, 600, |h, i| {
         // About a frame's time between frames, as in a window, so pages arrive while scrolling.
         std::thread::sleep(Duration::from_millis(8));

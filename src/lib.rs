@@ -8,6 +8,7 @@ pub mod filetype;
 pub mod model;
 pub mod order;
 pub mod rng;
+#[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod secrets;
 pub mod shopify_rules;

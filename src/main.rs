@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use mediadesk::cli::{Cli, Command};
+use mediadesk::cli::Cli;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -13,7 +13,8 @@ fn main() -> ExitCode {
         .unwrap_or_else(|_| if cli.verbose { "mediadesk=debug,warn".into() } else { "warn".into() });
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
     match &cli.command {
-        Some(Command::Sandbox(args)) => match mediadesk::cli::run_sandbox(args) {
+        #[cfg(feature = "sandbox")]
+        Some(mediadesk::cli::Command::Sandbox(args)) => match mediadesk::cli::run_sandbox(args) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("mediadesk: {e}");
@@ -21,7 +22,7 @@ fn main() -> ExitCode {
             }
         },
         Some(command) => ExitCode::from(mediadesk::cli::run_command(&cli, command).code()),
-        None => match mediadesk::ui::run() {
+        None => match mediadesk::ui::run(sandbox_launcher()) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("mediadesk: {e}");
@@ -29,4 +30,16 @@ fn main() -> ExitCode {
             }
         },
     }
+}
+
+/// The built-in sandbox the window opens when no store is connected, in builds with it.
+#[cfg(feature = "sandbox")]
+fn sandbox_launcher() -> Option<mediadesk::store::SandboxLauncher> {
+    Some(mediadesk::cli::sandbox_launcher(mediadesk::sandbox::SandboxConfig::default(), |_| {}))
+}
+
+/// Without the `sandbox` feature the window opens on a connected store only.
+#[cfg(not(feature = "sandbox"))]
+fn sandbox_launcher() -> Option<mediadesk::store::SandboxLauncher> {
+    None
 }

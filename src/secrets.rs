@@ -91,16 +91,12 @@ pub fn delete(store: &StoreRef) -> Result<(), SecretError> {
     }
 }
 
-/// The secret to use for a store: `MEDIADESK_TOKEN` when set, the sandbox's own token for the
-/// sandbox, else the keyring's entry.
+/// The secret to use for a store: `MEDIADESK_TOKEN` when set, else the keyring's entry.
 pub fn token_for(store: &StoreRef) -> Result<Secret, SecretError> {
     if let Ok(t) = std::env::var(TOKEN_VAR)
         && !t.trim().is_empty()
     {
         return Ok(Secret::new(t.trim()));
-    }
-    if *store == StoreRef::Sandbox {
-        return Ok(Secret::new(crate::sandbox::SANDBOX_TOKEN));
     }
     load(store)
 }

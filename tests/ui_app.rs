@@ -1,8 +1,9 @@
 //! The real app driven through its accessibility tree (egui_kittest) against the sandbox: pick a
 //! product, edit and save alt text, drop files and see them uploaded, keep an over-long alt text local.
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
@@ -11,12 +12,36 @@ use mediadesk::sandbox::SandboxConfig;
 use mediadesk::sandbox::state::Timings;
 use mediadesk::ui::MediadeskApp;
 
+type SandboxData = Arc<Mutex<mediadesk::sandbox::state::State>>;
+
+thread_local! {
+    /// The sandbox this test's app started: each test runs on its own thread.
+    static SANDBOX: RefCell<Option<(SandboxData, String)>> = const { RefCell::new(None) };
+}
+
+/// The app on a sandbox with `config`; the test keeps the sandbox's data and address.
 fn app(config: SandboxConfig) -> Harness<'static, MediadeskApp> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let launcher = mediadesk::cli::sandbox_launcher(config, move |sb| {
+        let _ = tx.send((sb.state(), sb.url()));
+    });
     let mut h = Harness::builder()
         .with_size(egui::vec2(1300.0, 850.0))
-        .build_eframe(move |cc| MediadeskApp::with_sandbox(&cc.egui_ctx, config));
+        .build_eframe(move |cc| MediadeskApp::with_sandbox(&cc.egui_ctx, launcher).expect("the app starts"));
     h.run_steps(2);
+    let started = rx.recv_timeout(Duration::from_secs(30)).expect("the sandbox starts");
+    SANDBOX.with(|s| *s.borrow_mut() = Some(started));
     h
+}
+
+/// The data of the sandbox this test's app runs on.
+fn sandbox_state() -> Option<SandboxData> {
+    SANDBOX.with(|s| s.borrow().as_ref().map(|(d, _)| d.clone()))
+}
+
+/// The address of the sandbox this test's app runs on.
+fn sandbox_url() -> Option<String> {
+    SANDBOX.with(|s| s.borrow().as_ref().map(|(_, u)| u.clone()))
 }
 
 fn fast() -> SandboxConfig {
@@ -57,8 +82,8 @@ fn click_when(h: &mut Harness<'static, MediadeskApp>, label: &str) {
     h.run_steps(1);
 }
 
-fn sandbox_alt(h: &Harness<'static, MediadeskApp>, id: u64) -> Option<String> {
-    let st = h.state().engine().sandbox_state()?;
+fn sandbox_alt(id: u64) -> Option<String> {
+    let st = sandbox_state()?;
     let st = st.lock().unwrap();
     st.files.get(&id).map(|f| f.alt.clone())
 }
@@ -92,8 +117,8 @@ fn pick_a_product_edit_alt_text_and_the_store_has_it() {
     h.get_by_label("Alt text").type_text("Polaris watch, brushed steel case, front");
     h.run_steps(1);
     h.key_press(egui::Key::Enter);
-    step_until(&mut h, "the sandbox to hold the new alt", |h| {
-        sandbox_alt(h, 37).as_deref() == Some("Polaris watch, brushed steel case, front")
+    step_until(&mut h, "the sandbox to hold the new alt", |_| {
+        sandbox_alt(37).as_deref() == Some("Polaris watch, brushed steel case, front")
     });
     step_until(&mut h, "the activity strip to show it done", |h| {
         h.query_by_label_contains("Done: Saving alt text").is_some()
@@ -145,7 +170,7 @@ fn a_dropped_folder_gets_a_tile_per_file_and_only_valid_ones_are_uploaded() {
     step_until(&mut h, "the activity strip", |h| h.query_by_label_contains("1 of 2 files were not uploaded").is_some());
     assert!(h.query_by_label_contains("Not uploaded: broken.jpg:").is_some(), "the refused file keeps its tile");
     {
-        let st = h.state().engine().sandbox_state().unwrap();
+        let st = sandbox_state().unwrap();
         let st = st.lock().unwrap();
         let last = *st.products[&1].media.last().unwrap();
         assert_eq!(st.files[&last].filename, "dropped-shot.png");
@@ -177,7 +202,7 @@ fn add_files_opens_the_file_dialog_and_the_tile_goes_from_processing_to_ready() 
         h.query_by_label_contains("Image 6, picked-shot.png, ready").is_some()
     });
     assert!(h.query_by_label_contains("Processing: picked-shot.png").is_none(), "the upload tile made way");
-    let st = h.state().engine().sandbox_state().unwrap();
+    let st = sandbox_state().unwrap();
     assert_eq!(st.lock().unwrap().products[&1].media.len(), 6);
     std::fs::remove_dir_all(&dir).ok();
 }
@@ -188,7 +213,7 @@ fn an_alt_text_over_the_limit_is_never_sent_and_escape_reverts_it() {
     open_polaris(&mut h);
     h.get_by_label_contains("polaris.jpg").click();
     step_until(&mut h, "the alt editor", |h| h.query_by_label("Alt text").is_some());
-    let before = sandbox_alt(&h, 37).unwrap();
+    let before = sandbox_alt(37).unwrap();
     h.get_by_label("Alt text").click();
     h.run_steps(1);
     h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
@@ -199,7 +224,7 @@ fn an_alt_text_over_the_limit_is_never_sent_and_escape_reverts_it() {
     assert!(h.query_by_label_contains("characters: the store keeps at most 512").is_some());
     h.key_press(egui::Key::Escape);
     h.run_steps(2);
-    assert_eq!(sandbox_alt(&h, 37).unwrap(), before, "nothing was sent");
+    assert_eq!(sandbox_alt(37).unwrap(), before, "nothing was sent");
 }
 
 /// Press on `from`, move in steps, release on `to`, as a mouse would.
@@ -216,8 +241,8 @@ fn drag(h: &mut Harness<'static, MediadeskApp>, from: egui::Pos2, to: egui::Pos2
     h.step();
 }
 
-fn sandbox_order(h: &Harness<'static, MediadeskApp>) -> Vec<u64> {
-    let st = h.state().engine().sandbox_state().unwrap();
+fn sandbox_order() -> Vec<u64> {
+    let st = sandbox_state().unwrap();
     let st = st.lock().unwrap();
     st.products[&1].media.clone()
 }
@@ -226,17 +251,17 @@ fn sandbox_order(h: &Harness<'static, MediadeskApp>) -> Vec<u64> {
 fn dragging_a_thumbnail_reorders_the_store_and_ctrl_z_puts_it_back() {
     let mut h = app(fast());
     open_polaris(&mut h);
-    let original = sandbox_order(&h);
+    let original = sandbox_order();
     assert_eq!(original, vec![3_113_016, 8_486_968, 37, 2, 1]);
     let from = h.get_by_label_contains("Video 1, watches.mp4").rect().center();
     let to = h.get_by_label_contains("Image 3, polaris.jpg").rect().center();
     drag(&mut h, from, to);
     // On screen at once, in the store once the job is done.
     assert!(h.query_by_label_contains("Video 3, watches.mp4").is_some(), "the grid shows the new order at once");
-    step_until(&mut h, "the store's new order", |h| sandbox_order(h) == vec![8_486_968, 37, 3_113_016, 2, 1]);
+    step_until(&mut h, "the store's new order", |_| sandbox_order() == vec![8_486_968, 37, 3_113_016, 2, 1]);
     step_until(&mut h, "the reorder to finish", |h| h.query_by_label_contains("Done: Saving the new order").is_some());
     h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::Z]);
-    step_until(&mut h, "the old order back in the store", |h| sandbox_order(h) == original);
+    step_until(&mut h, "the old order back in the store", |_| sandbox_order() == original);
 }
 
 #[test]
@@ -244,7 +269,7 @@ fn a_reorder_the_store_refuses_puts_the_old_order_back_with_a_message() {
     let mut h = app(fast());
     open_polaris(&mut h);
     // Someone else removes a media meanwhile: the order on screen no longer matches the store.
-    h.state().engine().sandbox_state().unwrap().lock().unwrap().products.get_mut(&1).unwrap().media.retain(|m| *m != 2);
+    sandbox_state().unwrap().lock().unwrap().products.get_mut(&1).unwrap().media.retain(|m| *m != 2);
     let from = h.get_by_label_contains("Video 1, watches.mp4").rect().center();
     let to = h.get_by_label_contains("Image 3, polaris.jpg").rect().center();
     drag(&mut h, from, to);
@@ -260,8 +285,8 @@ fn a_store_is_tested_saved_in_the_keyring_opened_and_removed() {
     // The OS keyring is replaced by keyring's mock store in this test process.
     keyring_core::set_default_store(keyring_core::mock::Store::new().unwrap());
     let mut h = app(fast());
-    step_until(&mut h, "the sandbox", |h| h.state().engine().sandbox_url().is_some());
-    let url = h.state().engine().sandbox_url();
+    step_until(&mut h, "the sandbox", |_| sandbox_url().is_some());
+    let url = sandbox_url();
     h.state_mut().set_endpoint_override(url);
     click_when(&mut h, "Connect your store…");
     click_when(&mut h, "Ecwid");
@@ -298,10 +323,10 @@ fn a_store_is_tested_saved_in_the_keyring_opened_and_removed() {
     h.run_steps(1);
     h.key_press(egui::Key::Delete);
     step_until(&mut h, "the question", |h| h.query_by_label_contains("Ecwid deletes this image").is_some());
-    assert!(h.state().engine().sandbox_state().unwrap().lock().unwrap().products[&1].media.contains(&37));
+    assert!(sandbox_state().unwrap().lock().unwrap().products[&1].media.contains(&37));
     h.get_by_label("Remove and delete").click();
-    step_until(&mut h, "the image gone from Ecwid", |h| {
-        !h.state().engine().sandbox_state().unwrap().lock().unwrap().products[&1].media.contains(&37)
+    step_until(&mut h, "the image gone from Ecwid", |_| {
+        !sandbox_state().unwrap().lock().unwrap().products[&1].media.contains(&37)
     });
 
     click_when(&mut h, "Stores…");
@@ -313,7 +338,7 @@ fn a_store_is_tested_saved_in_the_keyring_opened_and_removed() {
 fn several_media_move_and_go_together_and_ctrl_z_puts_them_back() {
     let mut h = app(fast());
     open_polaris(&mut h);
-    let original = sandbox_order(&h);
+    let original = sandbox_order();
     // Ctrl-click two tiles, Alt+Home moves both to the front as one block.
     h.get_by_label_contains("Video 1, watches.mp4").click();
     h.run_steps(1);
@@ -321,15 +346,15 @@ fn several_media_move_and_go_together_and_ctrl_z_puts_them_back() {
     h.run_steps(1);
     step_until(&mut h, "two selected", |h| h.query_by_label_contains("2 media selected").is_some());
     h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::End);
-    step_until(&mut h, "the block at the end in the store", |h| {
-        sandbox_order(h) == vec![8_486_968, 2, 1, 3_113_016, 37]
+    step_until(&mut h, "the block at the end in the store", |_| {
+        sandbox_order() == vec![8_486_968, 2, 1, 3_113_016, 37]
     });
     // Delete removes both from the product; the files stay in the library.
     h.key_press(egui::Key::Delete);
-    step_until(&mut h, "the removal in the store", |h| sandbox_order(h) == vec![8_486_968, 2, 1]);
+    step_until(&mut h, "the removal in the store", |_| sandbox_order() == vec![8_486_968, 2, 1]);
     assert!(h.query_by_label_contains("polaris.jpg").is_none(), "gone from the grid");
     {
-        let st = h.state().engine().sandbox_state().unwrap();
+        let st = sandbox_state().unwrap();
         assert!(st.lock().unwrap().files.contains_key(&37), "the file is still in the library");
     }
     step_until(&mut h, "the removal to finish", |h| {
@@ -337,10 +362,10 @@ fn several_media_move_and_go_together_and_ctrl_z_puts_them_back() {
     });
     // Ctrl+Z attaches them again, where they were; a second Ctrl+Z takes back the move.
     h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::Z]);
-    step_until(&mut h, "the media back in place", |h| sandbox_order(h) == vec![8_486_968, 2, 1, 3_113_016, 37]);
+    step_until(&mut h, "the media back in place", |_| sandbox_order() == vec![8_486_968, 2, 1, 3_113_016, 37]);
     step_until(&mut h, "them back on screen", |h| h.query_by_label_contains("Image 5, polaris.jpg").is_some());
     h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::Z]);
-    step_until(&mut h, "the first order back", |h| sandbox_order(h) == original);
+    step_until(&mut h, "the first order back", |_| sandbox_order() == original);
 }
 
 #[test]
@@ -361,7 +386,7 @@ fn the_keyboard_reaches_search_grid_alt_text_and_order() {
     h.key_press(egui::Key::ArrowRight);
     h.run_steps(1);
     h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::Home);
-    step_until(&mut h, "polaris.jpg first in the store", |h| sandbox_order(h)[0] == 37);
+    step_until(&mut h, "polaris.jpg first in the store", |_| sandbox_order()[0] == 37);
     h.key_press(egui::Key::Enter);
     h.run_steps(2);
     assert!(h.get_by_label("Alt text").is_focused(), "Enter puts the cursor in the alt editor");
@@ -369,8 +394,8 @@ fn the_keyboard_reaches_search_grid_alt_text_and_order() {
     h.get_by_label("Alt text").type_text("Polaris watch on a wrist, typed without a mouse");
     h.run_steps(1);
     h.key_press(egui::Key::Enter);
-    step_until(&mut h, "the alt text in the store", |h| {
-        sandbox_alt(h, 37).as_deref() == Some("Polaris watch on a wrist, typed without a mouse")
+    step_until(&mut h, "the alt text in the store", |_| {
+        sandbox_alt(37).as_deref() == Some("Polaris watch on a wrist, typed without a mouse")
     });
 }
 
@@ -380,9 +405,9 @@ fn an_outage_shows_a_clear_error_and_retry_sends_the_edit_again() {
     open_polaris(&mut h);
     h.get_by_label_contains("polaris.jpg").click();
     step_until(&mut h, "the alt editor", |h| h.query_by_label("Alt text").is_some());
-    let before = sandbox_alt(&h, 37).unwrap();
-    let outage = |h: &Harness<'static, MediadeskApp>, on: bool| {
-        h.state().engine().sandbox_state().unwrap().lock().unwrap().outage = on;
+    let before = sandbox_alt(37).unwrap();
+    let outage = |_: &Harness<'static, MediadeskApp>, on: bool| {
+        sandbox_state().unwrap().lock().unwrap().outage = on;
     };
     outage(&h, true);
     h.get_by_label("Alt text").click();
@@ -401,15 +426,15 @@ fn an_outage_shows_a_clear_error_and_retry_sends_the_edit_again() {
     );
     let save = h.get_by_label("Save alt text");
     assert!(!save.accesskit_node().is_disabled(), "unsaved, and it can be saved again");
-    assert_eq!(sandbox_alt(&h, 37).unwrap(), before);
+    assert_eq!(sandbox_alt(37).unwrap(), before);
     assert!(
         h.query_by_label_contains("Details: the store had a problem (500)").is_some(),
         "the platform's answer below"
     );
     outage(&h, false);
     h.get_by_label("Retry: Saving alt text").click();
-    step_until(&mut h, "the retried save", |h| {
-        sandbox_alt(h, 37).as_deref() == Some("Polaris watch, saved after the outage")
+    step_until(&mut h, "the retried save", |_| {
+        sandbox_alt(37).as_deref() == Some("Polaris watch, saved after the outage")
     });
     step_until(&mut h, "the editor to show it", |h| {
         h.get_by_label("Alt text").value().as_deref() == Some("Polaris watch, saved after the outage")
@@ -424,7 +449,7 @@ fn the_picker_shows_alt_health_and_delete_names_the_products_sharing_the_file() 
     let bamboo_title = row.split('\n').next().unwrap().to_string();
     // Another product shares polaris.jpg (file 37), as Shopify allows.
     let (bamboo, missing) = {
-        let st = h.state().engine().sandbox_state().unwrap();
+        let st = sandbox_state().unwrap();
         let mut st = st.lock().unwrap();
         let id = *st.products.iter().find(|(_, p)| p.title == bamboo_title).unwrap().0;
         st.products.get_mut(&id).unwrap().media.push(37);
@@ -447,10 +472,10 @@ fn the_picker_shows_alt_health_and_delete_names_the_products_sharing_the_file() 
     step_until(&mut h, "the confirmation", |h| h.query_by_label_contains("Also used by:").is_some());
     let names = format!("{:?}", h.get_by_label_contains("Also used by:"));
     assert!(names.contains(&bamboo_title), "{names}");
-    assert!(sandbox_alt(&h, 37).is_some(), "nothing deleted before the answer");
+    assert!(sandbox_alt(37).is_some(), "nothing deleted before the answer");
     h.get_by_label("Delete for good").click();
-    step_until(&mut h, "the file deleted", |h| sandbox_alt(h, 37).is_none());
-    let st = h.state().engine().sandbox_state().unwrap();
+    step_until(&mut h, "the file deleted", |_| sandbox_alt(37).is_none());
+    let st = sandbox_state().unwrap();
     assert!(!st.lock().unwrap().products[&bamboo].media.contains(&37), "gone from the other product too");
 }
 
@@ -477,7 +502,7 @@ fn shift_click_selects_a_range_and_ctrl_click_drops_one_from_it() {
 fn text_typed_and_not_saved_waits_as_a_draft_when_another_media_is_picked() {
     let mut h = app(fast());
     open_polaris(&mut h);
-    let before = sandbox_alt(&h, 37).unwrap();
+    let before = sandbox_alt(37).unwrap();
     h.get_by_label_contains("Image 3, polaris.jpg").click();
     step_until(&mut h, "the alt editor", |h| h.query_by_label("Alt text").is_some());
     h.get_by_label("Alt text").click();
@@ -494,7 +519,7 @@ fn text_typed_and_not_saved_waits_as_a_draft_when_another_media_is_picked() {
     step_until(&mut h, "the draft back in the editor", |h| {
         h.get_by_label("Alt text").value().as_deref() == Some("Half-written alt")
     });
-    assert_eq!(sandbox_alt(&h, 37).unwrap(), before, "nothing was sent");
+    assert_eq!(sandbox_alt(37).unwrap(), before, "nothing was sent");
 }
 
 #[test]
@@ -520,9 +545,9 @@ fn the_product_list_reads_pages_as_it_scrolls_and_follows_the_arrow_keys() {
 #[test]
 fn the_grid_scrolls_to_the_media_the_keyboard_reaches() {
     let mut h = app(fast());
-    step_until(&mut h, "the sandbox", |h| h.state().engine().sandbox_state().is_some());
+    step_until(&mut h, "the sandbox", |_| sandbox_state().is_some());
     {
-        let st = h.state().engine().sandbox_state().unwrap();
+        let st = sandbox_state().unwrap();
         let mut st = st.lock().unwrap();
         let template = st.files[&37].clone();
         while st.products[&1].media.len() < 60 {
@@ -560,18 +585,18 @@ fn retrying_an_upload_that_failed_processing_deletes_the_failed_media_first() {
         "the tile says why"
     );
     let first = {
-        let st = h.state().engine().sandbox_state().unwrap();
+        let st = sandbox_state().unwrap();
         let st = st.lock().unwrap();
         assert_eq!(st.products[&1].media.len(), 6);
         *st.products[&1].media.last().unwrap()
     };
     click_when(&mut h, "Retry: Uploading 1 file");
-    step_until(&mut h, "the second try attached in place of the first", |h| {
-        let st = h.state().engine().sandbox_state().unwrap();
+    step_until(&mut h, "the second try attached in place of the first", |_| {
+        let st = sandbox_state().unwrap();
         let st = st.lock().unwrap();
         st.products[&1].media.len() == 6 && st.products[&1].media.last() != Some(&first)
     });
-    let st = h.state().engine().sandbox_state().unwrap();
+    let st = sandbox_state().unwrap();
     let st = st.lock().unwrap();
     assert_eq!(st.products[&1].media.len(), 6, "no failed leftover beside the new try");
     assert!(!st.files.contains_key(&first), "the failed media was deleted, not only detached");

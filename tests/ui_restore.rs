@@ -2,6 +2,8 @@
 //! its last product is shown; when that fails the user is told and lands on the sandbox.
 //! (Its own test binary: keyring's mock store is set for the whole process.)
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
@@ -24,13 +26,18 @@ fn step_until(
 }
 
 /// The app as eframe would start it with this saved state, its store requests sent to `endpoint`.
-fn resumed(saved: Vec<(&'static str, String)>, endpoint: String) -> Harness<'static, MediadeskApp> {
+/// The flag turns true if the app starts its sandbox.
+fn resumed(saved: Vec<(&'static str, String)>, endpoint: String) -> (Harness<'static, MediadeskApp>, Arc<AtomicBool>) {
+    let started = Arc::new(AtomicBool::new(false));
+    let flag = started.clone();
     let mut h = Harness::builder().with_size(egui::vec2(1300.0, 850.0)).build_eframe(move |cc| {
         let get = |key: &str| saved.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone());
-        MediadeskApp::resume(&cc.egui_ctx, SandboxConfig::default(), None, &get, Some(endpoint))
+        let launcher =
+            mediadesk::cli::sandbox_launcher(SandboxConfig::default(), move |_| flag.store(true, Ordering::SeqCst));
+        MediadeskApp::resume(&cc.egui_ctx, Some(launcher), None, &get, Some(endpoint)).expect("the app starts")
     });
     h.run_steps(2);
-    h
+    (h, started)
 }
 
 #[test]
@@ -49,20 +56,22 @@ fn the_last_store_and_product_come_back_and_a_missing_secret_is_explained() {
     };
 
     // Nothing in the keyring: the user reads why, on the sandbox.
-    let mut h = resumed(saved(), ecwid.url());
+    let (mut h, _) = resumed(saved(), ecwid.url());
     step_until(&mut h, "the explanation", |h| {
         h.query_by_label_contains("ecwid:1003 could not be opened, so this is the sandbox").is_some()
     });
-    assert!(h.query_by_label_contains("built-in sandbox store").is_some());
+    // The sandbox opens once the saved store has failed (it is not started before it is needed).
+    step_until(&mut h, "the sandbox", |h| h.query_by_label_contains("built-in sandbox store").is_some());
     assert!(h.query_by_label_contains("not found").is_none(), "the Ecwid product is not looked for in the sandbox");
     drop(h);
 
     mediadesk::secrets::save(&store, &mediadesk::secrets::Secret::new(mediadesk::sandbox::ecwid::SECRET_TOKEN))
         .unwrap();
-    let mut h = resumed(saved(), ecwid.url());
+    let (mut h, sandbox_started) = resumed(saved(), ecwid.url());
     step_until(&mut h, "the Ecwid store", |h| h.query_by_label_contains("Ecwid store mediadesk sandbox").is_some());
     step_until(&mut h, "its last product", |h| h.query_by_label_contains("polaris.jpg").is_some());
     assert_eq!(h.state().open_media_count(), Some(ecwid_media(&ecwid)));
+    assert!(!sandbox_started.load(Ordering::SeqCst), "opening a real store starts no sandbox server");
 }
 
 /// How many images and videos the Ecwid face shows for product 1.

@@ -2,19 +2,16 @@
 //! against the store and answers with events, asking for a repaint after each one.
 
 use std::sync::Arc;
+use std::sync::Mutex;
 use std::sync::mpsc as std_mpsc;
-use std::sync::{Mutex, OnceLock};
 
 use crate::disk_cache::DiskCache;
 use crate::model::{
     MediaId, Page, ProductAlts, ProductId, ProductMedia, ProductQuery, ProductSort, ProductSummary, StoreRef,
 };
-use crate::sandbox::state::State as SandboxState;
-use crate::sandbox::{Sandbox, SandboxConfig};
-use crate::secrets::Secret;
 use crate::store::credentials::Credentials;
 use crate::store::shopify::endpoint::DEFAULT_API_VERSION;
-use crate::store::{AltEdit, Capabilities, Store, StoreError};
+use crate::store::{AltEdit, Capabilities, Opened, SandboxLauncher, Store, StoreError};
 
 mod upload;
 
@@ -256,19 +253,18 @@ pub enum JobState {
 pub struct Engine {
     commands: tokio::sync::mpsc::UnboundedSender<Command>,
     events: std_mpsc::Receiver<Event>,
-    sandbox: Arc<OnceLock<Arc<Mutex<SandboxState>>>>,
-    sandbox_url: Arc<OnceLock<String>>,
 }
 
 struct Ctx {
     store: std::sync::RwLock<Arc<dyn Store>>,
-    sandbox: Arc<dyn Store>,
+    /// Starts the built-in sandbox when it is first asked for (builds with the sandbox).
+    launcher: Option<SandboxLauncher>,
+    /// The sandbox once started: kept, so going back to it finds the same catalog.
+    sandbox: tokio::sync::Mutex<Option<Opened>>,
     http: reqwest::Client,
     thumbs: tokio::sync::Semaphore,
     thumb_cache: Option<DiskCache>,
     media_cache: Option<DiskCache>,
-    /// The sandbox's address: its cache keys, since its catalog is new on every start.
-    sandbox_url: String,
     scans: Mutex<Scans>,
     send: Box<dyn Fn(Event) + Send + Sync>,
     jobs: std::sync::atomic::AtomicU64,
@@ -277,75 +273,86 @@ struct Ctx {
 impl Ctx {
     /// The store commands run against now.
     fn store(&self) -> Arc<dyn Store> {
-        self.store.read().expect("store lock").clone()
+        self.store.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    /// Switch the store commands run against.
+    fn set_store(&self, store: Arc<dyn Store>) {
+        *self.store.write().unwrap_or_else(std::sync::PoisonError::into_inner) = store;
+    }
+}
+
+/// The store in use before any store was opened: every request says so.
+struct NoStore(StoreRef);
+
+#[async_trait::async_trait]
+impl Store for NoStore {
+    fn store_ref(&self) -> &StoreRef {
+        &self.0
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::cautious()
+    }
+
+    async fn connect(&self) -> Result<crate::store::Connection, StoreError> {
+        Err(NoStore::error())
+    }
+
+    async fn search_products(
+        &self,
+        _: &crate::model::ProductQuery,
+    ) -> Result<crate::model::Page<crate::model::ProductSummary>, StoreError> {
+        Err(NoStore::error())
+    }
+
+    async fn product_media(&self, _: &ProductId) -> Result<ProductMedia, StoreError> {
+        Err(NoStore::error())
+    }
+}
+
+impl NoStore {
+    fn error() -> StoreError {
+        StoreError::Refused { code: "NO_STORE".into(), message: "No store is open yet: connect your store.".into() }
     }
 }
 
 impl Engine {
-    /// Start the engine thread on the built-in sandbox store, keeping thumbnails and media lists
-    /// under `cache_dir` when given; `repaint` is called after every event.
-    pub fn start_sandbox(
-        config: SandboxConfig,
+    /// Start the engine thread with no store open; the first command opens one (`UseSandbox`,
+    /// `Connect` or `OpenSaved`). `launcher` starts the built-in sandbox when it is asked for;
+    /// thumbnails and media lists are kept under `cache_dir` when given; `repaint` is called
+    /// after every event.
+    pub fn start(
+        launcher: Option<SandboxLauncher>,
         cache_dir: Option<std::path::PathBuf>,
         repaint: impl Fn() + Send + Sync + 'static,
-    ) -> Engine {
+    ) -> Result<Engine, String> {
         let thumb_cache = cache_dir.as_ref().map(|d| DiskCache::new(d.join("thumbnails"), crate::thumbs::CACHE_BUDGET));
         let media_cache = cache_dir.as_ref().map(|d| DiskCache::new(d.join("media"), MEDIA_CACHE_BUDGET));
         let (cmd_tx, mut cmd_rx) = tokio::sync::mpsc::unbounded_channel::<Command>();
         let (ev_tx, ev_rx) = std_mpsc::channel::<Event>();
-        let sandbox_slot: Arc<OnceLock<Arc<Mutex<SandboxState>>>> = Arc::default();
-        let slot = sandbox_slot.clone();
-        let url_slot: Arc<OnceLock<String>> = Arc::default();
-        let url_set = url_slot.clone();
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(|e| format!("the background runtime could not start: {e}"))?;
         std::thread::Builder::new()
             .name("mediadesk-engine".into())
             .spawn(move || {
-                let rt = tokio::runtime::Builder::new_multi_thread()
-                    .worker_threads(2)
-                    .enable_all()
-                    .build()
-                    .expect("tokio runtime");
                 rt.block_on(async move {
                     let send = move |e: Event| {
+                        // The window is gone when this fails: nothing is left to tell.
                         let _ = ev_tx.send(e);
                         repaint();
                     };
-                    let sandbox = match Sandbox::start(config).await {
-                        Ok(s) => s,
-                        Err(e) => {
-                            send(Event::Failed(format!("The sandbox store could not start: {e}")));
-                            return;
-                        }
-                    };
-                    let _ = slot.set(sandbox.state());
-                    let _ = url_set.set(sandbox.url());
-                    let credentials = Credentials::Token(Secret::new(sandbox.token()));
-                    let store = match crate::store::open(
-                        &StoreRef::Sandbox,
-                        Some(&sandbox.url()),
-                        DEFAULT_API_VERSION,
-                        credentials,
-                    ) {
-                        Ok(s) => s,
-                        Err(e) => {
-                            send(Event::Failed(format!("The sandbox store could not be opened: {e}")));
-                            return;
-                        }
-                    };
-                    send(Event::Connected {
-                        store: StoreRef::Sandbox,
-                        label: format!("sandbox store at {}", sandbox.url()),
-                        limitations: Vec::new(),
-                        capabilities: store.capabilities(),
-                    });
                     let ctx = Arc::new(Ctx {
-                        store: std::sync::RwLock::new(store.clone()),
-                        sandbox: store,
+                        store: std::sync::RwLock::new(Arc::new(NoStore(StoreRef::Sandbox))),
+                        launcher,
+                        sandbox: tokio::sync::Mutex::new(None),
                         http: reqwest::Client::new(),
                         thumbs: tokio::sync::Semaphore::new(THUMB_PARALLEL),
                         thumb_cache: thumb_cache.clone(),
                         media_cache: media_cache.clone(),
-                        sandbox_url: sandbox.url(),
                         scans: Mutex::default(),
                         send: Box::new(send),
                         jobs: Default::default(),
@@ -356,13 +363,18 @@ impl Engine {
                     }
                     while let Some(cmd) = cmd_rx.recv().await {
                         let ctx = ctx.clone();
-                        tokio::spawn(async move { handle(ctx, cmd).await });
+                        if matches!(cmd, Command::UseSandbox) {
+                            // Opened before the next command runs: a search sent right after
+                            // it must find the sandbox, not the empty start.
+                            handle(ctx, cmd).await;
+                        } else {
+                            tokio::spawn(async move { handle(ctx, cmd).await });
+                        }
                     }
-                    drop(sandbox);
                 });
             })
-            .expect("engine thread starts");
-        Engine { commands: cmd_tx, events: ev_rx, sandbox: sandbox_slot, sandbox_url: url_slot }
+            .map_err(|e| format!("the background thread could not start: {e}"))?;
+        Ok(Engine { commands: cmd_tx, events: ev_rx })
     }
 
     /// Queue a command; never blocks.
@@ -373,16 +385,6 @@ impl Engine {
     /// The next event, if one is waiting; never blocks.
     pub fn try_event(&self) -> Option<Event> {
         self.events.try_recv().ok()
-    }
-
-    /// The sandbox's address, once it runs.
-    pub fn sandbox_url(&self) -> Option<String> {
-        self.sandbox_url.get().cloned()
-    }
-
-    /// The sandbox's data, once it runs (for tests that check what the store holds).
-    pub fn sandbox_state(&self) -> Option<Arc<Mutex<SandboxState>>> {
-        self.sandbox.get().cloned()
     }
 }
 
@@ -455,16 +457,7 @@ async fn handle(ctx: Arc<Ctx>, cmd: Command) {
             }
             Err(e) => send(Event::ConnectFailed(e.to_string())),
         },
-        Command::UseSandbox => {
-            *ctx.store.write().expect("store lock") = ctx.sandbox.clone();
-            let capabilities = ctx.store().capabilities();
-            send(Event::Connected {
-                store: StoreRef::Sandbox,
-                label: "sandbox store".into(),
-                limitations: Vec::new(),
-                capabilities,
-            });
-        }
+        Command::UseSandbox => use_sandbox(ctx).await,
         Command::Forget(store) => {
             if let Err(e) = off_thread(move || crate::secrets::delete(&store)).await {
                 send(Event::Failed(e.to_string()));
@@ -601,7 +594,7 @@ async fn connect(ctx: &Ctx, store_ref: StoreRef, endpoint: Option<String>, crede
                 // Connected for this session only; say why it will not be remembered.
                 limitations.push(format!("The connection works but was not saved: {e}"));
             }
-            *ctx.store.write().expect("store lock") = store;
+            ctx.set_store(store);
             let capabilities = ctx.store().capabilities();
             send(Event::Connected { store: store_ref, label, limitations, capabilities });
         }
@@ -651,9 +644,34 @@ async fn refresh(ctx: &Ctx, product: &ProductId) {
 
 /// The cache key of a product's media list: the store and the product.
 fn media_key(ctx: &Ctx, product: &ProductId) -> String {
-    let store = ctx.store().store_ref().clone();
-    let store = if store == StoreRef::Sandbox { ctx.sandbox_url.clone() } else { store.to_string() };
-    format!("{store} {}", product.0)
+    format!("{} {}", ctx.store().cache_key(), product.0)
+}
+
+/// Switch to the built-in sandbox, starting it the first time.
+async fn use_sandbox(ctx: &Ctx) {
+    let mut sandbox = ctx.sandbox.lock().await;
+    if sandbox.is_none() {
+        let Some(launch) = ctx.launcher.clone() else {
+            (ctx.send)(Event::ConnectFailed("this build of mediadesk has no sandbox store: connect your store".into()));
+            return;
+        };
+        match launch().await {
+            Ok(opened) => *sandbox = Some(opened),
+            Err(e) => {
+                tracing::error!(error = %e, "the sandbox store could not start");
+                (ctx.send)(Event::Failed(format!("The sandbox store could not start: {e}")));
+                return;
+            }
+        }
+    }
+    let Some(opened) = sandbox.as_ref() else { return };
+    ctx.set_store(opened.store.clone());
+    (ctx.send)(Event::Connected {
+        store: opened.store.store_ref().clone(),
+        label: opened.label.clone(),
+        limitations: Vec::new(),
+        capabilities: opened.store.capabilities(),
+    });
 }
 
 /// The media list kept from the last time this product was read, if any.

@@ -214,6 +214,22 @@ pub struct SetMediaReport {
     pub items: Vec<(String, Result<String, ItemError>)>,
 }
 
+/// A store opened and ready, with how the window names it.
+pub struct Opened {
+    /// The store.
+    pub store: std::sync::Arc<dyn Store>,
+    /// How the window names it, e.g. "sandbox store at http://127.0.0.1:41234".
+    pub label: String,
+    /// What must live as long as the store is used (the sandbox's server), if anything.
+    pub keep: Option<Box<dyn std::any::Any + Send + Sync>>,
+}
+
+/// Starts the built-in sandbox store when the app first needs it. The program's entry point
+/// provides it in builds with the `sandbox` feature, so the engine and the window never name the
+/// sandbox and opening a real store starts no sandbox server.
+pub type SandboxLauncher =
+    std::sync::Arc<dyn Fn() -> futures_util::future::BoxFuture<'static, Result<Opened, String>> + Send + Sync>;
+
 /// Open a store: the one place a store is built, for the engine, the command line and the
 /// window alike. `endpoint` (loopback only) replaces the platform's address, for the sandbox
 /// and tests; `api_version` is Shopify's Admin API version. Nothing is sent until it is used.
@@ -344,6 +360,12 @@ pub trait Store: Send + Sync {
 
     /// What this store can do.
     fn capabilities(&self) -> Capabilities;
+
+    /// What names this store's data in the local caches: its reference, unless the store says
+    /// otherwise (a store whose catalog is new on every start names its address).
+    fn cache_key(&self) -> String {
+        self.store_ref().to_string()
+    }
 
     /// Check the credentials: the store's name, and what the token cannot do.
     async fn connect(&self) -> Result<Connection, StoreError>;

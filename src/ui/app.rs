@@ -11,8 +11,7 @@ use egui::{Color32, Key, Modifiers};
 use super::files::{FilePicker, PickedFiles};
 use crate::engine::{Command, Engine, Event, JobState, UploadState};
 use crate::model::{Media, MediaId, ProductAlts, ProductId, ProductMedia, ProductSummary, StoreRef};
-use crate::sandbox::SandboxConfig;
-use crate::store::Capabilities;
+use crate::store::{Capabilities, SandboxLauncher};
 
 /// How long typing must pause before a search is sent.
 const SEARCH_DEBOUNCE: Duration = Duration::from_millis(300);
@@ -147,28 +146,24 @@ pub struct MediadeskApp {
 }
 
 impl MediadeskApp {
-    /// The app on the built-in sandbox store, caching in the user's cache folder.
-    pub fn new(ctx: &egui::Context) -> Self {
-        Self::with_sandbox_and_cache(ctx, SandboxConfig::default(), crate::disk_cache::user_cache_dir())
-    }
-
     /// The app as it was when it last closed: saved stores, the last store (reopened with the
-    /// keyring's secret) and the last product.
-    pub fn restored(cc: &eframe::CreationContext<'_>) -> Self {
+    /// keyring's secret) and the last product; the sandbox (started by `launcher`) otherwise.
+    pub fn restored(cc: &eframe::CreationContext<'_>, launcher: Option<SandboxLauncher>) -> Result<Self, String> {
         let saved = |key: &str| cc.storage.and_then(|s| s.get_string(key));
-        Self::resume(&cc.egui_ctx, SandboxConfig::default(), crate::disk_cache::user_cache_dir(), &saved, None)
+        Self::resume(&cc.egui_ctx, launcher, crate::disk_cache::user_cache_dir(), &saved, None)
     }
 
     /// The app resuming from what `saved` holds under the persistence keys; `endpoint` sends
-    /// the reopened store's requests to a loopback address instead (tests).
+    /// the reopened store's requests to a loopback address instead (tests). Without a store to
+    /// reopen, it opens the sandbox.
     pub fn resume(
         ctx: &egui::Context,
-        config: SandboxConfig,
+        launcher: Option<SandboxLauncher>,
         cache_dir: Option<PathBuf>,
         saved: &dyn Fn(&str) -> Option<String>,
         endpoint: Option<String>,
-    ) -> Self {
-        let mut app = Self::with_sandbox_and_cache(ctx, config, cache_dir);
+    ) -> Result<Self, String> {
+        let mut app = Self::starting(ctx, launcher, cache_dir)?;
         app.stores.endpoint = endpoint.clone();
         let get = |key: &str| saved(key).filter(|s| !s.is_empty());
         app.stores.saved = get(SAVED_STORES_KEY)
@@ -183,29 +178,40 @@ impl MediadeskApp {
                 app.engine.send(Command::OpenSaved { store, endpoint });
             }
             None => {
+                app.engine.send(Command::UseSandbox);
                 if let Some(id) = last_product {
-                    app.open_product(id);
+                    app.pending_product = Some((StoreRef::Sandbox, id));
                 }
             }
         }
-        app
+        Ok(app)
     }
 
-    /// The app on a sandbox with these settings (tests inject faults this way), without a disk cache.
-    pub fn with_sandbox(ctx: &egui::Context, config: SandboxConfig) -> Self {
-        Self::with_sandbox_and_cache(ctx, config, None)
+    /// The app on the sandbox `launcher` starts (tests inject faults this way), without a disk cache.
+    pub fn with_sandbox(ctx: &egui::Context, launcher: SandboxLauncher) -> Result<Self, String> {
+        Self::with_sandbox_and_cache(ctx, launcher, None)
     }
 
-    /// The app on a sandbox with these settings, keeping thumbnails and media lists under `cache_dir`.
+    /// The app on the sandbox `launcher` starts, keeping thumbnails and media lists under `cache_dir`.
     pub fn with_sandbox_and_cache(
         ctx: &egui::Context,
-        config: SandboxConfig,
-        cache_dir: Option<std::path::PathBuf>,
-    ) -> Self {
+        launcher: SandboxLauncher,
+        cache_dir: Option<PathBuf>,
+    ) -> Result<Self, String> {
+        let app = Self::starting(ctx, Some(launcher), cache_dir)?;
+        app.engine.send(Command::UseSandbox);
+        Ok(app)
+    }
+
+    /// The app with its engine started and no store open yet.
+    fn starting(
+        ctx: &egui::Context,
+        launcher: Option<SandboxLauncher>,
+        cache_dir: Option<PathBuf>,
+    ) -> Result<Self, String> {
         let repaint_ctx = ctx.clone();
-        let engine = Engine::start_sandbox(config, cache_dir, move || repaint_ctx.request_repaint());
-        engine.send(Command::Search { text: String::new(), generation: 1, after: None });
-        MediadeskApp {
+        let engine = Engine::start(launcher, cache_dir, move || repaint_ctx.request_repaint())?;
+        Ok(MediadeskApp {
             engine,
             store_label: None,
             store: StoreRef::Sandbox,
@@ -250,7 +256,7 @@ impl MediadeskApp {
             pending_product: None,
             file_picker: FilePicker::native(),
             picking: None,
-        }
+        })
     }
 
     /// Send requests for stores added in the window to this loopback address instead of
@@ -322,7 +328,9 @@ impl MediadeskApp {
                 // Still busy while another store is being opened (the sandbox answers first at start).
                 self.stores.busy = self.stores.pending.is_some();
                 self.stores.message = None;
-                if !first && changed {
+                if first {
+                    self.search_again();
+                } else if changed {
                     // Another store: start over with its products.
                     self.selected = None;
                     self.media = None;
@@ -344,9 +352,13 @@ impl MediadeskApp {
                 if let Some(store) = self.stores.pending.take()
                     && !self.stores.open
                 {
-                    // Reopening the last store at start: say so where it is seen.
+                    // Reopening the last store at start: say so where it is seen, and open the
+                    // sandbox instead when nothing is open yet.
                     self.error = Some(format!("{store} could not be opened, so this is the sandbox: {message}"));
                     self.pending_product = None;
+                    if self.store_label.is_none() {
+                        self.engine.send(Command::UseSandbox);
+                    }
                 }
                 self.stores.message = Some(message);
             }

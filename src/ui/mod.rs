@@ -13,8 +13,8 @@ mod stores;
 pub use app::{LAST_PRODUCT_KEY, LAST_STORE_KEY, MediadeskApp, SAVED_STORES_KEY};
 pub use files::FilePicker;
 
-/// Open the window and run until it closes.
-pub fn run() -> Result<(), String> {
+/// Open the window and run until it closes; `launcher` starts the built-in sandbox when the app needs it (builds with the sandbox).
+pub fn run(launcher: Option<crate::store::SandboxLauncher>) -> Result<(), String> {
     if let Some(missing) = no_display() {
         return Err(missing);
     }
@@ -25,7 +25,7 @@ pub fn run() -> Result<(), String> {
             .with_min_inner_size([720.0, 480.0]),
         ..Default::default()
     };
-    eframe::run_native("mediadesk", options, Box::new(|cc| Ok(Box::new(MediadeskApp::restored(cc)))))
+    eframe::run_native("mediadesk", options, Box::new(|cc| Ok(Box::new(MediadeskApp::restored(cc, launcher)?))))
         .map_err(|e| window_error(&e.to_string()))
 }
 

@@ -110,6 +110,14 @@ impl Store for ShopifyStore {
         }
     }
 
+    fn cache_key(&self) -> String {
+        match self.store_ref {
+            // The sandbox's catalog is generated anew on every start: its address tells runs apart.
+            StoreRef::Sandbox => format!("sandbox {}", self.transport.url().origin().ascii_serialization()),
+            _ => self.store_ref.to_string(),
+        }
+    }
+
     async fn connect(&self) -> Result<Connection, StoreError> {
         let c = self.check_connection().await?;
         Ok(Connection { name: c.name, domain: Some(c.domain), scopes: c.scopes, limitations: c.limitations })

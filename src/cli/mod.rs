@@ -1,20 +1,21 @@
 //! The command line: `mediadesk` opens the window; subcommands run headless against a store,
 //! printing JSON lines on stdout and messages on stderr.
 
-use std::io::Write;
 use std::sync::Arc;
-use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 use serde_json::{Value, json};
 
 use crate::model::{MediaId, Platform, ProductId, ProductQuery, ProductSort, StoreRef};
-use crate::sandbox::{Faults, Sandbox, SandboxConfig};
+#[cfg(feature = "sandbox")]
+mod sandbox;
 use crate::secrets::Secret;
 use crate::store::credentials::Credentials;
 use crate::store::shopify::endpoint;
 use crate::store::{AltEdit, BatchOutcome, FileOutcome, Store, StoreError, UploadFile, ids, validate};
 use crate::text::visible;
+#[cfg(feature = "sandbox")]
+pub use sandbox::{SandboxArgs, run_sandbox, sandbox_launcher};
 
 /// mediadesk: manage your store's product media.
 #[derive(Debug, Parser)]
@@ -41,6 +42,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the sandbox store in the foreground and print its URL and a token.
+    #[cfg(feature = "sandbox")]
     Sandbox(SandboxArgs),
     /// Check the connection: the shop's name, the granted scopes and what missing ones disable.
     Shop,
@@ -142,111 +144,6 @@ pub enum AltAction {
     },
 }
 
-/// Options of `mediadesk sandbox`.
-#[derive(Debug, Args)]
-pub struct SandboxArgs {
-    /// Port on 127.0.0.1 (0 picks a free one).
-    #[arg(long, default_value_t = 0)]
-    pub port: u16,
-    /// Products to generate (up to 10,000).
-    #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u32).range(0..=10_000))]
-    pub products: u32,
-    /// Added latency per request, in milliseconds.
-    #[arg(long, default_value_t = 0)]
-    pub latency_ms: u64,
-    /// Bandwidth cap in bytes a second, shared by all connections.
-    #[arg(long)]
-    pub bandwidth: Option<u64>,
-    /// Share of requests answered with a 5xx (0.0–1.0).
-    #[arg(long, default_value_t = 0.0, value_parser = share, allow_hyphen_values = true)]
-    pub error_rate: f64,
-    /// Share of responses cut off mid-body (0.0–1.0).
-    #[arg(long, default_value_t = 0.0, value_parser = share, allow_hyphen_values = true)]
-    pub drop_rate: f64,
-    /// Share of new media whose processing fails (0.0–1.0).
-    #[arg(long, default_value_t = 0.0, value_parser = share, allow_hyphen_values = true)]
-    pub fail_processing: f64,
-    /// Seed of the faults' dice, to repeat a run exactly (a new one each start when not given).
-    #[arg(long)]
-    pub seed: Option<u64>,
-}
-
-/// A share from 0 to 1, refused with the reason otherwise (`5` is not 5 %; `-0.5` is not a flag).
-fn share(raw: &str) -> Result<f64, String> {
-    let v: f64 = raw.trim().parse().map_err(|_| format!("`{raw}` is not a number; give a share from 0.0 to 1.0"))?;
-    if (0.0..=1.0).contains(&v) {
-        Ok(v)
-    } else {
-        Err(format!("{raw} is outside 0.0–1.0 (a share: 0.2 means one request in five)"))
-    }
-}
-
-impl SandboxArgs {
-    /// The sandbox configuration these options describe.
-    pub fn config(&self) -> SandboxConfig {
-        SandboxConfig {
-            port: self.port,
-            products: self.products as usize,
-            faults: Faults {
-                latency: Duration::from_millis(self.latency_ms),
-                bandwidth: self.bandwidth,
-                server_error_share: self.error_rate,
-                drop_share: self.drop_rate,
-                processing_failure_share: self.fail_processing,
-                seed: self.seed,
-            },
-            ..SandboxConfig::default()
-        }
-    }
-}
-
-/// Run `mediadesk sandbox` until Ctrl+C.
-pub fn run_sandbox(args: &SandboxArgs) -> std::io::Result<()> {
-    let rt = tokio::runtime::Runtime::new()?;
-    rt.block_on(async {
-        let mut config = args.config();
-        let faulty = config.faults.server_error_share > 0.0
-            || config.faults.drop_share > 0.0
-            || config.faults.processing_failure_share > 0.0;
-        if faulty && config.faults.seed.is_none() {
-            config.faults.seed = Some(crate::rng::Rng::from_time().next_u64());
-        }
-        let seed = config.faults.seed;
-        let sandbox = Sandbox::start(config).await.map_err(|e| match e.kind() {
-            std::io::ErrorKind::AddrInUse => std::io::Error::new(
-                e.kind(),
-                format!("port {} is already in use; pick another with --port, or --port 0 for a free one", args.port),
-            ),
-            std::io::ErrorKind::PermissionDenied => std::io::Error::new(
-                e.kind(),
-                format!("port {} may not be opened by this user; use a port above 1023, or --port 0", args.port),
-            ),
-            _ => e,
-        })?;
-        println!("sandbox store listening on {}", sandbox.url());
-        if let (true, Some(seed)) = (faulty, seed) {
-            println!("faults drawn with --seed {seed} (pass it again to repeat them)");
-        }
-        println!("GraphQL endpoint: {}", sandbox.graphql_url(endpoint::DEFAULT_API_VERSION));
-        println!("access token: {}", sandbox.token());
-        println!(
-            "Ecwid face: --store ecwid:{} --endpoint {} with MEDIADESK_TOKEN={}",
-            crate::sandbox::ecwid::STORE_ID,
-            sandbox.url(),
-            crate::sandbox::ecwid::SECRET_TOKEN
-        );
-        println!(
-            "try: curl -s {} -H 'X-Shopify-Access-Token: {}' -H 'Content-Type: application/json' -d '{{\"query\":\"{{ products(first: 3) {{ nodes {{ id title }} }} }}\"}}'",
-            sandbox.graphql_url(endpoint::DEFAULT_API_VERSION),
-            sandbox.token()
-        );
-        std::io::stdout().flush()?;
-        tokio::signal::ctrl_c().await?;
-        eprintln!("stopping the sandbox");
-        Ok(())
-    })
-}
-
 /// How a headless command ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
@@ -326,6 +223,11 @@ fn credentials_for(store: &StoreRef, command: &Command) -> Result<Credentials, S
             None => Credentials::Token(secret),
         });
     }
+    #[cfg(feature = "sandbox")]
+    if *store == StoreRef::Sandbox && std::env::var_os(crate::secrets::TOKEN_VAR).is_none() {
+        // A sandbox started with `mediadesk sandbox` accepts its documented token.
+        return Ok(Credentials::Token(Secret::new(crate::sandbox::SANDBOX_TOKEN)));
+    }
     crate::secrets::token_for(store).map(|s| Credentials::from_stored(&s)).map_err(|e| e.to_string())
 }
 
@@ -383,7 +285,9 @@ fn prepare(platform: Platform, command: &Command) -> Result<Job, StoreError> {
         Command::Rename { media: m, filename } => {
             Job::Rename { media: ids::media(platform, m)?, filename: filename.clone() }
         }
-        Command::Sandbox(_) | Command::Shop | Command::Connect { .. } | Command::SetMedia { .. } => Job::Other,
+        #[cfg(feature = "sandbox")]
+        Command::Sandbox(_) => Job::Other,
+        Command::Shop | Command::Connect { .. } | Command::SetMedia { .. } => Job::Other,
     })
 }
 
@@ -450,40 +354,44 @@ pub fn run_command(cli: &Cli, command: &Command) -> Exit {
         }
     };
     rt.block_on(async {
-        // The sandbox without an address: a temporary one in this process.
-        let mut local = None;
-        let endpoint_arg = match (&cli.store, &cli.endpoint) {
-            (StoreRef::Sandbox, None) => match Sandbox::start(SandboxConfig::default()).await {
-                Ok(s) => {
+        // The sandbox without an address: a temporary one in this process, kept until the end.
+        let (store, credentials, _sandbox) = match (&cli.store, &cli.endpoint) {
+            (StoreRef::Sandbox, None) => match temporary_sandbox().await {
+                Ok(opened) => {
                     eprintln!("mediadesk: using a temporary sandbox; run `mediadesk sandbox` and pass --endpoint to keep changes");
-                    let url = s.url();
-                    local = Some(s);
-                    Some(url)
+                    (opened.store, None, opened.keep)
                 }
                 Err(e) => {
-                    eprintln!("mediadesk: the sandbox could not start: {e}");
+                    eprintln!("mediadesk: {e}");
                     return Exit::Failed;
                 }
             },
-            (_, e) => e.clone(),
-        };
-        let credentials = match (&local, credentials_for(&cli.store, command)) {
-            (Some(s), _) => Credentials::Token(Secret::new(s.token())),
-            (None, Ok(c)) => c,
-            (None, Err(e)) => {
-                eprintln!("mediadesk: {e}");
-                return Exit::Usage;
+            _ => {
+                let credentials = match credentials_for(&cli.store, command) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        eprintln!("mediadesk: {e}");
+                        return Exit::Usage;
+                    }
+                };
+                match crate::store::open(&cli.store, cli.endpoint.as_deref(), &cli.api_version, credentials.clone()) {
+                    Ok(s) => (s, Some(credentials), None),
+                    Err(e) => {
+                        eprintln!("mediadesk: {e}");
+                        return Exit::Usage;
+                    }
+                }
             }
         };
-        let store = match crate::store::open(&cli.store, endpoint_arg.as_deref(), &cli.api_version, credentials.clone()) {
-            Ok(s) => s,
-            Err(e) => {
-                eprintln!("mediadesk: {e}");
-                return Exit::Usage;
-            }
-        };
-        let exit = match command {
-            Command::Connect { .. } => connect_and_save(store.as_ref(), &cli.store, &credentials).await,
+        // `_sandbox` lives until this block ends, after the command.
+        match command {
+            Command::Connect { .. } => match &credentials {
+                Some(c) => connect_and_save(store.as_ref(), &cli.store, c).await,
+                None => {
+                    eprintln!("mediadesk: a temporary sandbox needs no saved credentials; pass --endpoint to connect to one");
+                    Exit::Usage
+                }
+            },
             Command::Shop => match shop(store.as_ref()).await {
                 Ok(()) => Exit::Ok,
                 Err(e) => fail(&e, json!({})),
@@ -499,10 +407,20 @@ pub fn run_command(cli: &Cli, command: &Command) -> Exit {
                 }
             }
             _ => execute(store.as_ref(), job).await,
-        };
-        drop(local);
-        exit
+        }
     })
+}
+
+/// A sandbox for one command, in builds with the sandbox.
+async fn temporary_sandbox() -> Result<crate::store::Opened, String> {
+    #[cfg(feature = "sandbox")]
+    {
+        sandbox::sandbox_launcher(crate::sandbox::SandboxConfig::default(), |_| {})().await
+    }
+    #[cfg(not(feature = "sandbox"))]
+    {
+        Err("this build of mediadesk has no sandbox store; pass --store and --endpoint".into())
+    }
 }
 
 async fn shop(store: &dyn Store) -> Result<(), StoreError> {
