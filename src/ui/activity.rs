@@ -3,7 +3,8 @@
 
 use egui::RichText;
 
-use super::app::{BAD, GOOD, MediadeskApp, WARN};
+use super::app::MediadeskApp;
+use super::theme::{BAD, GOOD, WARN};
 use crate::engine::JobState;
 
 /// Jobs shown in the strip, newest first.

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use egui::{Color32, Key, Modifiers};
+use egui::{Key, Modifiers};
 
 use super::files::{FilePicker, PickedFiles};
 use crate::engine::{Command, Engine, Event, JobState, UploadState};
@@ -28,10 +28,6 @@ pub const LAST_PRODUCT_KEY: &str = "mediadesk.last_product";
 pub const LAST_STORE_KEY: &str = "mediadesk.last_store";
 /// The saved stores (their names only: secrets stay in the keyring).
 pub const SAVED_STORES_KEY: &str = "mediadesk.stores";
-
-pub(super) const WARN: Color32 = Color32::from_rgb(214, 150, 40);
-pub(super) const BAD: Color32 = Color32::from_rgb(210, 70, 70);
-pub(super) const GOOD: Color32 = Color32::from_rgb(90, 170, 110);
 
 /// One entry of the activity strip.
 pub(super) struct Job {
@@ -624,6 +620,6 @@ impl eframe::App for MediadeskApp {
         });
         egui::CentralPanel::default().show(ui, |ui| self.grid(ui));
         let ctx = ui.ctx().clone();
-        self.stores_window(&ctx);
+        self.stores.window_ui(&ctx, &self.engine);
     }
 }

@@ -6,7 +6,8 @@ use std::collections::HashSet;
 
 use egui::{Color32, Key, Modifiers, RichText, Vec2};
 
-use super::app::{BAD, Confirm, GOOD, MediadeskApp, UploadTile, WARN};
+use super::app::{Confirm, MediadeskApp, UploadTile};
+use super::theme::{BAD, GOOD, WARN};
 use crate::engine::UploadState;
 use crate::model::{Media, MediaId, MediaKind, MediaStatus};
 use crate::order::{self, Place};

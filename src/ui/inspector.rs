@@ -4,8 +4,9 @@
 
 use egui::{RichText, Vec2};
 
-use super::app::{BAD, Confirm, MediadeskApp, WARN};
+use super::app::{Confirm, MediadeskApp};
 use super::grid::kind_name;
+use super::theme::{BAD, WARN};
 use crate::audit;
 use crate::model::{MediaId, ProductMedia};
 use crate::order::Place;

@@ -9,6 +9,7 @@ mod inspector;
 mod picker;
 mod scroll;
 mod stores;
+mod theme;
 
 pub use app::{LAST_PRODUCT_KEY, LAST_STORE_KEY, MediadeskApp, SAVED_STORES_KEY};
 pub use files::FilePicker;

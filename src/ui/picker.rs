@@ -5,7 +5,8 @@ use std::time::Instant;
 
 use egui::{Key, RichText, Vec2};
 
-use super::app::{BAD, GOOD, Health, MediadeskApp, WARN};
+use super::app::{Health, MediadeskApp};
+use super::theme::{BAD, GOOD, WARN};
 use crate::model::ProductSummary;
 
 const ROW_HEIGHT: f32 = 44.0;

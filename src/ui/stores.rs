@@ -3,8 +3,8 @@
 
 use egui::RichText;
 
-use super::app::{BAD, MediadeskApp};
-use crate::engine::Command;
+use super::theme::BAD;
+use crate::engine::{Command, Engine};
 use crate::model::StoreRef;
 use crate::secrets::Secret;
 use crate::store::credentials::Credentials;
@@ -27,11 +27,12 @@ pub(super) struct StoresForm {
     pub(super) pending: Option<StoreRef>,
 }
 
-impl MediadeskApp {
-    pub(super) fn stores_window(&mut self, ctx: &egui::Context) {
-        let mut open = self.stores.open;
+impl StoresForm {
+    /// Draw the window when it is open; what the user asks for goes to `engine`.
+    pub(super) fn window_ui(&mut self, ctx: &egui::Context, engine: &Engine) {
+        let mut open = self.open;
         egui::Window::new("Stores").open(&mut open).resizable(false).default_width(420.0).show(ctx, |ui| {
-            let f = &mut self.stores;
+            let f = &mut *self;
             ui.label(RichText::new("Saved stores").strong());
             if f.saved.is_empty() {
                 ui.label(RichText::new("None yet.").weak());
@@ -45,7 +46,7 @@ impl MediadeskApp {
                     {
                         f.busy = true;
                         f.pending = Some(store.clone());
-                        self.engine.send(Command::OpenSaved { store, endpoint: f.endpoint.clone() });
+                        engine.send(Command::OpenSaved { store, endpoint: f.endpoint.clone() });
                     }
                     if ui.button(format!("Remove {name}")).clicked() {
                         forget = Some(name.clone());
@@ -55,11 +56,11 @@ impl MediadeskApp {
             if let Some(name) = forget {
                 f.saved.retain(|n| *n != name);
                 if let Ok(store) = name.parse::<StoreRef>() {
-                    self.engine.send(Command::Forget(store));
+                    engine.send(Command::Forget(store));
                 }
             }
             if ui.button("Use the sandbox store").clicked() {
-                self.engine.send(Command::UseSandbox);
+                engine.send(Command::UseSandbox);
             }
             ui.separator();
             ui.label(RichText::new("Add a store").strong());
@@ -109,7 +110,7 @@ impl MediadeskApp {
                             f.busy = true;
                             f.message = None;
                             f.pending = Some(store.clone());
-                            self.engine.send(Command::Connect {
+                            engine.send(Command::Connect {
                                 store,
                                 endpoint: f.endpoint.clone(),
                                 credentials,
@@ -128,6 +129,6 @@ impl MediadeskApp {
                 ui.colored_label(BAD, m);
             }
         });
-        self.stores.open = open;
+        self.open = open;
     }
 }

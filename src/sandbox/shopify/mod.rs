@@ -194,6 +194,7 @@ pub async fn graphql(
             scopes: grant.scopes.clone(),
             now,
             rng: RefCell::new(Rng::new(seed)),
+            mutations: mutations::run,
         };
         let vars = apollo_compiler::response::JsonValue::from(Value::Object(variables.clone()));
         let empty = apollo_compiler::response::JsonMap::new();
