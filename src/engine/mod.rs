@@ -141,6 +141,8 @@ pub enum Event {
         /// What the store can do (removal deletes, file library, alt limit…).
         capabilities: Capabilities,
     },
+    /// Something the user should know once about the open store (a fallback was used).
+    Notice(String),
     /// Connecting failed; the store in use did not change.
     ConnectFailed(String),
     /// A page of search results.
@@ -421,8 +423,10 @@ async fn scan_worker(ctx: Arc<Ctx>) {
         // requests report errors.
         let read = ctx.store().media_alts(&product, media_count).await;
         ctx.scans.lock().expect("scan lock").in_flight.remove(&product);
-        if let Ok(alts) = read {
-            (ctx.send)(Event::Scanned(alts));
+        match read {
+            Ok(alts) => (ctx.send)(Event::Scanned(alts)),
+            // The badge stays blank; the user's own requests report errors to the window.
+            Err(e) => tracing::debug!(product = %product, error = %e, "alt-text health read failed"),
         }
     }
 }
@@ -501,6 +505,9 @@ async fn handle(ctx: Arc<Ctx>, cmd: Command) {
             send(Event::Activity { job, title: title.clone(), state: JobState::Running(None) });
             let attempted = alt.clone();
             let result = ctx.store().set_alt(&product, &[AltEdit { media: media.clone(), alt: alt.clone() }]).await;
+            if let Ok(crate::store::BatchOutcome { notice: Some(n), .. }) = &result {
+                send(Event::Notice(n.clone()));
+            }
             let failure = match result {
                 Ok(o) if o.failed.is_empty() => None,
                 Ok(o) => o.failed.into_iter().next().map(|e| (e.message.clone(), format!("{}: {}", e.code, e.message))),
@@ -613,6 +620,9 @@ async fn report_batch(
     retry: impl FnOnce(Vec<MediaId>) -> Command,
 ) {
     let job = next_job(ctx);
+    if let Ok(crate::store::BatchOutcome { notice: Some(n), .. }) = &result {
+        (ctx.send)(Event::Notice(n.clone()));
+    }
     let (state, again) = match result {
         Ok(o) if o.failed.is_empty() => (JobState::Done, None),
         Ok(o) => {
@@ -636,9 +646,13 @@ async fn report_batch(
 
 /// Send the product as the store has it now.
 async fn refresh(ctx: &Ctx, product: &ProductId) {
-    if let Ok(m) = ctx.store().product_media(product).await {
-        keep_media(ctx, &m).await;
-        (ctx.send)(Event::Media(m));
+    match ctx.store().product_media(product).await {
+        Ok(m) => {
+            keep_media(ctx, &m).await;
+            (ctx.send)(Event::Media(m));
+        }
+        // The grid keeps what it shows; the failed edit itself was reported.
+        Err(e) => tracing::warn!(product = %product, error = %e, "reading the product again after a change failed"),
     }
 }
 
@@ -687,7 +701,12 @@ async fn keep_media(ctx: &Ctx, media: &ProductMedia) {
     let Some(cache) = ctx.media_cache.clone() else { return };
     let key = media_key(ctx, &media.id);
     let Ok(bytes) = serde_json::to_vec(media) else { return };
-    let _ = tokio::task::spawn_blocking(move || cache.write(&key, &bytes)).await;
+    match tokio::task::spawn_blocking(move || cache.write(&key, &bytes)).await {
+        Ok(Ok(())) => {}
+        // Only the next cold open is slower: log it, nothing to tell the user.
+        Ok(Err(e)) => tracing::warn!(error = %e, "the media list could not be written to the disk cache"),
+        Err(e) => tracing::warn!(error = %e, "the disk cache writer stopped"),
+    }
 }
 
 /// A new job number for the activity strip.

@@ -343,6 +343,12 @@ impl MediadeskApp {
                     self.open_product(id);
                 }
             }
+            Event::Notice(text) => {
+                // Shown with the token's limitations, once.
+                if !self.limitations.contains(&text) {
+                    self.limitations.push(text);
+                }
+            }
             Event::ConnectFailed(message) => {
                 self.stores.busy = false;
                 if let Some(store) = self.stores.pending.take()
