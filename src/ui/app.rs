@@ -137,6 +137,8 @@ pub struct MediadeskApp {
     pub(super) media_of: HashMap<ProductId, Vec<MediaId>>,
     /// The product to open once the store being reopened answers.
     pub(super) pending_product: Option<(StoreRef, ProductId)>,
+    /// This build can open the built-in sandbox (the fallback when no store opens).
+    pub(super) has_sandbox: bool,
     pub(super) file_picker: FilePicker,
     pub(super) picking: Option<PickedFiles>,
 }
@@ -206,6 +208,7 @@ impl MediadeskApp {
         cache_dir: Option<PathBuf>,
     ) -> Result<Self, String> {
         let repaint_ctx = ctx.clone();
+        let has_sandbox = launcher.is_some();
         let engine = Engine::start(launcher, cache_dir, move || repaint_ctx.request_repaint())?;
         Ok(MediadeskApp {
             engine,
@@ -250,6 +253,7 @@ impl MediadeskApp {
             used_by: HashMap::new(),
             media_of: HashMap::new(),
             pending_product: None,
+            has_sandbox,
             file_picker: FilePicker::native(),
             picking: None,
         })
@@ -356,11 +360,17 @@ impl MediadeskApp {
                 {
                     // Reopening the last store at start: say so where it is seen, and open the
                     // sandbox instead when nothing is open yet.
-                    self.error = Some(format!("{store} could not be opened, so this is the sandbox: {message}"));
                     self.pending_product = None;
-                    if self.store_label.is_none() {
+                    if self.store_label.is_none() && self.has_sandbox {
+                        self.error = Some(format!("{store} could not be opened, so this is the sandbox: {message}"));
                         self.engine.send(Command::UseSandbox);
+                    } else {
+                        self.error = Some(format!("{store} could not be opened: {message}"));
+                        self.stores.open = self.store_label.is_none();
                     }
+                } else if self.store_label.is_none() {
+                    // Nothing is open and there is no sandbox to fall back on: ask for a store.
+                    self.stores.open = true;
                 }
                 self.stores.message = Some(message);
             }
