@@ -6,6 +6,8 @@
 //! upload: 50 files of 2 MB through a 10 MB/s bandwidth cap, as one batch and one at a time.
 //!
 //! `cargo bench --bench shopify -- scan` or `-- upload` runs one of them.
+// Tests and benches unwrap: a panic is the failure, with its line.
+#![allow(clippy::unwrap_used)]
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -11,6 +11,8 @@
 //!             the health badges of the rows scrolled past are read meanwhile).
 //!
 //! `cargo bench --bench ui -- picker` runs only the last one.
+// Tests and benches unwrap: a panic is the failure, with its line.
+#![allow(clippy::unwrap_used)]
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

@@ -1,6 +1,8 @@
 //! Store clients against small local servers and a failing proxy: redirects are not followed
 //! (the token stays home), uploads declare their length, null fields never fail a page, an
 //! attached upload is never reported as failed, and progress never runs ahead of the link.
+// Tests and benches unwrap: a panic is the failure, with its line.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

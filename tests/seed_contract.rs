@@ -1,6 +1,8 @@
 //! Contract with the seed documents: every response example decodes with the app's types,
 //! and every request example gets an answer of the same shape from the sandbox (or, where the
 //! example uses fields Shopify has since removed, the same refusal the real schema gives).
+// Tests and benches unwrap: a panic is the failure, with its line.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

@@ -1,6 +1,8 @@
 //! Starting the app again: the last store is reopened with the secret the keyring holds, and
 //! its last product is shown; when that fails the user is told and lands on the sandbox.
 //! (Its own test binary: keyring's mock store is set for the whole process.)
+// Tests and benches unwrap: a panic is the failure, with its line.
+#![allow(clippy::unwrap_used)]
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests: the reference files under `tests/fixtures`, a
 //! sandbox to talk to, and a raw GraphQL call.
 #![allow(dead_code)]
+// Tests and benches unwrap: a panic is the failure, with its line.
+#![allow(clippy::unwrap_used)]
 
 pub mod seeds;
 
