@@ -279,3 +279,23 @@ async fn progress_never_reports_a_file_complete_before_the_link_could_carry_it()
         assert!(*at >= earliest * 0.9, "file {} reported complete at {at:.2} s; the link needs {earliest:.2} s", k + 1);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_token_never_appears_in_trace_logs() {
+    let sandbox = quick_sandbox().await;
+    let token = sandbox.token().to_string();
+    let url = sandbox.url();
+    let out = tokio::task::block_in_place(|| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_mediadesk"))
+            .args(["--endpoint", &url, "media", "gid://shopify/Product/1"])
+            .env("MEDIADESK_TOKEN", &token)
+            .env("MEDIADESK_LOG", "trace")
+            .output()
+            .unwrap()
+    });
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("shopify_request"), "the request spans are logged: {stderr:.2000}");
+    assert!(!stderr.contains(&token), "the token leaked into the log");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(&token));
+}

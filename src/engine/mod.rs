@@ -251,6 +251,28 @@ pub enum JobState {
     },
 }
 
+impl Command {
+    /// The command's name, for log spans (no arguments: they can hold merchant data or secrets).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Search { .. } => "search",
+            Command::OpenProduct(_) => "open_product",
+            Command::Connect { .. } => "connect",
+            Command::OpenSaved { .. } => "open_saved",
+            Command::UseSandbox => "use_sandbox",
+            Command::Forget(_) => "forget",
+            Command::Thumbnail(_) => "thumbnail",
+            Command::Scan(_) => "scan",
+            Command::SaveAlt { .. } => "save_alt",
+            Command::Reorder { .. } => "reorder",
+            Command::Remove { .. } => "remove",
+            Command::Delete { .. } => "delete",
+            Command::Reattach { .. } => "reattach",
+            Command::Upload { .. } => "upload",
+        }
+    }
+}
+
 /// The UI's handle on the engine.
 pub struct Engine {
     commands: tokio::sync::mpsc::UnboundedSender<Command>,
@@ -433,6 +455,11 @@ async fn scan_worker(ctx: Arc<Ctx>) {
 
 /// Run one command to the end, reporting as it goes.
 async fn handle(ctx: Arc<Ctx>, cmd: Command) {
+    let span = tracing::debug_span!("job", command = cmd.name());
+    tracing::Instrument::instrument(run_command(ctx, cmd), span).await
+}
+
+async fn run_command(ctx: Arc<Ctx>, cmd: Command) {
     let ctx = &ctx;
     let send = &ctx.send;
     match cmd {

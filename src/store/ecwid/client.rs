@@ -55,6 +55,17 @@ impl Client {
         build: Build<'_>,
         repeatable: bool,
     ) -> Result<T, StoreError> {
+        // The path names ids only; the token travels in a header and never in a span.
+        let span = tracing::debug_span!("ecwid_request", path);
+        tracing::Instrument::instrument(self.send_in_span(path, build, repeatable), span).await
+    }
+
+    async fn send_in_span<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        build: Build<'_>,
+        repeatable: bool,
+    ) -> Result<T, StoreError> {
         let url = self.base.join(path).map_err(|e| StoreError::Invalid {
             field: vec![],
             code: "BAD_PATH".into(),

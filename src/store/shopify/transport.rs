@@ -101,6 +101,18 @@ impl Transport {
         variables: Value,
         repeat: Repeat,
     ) -> Result<T, StoreError> {
+        // The document's name and price only: variables can hold merchant data, the token never
+        // enters a span or an event.
+        let span = tracing::debug_span!("shopify_request", document = doc.name);
+        tracing::Instrument::instrument(self.run_in_span(doc, variables, repeat), span).await
+    }
+
+    async fn run_in_span<T: DeserializeOwned>(
+        &self,
+        doc: &Document,
+        variables: Value,
+        repeat: Repeat,
+    ) -> Result<T, StoreError> {
         let cost = doc.requested_cost(&variables);
         if cost > MAX_QUERY_COST {
             return Err(StoreError::Invalid {
