@@ -7,7 +7,7 @@
 //!
 //! `cargo bench --bench shopify -- scan` or `-- upload` runs one of them.
 // Tests and benches unwrap: a panic is the failure, with its line.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -12,7 +12,7 @@
 //!
 //! `cargo bench --bench ui -- picker` runs only the last one.
 // Tests and benches unwrap: a panic is the failure, with its line.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

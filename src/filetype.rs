@@ -45,7 +45,7 @@ fn boxes(data: &[u8]) -> Vec<([u8; 4], &[u8])> {
     let mut at = 0;
     while at + 8 <= data.len() {
         let Some(size) = be32(data, at) else { break };
-        let kind: [u8; 4] = data[at + 4..at + 8].try_into().expect("4 bytes");
+        let Ok(kind) = <[u8; 4]>::try_from(&data[at + 4..at + 8]) else { break };
         let (header, size) = match size {
             0 => (8, data.len() - at),
             1 => match be64(data, at + 8) {

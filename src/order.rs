@@ -36,11 +36,11 @@ pub fn fewest_moves<T: PartialEq + Clone>(old: &[T], new: &[T]) -> Option<Vec<(T
         if keep[i] {
             continue;
         }
-        let from = current.iter().position(|c| c == id).expect("same items");
+        let from = current.iter().position(|c| c == id)?;
         let item = current.remove(from);
         let at = match i.checked_sub(1) {
             None => 0,
-            Some(p) => current.iter().position(|c| *c == new[p]).expect("same items") + 1,
+            Some(p) => current.iter().position(|c| *c == new[p])? + 1,
         };
         current.insert(at, item);
         moves.push((id.clone(), at));

@@ -2,7 +2,7 @@
 //! only, the window never names a platform, the sandbox stands alone, and no two modules import
 //! each other.
 // Tests and benches unwrap: a panic is the failure, with its line.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

@@ -1,7 +1,7 @@
 //! Bad input, one row each: what the command line is given, the exit code, the words it must
 //! answer with, and what must not change. Add a row for every new refusal.
 // Tests and benches unwrap: a panic is the failure, with its line.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

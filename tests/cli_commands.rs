@@ -1,6 +1,6 @@
 //! The headless commands against a sandbox: JSON lines on stdout, messages on stderr, exit codes.
 // Tests and benches unwrap: a panic is the failure, with its line.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,7 +1,7 @@
 //! `mediadesk sandbox` runs in the foreground, prints its URL and a token, and answers a
 //! products query with data and `extensions.cost`, like the README's curl example.
 // Tests and benches unwrap: a panic is the failure, with its line.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};

@@ -1,6 +1,6 @@
 //! The Ecwid store against the sandbox's Ecwid face over HTTP.
 // Tests and benches unwrap: a panic is the failure, with its line.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,6 +1,6 @@
 //! The engine passes on what the store says once (a fallback used) instead of dropping it.
 // Tests and benches unwrap: a panic is the failure, with its line.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::{Duration, Instant};
 

@@ -2,7 +2,7 @@
 //! (the token stays home), uploads declare their length, null fields never fail a page, an
 //! attached upload is never reported as failed, and progress never runs ahead of the link.
 // Tests and benches unwrap: a panic is the failure, with its line.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,7 +1,7 @@
 //! The sandbox over real HTTP: authentication, cost and throttling, the upload flow and its
 //! status transitions, documented errors, the reorder job, limits and injected faults.
 // Tests and benches unwrap: a panic is the failure, with its line.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,7 +1,7 @@
 //! Contract with Shopify's real Admin API schema (2025-01): the sandbox's schema is a subset of
 //! it, and every document the app sends validates against it without deprecated fields.
 // Tests and benches unwrap: a panic is the failure, with its line.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -2,7 +2,7 @@
 //! and every request example gets an answer of the same shape from the sandbox (or, where the
 //! example uses fields Shopify has since removed, the same refusal the real schema gives).
 // Tests and benches unwrap: a panic is the failure, with its line.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

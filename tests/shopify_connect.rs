@@ -1,7 +1,7 @@
 //! Connecting to a shop: the token's scopes and what missing ones disable, and the client
 //! credentials grant with its token exchanged again when it expires or is refused.
 // Tests and benches unwrap: a panic is the failure, with its line.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,6 +1,6 @@
 //! The Shopify `Store` against the sandbox over HTTP: reads, paging and how failures surface.
 // Tests and benches unwrap: a panic is the failure, with its line.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

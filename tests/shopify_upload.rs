@@ -1,7 +1,7 @@
 //! Uploading through the Shopify store against the sandbox: local checks, staged targets,
 //! progress, one attach, processing followed to the end, and no duplicates when connections drop.
 // Tests and benches unwrap: a panic is the failure, with its line.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

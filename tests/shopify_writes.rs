@@ -1,7 +1,7 @@
 //! The Shopify store's write operations against the sandbox: what the store ends up holding,
 //! and what is reported per item.
 // Tests and benches unwrap: a panic is the failure, with its line.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,7 +1,7 @@
 //! Thumbnails against the sandbox's CDN: fetched once, then drawn from the disk cache, even
 //! while the store is down.
 // Tests and benches unwrap: a panic is the failure, with its line.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,7 +1,7 @@
 //! The real app driven through its accessibility tree (egui_kittest) against the sandbox: pick a
 //! product, edit and save alt text, drop files and see them uploaded, keep an over-long alt text local.
 // Tests and benches unwrap: a panic is the failure, with its line.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};

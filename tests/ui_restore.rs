@@ -2,7 +2,7 @@
 //! its last product is shown; when that fails the user is told and lands on the sandbox.
 //! (Its own test binary: keyring's mock store is set for the whole process.)
 // Tests and benches unwrap: a panic is the failure, with its line.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -424,7 +424,7 @@ struct Scans {
 async fn scan_worker(ctx: Arc<Ctx>) {
     loop {
         let next = {
-            let mut scans = ctx.scans.lock().expect("scan lock");
+            let mut scans = ctx.scans.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             let next = loop {
                 match scans.wanted.pop_front() {
                     Some((p, _)) if scans.in_flight.contains(&p) => continue,
@@ -444,7 +444,7 @@ async fn scan_worker(ctx: Arc<Ctx>) {
         // A badge that stays blank is the whole cost of a failure here; the user's own
         // requests report errors.
         let read = ctx.store().media_alts(&product, media_count).await;
-        ctx.scans.lock().expect("scan lock").in_flight.remove(&product);
+        ctx.scans.lock().unwrap_or_else(std::sync::PoisonError::into_inner).in_flight.remove(&product);
         match read {
             Ok(alts) => (ctx.send)(Event::Scanned(alts)),
             // The badge stays blank; the user's own requests report errors to the window.
@@ -509,7 +509,7 @@ async fn run_command(ctx: Arc<Ctx>, cmd: Command) {
         }
         Command::Scan(wanted) => {
             let start = {
-                let mut scans = ctx.scans.lock().expect("scan lock");
+                let mut scans = ctx.scans.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
                 scans.wanted = wanted.into();
                 let idle = SCAN_PARALLEL.saturating_sub(scans.workers);
                 scans.workers += idle;
@@ -604,9 +604,14 @@ async fn run_command(ctx: Arc<Ctx>, cmd: Command) {
     }
 }
 
-/// Run blocking work (the OS keyring talks D-Bus or the keychain) off the async workers.
-async fn off_thread<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    tokio::task::spawn_blocking(f).await.expect("keyring call panicked")
+/// Run a keyring call (D-Bus or the keychain: blocking) off the async workers.
+async fn off_thread<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, crate::secrets::SecretError> + Send + 'static,
+) -> Result<T, crate::secrets::SecretError> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(result) => result,
+        Err(e) => Err(crate::secrets::SecretError::Keyring(format!("the keyring call stopped unexpectedly ({e})"))),
+    }
 }
 
 /// A store that answered: itself, its label, and what its token cannot do.

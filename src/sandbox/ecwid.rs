@@ -76,7 +76,7 @@ fn admit(shared: &Shared, headers: &HeaderMap, store: u64, write: bool) -> Resul
         return Err(Refusal::new(StatusCode::NOT_FOUND, format!("Store {store} not found")));
     }
     {
-        let mut windows = shared.ecwid_window.lock().expect("window lock");
+        let mut windows = shared.ecwid_window.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let window = windows.entry(token.to_string()).or_default();
         let now = Instant::now();
         let span = shared.config.ecwid_window;
@@ -84,8 +84,9 @@ fn admit(shared: &Shared, headers: &HeaderMap, store: u64, write: bool) -> Resul
             window.pop_front();
         }
         if window.len() as u32 >= shared.config.ecwid_requests_per_minute {
-            let wait =
-                span.saturating_sub(now.duration_since(*window.front().expect("full"))).as_secs_f64().ceil() as u64;
+            let wait = window
+                .front()
+                .map_or(1, |first| span.saturating_sub(now.duration_since(*first)).as_secs_f64().ceil() as u64);
             return Err(Refusal {
                 status: StatusCode::TOO_MANY_REQUESTS,
                 message: "Too many requests: at most 600 a minute per token".into(),
@@ -208,7 +209,7 @@ pub async fn products(
     if limit > 100 {
         return error(StatusCode::BAD_REQUEST, "limit must be at most 100");
     }
-    let st = shared.state.lock().expect("state lock");
+    let st = shared.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let keyword = q.keyword.unwrap_or_default().to_lowercase();
     let mut found: Vec<&ProductRec> = st
         .products
@@ -240,7 +241,7 @@ pub async fn product(
     if let Err(r) = admit(&shared, &headers, store, false) {
         return r.into_response();
     }
-    let st = shared.state.lock().expect("state lock");
+    let st = shared.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     match st.products.get(&id) {
         Some(p) => axum::Json(product_json(&shared.base, &st, p)).into_response(),
         None => no_product(id),
@@ -258,7 +259,7 @@ pub async fn update_product(
         Ok(v) => v,
         Err(r) => return r.into_response(),
     };
-    let mut st = shared.state.lock().expect("state lock");
+    let mut st = shared.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let Some(p) = st.products.get(&id) else {
         return no_product(id);
     };
@@ -285,7 +286,7 @@ pub async fn update_product(
     }
     for (fid, img) in &changes {
         if let Some(alt) = img.get("alt") {
-            let f = st.files.get_mut(fid).expect("checked above");
+            let Some(f) = st.files.get_mut(fid) else { continue };
             // The alt object is replaced as a whole: translations left out are dropped.
             f.alt = alt.get("main").and_then(Value::as_str).unwrap_or_default().to_string();
             f.alt_translated = alt
@@ -298,15 +299,17 @@ pub async fn update_product(
     let order: HashMap<u64, i64> =
         changes.iter().filter_map(|(fid, img)| Some((*fid, img.get("orderBy")?.as_i64()?))).collect();
     if !order.is_empty() {
-        let p = st.products.get_mut(&id).expect("checked above");
+        let Some(p) = st.products.get_mut(&id) else { return no_product(id) };
         let mut imgs: Vec<(i64, usize, u64)> =
             images.iter().enumerate().map(|(i, f)| (order.get(f).copied().unwrap_or(i as i64), i, *f)).collect();
         imgs.sort();
         // Images take the image slots in their new order; videos keep theirs.
         let mut next = imgs.into_iter().map(|(_, _, f)| f);
         for slot in p.media.iter_mut() {
-            if images.contains(slot) {
-                *slot = next.next().expect("same count");
+            if images.contains(slot)
+                && let Some(n) = next.next()
+            {
+                *slot = n;
             }
         }
     }
@@ -387,7 +390,7 @@ pub async fn upload(
         Ok(d) => d,
         Err(r) => return r.into_response(),
     };
-    let mut st = shared.state.lock().expect("state lock");
+    let mut st = shared.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let Some(p) = st.products.get(&id) else {
         return no_product(id);
     };
@@ -395,7 +398,7 @@ pub async fn upload(
     let name = q.file_name.unwrap_or_else(|| format!("image-{id}.jpg"));
     let size = body.len() as u64;
     let new = new_image(&mut st, &name, Pixels::Uploaded(body), dims, size);
-    let p = st.products.get_mut(&id).expect("checked above");
+    let Some(p) = st.products.get_mut(&id) else { return no_product(id) };
     match target.as_str() {
         "image" => {
             // The main image is replaced: the new one goes first.
@@ -442,7 +445,7 @@ fn remove_images(shared: &Shared, headers: &HeaderMap, store: u64, id: u64, whic
     if let Err(r) = admit(shared, headers, store, true) {
         return r.into_response();
     }
-    let mut st = shared.state.lock().expect("state lock");
+    let mut st = shared.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let Some(p) = st.products.get(&id) else {
         return no_product(id);
     };
@@ -457,7 +460,7 @@ fn remove_images(shared: &Shared, headers: &HeaderMap, store: u64, id: u64, whic
             vec![file]
         }
     };
-    let p = st.products.get_mut(&id).expect("checked above");
+    let Some(p) = st.products.get_mut(&id) else { return no_product(id) };
     p.media.retain(|m| !remove.contains(m));
     p.updated_at = SystemTime::now();
     for f in &remove {
@@ -478,7 +481,7 @@ pub async fn set_media(
         Err(r) => return r.into_response(),
     };
     let base = shared.base.to_string();
-    let mut st = shared.state.lock().expect("state lock");
+    let mut st = shared.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let Some(p) = st.products.get(&id) else {
         return no_product(id);
     };
@@ -535,7 +538,7 @@ pub async fn set_media(
         reports.push(r);
     }
     result["galleryMedia"] = json!(reports);
-    let p = st.products.get_mut(&id).expect("checked above");
+    let Some(p) = st.products.get_mut(&id) else { return no_product(id) };
     let others: Vec<u64> = p.media.iter().copied().filter(|m| !images.contains(m)).collect();
     p.media = main_id.into_iter().chain(gallery).chain(others).collect();
     p.updated_at = SystemTime::now();

@@ -90,7 +90,10 @@ pub fn encode(img: &DynamicImage, format: ImageFormat) -> (Vec<u8>, &'static str
         "image/gif" => ImageFormat::Gif,
         _ => ImageFormat::Jpeg,
     };
-    img.write_to(&mut out, format).expect("encoding to memory does not fail");
+    if let Err(e) = img.write_to(&mut out, format) {
+        // Encoding into memory has no I/O to fail; should the encoder refuse, say so in the log.
+        tracing::error!(error = %e, "the sandbox could not encode a picture");
+    }
     (out.into_inner(), mime)
 }
 

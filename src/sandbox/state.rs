@@ -245,9 +245,9 @@ impl State {
     /// Apply everything whose time has come: status transitions and finished jobs.
     pub fn tick(&mut self, now: Instant) {
         for file in self.files.values_mut() {
-            let Some(p) = &file.pending else { continue };
-            if now >= p.done_at {
-                let p = file.pending.take().expect("checked above");
+            if file.pending.as_ref().is_some_and(|p| now >= p.done_at)
+                && let Some(p) = file.pending.take()
+            {
                 match p.failure {
                     Some(err) => {
                         file.status = Status::Failed;
@@ -259,7 +259,7 @@ impl State {
                     }
                 }
                 file.updated_at = SystemTime::now();
-            } else if now >= p.processing_at {
+            } else if file.pending.as_ref().is_some_and(|p| now >= p.processing_at) {
                 file.status = Status::Processing;
             }
         }

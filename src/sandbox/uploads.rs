@@ -12,6 +12,7 @@ use super::Shared;
 
 /// The signature of `message` under the sandbox's secret, hex.
 pub fn sign(secret: &[u8], message: &str) -> String {
+    #[allow(clippy::expect_used, reason = "HMAC accepts a key of any length: this cannot fail")]
     let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
     mac.update(message.as_bytes());
     hex::encode(mac.finalize().into_bytes())
@@ -143,7 +144,13 @@ pub async fn put(
             "The request signature we calculated does not match the signature you provided. Check the Content-Type header.",
         );
     }
-    let declared = shared.state.lock().expect("state lock").staged.get(&key).map(|s| s.declared_size);
+    let declared = shared
+        .state
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .staged
+        .get(&key)
+        .map(|s| s.declared_size);
     match declared {
         None => return xml_error(StatusCode::NOT_FOUND, "NoSuchUpload", "No staged upload has this key."),
         Some(Some(size)) if size != body.len() as u64 => {
@@ -166,7 +173,7 @@ pub async fn put(
 }
 
 fn store(shared: &Shared, key: &str, bytes: Bytes) -> Response {
-    let mut st = shared.state.lock().expect("state lock");
+    let mut st = shared.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     match st.staged.get_mut(key) {
         Some(rec) => {
             if let Some(size) = rec.declared_size

@@ -10,6 +10,7 @@ use apollo_compiler::validation::Valid;
 pub const SCHEMA_SDL: &str = include_str!("schema.graphql");
 
 /// The parsed and validated schema.
+#[allow(clippy::expect_used, reason = "a constant text, validated by the schema contract test")]
 pub fn schema() -> Valid<Schema> {
     Schema::parse_and_validate(SCHEMA_SDL, "shopify-admin-subset.graphql").expect("the schema subset is valid")
 }

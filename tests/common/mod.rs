@@ -2,7 +2,7 @@
 //! sandbox to talk to, and a raw GraphQL call.
 #![allow(dead_code)]
 // Tests and benches unwrap: a panic is the failure, with its line.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod seeds;
 

@@ -1,6 +1,6 @@
 //! The request and response examples inside the seed documents, whatever their layout.
 // Tests and benches unwrap: a panic is the failure, with its line.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

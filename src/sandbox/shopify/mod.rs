@@ -165,7 +165,7 @@ pub async fn graphql(
         );
     }
     {
-        let mut buckets = shared.buckets.lock().expect("bucket lock");
+        let mut buckets = shared.buckets.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let bucket = buckets
             .entry(grant.token.clone())
             .or_insert_with(|| Bucket::new(shared.config.bucket_size, shared.config.restore_rate));
@@ -183,10 +183,10 @@ pub async fn graphql(
 
     // Execute under the state lock: requests see a consistent store, as Shopify's would.
     let response = {
-        let mut guard = shared.state.lock().expect("state lock");
+        let mut guard = shared.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         guard.tick(now);
         // Executed on a moved-out copy so resolvers need no lifetime tied to the guard.
-        let seed = shared.rng.lock().expect("rng lock").next_u64();
+        let seed = shared.rng.lock().unwrap_or_else(std::sync::PoisonError::into_inner).next_u64();
         let ctx = Ctx {
             state: RefCell::new(std::mem::take(&mut *guard)),
             config: shared.config.clone(),
@@ -213,8 +213,10 @@ pub async fn graphql(
         _ => 0,
     };
     let status = {
-        let mut buckets = shared.buckets.lock().expect("bucket lock");
-        let bucket = buckets.get_mut(&grant.token).expect("created above");
+        let mut buckets = shared.buckets.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let bucket = buckets
+            .entry(grant.token.clone())
+            .or_insert_with(|| Bucket::new(shared.config.bucket_size, shared.config.restore_rate));
         bucket.refund(requested.saturating_sub(actual) as f64, Instant::now());
         throttle_status(bucket)
     };

@@ -559,8 +559,9 @@ fn product_update<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
         );
     };
     let (_, errs) = create_media(ctx, &mut st, pid, list(a, "media"), "media");
-    if errs.is_empty() {
-        let p = st.products.get_mut(&pid).expect("checked above");
+    if errs.is_empty()
+        && let Some(p) = st.products.get_mut(&pid)
+    {
         if let Some(t) = str_arg(&input, "title") {
             p.title = t.to_string();
         }
@@ -684,7 +685,7 @@ fn product_update_media<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
     let now = SystemTime::now();
     for (id, input) in ids.iter().zip(inputs) {
         let preview = str_arg(input, "previewImageSource").and_then(|u| read_source(ctx, &st, u));
-        let f = st.files.get_mut(id).expect("checked above");
+        let Some(f) = st.files.get_mut(id) else { continue };
         if let Some(alt) = str_arg(input, "alt") {
             f.alt = alt.to_string();
         }
@@ -728,9 +729,10 @@ fn product_delete_media<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
         Ok(ids) => ids,
         Err(e) => return payload(Val::Obj(Obj::Product(ctx, pid)), Value::Null, Value::Null, vec![e]),
     };
-    let p = st.products.get_mut(&pid).expect("checked above");
-    p.media.retain(|m| !ids.contains(m));
-    p.updated_at = SystemTime::now();
+    if let Some(p) = st.products.get_mut(&pid) {
+        p.media.retain(|m| !ids.contains(m));
+        p.updated_at = SystemTime::now();
+    }
     let image_ids: Vec<String> =
         ids.iter().filter(|id| st.files[id].kind == FileKind::Image).map(|id| gid("ProductImage", *id)).collect();
     let deleted: Vec<String> = ids.iter().map(|id| gid(st.files[id].kind.type_name(), *id)).collect();
@@ -826,7 +828,8 @@ fn file_update<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
     let now = SystemTime::now();
     for (i, input) in inputs.iter().enumerate() {
         let i = i.to_string();
-        let id = file_id(&st, gids[i.parse::<usize>().unwrap_or(0)]).expect("checked above");
+        // Every id was checked before the loop; one gone meanwhile is skipped.
+        let Some(id) = gids.get(i.parse::<usize>().unwrap_or(0)).and_then(|g| file_id(&st, g)) else { continue };
         let alt = str_arg(input, "alt");
         let filename = str_arg(input, "filename");
         let original = str_arg(input, "originalSource");
@@ -843,19 +846,19 @@ fn file_update<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
         let add_ids: Vec<u64> = adds.iter().filter_map(|g| product_id(&st, g)).collect();
         let remove_ids: Vec<u64> = removes.iter().filter_map(|g| product_id(&st, g)).collect();
         for p in add_ids {
-            let prod = st.products.get_mut(&p).expect("checked above");
+            let Some(prod) = st.products.get_mut(&p) else { continue };
             if !prod.media.contains(&id) {
                 prod.media.push(id);
                 prod.updated_at = now;
             }
         }
         for p in remove_ids {
-            let prod = st.products.get_mut(&p).expect("checked above");
+            let Some(prod) = st.products.get_mut(&p) else { continue };
             prod.media.retain(|m| *m != id);
             prod.updated_at = now;
         }
         let timings = ctx.config.timings;
-        let f = st.files.get_mut(&id).expect("checked above");
+        let Some(f) = st.files.get_mut(&id) else { continue };
         if let Some(alt) = alt {
             f.alt = alt.to_string();
         }
@@ -996,7 +999,7 @@ fn file_delete<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
     let mut deleted = Vec::new();
     let mut errs = Vec::new();
     for (i, g) in gids.iter().enumerate() {
-        let id = file_id(&st, g).expect("checked above");
+        let Some(id) = file_id(&st, g) else { continue };
         if matches!(st.files[&id].status, Status::Uploaded | Status::Processing) {
             errs.push(user_error(
                 &["fileIds", &i.to_string()],
@@ -1029,8 +1032,8 @@ fn file_acknowledge<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
     let mut done = Vec::new();
     let mut errs = Vec::new();
     for (i, g) in gids.iter().enumerate() {
-        let id = file_id(&st, g).expect("checked above");
-        let f = st.files.get_mut(&id).expect("checked above");
+        let Some(id) = file_id(&st, g) else { continue };
+        let Some(f) = st.files.get_mut(&id) else { continue };
         match f.status {
             Status::Failed | Status::Ready => {
                 f.status = Status::Ready;

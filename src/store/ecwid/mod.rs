@@ -27,9 +27,14 @@ pub const API_BASE: &str = "https://app.ecwid.com/api/v3/";
 
 /// The REST base of a store: Ecwid's host, or the same paths on a loopback `endpoint`.
 pub fn base_url(store_id: &str, endpoint: Option<&str>) -> Result<reqwest::Url, StoreError> {
+    let bad = |e: url::ParseError| StoreError::Invalid {
+        field: vec!["endpoint".into()],
+        code: "INVALID_ENDPOINT".into(),
+        message: e.to_string(),
+    };
     let root = match endpoint {
-        Some(e) => crate::store::endpoint::loopback_base(e)?.join("api/v3/").expect("relative path"),
-        None => reqwest::Url::parse(API_BASE).expect("constant URL"),
+        Some(e) => crate::store::endpoint::loopback_base(e)?.join("api/v3/").map_err(bad)?,
+        None => reqwest::Url::parse(API_BASE).map_err(bad)?,
     };
     root.join(&format!("{store_id}/")).map_err(|e| StoreError::Invalid {
         field: vec!["store".into()],

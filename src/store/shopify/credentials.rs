@@ -30,6 +30,7 @@ pub struct TokenSource {
 impl TokenSource {
     /// A source for a shop whose Admin API lives at `graphql_url`.
     pub fn new(credentials: Credentials, graphql_url: &reqwest::Url) -> Self {
+        #[allow(clippy::expect_used, reason = "an absolute path joined to an http(s) URL always parses")]
         let oauth_url = graphql_url.join("/admin/oauth/access_token").expect("a path on the same host");
         TokenSource { credentials, oauth_url, current: tokio::sync::Mutex::new(None) }
     }
