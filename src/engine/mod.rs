@@ -6,15 +6,16 @@ use std::sync::Mutex;
 use std::sync::mpsc as std_mpsc;
 
 use crate::disk_cache::DiskCache;
-use crate::model::{
-    MediaId, Page, ProductAlts, ProductId, ProductMedia, ProductQuery, ProductSort, ProductSummary, StoreRef,
-};
+use crate::model::{ProductId, ProductMedia, ProductQuery, ProductSort, StoreRef};
 use crate::store::credentials::Credentials;
 use crate::store::shopify::endpoint::DEFAULT_API_VERSION;
-use crate::store::{AltEdit, Capabilities, Opened, SandboxLauncher, Store, StoreError};
+use crate::store::{Capabilities, Opened, SandboxLauncher, Store, StoreError};
 
+mod edits;
+mod messages;
 mod upload;
 
+pub use messages::{Command, Event, JobState, UploadState};
 pub use upload::file_name;
 
 /// Thumbnails fetched and decoded at the same time.
@@ -25,253 +26,6 @@ const PRODUCT_PAGE: u32 = 50;
 const MEDIA_CACHE_BUDGET: u64 = 50 * 1024 * 1024;
 /// Products read for health badges at the same time: few, so the user's own requests go first.
 const SCAN_PARALLEL: usize = 2;
-
-/// What the UI asks for.
-#[derive(Debug, Clone)]
-pub enum Command {
-    /// One page of a product search (empty text lists them all); `generation` tags the answer.
-    Search {
-        /// The search text.
-        text: String,
-        /// Increases with every search, so stale answers can be dropped.
-        generation: u64,
-        /// The cursor of the page before; `None` for the first page.
-        after: Option<String>,
-    },
-    /// Load a product's media.
-    OpenProduct(ProductId),
-    /// Check credentials against a store and, when they work, switch to it (saving the
-    /// secret in the keyring when `save`).
-    Connect {
-        /// The store.
-        store: StoreRef,
-        /// A loopback address instead of the store's own host (the sandbox, tests).
-        endpoint: Option<String>,
-        /// Token, or client id and secret.
-        credentials: Credentials,
-        /// Save the secret in the keyring once it works.
-        save: bool,
-    },
-    /// Connect to a saved store with the secret the keyring (or `MEDIADESK_TOKEN`) holds.
-    OpenSaved {
-        /// The store.
-        store: StoreRef,
-        /// A loopback address instead of the store's own host (tests).
-        endpoint: Option<String>,
-    },
-    /// Go back to the built-in sandbox store.
-    UseSandbox,
-    /// Forget a store's secret (its keyring entry).
-    Forget(StoreRef),
-    /// Fetch and decode a thumbnail.
-    Thumbnail(String),
-    /// Read these products' alt texts in the background, for their health badges in the
-    /// picker: the rows in view that have none yet, with the media count the list reported.
-    /// Replaces the previous list, so rows scrolled past are never read.
-    Scan(Vec<(ProductId, u32)>),
-    /// Save one media's alt text.
-    SaveAlt {
-        /// The product.
-        product: ProductId,
-        /// The media.
-        media: MediaId,
-        /// The new text.
-        alt: String,
-        /// The text before, to put back if the store refuses.
-        previous: String,
-    },
-    /// Put the product's media in this order.
-    Reorder {
-        /// The product.
-        product: ProductId,
-        /// The new order.
-        order: Vec<MediaId>,
-        /// The order before, to put back if the store refuses.
-        previous: Vec<MediaId>,
-    },
-    /// Detach media from a product (Shopify keeps the file in its library).
-    Remove {
-        /// The product.
-        product: ProductId,
-        /// The media.
-        media: Vec<MediaId>,
-    },
-    /// Delete files permanently, from every product.
-    Delete {
-        /// The product on screen, to refresh.
-        product: ProductId,
-        /// The media.
-        media: Vec<MediaId>,
-    },
-    /// Attach media removed earlier back to the product and put the product in `order` again
-    /// (how a removal is undone).
-    Reattach {
-        /// The product.
-        product: ProductId,
-        /// The media to attach again.
-        media: Vec<MediaId>,
-        /// The product's order before the removal.
-        order: Vec<MediaId>,
-    },
-    /// Upload files from disk to a product.
-    Upload {
-        /// The product.
-        product: ProductId,
-        /// The files; a folder brings the files directly inside it.
-        paths: Vec<std::path::PathBuf>,
-        /// Chosen by the UI: names this batch in the `Upload` events that follow.
-        batch: u64,
-        /// Media of an earlier try that failed in processing: deleted before the files go
-        /// again, so a retry leaves no broken media behind (empty for a first try).
-        replace_failed: Vec<MediaId>,
-    },
-}
-
-/// What the engine reports.
-#[derive(Debug, Clone)]
-pub enum Event {
-    /// The store is ready.
-    Connected {
-        /// Which store.
-        store: StoreRef,
-        /// Shown to the user, e.g. the sandbox's address.
-        label: String,
-        /// What the token cannot do, one sentence each.
-        limitations: Vec<String>,
-        /// What the store can do (removal deletes, file library, alt limit…).
-        capabilities: Capabilities,
-    },
-    /// Something the user should know once about the open store (a fallback was used).
-    Notice(String),
-    /// Connecting failed; the store in use did not change.
-    ConnectFailed(String),
-    /// A page of search results.
-    Products {
-        /// The search it answers.
-        generation: u64,
-        /// The results.
-        page: Page<ProductSummary>,
-        /// True for the first page of the search (replaces the list), false for the ones after.
-        first: bool,
-    },
-    /// A product's media.
-    Media(ProductMedia),
-    /// A product's alt texts, read for the picker's health badges.
-    Scanned(ProductAlts),
-    /// A decoded thumbnail.
-    Thumbnail {
-        /// The URL it came from.
-        url: String,
-        /// The pixels.
-        image: Arc<egui::ColorImage>,
-    },
-    /// A thumbnail could not be fetched or decoded (asked again later).
-    ThumbnailFailed(String),
-    /// A job's progress or end, for the activity strip.
-    Activity {
-        /// Which job (stable while it runs).
-        job: u64,
-        /// What it is, in the user's words.
-        title: String,
-        /// Where it stands.
-        state: JobState,
-    },
-    /// An alt text was refused: the media has its old one again.
-    AltRefused {
-        /// The media.
-        media: MediaId,
-        /// The text it has on the store.
-        previous: String,
-        /// The text that was refused, so the user can correct it rather than type it again.
-        attempted: String,
-    },
-    /// A reorder was refused: put the old order back.
-    ReorderRefused {
-        /// The product.
-        product: ProductId,
-        /// The order it had.
-        previous: Vec<MediaId>,
-    },
-    /// The files an upload batch holds (dropped folders opened), before any is read.
-    UploadQueued {
-        /// The batch, as the UI named it in `Command::Upload`.
-        batch: u64,
-        /// The product they go to.
-        product: ProductId,
-        /// Their file names, in the order of the `Upload` events' indices.
-        names: Vec<String>,
-    },
-    /// How one file of an upload batch stands.
-    Upload {
-        /// The batch, as the UI named it in `Command::Upload`.
-        batch: u64,
-        /// The file's index in the command's paths.
-        index: usize,
-        /// Where it stands.
-        state: UploadState,
-    },
-    /// What to send again if the user asks to retry a failed job (it follows the job's first
-    /// `Activity`).
-    Retry {
-        /// The job.
-        job: u64,
-        /// The command that does the failed part again.
-        command: Box<Command>,
-    },
-    /// Something failed; the text is for the user.
-    Failed(String),
-}
-
-/// Where one uploading file stands.
-#[derive(Debug, Clone, PartialEq)]
-pub enum UploadState {
-    /// Bytes on their way; the share sent, 0 to 1.
-    Sending(f32),
-    /// All bytes sent; the store is processing the file.
-    Processing,
-    /// Attached and ready (or failed in processing: the media itself then says so).
-    Done,
-    /// Not uploaded, and why, in the user's words.
-    Failed(String),
-}
-
-/// Where a background job stands.
-#[derive(Debug, Clone, PartialEq)]
-pub enum JobState {
-    /// Running; progress from 0 to 1 when known.
-    Running(Option<f32>),
-    /// Finished.
-    Done,
-    /// Failed: the user's words, and the platform's code and words.
-    Failed {
-        /// What happened, in the user's words.
-        message: String,
-        /// The platform's code and message.
-        detail: String,
-    },
-}
-
-impl Command {
-    /// The command's name, for log spans (no arguments: they can hold merchant data or secrets).
-    pub fn name(&self) -> &'static str {
-        match self {
-            Command::Search { .. } => "search",
-            Command::OpenProduct(_) => "open_product",
-            Command::Connect { .. } => "connect",
-            Command::OpenSaved { .. } => "open_saved",
-            Command::UseSandbox => "use_sandbox",
-            Command::Forget(_) => "forget",
-            Command::Thumbnail(_) => "thumbnail",
-            Command::Scan(_) => "scan",
-            Command::SaveAlt { .. } => "save_alt",
-            Command::Reorder { .. } => "reorder",
-            Command::Remove { .. } => "remove",
-            Command::Delete { .. } => "delete",
-            Command::Reattach { .. } => "reattach",
-            Command::Upload { .. } => "upload",
-        }
-    }
-}
 
 /// The UI's handle on the engine.
 pub struct Engine {
@@ -526,56 +280,8 @@ async fn run_command(ctx: Arc<Ctx>, cmd: Command) {
                 None => send(Event::ThumbnailFailed(url)),
             }
         }
-        Command::SaveAlt { product, media, alt, previous } => {
-            let job = next_job(ctx);
-            let title = "Saving alt text".to_string();
-            send(Event::Activity { job, title: title.clone(), state: JobState::Running(None) });
-            let attempted = alt.clone();
-            let result = ctx.store().set_alt(&product, &[AltEdit { media: media.clone(), alt: alt.clone() }]).await;
-            if let Ok(crate::store::BatchOutcome { notice: Some(n), .. }) = &result {
-                send(Event::Notice(n.clone()));
-            }
-            let failure = match result {
-                Ok(o) if o.failed.is_empty() => None,
-                Ok(o) => o.failed.into_iter().next().map(|e| (e.message.clone(), format!("{}: {}", e.code, e.message))),
-                Err(e) => {
-                    if e.is_transient() {
-                        let again = Command::SaveAlt { product, media: media.clone(), alt, previous: previous.clone() };
-                        send(Event::Retry { job, command: Box::new(again) });
-                    }
-                    Some((describe(&e), e.to_string()))
-                }
-            };
-            match failure {
-                None => send(Event::Activity { job, title, state: JobState::Done }),
-                Some((message, detail)) => {
-                    send(Event::AltRefused { media, previous, attempted });
-                    send(Event::Activity { job, title, state: JobState::Failed { message, detail } });
-                }
-            }
-        }
-        Command::Reorder { product, order, previous } => {
-            let job = next_job(ctx);
-            let title = "Saving the new order".to_string();
-            send(Event::Activity { job, title: title.clone(), state: JobState::Running(None) });
-            match ctx.store().reorder(&product, &order).await {
-                Ok(()) => send(Event::Activity { job, title, state: JobState::Done }),
-                Err(e) => {
-                    if e.is_transient() {
-                        let again = Command::Reorder { product: product.clone(), order, previous: previous.clone() };
-                        send(Event::Retry { job, command: Box::new(again) });
-                    }
-                    send(Event::ReorderRefused { product: product.clone(), previous });
-                    send(Event::Activity {
-                        job,
-                        title,
-                        state: JobState::Failed { message: describe(&e), detail: e.to_string() },
-                    });
-                    // The product may have changed meanwhile (the usual reason): show it as it is.
-                    refresh(ctx, &product).await;
-                }
-            }
-        }
+        Command::SaveAlt { product, media, alt, previous } => edits::save_alt(ctx, product, media, alt, previous).await,
+        Command::Reorder { product, order, previous } => edits::reorder(ctx, product, order, previous).await,
         Command::Reattach { product, media, order } => {
             let title = format!("Putting back {} removed media", media.len());
             let result = match ctx.store().reattach(&product, &media).await {
@@ -584,19 +290,19 @@ async fn run_command(ctx: Arc<Ctx>, cmd: Command) {
                 other => other,
             };
             let retry = |media| Command::Reattach { product: product.clone(), media, order };
-            report_batch(ctx, title, result, &product, &media, retry).await;
+            edits::report_batch(ctx, title, result, &product, &media, retry).await;
         }
         Command::Remove { product, media } => {
             let title = format!("Removing {} media from the product", media.len());
             let result = ctx.store().remove_from_product(&product, &media).await;
             let retry = |media| Command::Remove { product: product.clone(), media };
-            report_batch(ctx, title, result, &product, &media, retry).await;
+            edits::report_batch(ctx, title, result, &product, &media, retry).await;
         }
         Command::Delete { product, media } => {
             let title = format!("Deleting {} file{} permanently", media.len(), if media.len() == 1 { "" } else { "s" });
             let result = ctx.store().delete(&media).await;
             let retry = |media| Command::Delete { product: product.clone(), media };
-            report_batch(ctx, title, result, &product, &media, retry).await;
+            edits::report_batch(ctx, title, result, &product, &media, retry).await;
         }
         Command::Upload { product, paths, batch, replace_failed } => {
             upload::run(ctx, product, paths, batch, replace_failed).await
@@ -639,41 +345,6 @@ async fn connect(ctx: &Ctx, store_ref: StoreRef, endpoint: Option<String>, crede
         }
         Err(e) => send(Event::ConnectFailed(format!("{} ({e})", describe(&e)))),
     }
-}
-
-/// Report a finished batch edit in the activity strip (with a retry of what failed), then show
-/// the product as the store has it.
-async fn report_batch(
-    ctx: &Ctx,
-    title: String,
-    result: Result<crate::store::BatchOutcome, StoreError>,
-    product: &ProductId,
-    media: &[MediaId],
-    retry: impl FnOnce(Vec<MediaId>) -> Command,
-) {
-    let job = next_job(ctx);
-    if let Ok(crate::store::BatchOutcome { notice: Some(n), .. }) = &result {
-        (ctx.send)(Event::Notice(n.clone()));
-    }
-    let (state, again) = match result {
-        Ok(o) if o.failed.is_empty() => (JobState::Done, None),
-        Ok(o) => {
-            let failed: Vec<MediaId> = media
-                .iter()
-                .filter(|m| o.failed.iter().any(|e| e.item.as_deref() == Some(m.0.as_str())))
-                .cloned()
-                .collect();
-            let detail = o.failed.iter().map(|e| format!("{}: {}", e.code, e.message)).collect::<Vec<_>>().join("; ");
-            let message = format!("{} of {} failed", o.failed.len(), media.len());
-            (JobState::Failed { message, detail }, Some(if failed.is_empty() { media.to_vec() } else { failed }))
-        }
-        Err(e) => (JobState::Failed { message: describe(&e), detail: e.to_string() }, Some(media.to_vec())),
-    };
-    (ctx.send)(Event::Activity { job, title, state });
-    if let Some(ids) = again {
-        (ctx.send)(Event::Retry { job, command: Box::new(retry(ids)) });
-    }
-    refresh(ctx, product).await;
 }
 
 /// Send the product as the store has it now.

@@ -1,0 +1,254 @@
+//! What the window and the engine say to each other: commands in, events out.
+
+use std::sync::Arc;
+
+use crate::model::{MediaId, Page, ProductAlts, ProductId, ProductMedia, ProductSummary, StoreRef};
+use crate::store::Capabilities;
+use crate::store::credentials::Credentials;
+
+/// What the UI asks for.
+#[derive(Debug, Clone)]
+pub enum Command {
+    /// One page of a product search (empty text lists them all); `generation` tags the answer.
+    Search {
+        /// The search text.
+        text: String,
+        /// Increases with every search, so stale answers can be dropped.
+        generation: u64,
+        /// The cursor of the page before; `None` for the first page.
+        after: Option<String>,
+    },
+    /// Load a product's media.
+    OpenProduct(ProductId),
+    /// Check credentials against a store and, when they work, switch to it (saving the
+    /// secret in the keyring when `save`).
+    Connect {
+        /// The store.
+        store: StoreRef,
+        /// A loopback address instead of the store's own host (the sandbox, tests).
+        endpoint: Option<String>,
+        /// Token, or client id and secret.
+        credentials: Credentials,
+        /// Save the secret in the keyring once it works.
+        save: bool,
+    },
+    /// Connect to a saved store with the secret the keyring (or `MEDIADESK_TOKEN`) holds.
+    OpenSaved {
+        /// The store.
+        store: StoreRef,
+        /// A loopback address instead of the store's own host (tests).
+        endpoint: Option<String>,
+    },
+    /// Go back to the built-in sandbox store.
+    UseSandbox,
+    /// Forget a store's secret (its keyring entry).
+    Forget(StoreRef),
+    /// Fetch and decode a thumbnail.
+    Thumbnail(String),
+    /// Read these products' alt texts in the background, for their health badges in the
+    /// picker: the rows in view that have none yet, with the media count the list reported.
+    /// Replaces the previous list, so rows scrolled past are never read.
+    Scan(Vec<(ProductId, u32)>),
+    /// Save one media's alt text.
+    SaveAlt {
+        /// The product.
+        product: ProductId,
+        /// The media.
+        media: MediaId,
+        /// The new text.
+        alt: String,
+        /// The text before, to put back if the store refuses.
+        previous: String,
+    },
+    /// Put the product's media in this order.
+    Reorder {
+        /// The product.
+        product: ProductId,
+        /// The new order.
+        order: Vec<MediaId>,
+        /// The order before, to put back if the store refuses.
+        previous: Vec<MediaId>,
+    },
+    /// Detach media from a product (Shopify keeps the file in its library).
+    Remove {
+        /// The product.
+        product: ProductId,
+        /// The media.
+        media: Vec<MediaId>,
+    },
+    /// Delete files permanently, from every product.
+    Delete {
+        /// The product on screen, to refresh.
+        product: ProductId,
+        /// The media.
+        media: Vec<MediaId>,
+    },
+    /// Attach media removed earlier back to the product and put the product in `order` again
+    /// (how a removal is undone).
+    Reattach {
+        /// The product.
+        product: ProductId,
+        /// The media to attach again.
+        media: Vec<MediaId>,
+        /// The product's order before the removal.
+        order: Vec<MediaId>,
+    },
+    /// Upload files from disk to a product.
+    Upload {
+        /// The product.
+        product: ProductId,
+        /// The files; a folder brings the files directly inside it.
+        paths: Vec<std::path::PathBuf>,
+        /// Chosen by the UI: names this batch in the `Upload` events that follow.
+        batch: u64,
+        /// Media of an earlier try that failed in processing: deleted before the files go
+        /// again, so a retry leaves no broken media behind (empty for a first try).
+        replace_failed: Vec<MediaId>,
+    },
+}
+
+/// What the engine reports.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// The store is ready.
+    Connected {
+        /// Which store.
+        store: StoreRef,
+        /// Shown to the user, e.g. the sandbox's address.
+        label: String,
+        /// What the token cannot do, one sentence each.
+        limitations: Vec<String>,
+        /// What the store can do (removal deletes, file library, alt limit…).
+        capabilities: Capabilities,
+    },
+    /// Something the user should know once about the open store (a fallback was used).
+    Notice(String),
+    /// Connecting failed; the store in use did not change.
+    ConnectFailed(String),
+    /// A page of search results.
+    Products {
+        /// The search it answers.
+        generation: u64,
+        /// The results.
+        page: Page<ProductSummary>,
+        /// True for the first page of the search (replaces the list), false for the ones after.
+        first: bool,
+    },
+    /// A product's media.
+    Media(ProductMedia),
+    /// A product's alt texts, read for the picker's health badges.
+    Scanned(ProductAlts),
+    /// A decoded thumbnail.
+    Thumbnail {
+        /// The URL it came from.
+        url: String,
+        /// The pixels.
+        image: Arc<egui::ColorImage>,
+    },
+    /// A thumbnail could not be fetched or decoded (asked again later).
+    ThumbnailFailed(String),
+    /// A job's progress or end, for the activity strip.
+    Activity {
+        /// Which job (stable while it runs).
+        job: u64,
+        /// What it is, in the user's words.
+        title: String,
+        /// Where it stands.
+        state: JobState,
+    },
+    /// An alt text was refused: the media has its old one again.
+    AltRefused {
+        /// The media.
+        media: MediaId,
+        /// The text it has on the store.
+        previous: String,
+        /// The text that was refused, so the user can correct it rather than type it again.
+        attempted: String,
+    },
+    /// A reorder was refused: put the old order back.
+    ReorderRefused {
+        /// The product.
+        product: ProductId,
+        /// The order it had.
+        previous: Vec<MediaId>,
+    },
+    /// The files an upload batch holds (dropped folders opened), before any is read.
+    UploadQueued {
+        /// The batch, as the UI named it in `Command::Upload`.
+        batch: u64,
+        /// The product they go to.
+        product: ProductId,
+        /// Their file names, in the order of the `Upload` events' indices.
+        names: Vec<String>,
+    },
+    /// How one file of an upload batch stands.
+    Upload {
+        /// The batch, as the UI named it in `Command::Upload`.
+        batch: u64,
+        /// The file's index in the command's paths.
+        index: usize,
+        /// Where it stands.
+        state: UploadState,
+    },
+    /// What to send again if the user asks to retry a failed job (it follows the job's first
+    /// `Activity`).
+    Retry {
+        /// The job.
+        job: u64,
+        /// The command that does the failed part again.
+        command: Box<Command>,
+    },
+    /// Something failed; the text is for the user.
+    Failed(String),
+}
+
+/// Where one uploading file stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UploadState {
+    /// Bytes on their way; the share sent, 0 to 1.
+    Sending(f32),
+    /// All bytes sent; the store is processing the file.
+    Processing,
+    /// Attached and ready (or failed in processing: the media itself then says so).
+    Done,
+    /// Not uploaded, and why, in the user's words.
+    Failed(String),
+}
+
+/// Where a background job stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JobState {
+    /// Running; progress from 0 to 1 when known.
+    Running(Option<f32>),
+    /// Finished.
+    Done,
+    /// Failed: the user's words, and the platform's code and words.
+    Failed {
+        /// What happened, in the user's words.
+        message: String,
+        /// The platform's code and message.
+        detail: String,
+    },
+}
+
+impl Command {
+    /// The command's name, for log spans (no arguments: they can hold merchant data or secrets).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Search { .. } => "search",
+            Command::OpenProduct(_) => "open_product",
+            Command::Connect { .. } => "connect",
+            Command::OpenSaved { .. } => "open_saved",
+            Command::UseSandbox => "use_sandbox",
+            Command::Forget(_) => "forget",
+            Command::Thumbnail(_) => "thumbnail",
+            Command::Scan(_) => "scan",
+            Command::SaveAlt { .. } => "save_alt",
+            Command::Reorder { .. } => "reorder",
+            Command::Remove { .. } => "remove",
+            Command::Delete { .. } => "delete",
+            Command::Reattach { .. } => "reattach",
+            Command::Upload { .. } => "upload",
+        }
+    }
+}
