@@ -3,6 +3,7 @@
 mod activity;
 mod app;
 mod edits;
+mod events;
 mod files;
 mod grid;
 mod inspector;
