@@ -604,3 +604,16 @@ fn retrying_an_upload_that_failed_processing_deletes_the_failed_media_first() {
     assert!(!st.files.contains_key(&first), "the failed media was deleted, not only detached");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn a_build_without_the_sandbox_asks_for_a_store() {
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1024.0, 700.0))
+        .build_eframe(|cc| MediadeskApp::resume(&cc.egui_ctx, None, None, &|_| None, None).expect("the app starts"));
+    step_until(&mut h, "the Stores window, saying why", |h| {
+        h.query_by_label_contains("has no sandbox store").is_some()
+    });
+    assert!(h.query_by_label_contains("No store is connected yet").is_some(), "the banner does not promise a sandbox");
+    assert!(h.query_by_label("Use the sandbox store").is_none(), "no way back to a sandbox that is not there");
+    assert!(h.query_by_label("Test and save").is_some());
+}

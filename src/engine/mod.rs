@@ -369,7 +369,9 @@ async fn use_sandbox(ctx: &Ctx) {
     let mut sandbox = ctx.sandbox.lock().await;
     if sandbox.is_none() {
         let Some(launch) = ctx.launcher.clone() else {
-            (ctx.send)(Event::ConnectFailed("this build of mediadesk has no sandbox store: connect your store".into()));
+            (ctx.send)(Event::ConnectFailed(
+                "This build of mediadesk has no sandbox store: connect your store.".into(),
+            ));
             return;
         };
         match launch().await {

@@ -37,7 +37,9 @@ impl MediadeskApp {
                  Nothing here touches a real store."
             )),
             (Some(label), false) => ui.label(RichText::new(label).strong()),
-            (None, _) => ui.label("Starting the sandbox store…"),
+            (None, _) if self.stores.busy => ui.label("Opening your store…"),
+            (None, _) if self.has_sandbox => ui.label("Starting the sandbox store…"),
+            (None, _) => ui.label("No store is connected yet: connect your store to begin."),
         };
         if self.stores.busy && !self.stores.open {
             ui.spinner();

@@ -477,6 +477,6 @@ impl eframe::App for MediadeskApp {
         });
         egui::CentralPanel::default().show(ui, |ui| self.grid(ui));
         let ctx = ui.ctx().clone();
-        self.stores.window_ui(&ctx, &self.engine);
+        self.stores.window_ui(&ctx, &self.engine, self.has_sandbox);
     }
 }

@@ -28,8 +28,9 @@ pub(super) struct StoresForm {
 }
 
 impl StoresForm {
-    /// Draw the window when it is open; what the user asks for goes to `engine`.
-    pub(super) fn window_ui(&mut self, ctx: &egui::Context, engine: &Engine) {
+    /// Draw the window when it is open; what the user asks for goes to `engine`. `has_sandbox`:
+    /// this build can go back to the built-in sandbox.
+    pub(super) fn window_ui(&mut self, ctx: &egui::Context, engine: &Engine, has_sandbox: bool) {
         let mut open = self.open;
         egui::Window::new("Stores").open(&mut open).resizable(false).default_width(420.0).show(ctx, |ui| {
             let f = &mut *self;
@@ -59,7 +60,7 @@ impl StoresForm {
                     engine.send(Command::Forget(store));
                 }
             }
-            if ui.button("Use the sandbox store").clicked() {
+            if has_sandbox && ui.button("Use the sandbox store").clicked() {
                 engine.send(Command::UseSandbox);
             }
             ui.separator();
