@@ -9,7 +9,7 @@ use egui::{Color32, Key, Modifiers, RichText, Vec2};
 use super::app::{Confirm, MediadeskApp, UploadTile};
 use super::theme::{BAD, GOOD, WARN};
 use crate::engine::UploadState;
-use crate::model::{Media, MediaId, MediaKind, MediaStatus};
+use crate::model::{Media, MediaId, MediaKind, MediaStatus, ProductMedia};
 use crate::order::{self, Place};
 
 /// Side of a grid tile.
@@ -33,24 +33,7 @@ impl MediadeskApp {
             });
             return;
         };
-        ui.horizontal(|ui| {
-            ui.heading(crate::text::visible(&pm.title));
-            ui.label(RichText::new(format!("{} media", pm.media.len())).weak());
-            if self.selection.len() > 1 {
-                ui.label(RichText::new(format!("· {} selected", self.selection.len())).strong());
-            }
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if ui.button("Add files…").on_hover_text("Ctrl+O").clicked() {
-                    self.add_files(ui.ctx());
-                }
-                let failed =
-                    self.uploads.iter().any(|u| u.product == pm.id && matches!(u.state, UploadState::Failed(_)));
-                if failed && ui.button("Clear failed uploads").clicked() {
-                    let product = pm.id.clone();
-                    self.uploads.retain(|u| u.product != product || !matches!(u.state, UploadState::Failed(_)));
-                }
-            });
-        });
+        self.grid_header(ui, &pm);
         // After the header, which may have cleared some.
         let uploads: Vec<usize> =
             self.uploads.iter().enumerate().filter(|(_, u)| u.product == pm.id).map(|(i, _)| i).collect();
@@ -122,15 +105,8 @@ impl MediadeskApp {
                         if let Some(from) = response.dnd_hover_payload::<MediaId>()
                             && *from != m.id
                         {
-                            // Show where the dragged tiles will land.
                             let from_index = pm.media.iter().position(|o| o.id == *from).unwrap_or(0);
-                            let x = if from_index < index {
-                                response.rect.right() + 4.0
-                            } else {
-                                response.rect.left() - 4.0
-                            };
-                            let stroke = egui::Stroke::new(3.0, ui.visuals().selection.bg_fill);
-                            ui.painter().vline(x, response.rect.y_range(), stroke);
+                            landing_line(ui, &response, from_index < index);
                         }
                         if let Some(from) = response.dnd_release_payload::<MediaId>() {
                             moved = Some(((*from).clone(), index));
@@ -145,23 +121,35 @@ impl MediadeskApp {
         });
         self.grid_scroll.remember(&output);
         if let Some(id) = clicked {
-            // The modifiers held at the release that made the click (they may change within a frame).
-            let mods = ui.input(|i| {
-                i.events
-                    .iter()
-                    .rev()
-                    .find_map(|e| match e {
-                        egui::Event::PointerButton { pressed: false, modifiers, .. } => Some(*modifiers),
-                        _ => None,
-                    })
-                    .unwrap_or(i.modifiers)
-            });
+            let mods = release_modifiers(ui);
             self.select_media(&id, mods.command, mods.shift);
             self.grid_keys = true;
         }
         if let Some((dragged, target)) = moved {
             self.drop_dragged(&dragged, target);
         }
+    }
+
+    /// The grid's header: the product's title, its media count, the selection, and the buttons.
+    fn grid_header(&mut self, ui: &mut egui::Ui, pm: &ProductMedia) {
+        ui.horizontal(|ui| {
+            ui.heading(crate::text::visible(&pm.title));
+            ui.label(RichText::new(format!("{} media", pm.media.len())).weak());
+            if self.selection.len() > 1 {
+                ui.label(RichText::new(format!("· {} selected", self.selection.len())).strong());
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui.button("Add files…").on_hover_text("Ctrl+O").clicked() {
+                    self.add_files(ui.ctx());
+                }
+                let failed =
+                    self.uploads.iter().any(|u| u.product == pm.id && matches!(u.state, UploadState::Failed(_)));
+                if failed && ui.button("Clear failed uploads").clicked() {
+                    let product = pm.id.clone();
+                    self.uploads.retain(|u| u.product != product || !matches!(u.state, UploadState::Failed(_)));
+                }
+            });
+        });
     }
 
     /// A tile was dropped on the tile at `target`: the selection moves if the dragged tile is
@@ -407,4 +395,25 @@ pub(super) fn kind_name(kind: MediaKind) -> &'static str {
         MediaKind::ExternalVideo => "External video",
         MediaKind::Model3d => "3D model",
     }
+}
+
+/// The modifiers held at the release that made a click (they may change within a frame).
+fn release_modifiers(ui: &egui::Ui) -> egui::Modifiers {
+    ui.input(|i| {
+        i.events
+            .iter()
+            .rev()
+            .find_map(|e| match e {
+                egui::Event::PointerButton { pressed: false, modifiers, .. } => Some(*modifiers),
+                _ => None,
+            })
+            .unwrap_or(i.modifiers)
+    })
+}
+
+/// Where dragged tiles will land: a line after the hovered tile when they come from before it.
+fn landing_line(ui: &egui::Ui, hovered: &egui::Response, after: bool) {
+    let x = if after { hovered.rect.right() + 4.0 } else { hovered.rect.left() - 4.0 };
+    let stroke = egui::Stroke::new(3.0, ui.visuals().selection.bg_fill);
+    ui.painter().vline(x, hovered.rect.y_range(), stroke);
 }
