@@ -10,9 +10,10 @@ use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+use mediadesk::model::ProductId;
 use mediadesk::model::StoreRef;
 use mediadesk::sandbox::{Sandbox, SandboxConfig};
-use mediadesk::ui::{LAST_PRODUCT_KEY, LAST_STORE_KEY, MediadeskApp, SAVED_STORES_KEY};
+use mediadesk::ui::{MediadeskApp, Persisted};
 
 fn step_until(
     h: &mut Harness<'static, MediadeskApp>,
@@ -29,14 +30,13 @@ fn step_until(
 
 /// The app as eframe would start it with this saved state, its store requests sent to `endpoint`.
 /// The flag turns true if the app starts its sandbox.
-fn resumed(saved: Vec<(&'static str, String)>, endpoint: String) -> (Harness<'static, MediadeskApp>, Arc<AtomicBool>) {
+fn resumed(saved: Persisted, endpoint: String) -> (Harness<'static, MediadeskApp>, Arc<AtomicBool>) {
     let started = Arc::new(AtomicBool::new(false));
     let flag = started.clone();
     let mut h = Harness::builder().with_size(egui::vec2(1300.0, 850.0)).build_eframe(move |cc| {
-        let get = |key: &str| saved.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone());
         let launcher =
             mediadesk::cli::sandbox_launcher(SandboxConfig::default(), move |_| flag.store(true, Ordering::SeqCst));
-        MediadeskApp::resume(&cc.egui_ctx, Some(launcher), None, &get, Some(endpoint)).expect("the app starts")
+        MediadeskApp::resume(&cc.egui_ctx, Some(launcher), None, saved, Some(endpoint)).expect("the app starts")
     });
     h.run_steps(2);
     (h, started)
@@ -49,12 +49,10 @@ fn the_last_store_and_product_come_back_and_a_missing_secret_is_explained() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let ecwid = rt.block_on(Sandbox::start(SandboxConfig::default())).unwrap();
     let store: StoreRef = "ecwid:1003".parse().unwrap();
-    let saved = || {
-        vec![
-            (SAVED_STORES_KEY, "ecwid:1003".to_string()),
-            (LAST_STORE_KEY, "ecwid:1003".to_string()),
-            (LAST_PRODUCT_KEY, "1".to_string()),
-        ]
+    let saved = || Persisted {
+        saved_stores: vec!["ecwid:1003".into()],
+        last_store: Some("ecwid:1003".into()),
+        last_product: Some(ProductId("1".into())),
     };
 
     // Nothing in the keyring: the user reads why, on the sandbox.

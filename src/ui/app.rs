@@ -21,13 +21,41 @@ const EVENT_BUDGET: Duration = Duration::from_millis(10);
 pub(super) const THUMB_RETRY: Duration = Duration::from_secs(10);
 /// Thumbnail textures kept in memory.
 pub(super) const TEXTURES_KEPT: usize = 600;
-/// Where the last open product is kept between runs (eframe's storage; window size and panel
+/// Where the window's own state is kept between runs, in eframe's storage (window size and panel
 /// widths are kept by eframe and egui themselves).
-pub const LAST_PRODUCT_KEY: &str = "mediadesk.last_product";
-/// The store that was open when the app closed (empty for the sandbox).
-pub const LAST_STORE_KEY: &str = "mediadesk.last_store";
-/// The saved stores (their names only: secrets stay in the keyring).
-pub const SAVED_STORES_KEY: &str = "mediadesk.stores";
+pub const PERSIST_KEY: &str = "mediadesk.window";
+/// The keys of the first versions, one string each: read once when nothing newer is saved.
+const LEGACY_KEYS: [&str; 3] = ["mediadesk.stores", "mediadesk.last_store", "mediadesk.last_product"];
+
+/// What the window keeps between runs. A field added later reads as its default from an older
+/// save, and one that cannot be read is ignored rather than losing the rest.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Persisted {
+    /// The saved stores, by name (`shopify:acme`): their secrets stay in the keyring.
+    pub saved_stores: Vec<String>,
+    /// The store that was open when the app closed; none for the sandbox.
+    pub last_store: Option<String>,
+    /// The product that was open.
+    pub last_product: Option<ProductId>,
+}
+
+impl Persisted {
+    /// What eframe's storage holds: the current entry, else the first versions' keys.
+    pub fn load(storage: &dyn eframe::Storage) -> Persisted {
+        if let Some(p) = eframe::get_value::<Persisted>(storage, PERSIST_KEY) {
+            return p;
+        }
+        let get = |key: &str| storage.get_string(key).filter(|s| !s.trim().is_empty());
+        Persisted {
+            saved_stores: get(LEGACY_KEYS[0])
+                .map(|s| s.lines().map(str::to_string).filter(|l| !l.is_empty()).collect())
+                .unwrap_or_default(),
+            last_store: get(LEGACY_KEYS[1]),
+            last_product: get(LEGACY_KEYS[2]).map(ProductId),
+        }
+    }
+}
 
 /// One entry of the activity strip.
 pub(super) struct Job {
@@ -147,28 +175,24 @@ impl MediadeskApp {
     /// The app as it was when it last closed: saved stores, the last store (reopened with the
     /// keyring's secret) and the last product; the sandbox (started by `launcher`) otherwise.
     pub fn restored(cc: &eframe::CreationContext<'_>, launcher: Option<SandboxLauncher>) -> Result<Self, String> {
-        let saved = |key: &str| cc.storage.and_then(|s| s.get_string(key));
-        Self::resume(&cc.egui_ctx, launcher, crate::disk_cache::user_cache_dir(), &saved, None)
+        let persisted = cc.storage.map(Persisted::load).unwrap_or_default();
+        Self::resume(&cc.egui_ctx, launcher, crate::disk_cache::user_cache_dir(), persisted, None)
     }
 
-    /// The app resuming from what `saved` holds under the persistence keys; `endpoint` sends
-    /// the reopened store's requests to a loopback address instead (tests). Without a store to
-    /// reopen, it opens the sandbox.
+    /// The app resuming from what was kept; `endpoint` sends the reopened store's requests to a
+    /// loopback address instead (tests). Without a store to reopen, it opens the sandbox.
     pub fn resume(
         ctx: &egui::Context,
         launcher: Option<SandboxLauncher>,
         cache_dir: Option<PathBuf>,
-        saved: &dyn Fn(&str) -> Option<String>,
+        persisted: Persisted,
         endpoint: Option<String>,
     ) -> Result<Self, String> {
         let mut app = Self::starting(ctx, launcher, cache_dir)?;
         app.stores.endpoint = endpoint.clone();
-        let get = |key: &str| saved(key).filter(|s| !s.is_empty());
-        app.stores.saved = get(SAVED_STORES_KEY)
-            .map(|s| s.lines().map(str::to_string).filter(|l| !l.is_empty()).collect())
-            .unwrap_or_default();
-        let last_product = get(LAST_PRODUCT_KEY).map(ProductId);
-        match get(LAST_STORE_KEY).and_then(|s| s.parse::<StoreRef>().ok()).filter(|s| *s != StoreRef::Sandbox) {
+        app.stores.saved = persisted.saved_stores;
+        let last_product = persisted.last_product;
+        match persisted.last_store.and_then(|s| s.parse::<StoreRef>().ok()).filter(|s| *s != StoreRef::Sandbox) {
             Some(store) => {
                 app.pending_product = last_product.map(|p| (store.clone(), p));
                 app.stores.pending = Some(store.clone());
@@ -431,10 +455,12 @@ impl MediadeskApp {
 
 impl eframe::App for MediadeskApp {
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        storage.set_string(LAST_PRODUCT_KEY, self.selected.as_ref().map(|p| p.0.clone()).unwrap_or_default());
-        let last = if self.store == StoreRef::Sandbox { String::new() } else { self.store.to_string() };
-        storage.set_string(LAST_STORE_KEY, last);
-        storage.set_string(SAVED_STORES_KEY, self.stores.saved.join("\n"));
+        let persisted = Persisted {
+            saved_stores: self.stores.saved.clone(),
+            last_store: (self.store != StoreRef::Sandbox).then(|| self.store.to_string()),
+            last_product: self.selected.clone(),
+        };
+        eframe::set_value(storage, PERSIST_KEY, &persisted);
     }
 
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
@@ -478,5 +504,53 @@ impl eframe::App for MediadeskApp {
         egui::CentralPanel::default().show(ui, |ui| self.grid(ui));
         let ctx = ui.ctx().clone();
         self.stores.window_ui(&ctx, &self.engine, self.has_sandbox);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// eframe's storage, in memory.
+    #[derive(Default)]
+    struct Memory(HashMap<String, String>);
+
+    impl eframe::Storage for Memory {
+        fn get_string(&self, key: &str) -> Option<String> {
+            self.0.get(key).cloned()
+        }
+        fn set_string(&mut self, key: &str, value: String) {
+            self.0.insert(key.to_string(), value);
+        }
+        fn remove_string(&mut self, key: &str) {
+            self.0.remove(key);
+        }
+        fn flush(&mut self) {}
+    }
+
+    #[test]
+    fn the_window_state_round_trips_and_older_saves_still_read() {
+        let kept = Persisted {
+            saved_stores: vec!["shopify:acme".into(), "ecwid:1003".into()],
+            last_store: Some("ecwid:1003".into()),
+            last_product: Some(ProductId("7".into())),
+        };
+        let mut storage = Memory::default();
+        eframe::set_value(&mut storage, PERSIST_KEY, &kept);
+        assert_eq!(Persisted::load(&storage), kept);
+
+        // The first versions' keys, one string each.
+        let mut legacy = Memory::default();
+        legacy.0.insert("mediadesk.stores".into(), "shopify:acme\necwid:1003".into());
+        legacy.0.insert("mediadesk.last_store".into(), "ecwid:1003".into());
+        legacy.0.insert("mediadesk.last_product".into(), "7".into());
+        assert_eq!(Persisted::load(&legacy), kept);
+
+        // A save with fields missing (an older or newer version) keeps what it has.
+        let mut partial = Memory::default();
+        partial.0.insert(PERSIST_KEY.into(), "(last_store: Some(\"shopify:acme\"))".into());
+        let read = Persisted::load(&partial);
+        assert_eq!((read.last_store.as_deref(), read.saved_stores.len()), (Some("shopify:acme"), 0));
+        assert_eq!(Persisted::load(&Memory::default()), Persisted::default());
     }
 }

@@ -12,7 +12,7 @@ mod scroll;
 mod stores;
 mod theme;
 
-pub use app::{LAST_PRODUCT_KEY, LAST_STORE_KEY, MediadeskApp, SAVED_STORES_KEY};
+pub use app::{MediadeskApp, PERSIST_KEY, Persisted};
 pub use files::FilePicker;
 
 /// Open the window and run until it closes; `launcher` starts the built-in sandbox when the app needs it (builds with the sandbox).
