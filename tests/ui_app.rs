@@ -617,3 +617,22 @@ fn a_build_without_the_sandbox_asks_for_a_store() {
     assert!(h.query_by_label("Use the sandbox store").is_none(), "no way back to a sandbox that is not there");
     assert!(h.query_by_label("Test and save").is_some());
 }
+
+#[test]
+fn the_same_file_dropped_twice_is_uploaded_once() {
+    let mut h = app(fast());
+    open_polaris(&mut h);
+    let dir = temp_dir("twice");
+    let file = png_file(&dir, "twice.png");
+    h.input_mut().dropped_files.push(Arc::new(DroppedPath(file.clone())));
+    h.input_mut().dropped_files.push(Arc::new(DroppedPath(file)));
+    h.step();
+    step_until(&mut h, "the uploaded media in the grid, ready", |h| {
+        h.query_by_label_contains("Image 6, twice.png, ready").is_some()
+    });
+    step_until(&mut h, "the upload done", |h| h.query_by_label_contains("Done: Uploading 1 file").is_some());
+    let st = sandbox_state().unwrap();
+    let st = st.lock().unwrap();
+    assert_eq!(st.products[&1].media.len(), 6, "attached once");
+    std::fs::remove_dir_all(&dir).ok();
+}
