@@ -9,8 +9,9 @@ use std::time::{Duration, Instant};
 use egui::{Key, Modifiers};
 
 use super::files::{FilePicker, PickedFiles};
+use super::picker::{Health, Picker, PickerAction, PickerHost};
 use crate::engine::{Command, Engine, JobState, UploadState};
-use crate::model::{Media, MediaId, ProductAlts, ProductId, ProductMedia, ProductSummary, StoreRef};
+use crate::model::{Media, MediaId, ProductAlts, ProductId, ProductMedia, StoreRef};
 use crate::store::{Capabilities, SandboxLauncher};
 
 /// How long typing must pause before a search is sent.
@@ -74,21 +75,6 @@ pub(super) struct UploadTile {
     pub(super) state: UploadState,
 }
 
-/// What is known about a product's alt texts: from opening it, or from the picker's scan.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(super) struct Health {
-    pub(super) media: usize,
-    pub(super) missing: usize,
-}
-
-impl Health {
-    /// The health of a product whose media have these alt texts.
-    fn of<'a>(alts: impl ExactSizeIterator<Item = &'a str>) -> Health {
-        let media = alts.len();
-        Health { media, missing: alts.filter(|a| a.trim().is_empty()).count() }
-    }
-}
-
 /// An edit that Ctrl+Z can take back, by doing the inverse on the store.
 pub(super) enum Undo {
     Alt { product: ProductId, media: MediaId, previous: String },
@@ -110,16 +96,8 @@ pub struct MediadeskApp {
     pub(super) engine: Engine,
     pub(super) store_label: Option<String>,
     pub(super) store: StoreRef,
-    pub(super) search: String,
-    pub(super) search_changed: Option<Instant>,
-    pub(super) generation: u64,
-    pub(super) products: Vec<ProductSummary>,
-    /// The first page of a search is on its way.
-    pub(super) loading_products: bool,
-    /// A later page is on its way.
-    pub(super) loading_more: bool,
-    /// Where the search's next page starts, if there is one.
-    pub(super) next_cursor: Option<String>,
+    /// The product list: search, pages, scroll.
+    pub(super) picker: Picker,
     pub(super) selected: Option<ProductId>,
     pub(super) media: Option<ProductMedia>,
     /// The media under the keyboard cursor, shown in the inspector.
@@ -131,13 +109,11 @@ pub struct MediadeskApp {
     /// True when arrow keys move through the grid rather than the product list.
     pub(super) grid_keys: bool,
     pub(super) focus_alt: bool,
-    pub(super) focus_search: bool,
     /// Tiles per grid row at the last frame, for Up and Down.
     pub(super) per_row: usize,
     /// The grid's scroll position; it follows the keyboard cursor.
     pub(super) grid_scroll: super::scroll::RowScroll,
     /// The product list's scroll position; it follows the arrow keys.
-    pub(super) picker_scroll: super::scroll::RowScroll,
     pub(super) alt_draft: String,
     /// Alt texts the store refused, per media, offered again in the editor.
     pub(super) unsaved: HashMap<MediaId, String>,
@@ -238,13 +214,7 @@ impl MediadeskApp {
             engine,
             store_label: None,
             store: StoreRef::Sandbox,
-            search: String::new(),
-            search_changed: None,
-            generation: 1,
-            products: Vec::new(),
-            loading_products: true,
-            loading_more: false,
-            next_cursor: None,
+            picker: Picker::starting(),
             selected: None,
             media: None,
             selected_media: None,
@@ -252,10 +222,8 @@ impl MediadeskApp {
             anchor: None,
             grid_keys: false,
             focus_alt: false,
-            focus_search: false,
             per_row: 1,
             grid_scroll: Default::default(),
-            picker_scroll: Default::default(),
             alt_draft: String::new(),
             unsaved: HashMap::new(),
             textures: HashMap::new(),
@@ -311,13 +279,13 @@ impl MediadeskApp {
 
     /// How many products the list holds (pages are read as it is scrolled).
     pub fn products_loaded(&self) -> usize {
-        self.products.len()
+        self.picker.products.len()
     }
 
     /// The open product's title, as the list shows it.
     pub fn open_product_title(&self) -> Option<String> {
         let id = self.selected.as_ref()?;
-        self.products.iter().find(|p| &p.id == id).map(|p| p.title.clone())
+        self.picker.products.iter().find(|p| &p.id == id).map(|p| p.title.clone())
     }
 
     /// The open product's media count, once loaded.
@@ -327,33 +295,43 @@ impl MediadeskApp {
 
     /// True while something runs in the background.
     pub fn busy(&self) -> bool {
-        self.loading_products
-            || self.loading_more
-            || self.jobs.iter().any(|(_, j)| matches!(j.state, JobState::Running(_)))
+        self.picker.busy() || self.jobs.iter().any(|(_, j)| matches!(j.state, JobState::Running(_)))
+    }
+
+    /// The product list, and what the user did in it.
+    pub(super) fn product_list(&mut self, ui: &mut egui::Ui) {
+        let mut picker = std::mem::take(&mut self.picker);
+        let mut grid_keys = self.grid_keys;
+        let actions = picker.picker_ui(ui, self, &mut grid_keys);
+        self.picker = picker;
+        self.grid_keys = grid_keys;
+        for action in actions {
+            match action {
+                PickerAction::Open(id) => self.open_product(id),
+                PickerAction::EnterGrid => self.enter_grid(ui.ctx()),
+                PickerAction::WantHealth(rows) => self.want_health(rows),
+            }
+        }
+    }
+
+    /// Hand the keyboard to the grid, on its first media when none is selected.
+    pub(super) fn enter_grid(&mut self, ctx: &egui::Context) {
+        ctx.memory_mut(|m| {
+            if let Some(id) = m.focused() {
+                m.surrender_focus(id);
+            }
+        });
+        self.grid_keys = true;
+        if self.selected_media.is_none()
+            && let Some(first) = self.order().first().cloned()
+        {
+            self.select_media(&first, false, false);
+        }
     }
 
     /// Start the search over with the current text: its first page.
     pub(super) fn search_again(&mut self) {
-        self.generation += 1;
-        self.loading_products = true;
-        self.loading_more = false;
-        self.next_cursor = None;
-        self.engine.send(Command::Search { text: self.search.clone(), generation: self.generation, after: None });
-    }
-
-    /// Ask for the search's next page, once, if there is one (the list is scrolled near its end).
-    pub(super) fn more_products(&mut self) {
-        if self.loading_more || self.loading_products {
-            return;
-        }
-        if let Some(after) = self.next_cursor.clone() {
-            self.loading_more = true;
-            self.engine.send(Command::Search {
-                text: self.search.clone(),
-                generation: self.generation,
-                after: Some(after),
-            });
-        }
+        self.picker.search_again(&self.engine);
     }
 
     /// Keep what a product's media say about its health and which files it shares.
@@ -441,7 +419,7 @@ impl MediadeskApp {
             self.undo_last();
         }
         if find {
-            self.focus_search = true;
+            self.picker.focus = true;
             self.grid_keys = false;
         }
         if add {
@@ -450,6 +428,24 @@ impl MediadeskApp {
         if self.grid_keys && !typing {
             self.grid_shortcuts(ctx);
         }
+    }
+}
+
+impl PickerHost for MediadeskApp {
+    fn open_product_id(&self) -> Option<&ProductId> {
+        self.selected.as_ref()
+    }
+
+    fn health(&self, id: &ProductId) -> Option<Health> {
+        self.health_of(id)
+    }
+
+    fn thumbnail(&mut self, url: &str) -> Option<egui::TextureId> {
+        self.texture(url)
+    }
+
+    fn send(&self, command: Command) {
+        self.engine.send(command);
     }
 }
 
@@ -469,15 +465,7 @@ impl eframe::App for MediadeskApp {
             let Some(event) = self.engine.try_event() else { break };
             self.apply(ctx, event);
         }
-        if let Some(changed) = self.search_changed {
-            let wait = SEARCH_DEBOUNCE.saturating_sub(changed.elapsed());
-            if wait.is_zero() {
-                self.search_changed = None;
-                self.search_again();
-            } else {
-                ctx.request_repaint_after(wait);
-            }
-        }
+        self.picker.debounce(ctx, &self.engine, SEARCH_DEBOUNCE);
         self.shortcuts(ctx);
         let mut files: Vec<PathBuf> = ctx.input(|i| {
             i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).filter(|p| !p.as_os_str().is_empty()).collect()

@@ -21,16 +21,7 @@ impl MediadeskApp {
                 }
             }
             Event::ConnectFailed(message) => self.on_connect_failed(message),
-            Event::Products { generation, page, first } if generation == self.generation => {
-                if first {
-                    self.products.clear();
-                }
-                self.products.extend(page.items);
-                self.next_cursor = page.next_cursor;
-                self.loading_products = false;
-                self.loading_more = false;
-            }
-            Event::Products { .. } => {}
+            Event::Products { generation, page, first } => self.picker.on_page(generation, page, first),
             Event::Media(media) => self.on_media(media),
             Event::Scanned(alts) => self.learn(&alts),
             Event::Thumbnail { url, image } => self.on_thumbnail(ctx, url, image),
@@ -78,8 +69,7 @@ impl MediadeskApp {
             }
             Event::Failed(message) => {
                 self.error = Some(message);
-                self.loading_products = false;
-                self.loading_more = false;
+                self.picker.on_failed();
             }
         }
     }
@@ -115,7 +105,7 @@ impl MediadeskApp {
             self.health_wanted.clear();
             self.used_by.clear();
             self.media_of.clear();
-            self.products.clear();
+            self.picker.products.clear();
             self.search_again();
         }
         if let Some((_, id)) = self.pending_product.take_if(|(s, _)| *s == store) {

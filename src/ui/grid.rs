@@ -241,7 +241,7 @@ impl MediadeskApp {
         }
         if leave {
             self.grid_keys = false;
-            self.focus_search = true;
+            self.picker.focus = true;
         }
     }
 }

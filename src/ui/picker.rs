@@ -5,17 +5,148 @@ use std::time::Instant;
 
 use egui::{Key, RichText, Vec2};
 
-use super::app::{Health, MediadeskApp};
+use super::scroll::RowScroll;
 use super::theme::{BAD, GOOD, WARN};
-use crate::model::ProductSummary;
+use crate::engine::{Command, Engine};
+use crate::model::{Page, ProductId, ProductSummary};
 
 const ROW_HEIGHT: f32 = 44.0;
 const ROW_THUMB: f32 = 36.0;
 /// The next page is asked for when the rows in view come this close to the end of the list.
 const PREFETCH_ROWS: usize = 20;
 
-impl MediadeskApp {
-    pub(super) fn product_list(&mut self, ui: &mut egui::Ui) {
+/// What is known about a product's alt texts: from opening it, or from the picker's scan.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct Health {
+    pub(super) media: usize,
+    pub(super) missing: usize,
+}
+
+impl Health {
+    /// The health of a product whose media have these alt texts.
+    pub(super) fn of<'a>(alts: impl ExactSizeIterator<Item = &'a str>) -> Health {
+        let media = alts.len();
+        Health { media, missing: alts.filter(|a| a.trim().is_empty()).count() }
+    }
+}
+
+/// The product list's own state: the search, the pages read so far, and the list's scroll.
+#[derive(Default)]
+pub(super) struct Picker {
+    /// The search box's text.
+    pub(super) search: String,
+    /// When the text last changed: the search waits for typing to pause.
+    search_changed: Option<Instant>,
+    /// Names the current search, so pages of an older one are ignored.
+    generation: u64,
+    /// The products read so far, in order.
+    pub(super) products: Vec<ProductSummary>,
+    /// The first page of a search is on its way.
+    pub(super) loading: bool,
+    /// A later page is on its way.
+    loading_more: bool,
+    /// Where the search's next page starts, if there is one.
+    next_cursor: Option<String>,
+    /// Put the keyboard in the search box on the next frame (Ctrl+F).
+    pub(super) focus: bool,
+    scroll: RowScroll,
+}
+
+/// What the list needs from the rest of the window while it draws.
+pub(super) trait PickerHost {
+    /// The product open in the grid.
+    fn open_product_id(&self) -> Option<&ProductId>;
+    /// A product's alt-text health, when known.
+    fn health(&self, id: &ProductId) -> Option<Health>;
+    /// A thumbnail's texture, asked for when not loaded yet.
+    fn thumbnail(&mut self, url: &str) -> Option<egui::TextureId>;
+    /// Send a command to the engine.
+    fn send(&self, command: Command);
+}
+
+/// What the user did in the list, for the window to carry out.
+#[derive(Debug, PartialEq)]
+pub(super) enum PickerAction {
+    /// Open this product (a click, or the arrow keys).
+    Open(ProductId),
+    /// Enter in the search box: the keyboard goes to the grid.
+    EnterGrid,
+    /// The rows in view whose health is not known: read these.
+    WantHealth(Vec<(ProductId, u32)>),
+}
+
+impl Picker {
+    /// The list at start: loading, since the first store's products are asked for as it opens.
+    pub(super) fn starting() -> Picker {
+        Picker { loading: true, ..Picker::default() }
+    }
+
+    /// Start the search over with the current text: its first page.
+    pub(super) fn search_again(&mut self, engine: &Engine) {
+        self.generation += 1;
+        self.loading = true;
+        self.loading_more = false;
+        self.next_cursor = None;
+        engine.send(Command::Search { text: self.search.clone(), generation: self.generation, after: None });
+    }
+
+    /// Ask for the search's next page, once, if there is one (the list is scrolled near its end).
+    fn more(&mut self, host: &dyn PickerHost) {
+        if self.loading_more || self.loading {
+            return;
+        }
+        if let Some(after) = self.next_cursor.clone() {
+            self.loading_more = true;
+            host.send(Command::Search { text: self.search.clone(), generation: self.generation, after: Some(after) });
+        }
+    }
+
+    /// A page of results arrived; pages of an older search are dropped.
+    pub(super) fn on_page(&mut self, generation: u64, page: Page<ProductSummary>, first: bool) {
+        if generation != self.generation {
+            return;
+        }
+        if first {
+            self.products.clear();
+        }
+        self.products.extend(page.items);
+        self.next_cursor = page.next_cursor;
+        self.loading = false;
+        self.loading_more = false;
+    }
+
+    /// A request failed: nothing more is on its way.
+    pub(super) fn on_failed(&mut self) {
+        self.loading = false;
+        self.loading_more = false;
+    }
+
+    /// True while a page is on its way.
+    pub(super) fn busy(&self) -> bool {
+        self.loading || self.loading_more
+    }
+
+    /// Search once typing has paused; otherwise ask for a repaint when it will have.
+    pub(super) fn debounce(&mut self, ctx: &egui::Context, engine: &Engine, pause: std::time::Duration) {
+        if let Some(changed) = self.search_changed {
+            let wait = pause.saturating_sub(changed.elapsed());
+            if wait.is_zero() {
+                self.search_changed = None;
+                self.search_again(engine);
+            } else {
+                ctx.request_repaint_after(wait);
+            }
+        }
+    }
+
+    /// Draw the search box and the list. `grid_keys` says whether the keyboard is in the grid.
+    pub(super) fn picker_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        host: &mut dyn PickerHost,
+        grid_keys: &mut bool,
+    ) -> Vec<PickerAction> {
+        let mut actions = Vec::new();
         ui.add_space(6.0);
         let label = ui.label(RichText::new("Products").strong());
         let search = ui
@@ -25,17 +156,17 @@ impl MediadeskApp {
                     .desired_width(f32::INFINITY),
             )
             .labelled_by(label.id);
-        if std::mem::take(&mut self.focus_search) {
+        if std::mem::take(&mut self.focus) {
             search.request_focus();
         }
         if search.changed() {
             self.search_changed = Some(Instant::now());
         }
         if search.has_focus() || search.gained_focus() {
-            self.grid_keys = false;
+            *grid_keys = false;
         }
         // Up and Down move through the list from the search box, Enter goes on to the grid.
-        if search.has_focus() || (!self.grid_keys && !ui.ctx().text_edit_focused()) {
+        if search.has_focus() || (!*grid_keys && !ui.ctx().text_edit_focused()) {
             let (down, up, enter) = ui.input_mut(|i| {
                 (
                     i.consume_key(egui::Modifiers::NONE, Key::ArrowDown),
@@ -44,22 +175,21 @@ impl MediadeskApp {
                 )
             });
             if (down || up) && !self.products.is_empty() {
-                let at = self.selected.as_ref().and_then(|s| self.products.iter().position(|p| &p.id == s));
+                let at = host.open_product_id().and_then(|s| self.products.iter().position(|p| &p.id == s));
                 let next = match (at, down) {
                     (None, _) => 0,
                     (Some(i), true) => (i + 1).min(self.products.len() - 1),
                     (Some(i), false) => i.saturating_sub(1),
                 };
-                let id = self.products[next].id.clone();
-                self.open_product(id);
-                self.picker_scroll.reveal = true;
+                actions.push(PickerAction::Open(self.products[next].id.clone()));
+                self.scroll.reveal = true;
             }
-            if enter && (search.has_focus() || search.lost_focus()) && self.selected.is_some() {
-                self.enter_grid(ui.ctx());
+            if enter && (search.has_focus() || search.lost_focus()) && host.open_product_id().is_some() {
+                actions.push(PickerAction::EnterGrid);
             }
         }
         ui.add_space(4.0);
-        if self.loading_products && self.products.is_empty() {
+        if self.loading && self.products.is_empty() {
             ui.horizontal(|ui| {
                 ui.spinner();
                 ui.label("Loading products…");
@@ -67,53 +197,37 @@ impl MediadeskApp {
         } else if self.products.is_empty() {
             ui.label(RichText::new("No products match.").weak());
         }
-        let mut open = None;
         let rows = self.products.len();
         // Keep the product chosen with the arrow keys in view.
-        let open_row = self.selected.as_ref().and_then(|s| self.products.iter().position(|p| &p.id == s));
-        let area = self.picker_scroll.area(open_row, ROW_HEIGHT);
+        let open_row = host.open_product_id().and_then(|s| self.products.iter().position(|p| &p.id == s));
+        let area = self.scroll.area(open_row, ROW_HEIGHT);
         // Rows touch: show_rows and the scroll to the open row both count exactly ROW_HEIGHT a row.
         ui.spacing_mut().item_spacing.y = 0.0;
+        let mut near_end = false;
         let output = area.show_rows(ui, ROW_HEIGHT, rows, |ui, range| {
-            if range.end + PREFETCH_ROWS >= rows {
-                self.more_products();
-            }
+            near_end = range.end + PREFETCH_ROWS >= rows;
             let mut unknown = Vec::new();
             for i in range {
-                let p = self.products[i].clone();
-                let health = self.health_of(&p.id);
+                let p = &self.products[i];
+                let health = host.health(&p.id);
                 // A product without media has nothing to read.
                 if health.is_none() && p.media_count > 0 {
                     unknown.push((p.id.clone(), p.media_count));
                 }
-                let thumb = p.preview_url.as_deref().and_then(|u| self.texture(u));
-                let selected = self.selected.as_ref() == Some(&p.id);
-                if product_row(ui, &p, selected, thumb, health.as_ref()).clicked() {
-                    open = Some(p.id.clone());
+                let thumb = p.preview_url.as_deref().and_then(|u| host.thumbnail(u));
+                let selected = host.open_product_id() == Some(&p.id);
+                if product_row(ui, p, selected, thumb, health.as_ref()).clicked() {
+                    *grid_keys = false;
+                    actions.push(PickerAction::Open(p.id.clone()));
                 }
             }
-            self.want_health(unknown);
+            actions.push(PickerAction::WantHealth(unknown));
         });
-        self.picker_scroll.remember(&output);
-        if let Some(id) = open {
-            self.grid_keys = false;
-            self.open_product(id);
+        self.scroll.remember(&output);
+        if near_end {
+            self.more(host);
         }
-    }
-
-    /// Hand the keyboard to the grid, on its first media when none is selected.
-    pub(super) fn enter_grid(&mut self, ctx: &egui::Context) {
-        ctx.memory_mut(|m| {
-            if let Some(id) = m.focused() {
-                m.surrender_focus(id);
-            }
-        });
-        self.grid_keys = true;
-        if self.selected_media.is_none()
-            && let Some(first) = self.order().first().cloned()
-        {
-            self.select_media(&first, false, false);
-        }
+        actions
     }
 }
 
