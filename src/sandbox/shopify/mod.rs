@@ -6,17 +6,20 @@ mod objects;
 mod search;
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::time::Instant;
 
-use apollo_compiler::executable::{ExecutableDocument, Selection};
+use apollo_compiler::Node;
+use apollo_compiler::executable::{ExecutableDocument, Operation, Selection};
 use apollo_compiler::resolvers::Execution;
+use apollo_compiler::validation::Valid;
 use axum::body::Bytes;
 use axum::extract::{Path, State as AxState};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::Shared;
+use super::{Shared, TokenGrant};
 use crate::rng::Rng;
 use objects::{Ctx, Obj};
 
@@ -80,24 +83,11 @@ pub async fn graphql(
     if !supported_version(&version) {
         return json_response(StatusCode::NOT_FOUND, json!({"errors": "Not Found"}));
     }
-    let req: Request = match serde_json::from_slice(&body) {
-        Ok(r) => r,
-        Err(_) => {
-            return json_response(
-                StatusCode::BAD_REQUEST,
-                json!({"errors": {"query": "Required parameter missing or invalid"}}),
-            );
-        }
-    };
-    let Some(query) = req.query.filter(|q| !q.trim().is_empty()) else {
+    let Some(ParsedRequest { query, variables, operation_name }) = read_request(&body) else {
         return json_response(
             StatusCode::BAD_REQUEST,
             json!({"errors": {"query": "Required parameter missing or invalid"}}),
         );
-    };
-    let variables = match req.variables {
-        Some(Value::Object(m)) => m,
-        _ => serde_json::Map::new(),
     };
     let schema = &*shared.schema;
     let doc = match ExecutableDocument::parse_and_validate(schema, &query, "query.graphql") {
@@ -111,15 +101,58 @@ pub async fn graphql(
             return json_response(StatusCode::OK, json!({"errors": errors}));
         }
     };
-    let op = match doc.operations.get(req.operation_name.as_deref()) {
+    let op = match doc.operations.get(operation_name.as_deref()) {
         Ok(op) => op,
         Err(e) => {
             return json_response(StatusCode::OK, json!({"errors": [{"message": e.message().to_string()}]}));
         }
     };
-    let mutation = op.operation_type.is_mutation();
+    if let Some(refusal) = access_denied(op, &grant) {
+        return refusal;
+    }
+    let coster = cost::Coster::new(schema, &doc, &variables);
+    let requested = coster.requested(op);
+    let now = Instant::now();
+    if let Some(refusal) = charge(&shared, &grant.token, requested, now) {
+        return refusal;
+    }
+    let mut response = execute(&shared, &grant, &doc, op, &variables, now);
+    let actual = match response.get("data") {
+        Some(data) if !data.is_null() => coster.actual(op, data),
+        _ => 0,
+    };
+    let status = {
+        let mut buckets = shared.buckets.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let bucket = bucket_of(&mut buckets, &shared, &grant.token);
+        bucket.refund(requested.saturating_sub(actual) as f64, Instant::now());
+        throttle_status(bucket)
+    };
+    response["extensions"] =
+        json!({"cost": {"requestedQueryCost": requested, "actualQueryCost": actual, "throttleStatus": status}});
+    json_response(StatusCode::OK, response)
+}
 
-    // Access scopes, per root field, before anything runs.
+/// What a request body asks for.
+struct ParsedRequest {
+    query: String,
+    variables: serde_json::Map<String, Value>,
+    operation_name: Option<String>,
+}
+
+/// The document, its variables and operation name; `None` when the body has no query.
+fn read_request(body: &[u8]) -> Option<ParsedRequest> {
+    let req: Request = serde_json::from_slice(body).ok()?;
+    let query = req.query.filter(|q| !q.trim().is_empty())?;
+    let variables = match req.variables {
+        Some(Value::Object(m)) => m,
+        _ => serde_json::Map::new(),
+    };
+    Some(ParsedRequest { query, variables, operation_name: req.operation_name })
+}
+
+/// Shopify checks access scopes per root field before anything runs: the refusal, if any.
+fn access_denied(op: &Node<Operation>, grant: &TokenGrant) -> Option<Response> {
+    let mutation = op.operation_type.is_mutation();
     let mut denied = Vec::new();
     for sel in &op.selection_set.selections {
         if let Selection::Field(f) = sel {
@@ -135,93 +168,94 @@ pub async fn graphql(
             }
         }
     }
-    if !denied.is_empty() {
-        let errors: Vec<Value> = denied
-            .iter()
-            .map(|(key, name, scope)| {
-                json!({
-                    "message": format!("Access denied for {name} field. Required access: `{scope}` access scope."),
-                    "path": [key],
-                    "extensions": {"code": "ACCESS_DENIED", "documentation": "https://shopify.dev/api/usage/access-scopes", "requiredAccess": format!("`{scope}` access scope.")},
-                })
-            })
-            .collect();
-        let data: serde_json::Map<String, Value> = denied.iter().map(|(k, _, _)| (k.clone(), Value::Null)).collect();
-        return json_response(StatusCode::OK, json!({"errors": errors, "data": data}));
+    if denied.is_empty() {
+        return None;
     }
+    let errors: Vec<Value> = denied
+        .iter()
+        .map(|(key, name, scope)| {
+            json!({
+                "message": format!("Access denied for {name} field. Required access: `{scope}` access scope."),
+                "path": [key],
+                "extensions": {"code": "ACCESS_DENIED", "documentation": "https://shopify.dev/api/usage/access-scopes", "requiredAccess": format!("`{scope}` access scope.")},
+            })
+        })
+        .collect();
+    let data: serde_json::Map<String, Value> = denied.iter().map(|(k, _, _)| (k.clone(), Value::Null)).collect();
+    Some(json_response(StatusCode::OK, json!({"errors": errors, "data": data})))
+}
 
-    let coster = cost::Coster::new(schema, &doc, &variables);
-    let requested = coster.requested(op);
-    let now = Instant::now();
-    let throttle_status = |b: &mut Bucket| json!({"maximumAvailable": b.maximum, "currentlyAvailable": b.available(Instant::now()).floor() as u64, "restoreRate": b.restore_rate});
+/// A token's bucket, full when first seen.
+fn bucket_of<'b>(buckets: &'b mut HashMap<String, Bucket>, shared: &Shared, token: &str) -> &'b mut Bucket {
+    buckets
+        .entry(token.to_string())
+        .or_insert_with(|| Bucket::new(shared.config.bucket_size, shared.config.restore_rate))
+}
+
+/// The bucket's state as `extensions.cost.throttleStatus` reports it.
+fn throttle_status(b: &mut Bucket) -> Value {
+    json!({"maximumAvailable": b.maximum, "currentlyAvailable": b.available(Instant::now()).floor() as u64, "restoreRate": b.restore_rate})
+}
+
+/// Take the requested cost from the token's bucket; the refusal (`MAX_COST_EXCEEDED`,
+/// `THROTTLED`) when it cannot.
+fn charge(shared: &Shared, token: &str, requested: u64, now: Instant) -> Option<Response> {
     if requested > cost::MAX_QUERY_COST {
-        return json_response(
+        return Some(json_response(
             StatusCode::OK,
             json!({"errors": [{
                 "message": format!("Query cost is {requested}, which exceeds the single query max cost limit ({}).", cost::MAX_QUERY_COST),
                 "extensions": {"code": "MAX_COST_EXCEEDED", "cost": requested, "maxCost": cost::MAX_QUERY_COST,
                                "documentation": "https://shopify.dev/api/usage/rate-limits"},
             }]}),
-        );
+        ));
     }
-    {
-        let mut buckets = shared.buckets.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let bucket = buckets
-            .entry(grant.token.clone())
-            .or_insert_with(|| Bucket::new(shared.config.bucket_size, shared.config.restore_rate));
-        if !bucket.try_take(requested as f64, now) {
-            let status = throttle_status(bucket);
-            return json_response(
-                StatusCode::OK,
-                json!({
-                    "errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED", "documentation": "https://shopify.dev/api/usage/rate-limits"}}],
-                    "extensions": {"cost": {"requestedQueryCost": requested, "actualQueryCost": Value::Null, "throttleStatus": status}},
-                }),
-            );
-        }
+    let mut buckets = shared.buckets.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let bucket = bucket_of(&mut buckets, shared, token);
+    if bucket.try_take(requested as f64, now) {
+        return None;
     }
+    let status = throttle_status(bucket);
+    Some(json_response(
+        StatusCode::OK,
+        json!({
+            "errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED", "documentation": "https://shopify.dev/api/usage/rate-limits"}}],
+            "extensions": {"cost": {"requestedQueryCost": requested, "actualQueryCost": Value::Null, "throttleStatus": status}},
+        }),
+    ))
+}
 
-    // Execute under the state lock: requests see a consistent store, as Shopify's would.
-    let response = {
-        let mut guard = shared.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        guard.tick(now);
-        // Executed on a moved-out copy so resolvers need no lifetime tied to the guard.
-        let seed = shared.rng.lock().unwrap_or_else(std::sync::PoisonError::into_inner).next_u64();
-        let ctx = Ctx {
-            state: RefCell::new(std::mem::take(&mut *guard)),
-            config: shared.config.clone(),
-            base: shared.base.to_string(),
-            scopes: grant.scopes.clone(),
-            now,
-            rng: RefCell::new(Rng::new(seed)),
-            mutations: mutations::run,
-        };
-        let vars = apollo_compiler::response::JsonValue::from(Value::Object(variables.clone()));
-        let empty = apollo_compiler::response::JsonMap::new();
-        let vars = vars.as_object().unwrap_or(&empty);
-        let root = if mutation { Obj::Mutation(&ctx) } else { Obj::Query(&ctx) };
-        let result = match Execution::new(schema, &doc).operation(op).raw_variable_values(vars).execute_sync(&root) {
-            Ok(r) => serde_json::to_value(&r).unwrap_or(Value::Null),
-            Err(e) => json!({"errors": [{"message": e.message().to_string()}]}),
-        };
-        drop(root);
-        *guard = ctx.state.into_inner();
-        result
+/// Run the operation under the state lock, so requests see a consistent store as Shopify's do.
+fn execute(
+    shared: &Shared,
+    grant: &TokenGrant,
+    doc: &Valid<ExecutableDocument>,
+    op: &Node<Operation>,
+    variables: &serde_json::Map<String, Value>,
+    now: Instant,
+) -> Value {
+    let mut guard = shared.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    guard.tick(now);
+    // Executed on a moved-out copy so resolvers need no lifetime tied to the guard.
+    let seed = shared.rng.lock().unwrap_or_else(std::sync::PoisonError::into_inner).next_u64();
+    let ctx = Ctx {
+        state: RefCell::new(std::mem::take(&mut *guard)),
+        config: shared.config.clone(),
+        base: shared.base.to_string(),
+        scopes: grant.scopes.clone(),
+        now,
+        rng: RefCell::new(Rng::new(seed)),
+        mutations: mutations::run,
     };
-    let actual = match response.get("data") {
-        Some(data) if !data.is_null() => coster.actual(op, data),
-        _ => 0,
+    let vars = apollo_compiler::response::JsonValue::from(Value::Object(variables.clone()));
+    let empty = apollo_compiler::response::JsonMap::new();
+    let vars = vars.as_object().unwrap_or(&empty);
+    let root = if op.operation_type.is_mutation() { Obj::Mutation(&ctx) } else { Obj::Query(&ctx) };
+    let result = match Execution::new(&shared.schema, doc).operation(op).raw_variable_values(vars).execute_sync(&root) {
+        Ok(r) => serde_json::to_value(&r).unwrap_or(Value::Null),
+        Err(e) => json!({"errors": [{"message": e.message().to_string()}]}),
     };
-    let status = {
-        let mut buckets = shared.buckets.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let bucket = buckets
-            .entry(grant.token.clone())
-            .or_insert_with(|| Bucket::new(shared.config.bucket_size, shared.config.restore_rate));
-        bucket.refund(requested.saturating_sub(actual) as f64, Instant::now());
-        throttle_status(bucket)
-    };
-    let mut response = response;
-    response["extensions"] =
-        json!({"cost": {"requestedQueryCost": requested, "actualQueryCost": actual, "throttleStatus": status}});
-    json_response(StatusCode::OK, response)
+    drop(root);
+    *guard = ctx.state.into_inner();
+    result
 }
