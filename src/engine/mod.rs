@@ -217,16 +217,7 @@ async fn run_command(ctx: Arc<Ctx>, cmd: Command) {
     let ctx = &ctx;
     let send = &ctx.send;
     match cmd {
-        Command::Search { text, generation, after } => {
-            // One page at a time, as the list is scrolled: a large catalog is never read
-            // whole, and the cost bucket stays free for what the user asks for.
-            let first = after.is_none();
-            let q = ProductQuery { text, limit: PRODUCT_PAGE, sort: ProductSort::Title, cursor: after };
-            match ctx.store().search_products(&q).await {
-                Ok(page) => send(Event::Products { generation, page, first }),
-                Err(e) => send(Event::Failed(describe(&e))),
-            }
-        }
+        Command::Search { text, generation, after } => search(ctx, text, generation, after).await,
         Command::Connect { store, endpoint, credentials, save } => {
             connect(ctx, store, endpoint, credentials, save).await
         }
@@ -248,38 +239,9 @@ async fn run_command(ctx: Arc<Ctx>, cmd: Command) {
                 send(Event::Failed(e.to_string()));
             }
         }
-        Command::OpenProduct(id) => {
-            // What this computer saw last time draws at once; the store's answer follows.
-            if let Some(cached) = cached_media(ctx, &id).await {
-                send(Event::Media(cached));
-            }
-            match ctx.store().product_media(&id).await {
-                Ok(media) => {
-                    keep_media(ctx, &media).await;
-                    send(Event::Media(media));
-                }
-                Err(e) => send(Event::Failed(describe(&e))),
-            }
-        }
-        Command::Scan(wanted) => {
-            let start = {
-                let mut scans = ctx.scans.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                scans.wanted = wanted.into();
-                let idle = SCAN_PARALLEL.saturating_sub(scans.workers);
-                scans.workers += idle;
-                idle
-            };
-            for _ in 0..start {
-                tokio::spawn(scan_worker(ctx.clone()));
-            }
-        }
-        Command::Thumbnail(url) => {
-            let _permit = ctx.thumbs.acquire().await;
-            match crate::thumbs::load(&ctx.http, ctx.thumb_cache.as_ref(), &url).await {
-                Some(image) => send(Event::Thumbnail { url, image: Arc::new(image) }),
-                None => send(Event::ThumbnailFailed(url)),
-            }
-        }
+        Command::OpenProduct(id) => open_product(ctx, id).await,
+        Command::Scan(wanted) => start_scans(ctx, wanted),
+        Command::Thumbnail(url) => thumbnail(ctx, url).await,
         Command::SaveAlt { product, media, alt, previous } => edits::save_alt(ctx, product, media, alt, previous).await,
         Command::Reorder { product, order, previous } => edits::reorder(ctx, product, order, previous).await,
         Command::Reattach { product, media, order } => {
@@ -307,6 +269,60 @@ async fn run_command(ctx: Arc<Ctx>, cmd: Command) {
         Command::Upload { product, paths, batch, replace_failed } => {
             upload::run(ctx, product, paths, batch, replace_failed).await
         }
+    }
+}
+
+/// A page of products for the list.
+async fn search(ctx: &Ctx, text: String, generation: u64, after: Option<String>) {
+    let send = &ctx.send;
+    // One page at a time, as the list is scrolled: a large catalog is never read
+    // whole, and the cost bucket stays free for what the user asks for.
+    let first = after.is_none();
+    let q = ProductQuery { text, limit: PRODUCT_PAGE, sort: ProductSort::Title, cursor: after };
+    match ctx.store().search_products(&q).await {
+        Ok(page) => send(Event::Products { generation, page, first }),
+        Err(e) => send(Event::Failed(describe(&e))),
+    }
+}
+
+/// A product's media: the cached list at once, then the store's.
+async fn open_product(ctx: &Ctx, id: ProductId) {
+    let send = &ctx.send;
+    // What this computer saw last time draws at once; the store's answer follows.
+    if let Some(cached) = cached_media(ctx, &id).await {
+        send(Event::Media(cached));
+    }
+    match ctx.store().product_media(&id).await {
+        Ok(media) => {
+            keep_media(ctx, &media).await;
+            send(Event::Media(media));
+        }
+        Err(e) => send(Event::Failed(describe(&e))),
+    }
+}
+
+/// Read these products' health next (a new list replaces the last), with up to
+/// `SCAN_PARALLEL` workers.
+fn start_scans(ctx: &Arc<Ctx>, wanted: Vec<(ProductId, u32)>) {
+    let start = {
+        let mut scans = ctx.scans.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        scans.wanted = wanted.into();
+        let idle = SCAN_PARALLEL.saturating_sub(scans.workers);
+        scans.workers += idle;
+        idle
+    };
+    for _ in 0..start {
+        tokio::spawn(scan_worker(ctx.clone()));
+    }
+}
+
+/// Fetch and decode a thumbnail, a few at a time.
+async fn thumbnail(ctx: &Ctx, url: String) {
+    let send = &ctx.send;
+    let _permit = ctx.thumbs.acquire().await;
+    match crate::thumbs::load(&ctx.http, ctx.thumb_cache.as_ref(), &url).await {
+        Some(image) => send(Event::Thumbnail { url, image: Arc::new(image) }),
+        None => send(Event::ThumbnailFailed(url)),
     }
 }
 

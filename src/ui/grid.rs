@@ -88,30 +88,11 @@ impl MediadeskApp {
                             upload_tile(ui, &self.uploads[uploads[index - pm.media.len()]]);
                             continue;
                         };
-                        let cursor = self.selected_media.as_ref() == Some(&m.id);
-                        // Thumbnails are fetched only for tiles in view.
-                        let look = TileLook {
-                            selected: selection.contains(&m.id),
-                            cursor: cursor && self.grid_keys,
-                            draft: !cursor && self.unsaved.contains_key(&m.id),
-                        };
-                        let response = tile(ui, m, look, &mut |url| self.texture(url));
-                        if response.drag_started() {
-                            egui::DragAndDrop::set_payload(ui.ctx(), m.id.clone());
+                        let (dropped, was_clicked) = self.media_tile(ui, &pm, index, &selection);
+                        if dropped.is_some() {
+                            moved = dropped;
                         }
-                        if response.dragged() {
-                            ui.ctx().set_cursor_icon(egui::CursorIcon::Grabbing);
-                        }
-                        if let Some(from) = response.dnd_hover_payload::<MediaId>()
-                            && *from != m.id
-                        {
-                            let from_index = pm.media.iter().position(|o| o.id == *from).unwrap_or(0);
-                            landing_line(ui, &response, from_index < index);
-                        }
-                        if let Some(from) = response.dnd_release_payload::<MediaId>() {
-                            moved = Some(((*from).clone(), index));
-                        }
-                        if response.clicked() {
+                        if was_clicked {
                             clicked = Some(m.id.clone());
                         }
                     }
@@ -128,6 +109,40 @@ impl MediadeskApp {
         if let Some((dragged, target)) = moved {
             self.drop_dragged(&dragged, target);
         }
+    }
+
+    /// One media's tile, with its drag and drop: what was dropped on it (the dragged media and
+    /// this tile's index), and whether it was clicked.
+    fn media_tile(
+        &mut self,
+        ui: &mut egui::Ui,
+        pm: &ProductMedia,
+        index: usize,
+        selection: &HashSet<MediaId>,
+    ) -> (Option<(MediaId, usize)>, bool) {
+        let m = &pm.media[index];
+        let cursor = self.selected_media.as_ref() == Some(&m.id);
+        // Thumbnails are fetched only for tiles in view.
+        let look = TileLook {
+            selected: selection.contains(&m.id),
+            cursor: cursor && self.grid_keys,
+            draft: !cursor && self.unsaved.contains_key(&m.id),
+        };
+        let response = tile(ui, m, look, &mut |url| self.texture(url));
+        if response.drag_started() {
+            egui::DragAndDrop::set_payload(ui.ctx(), m.id.clone());
+        }
+        if response.dragged() {
+            ui.ctx().set_cursor_icon(egui::CursorIcon::Grabbing);
+        }
+        if let Some(from) = response.dnd_hover_payload::<MediaId>()
+            && *from != m.id
+        {
+            let from_index = pm.media.iter().position(|o| o.id == *from).unwrap_or(0);
+            landing_line(ui, &response, from_index < index);
+        }
+        let dropped = response.dnd_release_payload::<MediaId>().map(|from| ((*from).clone(), index));
+        (dropped, response.clicked())
     }
 
     /// The grid's header: the product's title, its media count, the selection, and the buttons.
