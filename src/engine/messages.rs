@@ -181,6 +181,14 @@ pub enum Event {
         /// Their file names, in the order of the `Upload` events' indices.
         names: Vec<String>,
     },
+    /// A new media came from this file (the store may give a media that failed processing no
+    /// file name of its own).
+    MediaNamed {
+        /// The media.
+        media: MediaId,
+        /// The uploaded file's name.
+        name: String,
+    },
     /// How one file of an upload batch stands.
     Upload {
         /// The batch, as the UI named it in `Command::Upload`.

@@ -85,6 +85,7 @@ pub(super) async fn run(ctx: &Ctx, product: ProductId, paths: Vec<PathBuf>, batc
                         refused.push(format!("{}: {reason}", file_name(&paths[index])));
                         retry.push(paths[index].clone());
                         failed_media.push(m.id.clone());
+                        send(Event::MediaNamed { media: m.id.clone(), name: file_name(&paths[index]) });
                     }
                     FileOutcome::Attached(_) => file_state(index, UploadState::Done),
                     // Not retried: it may be on the product; the refresh below shows what is.

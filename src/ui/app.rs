@@ -98,6 +98,8 @@ pub struct MediadeskApp {
     pub(super) store: StoreRef,
     /// The product list: search, pages, scroll.
     pub(super) picker: Picker,
+    /// The file each new media came from, for media the store names no file for (failed ones).
+    pub(super) uploaded_names: HashMap<MediaId, String>,
     pub(super) selected: Option<ProductId>,
     pub(super) media: Option<ProductMedia>,
     /// The media under the keyboard cursor, shown in the inspector.
@@ -215,6 +217,7 @@ impl MediadeskApp {
             store_label: None,
             store: StoreRef::Sandbox,
             picker: Picker::starting(),
+            uploaded_names: HashMap::new(),
             selected: None,
             media: None,
             selected_media: None,

@@ -23,6 +23,9 @@ impl MediadeskApp {
             Event::ConnectFailed(message) => self.on_connect_failed(message),
             Event::Products { generation, page, first } => self.picker.on_page(generation, page, first),
             Event::Media(media) => self.on_media(media),
+            Event::MediaNamed { media, name } => {
+                self.uploaded_names.insert(media, name);
+            }
             Event::Scanned(alts) => self.learn(&alts),
             Event::Thumbnail { url, image } => self.on_thumbnail(ctx, url, image),
             Event::ThumbnailFailed(url) => {
@@ -137,7 +140,11 @@ impl MediadeskApp {
     }
 
     /// A product's media as the store has them now.
-    fn on_media(&mut self, media: ProductMedia) {
+    fn on_media(&mut self, mut media: ProductMedia) {
+        // A media without a file name of its own (failed processing) is named after its upload.
+        for m in media.media.iter_mut().filter(|m| m.filename.is_none()) {
+            m.filename = self.uploaded_names.get(&m.id).cloned();
+        }
         self.learn(&ProductAlts {
             id: media.id.clone(),
             title: media.title.clone(),
