@@ -13,6 +13,7 @@ pub mod sandbox;
 pub mod secrets;
 pub mod shopify_rules;
 pub mod store;
+pub mod sync;
 pub mod text;
 pub mod thumbs;
 pub mod ui;

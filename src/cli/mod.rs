@@ -511,7 +511,7 @@ async fn upload(store: &dyn Store, product: ProductId, files: Vec<LocalFile>) ->
     let progress: crate::store::ProgressFn = Arc::new(move |i, sent, total| {
         let pct = (sent * 100).checked_div(total).unwrap_or(100);
         // A poisoned lock only means another report panicked: keep reporting.
-        let mut shown = shown.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut shown = crate::sync::lock(&shown);
         if let Some(last) = shown.get_mut(i)
             && (pct >= *last + 25 || (pct == 100 && *last < 100))
         {

@@ -178,7 +178,7 @@ struct Scans {
 async fn scan_worker(ctx: Arc<Ctx>) {
     loop {
         let next = {
-            let mut scans = ctx.scans.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut scans = crate::sync::lock(&ctx.scans);
             let next = loop {
                 match scans.wanted.pop_front() {
                     Some((p, _)) if scans.in_flight.contains(&p) => continue,
@@ -198,7 +198,7 @@ async fn scan_worker(ctx: Arc<Ctx>) {
         // A badge that stays blank is the whole cost of a failure here; the user's own
         // requests report errors.
         let read = ctx.store().media_alts(&product, media_count).await;
-        ctx.scans.lock().unwrap_or_else(std::sync::PoisonError::into_inner).in_flight.remove(&product);
+        crate::sync::lock(&ctx.scans).in_flight.remove(&product);
         match read {
             Ok(alts) => (ctx.send)(Event::Scanned(alts)),
             // The badge stays blank; the user's own requests report errors to the window.
@@ -305,7 +305,7 @@ async fn open_product(ctx: &Ctx, id: ProductId) {
 /// `SCAN_PARALLEL` workers.
 fn start_scans(ctx: &Arc<Ctx>, wanted: Vec<(ProductId, u32)>) {
     let start = {
-        let mut scans = ctx.scans.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut scans = crate::sync::lock(&ctx.scans);
         scans.wanted = wanted.into();
         let idle = SCAN_PARALLEL.saturating_sub(scans.workers);
         scans.workers += idle;

@@ -27,7 +27,7 @@ pub async fn get(
     Query(t): Query<Transform>,
 ) -> Response {
     let found = {
-        let st = shared.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let st = crate::sync::lock(&shared.state);
         st.files.get(&id).and_then(|f| f.pixels.clone().map(|p| (p, f.width, f.height)))
     };
     let Some((pixels, width, height)) = found else {

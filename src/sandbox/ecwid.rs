@@ -76,7 +76,7 @@ fn admit(shared: &Shared, headers: &HeaderMap, store: u64, write: bool) -> Resul
         return Err(Refusal::new(StatusCode::NOT_FOUND, format!("Store {store} not found")));
     }
     {
-        let mut windows = shared.ecwid_window.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut windows = crate::sync::lock(&shared.ecwid_window);
         let window = windows.entry(token.to_string()).or_default();
         let now = Instant::now();
         let span = shared.config.ecwid_window;
@@ -209,7 +209,7 @@ pub async fn products(
     if limit > 100 {
         return error(StatusCode::BAD_REQUEST, "limit must be at most 100");
     }
-    let st = shared.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let st = crate::sync::lock(&shared.state);
     let keyword = q.keyword.unwrap_or_default().to_lowercase();
     let mut found: Vec<&ProductRec> = st
         .products
@@ -241,7 +241,7 @@ pub async fn product(
     if let Err(r) = admit(&shared, &headers, store, false) {
         return r.into_response();
     }
-    let st = shared.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let st = crate::sync::lock(&shared.state);
     match st.products.get(&id) {
         Some(p) => axum::Json(product_json(&shared.base, &st, p)).into_response(),
         None => no_product(id),
@@ -259,7 +259,7 @@ pub async fn update_product(
         Ok(v) => v,
         Err(r) => return r.into_response(),
     };
-    let mut st = shared.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut st = crate::sync::lock(&shared.state);
     let Some(p) = st.products.get(&id) else {
         return no_product(id);
     };
@@ -390,7 +390,7 @@ pub async fn upload(
         Ok(d) => d,
         Err(r) => return r.into_response(),
     };
-    let mut st = shared.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut st = crate::sync::lock(&shared.state);
     let Some(p) = st.products.get(&id) else {
         return no_product(id);
     };
@@ -445,7 +445,7 @@ fn remove_images(shared: &Shared, headers: &HeaderMap, store: u64, id: u64, whic
     if let Err(r) = admit(shared, headers, store, true) {
         return r.into_response();
     }
-    let mut st = shared.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut st = crate::sync::lock(&shared.state);
     let Some(p) = st.products.get(&id) else {
         return no_product(id);
     };
@@ -481,7 +481,7 @@ pub async fn set_media(
         Err(r) => return r.into_response(),
     };
     let base = shared.base.to_string();
-    let mut st = shared.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut st = crate::sync::lock(&shared.state);
     let Some(p) = st.products.get(&id) else {
         return no_product(id);
     };

@@ -50,7 +50,7 @@ impl Link {
     /// Wait until `n` bytes have crossed the link.
     pub async fn pass(&self, n: usize) {
         let until = {
-            let mut next = self.next_free.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut next = crate::sync::lock(&self.next_free);
             let start = (*next).max(Instant::now());
             *next = start + Duration::from_secs_f64(n as f64 / self.bytes_per_sec);
             *next
@@ -90,10 +90,10 @@ pub async fn inject(AxState(shared): AxState<Shared>, req: Request, next: Next) 
         tokio::time::sleep(faults.latency).await;
     }
     let (fail, drop) = {
-        let mut rng = shared.rng.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut rng = crate::sync::lock(&shared.rng);
         (rng.unit() < faults.server_error_share, rng.unit() < faults.drop_share)
     };
-    let fail = fail || shared.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner).outage;
+    let fail = fail || crate::sync::lock(&shared.state).outage;
     if fail {
         let body = if req.uri().path().contains("/graphql.json") {
             r#"{"errors":"Internal Server Error"}"#

@@ -145,7 +145,7 @@ impl Shared {
         if let Some(g) = self.config.tokens.iter().find(|g| g.token == token) {
             return Some(g.clone());
         }
-        let issued = self.issued.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let issued = crate::sync::lock(&self.issued);
         issued.get(token).filter(|(_, until)| std::time::Instant::now() < *until).map(|(g, _)| g.clone())
     }
 }

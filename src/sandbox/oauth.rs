@@ -31,13 +31,9 @@ pub async fn access_token(AxState(shared): AxState<Shared>, Form(req): Form<Gran
         let body = json!({"error": "invalid_client", "error_description": "Client authentication failed"});
         return (StatusCode::BAD_REQUEST, axum::Json(body)).into_response();
     };
-    let token =
-        format!("shpat_cc_{:016x}", shared.rng.lock().unwrap_or_else(std::sync::PoisonError::into_inner).next_u64());
+    let token = format!("shpat_cc_{:016x}", crate::sync::lock(&shared.rng).next_u64());
     let until = std::time::Instant::now() + client.token_lifetime;
-    shared
-        .issued
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
+    crate::sync::lock(&shared.issued)
         .insert(token.clone(), (TokenGrant { token: token.clone(), scopes: client.scopes.clone() }, until));
     axum::Json(json!({
         "access_token": token,

@@ -144,13 +144,7 @@ pub async fn put(
             "The request signature we calculated does not match the signature you provided. Check the Content-Type header.",
         );
     }
-    let declared = shared
-        .state
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .staged
-        .get(&key)
-        .map(|s| s.declared_size);
+    let declared = crate::sync::lock(&shared.state).staged.get(&key).map(|s| s.declared_size);
     match declared {
         None => return xml_error(StatusCode::NOT_FOUND, "NoSuchUpload", "No staged upload has this key."),
         Some(Some(size)) if size != body.len() as u64 => {
@@ -173,7 +167,7 @@ pub async fn put(
 }
 
 fn store(shared: &Shared, key: &str, bytes: Bytes) -> Response {
-    let mut st = shared.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut st = crate::sync::lock(&shared.state);
     match st.staged.get_mut(key) {
         Some(rec) => {
             if let Some(size) = rec.declared_size

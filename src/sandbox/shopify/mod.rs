@@ -122,7 +122,7 @@ pub async fn graphql(
         _ => 0,
     };
     let status = {
-        let mut buckets = shared.buckets.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut buckets = crate::sync::lock(&shared.buckets);
         let bucket = bucket_of(&mut buckets, &shared, &grant.token);
         bucket.refund(requested.saturating_sub(actual) as f64, Instant::now());
         throttle_status(bucket)
@@ -210,7 +210,7 @@ fn charge(shared: &Shared, token: &str, requested: u64, now: Instant) -> Option<
             }]}),
         ));
     }
-    let mut buckets = shared.buckets.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut buckets = crate::sync::lock(&shared.buckets);
     let bucket = bucket_of(&mut buckets, shared, token);
     if bucket.try_take(requested as f64, now) {
         return None;
@@ -234,10 +234,10 @@ fn execute(
     variables: &serde_json::Map<String, Value>,
     now: Instant,
 ) -> Value {
-    let mut guard = shared.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut guard = crate::sync::lock(&shared.state);
     guard.tick(now);
     // Executed on a moved-out copy so resolvers need no lifetime tied to the guard.
-    let seed = shared.rng.lock().unwrap_or_else(std::sync::PoisonError::into_inner).next_u64();
+    let seed = crate::sync::lock(&shared.rng).next_u64();
     let ctx = Ctx {
         state: RefCell::new(std::mem::take(&mut *guard)),
         config: shared.config.clone(),

@@ -64,7 +64,7 @@ impl Scheduler {
         let _turn = self.turn.lock().await;
         loop {
             let wait = {
-                let mut m = self.model.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                let mut m = crate::sync::lock(&self.model);
                 m.refill(Instant::now());
                 // A request dearer than the whole bucket can only wait for a full one.
                 let need = cost.min(m.maximum);
@@ -81,7 +81,7 @@ impl Scheduler {
 
     /// Release a reservation and take the bucket's state from the answer, when it has one.
     pub fn settle(&self, reservation: Reservation, reported: Option<&ThrottleStatus>) {
-        let mut m = self.model.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut m = crate::sync::lock(&self.model);
         m.reserved = (m.reserved - reservation.0).max(0.0);
         match reported {
             Some(s) => {
@@ -101,13 +101,13 @@ impl Scheduler {
     /// Give back a reservation for a request that never reached the store (no connection): it
     /// spent nothing, and counting it would make the next attempt wait for points not spent.
     pub fn release(&self, reservation: Reservation) {
-        let mut m = self.model.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut m = crate::sync::lock(&self.model);
         m.reserved = (m.reserved - reservation.0).max(0.0);
     }
 
     /// Points free now, for display and tests.
     pub fn free(&self) -> f64 {
-        let mut m = self.model.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut m = crate::sync::lock(&self.model);
         m.refill(Instant::now());
         m.available - m.reserved
     }

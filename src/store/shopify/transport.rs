@@ -76,7 +76,7 @@ impl Transport {
 
     /// The cost report of the last answer.
     pub fn last_cost(&self) -> Option<Cost> {
-        self.last_cost.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+        crate::sync::lock(&self.last_cost).clone()
     }
 
     /// How many THROTTLED answers this transport has seen.
@@ -170,7 +170,7 @@ impl Transport {
     /// Exponential backoff with full jitter: up to 0.2 s, 0.4 s, 0.8 s… capped at 5 s.
     fn backoff(&self, attempt: u32) -> Duration {
         let cap = (0.2 * 2f64.powi(attempt as i32 - 1)).min(5.0);
-        let unit = self.jitter.lock().unwrap_or_else(std::sync::PoisonError::into_inner).unit();
+        let unit = crate::sync::lock(&self.jitter).unit();
         Duration::from_secs_f64(cap * (0.5 + 0.5 * unit))
     }
 
@@ -253,7 +253,7 @@ impl Transport {
             error: StoreError::Server { status, message: format!("unreadable answer: {e}") },
         })?;
         let cost = envelope.extensions.and_then(|x| x.cost);
-        *self.last_cost.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = cost.clone();
+        *crate::sync::lock(&self.last_cost) = cost.clone();
         *reported = cost.as_ref().map(|c| c.throttle_status.clone());
         if let Some(actual) = cost.as_ref().and_then(|c| c.actual_query_cost) {
             self.spent.fetch_add(actual.round() as u64, std::sync::atomic::Ordering::Relaxed);
