@@ -25,6 +25,11 @@ fn ecwid_number(raw: &str) -> bool {
     !raw.is_empty() && raw.len() <= 20 && raw.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// An Ecwid id, or the refusal naming what it should have been (`an Ecwid product id`…).
+fn ecwid_id<'a>(raw: &'a str, what: &str) -> Result<&'a str, StoreError> {
+    if ecwid_number(raw) { Ok(raw) } else { Err(refused(format!("`{raw}` is not {what}: Ecwid ids are numbers"))) }
+}
+
 /// A product id as typed: a Shopify product GID (or its number alone), or an Ecwid number.
 pub fn product(platform: Platform, raw: &str) -> Result<ProductId, StoreError> {
     let raw = raw.trim();
@@ -39,13 +44,7 @@ pub fn product(platform: Platform, raw: &str) -> Result<ProductId, StoreError> {
                 "`{raw}` is not a Shopify product id: give gid://shopify/Product/NUMBER or the number alone"
             ))),
         },
-        Platform::Ecwid => {
-            if ecwid_number(raw) {
-                Ok(ProductId(raw.to_string()))
-            } else {
-                Err(refused(format!("`{raw}` is not an Ecwid product id: Ecwid ids are numbers")))
-            }
-        }
+        Platform::Ecwid => ecwid_id(raw, "an Ecwid product id").map(|id| ProductId(id.to_string())),
     }
 }
 
@@ -63,19 +62,13 @@ pub fn media(platform: Platform, raw: &str) -> Result<MediaId, StoreError> {
                 "`{raw}` is not a Shopify media id: give gid://shopify/MediaImage/NUMBER (or Video, ExternalVideo, Model3d)"
             ))),
         },
-        Platform::Ecwid => {
-            if ecwid_number(raw) {
-                Ok(MediaId(raw.to_string()))
-            } else {
-                Err(refused(format!("`{raw}` is not an Ecwid image or video id: Ecwid ids are numbers")))
-            }
-        }
+        Platform::Ecwid => ecwid_id(raw, "an Ecwid image or video id").map(|id| MediaId(id.to_string())),
     }
 }
 
 /// An Ecwid id checked for a request path: only digits ever reach a path.
 pub fn ecwid_path_id(raw: &str) -> Result<&str, StoreError> {
-    if ecwid_number(raw) { Ok(raw) } else { Err(refused(format!("`{raw}` is not an Ecwid id: Ecwid ids are numbers"))) }
+    ecwid_id(raw, "an Ecwid id")
 }
 
 #[cfg(test)]

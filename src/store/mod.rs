@@ -302,6 +302,29 @@ pub enum FileOutcome {
 }
 
 impl FileOutcome {
+    /// A file sent (and maybe attached) whose outcome the store could not be read to confirm.
+    pub fn unconfirmed(file: &UploadFile, media: Option<MediaId>, reason: String) -> FileOutcome {
+        FileOutcome::Unconfirmed { file: file.filename.clone(), media, reason }
+    }
+
+    /// Every file's outcome from what an upload recorded; a file with none is reported as a
+    /// failure rather than panicking.
+    pub fn all(recorded: Vec<Option<FileOutcome>>) -> Vec<FileOutcome> {
+        recorded
+            .into_iter()
+            .map(|r| {
+                r.unwrap_or_else(|| {
+                    FileOutcome::Failed(ItemError {
+                        item: None,
+                        field: vec![],
+                        code: "INTERNAL".into(),
+                        message: "no result was recorded for this file".into(),
+                    })
+                })
+            })
+            .collect()
+    }
+
     /// The media, when the file is confirmed on the product.
     pub fn media(&self) -> Option<&Media> {
         match self {

@@ -179,18 +179,6 @@ impl EcwidStore {
     }
 }
 
-fn unconfirmed(file: &UploadFile, media: Option<String>, reason: String) -> FileOutcome {
-    FileOutcome::Unconfirmed { file: file.filename.clone(), media: media.map(MediaId), reason }
-}
-
-/// Every file's outcome; one never recorded is reported rather than panicking.
-fn finish(results: Vec<Option<FileOutcome>>) -> Vec<FileOutcome> {
-    results
-        .into_iter()
-        .map(|r| r.unwrap_or_else(|| FileOutcome::Failed(item("", "INTERNAL", "no result was recorded for this file"))))
-        .collect()
-}
-
 fn media_of(p: &wire::Product) -> Vec<Media> {
     let mut images = p.media.images.clone();
     images.sort_by_key(|i| i.order_by);
@@ -318,12 +306,9 @@ impl Store for EcwidStore {
                 results[i] = Some(FileOutcome::Failed(e));
                 continue;
             }
-            if f.alt.as_deref().is_some_and(|a| a.chars().count() > Platform::Ecwid.limits().alt_max_chars) {
-                results[i] = Some(FileOutcome::Failed(item(
-                    &f.filename,
-                    "ALT_VALUE_LIMIT_EXCEEDED",
-                    "the alt text is over Ecwid's 125 characters",
-                )));
+            // The alt text is checked as any alt edit is (`set_alt` below saves it normalised).
+            if let Some(Err(e)) = f.alt.as_deref().map(|a| validate::alt_text(&f.filename, a, Platform::Ecwid)) {
+                results[i] = Some(FileOutcome::Failed(e));
                 continue;
             }
             let path =
@@ -343,8 +328,7 @@ impl Store for EcwidStore {
                     let total = f.bytes.len() as u64;
                     progress(i, total, total);
                     has_main = true;
-                    let id = c.id.as_str().map(str::to_string).unwrap_or_else(|| c.id.to_string());
-                    created.push((i, id));
+                    created.push((i, c.id));
                 }
                 Err(e @ StoreError::Network { .. }) => {
                     has_main = true;
@@ -366,12 +350,12 @@ impl Store for EcwidStore {
             Err(e) => {
                 for (i, id) in created {
                     let reason = format!("uploaded as {id}, but the product could not be read back ({e})");
-                    results[i] = Some(unconfirmed(&files[i], Some(id), reason));
+                    results[i] = Some(FileOutcome::unconfirmed(&files[i], Some(MediaId(id)), reason));
                 }
                 for (i, reason) in uncertain {
-                    results[i] = Some(unconfirmed(&files[i], None, reason));
+                    results[i] = Some(FileOutcome::unconfirmed(&files[i], None, reason));
                 }
-                return Ok(finish(results));
+                return Ok(FileOutcome::all(results));
             }
         };
         for (i, id) in &created {
@@ -395,13 +379,13 @@ impl Store for EcwidStore {
             results[i] = Some(match (matched, unexplained.get(n)) {
                 (true, Some(m)) => FileOutcome::Attached((*m).clone()),
                 _ if unexplained.is_empty() => FileOutcome::Failed(item(&files[i].filename, "NETWORK_ERROR", reason)),
-                _ => unconfirmed(&files[i], None, reason),
+                _ => FileOutcome::unconfirmed(&files[i], None, reason),
             });
         }
         if let Some(e) = alt_problem {
             tracing::warn!(error = %e, "uploaded, but setting the alt texts of the new images failed");
         }
-        Ok(finish(results))
+        Ok(FileOutcome::all(results))
     }
 
     async fn set_alt(&self, product: &ProductId, edits: &[AltEdit]) -> Result<BatchOutcome, StoreError> {
@@ -410,17 +394,17 @@ impl Store for EcwidStore {
         let mut outcome = BatchOutcome::default();
         let mut alts = std::collections::HashMap::new();
         for e in edits {
-            let checked = validate::alt_text(&e.media.0, &e.alt, Platform::Ecwid);
-            if let Err(refused) = &checked {
-                outcome.failed.push(refused.clone());
-            } else if !p.media.images.iter().any(|i| i.id == e.media.0) {
-                outcome.failed.push(item(
+            let on_product = p.media.images.iter().any(|i| i.id == e.media.0);
+            match validate::alt_text(&e.media.0, &e.alt, Platform::Ecwid) {
+                Err(refused) => outcome.failed.push(refused),
+                Ok(_) if !on_product => outcome.failed.push(item(
                     &e.media.0,
                     "MEDIA_DOES_NOT_EXIST_ON_PRODUCT",
                     format!("{} is not an image of this product (Ecwid keeps no alt text on videos)", e.media),
-                ));
-            } else if let Ok(alt) = checked {
-                alts.insert(e.media.0.clone(), alt);
+                )),
+                Ok(alt) => {
+                    alts.insert(e.media.0.clone(), alt);
+                }
             }
         }
         if !alts.is_empty() {

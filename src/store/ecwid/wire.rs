@@ -172,8 +172,9 @@ pub struct Video {
 /// `{"id": …}` of an upload.
 #[derive(Debug, Deserialize)]
 pub struct Created {
-    /// The new image's id.
-    pub id: serde_json::Value,
+    /// The new image's id (a number in Ecwid's answer, a string elsewhere).
+    #[serde(deserialize_with = "id_text")]
+    pub id: String,
 }
 
 /// One item's result of `PUT /products/{id}/media`.

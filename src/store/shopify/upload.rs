@@ -302,6 +302,7 @@ impl ShopifyStore {
         let before = self.media_ids(product).await?;
         let room = Platform::Shopify.limits().media_per_product.saturating_sub(before.len());
         let mut checked = Vec::new();
+        let mut alts: Vec<Option<String>> = vec![None; files.len()];
         for (i, f) in files.iter().enumerate() {
             match validate::check(&f.filename, &f.bytes, Platform::Shopify) {
                 Err(e) => results[i] = Some(FileOutcome::Failed(e)),
@@ -312,19 +313,14 @@ impl ShopifyStore {
                         format!("the product already holds {} media; Shopify allows 250", before.len()),
                     )));
                 }
-                Ok(c) => {
-                    if let Some(alt) = &f.alt
-                        && alt.chars().count() > Platform::Shopify.limits().alt_max_chars
-                    {
-                        results[i] = Some(FileOutcome::Failed(failed(
-                            &f.filename,
-                            "ALT_VALUE_LIMIT_EXCEEDED",
-                            "the alt text is over 512 characters",
-                        )));
-                        continue;
+                Ok(c) => match f.alt.as_deref().map(|a| validate::alt_text(&f.filename, a, Platform::Shopify)) {
+                    // The alt text is checked and normalised as any alt edit is.
+                    Some(Err(e)) => results[i] = Some(FileOutcome::Failed(e)),
+                    normalised => {
+                        alts[i] = normalised.and_then(Result::ok);
+                        checked.push((i, f, c));
                     }
-                    checked.push((i, f, c));
-                }
+                },
             }
         }
         let targets = self.stage(&checked).await?;
@@ -365,7 +361,7 @@ impl ShopifyStore {
                 .iter()
                 .map(|Sent { index: i, resource_url: url, kind }| {
                     let mut m = json!({"originalSource": url, "mediaContentType": content_type(*kind)});
-                    if let Some(alt) = &files[*i].alt {
+                    if let Some(alt) = &alts[*i] {
                         m["alt"] = json!(alt);
                     }
                     m
@@ -373,14 +369,9 @@ impl ShopifyStore {
                 .collect();
             let outcomes = match self.attach(product, &before, media).await {
                 Ok(Attached::Ids(new_ids)) => self.confirm(product, &files, &sent, &new_ids).await,
-                Ok(Attached::Unknown(reason)) => sent
-                    .iter()
-                    .map(|s| FileOutcome::Unconfirmed {
-                        file: files[s.index].filename.clone(),
-                        media: None,
-                        reason: reason.clone(),
-                    })
-                    .collect(),
+                Ok(Attached::Unknown(reason)) => {
+                    sent.iter().map(|s| FileOutcome::unconfirmed(&files[s.index], None, reason.clone())).collect()
+                }
                 // Shopify refused the attach (or a read showed nothing was attached): per file.
                 Err(e) => sent
                     .iter()
@@ -391,12 +382,7 @@ impl ShopifyStore {
                 results[s.index] = Some(outcome);
             }
         }
-        Ok(results
-            .into_iter()
-            .map(|r| {
-                r.unwrap_or_else(|| FileOutcome::Failed(failed("", "INTERNAL", "no result was recorded for this file")))
-            })
-            .collect())
+        Ok(FileOutcome::all(results))
     }
 
     /// After an attach: wait for processing and read the new media. Files attached but not
@@ -408,11 +394,6 @@ impl ShopifyStore {
         sent: &[Sent],
         new_ids: &[MediaId],
     ) -> Vec<FileOutcome> {
-        let unconfirmed = |i: usize, id: Option<&MediaId>, reason: String| FileOutcome::Unconfirmed {
-            file: files[i].filename.clone(),
-            media: id.cloned(),
-            reason,
-        };
         let detail = match self.follow_processing(product, new_ids).await {
             Ok(()) => self.product_media_detail(product).await,
             Err(e) => Err(e),
@@ -433,9 +414,9 @@ impl ShopifyStore {
                         "the media was attached but is gone now",
                     )),
                 },
-                (Some(id), Err(e)) => unconfirmed(
-                    s.index,
-                    Some(id),
+                (Some(id), Err(e)) => FileOutcome::unconfirmed(
+                    &files[s.index],
+                    Some(id.clone()),
                     format!("attached as {id}, but its processing could not be followed ({e})"),
                 ),
             })
