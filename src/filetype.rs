@@ -39,50 +39,44 @@ fn be64(b: &[u8], at: usize) -> Option<u64> {
     Some(u64::from_be_bytes(b.get(at..at + 8)?.try_into().ok()?))
 }
 
-/// The boxes (atoms) of an ISO media file at one level: `(type, body)`.
-fn boxes(data: &[u8]) -> Vec<([u8; 4], &[u8])> {
+/// One box (atom) of an ISO media file: its type and body.
+type IsoBox<'a> = ([u8; 4], &'a [u8]);
+
+/// The boxes of an ISO media file at one level, and whether they tile the data exactly (false
+/// when a box is cut short or bytes follow that are no box).
+fn walk_boxes(data: &[u8]) -> (Vec<IsoBox<'_>>, bool) {
     let mut out = Vec::new();
     let mut at = 0;
-    while at + 8 <= data.len() {
-        let Some(size) = be32(data, at) else { break };
-        let Ok(kind) = <[u8; 4]>::try_from(&data[at + 4..at + 8]) else { break };
+    while at < data.len() {
+        let Some(size) = be32(data, at) else { return (out, false) };
+        let Some(Ok(kind)) = data.get(at + 4..at + 8).map(<[u8; 4]>::try_from) else { return (out, false) };
         let (header, size) = match size {
             0 => (8, data.len() - at),
-            1 => match be64(data, at + 8) {
-                Some(s) => (16, s as usize),
-                None => break,
+            1 => match be64(data, at + 8).and_then(|s| usize::try_from(s).ok()) {
+                Some(s) => (16, s),
+                None => return (out, false),
             },
             s => (8, s as usize),
         };
-        if size < header || at + size > data.len() {
-            break;
+        if size < header || at.checked_add(size).is_none_or(|end| end > data.len()) {
+            return (out, false);
         }
         out.push((kind, &data[at + header..at + size]));
         at += size;
     }
-    out
+    (out, true)
 }
 
-/// The top-level boxes of an ISO media file, only when they tile the file exactly (a file cut
-/// short, or garbage after a valid header, fails).
+/// The boxes at one level, as far as they can be read.
+fn boxes(data: &[u8]) -> Vec<IsoBox<'_>> {
+    walk_boxes(data).0
+}
+
+/// The top-level box types of an ISO media file, only when they tile the file exactly (a file
+/// cut short, or garbage after a valid header, fails).
 fn boxes_exact(data: &[u8]) -> Option<Vec<[u8; 4]>> {
-    let mut kinds = Vec::new();
-    let mut at = 0;
-    while at < data.len() {
-        let size = be32(data, at)? as usize;
-        let kind: [u8; 4] = data.get(at + 4..at + 8)?.try_into().ok()?;
-        let size = match size {
-            0 => data.len() - at,
-            1 => usize::try_from(be64(data, at + 8)?).ok()?,
-            s => s,
-        };
-        if size < 8 || at.checked_add(size)? > data.len() {
-            return None;
-        }
-        kinds.push(kind);
-        at += size;
-    }
-    Some(kinds)
+    let (boxes, whole) = walk_boxes(data);
+    whole.then(|| boxes.into_iter().map(|(kind, _)| kind).collect())
 }
 
 /// An EBML variable-length integer at `at`: `(value, length)`; with `keep_marker` the length
