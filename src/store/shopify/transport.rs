@@ -36,6 +36,19 @@ struct Failure {
     refused_by_status: bool,
 }
 
+impl Failure {
+    /// Failed before the query could run (no token, no connection, a redirect, a GraphQL
+    /// error): nothing was applied.
+    fn not_run(error: StoreError) -> Failure {
+        Failure { error, maybe_applied: false, refused_by_status: false }
+    }
+
+    /// The request left but its answer was lost or unreadable: it may have run.
+    fn lost(error: StoreError) -> Failure {
+        Failure { error, maybe_applied: true, refused_by_status: false }
+    }
+}
+
 /// The HTTP side of a Shopify store.
 pub struct Transport {
     url: reqwest::Url,
@@ -188,35 +201,19 @@ impl Transport {
         reported: &mut Option<ThrottleStatus>,
     ) -> Result<Value, Failure> {
         let body = serde_json::json!({"query": document, "variables": variables});
-        let token = self.token.token(&self.http).await.map_err(|error| Failure {
-            error,
-            maybe_applied: false,
-            refused_by_status: false,
-        })?;
-        let header = crate::store::http::token_header(&token, "").map_err(|error| Failure {
-            error,
-            maybe_applied: false,
-            refused_by_status: false,
-        })?;
+        let token = self.token.token(&self.http).await.map_err(Failure::not_run)?;
+        let header = crate::store::http::token_header(&token, "").map_err(Failure::not_run)?;
         let sent = self.http.post(self.url.clone()).header("X-Shopify-Access-Token", header).json(&body).send().await;
         let resp =
-            sent.map_err(|e| Failure { maybe_applied: !e.is_connect(), refused_by_status: false, error: network(e) })?;
+            sent.map_err(|e| if e.is_connect() { Failure::not_run(network(e)) } else { Failure::lost(network(e)) })?;
         let status = resp.status().as_u16();
         if resp.status().is_redirection() {
             let location = resp.headers().get("location").and_then(|v| v.to_str().ok());
-            return Err(Failure {
-                error: crate::store::http::redirect_refused(status, location),
-                maybe_applied: false,
-                refused_by_status: false,
-            });
+            return Err(Failure::not_run(crate::store::http::redirect_refused(status, location)));
         }
         let retry_after =
             resp.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|s| s.parse::<f64>().ok());
-        let bytes = resp.bytes().await.map_err(|e| Failure {
-            maybe_applied: true,
-            refused_by_status: false,
-            error: network(e),
-        })?;
+        let bytes = resp.bytes().await.map_err(|e| Failure::lost(network(e)))?;
         let envelope: Result<Envelope<Value>, _> = serde_json::from_slice(&bytes);
         let fail = |error| Err(Failure { error, maybe_applied: status >= 500, refused_by_status: true });
         match status {
@@ -247,11 +244,8 @@ impl Transport {
                 });
             }
         }
-        let envelope = envelope.map_err(|e| Failure {
-            maybe_applied: true,
-            refused_by_status: false,
-            error: StoreError::Server { status, message: format!("unreadable answer: {e}") },
-        })?;
+        let envelope = envelope
+            .map_err(|e| Failure::lost(StoreError::Server { status, message: format!("unreadable answer: {e}") }))?;
         let cost = envelope.extensions.and_then(|x| x.cost);
         *crate::sync::lock(&self.last_cost) = cost.clone();
         *reported = cost.as_ref().map(|c| c.throttle_status.clone());
@@ -286,13 +280,11 @@ impl Transport {
                     message: first.message.clone(),
                 },
             };
-            return Err(Failure { error, maybe_applied: false, refused_by_status: false });
+            return Err(Failure::not_run(error));
         }
-        envelope.data.ok_or_else(|| Failure {
-            maybe_applied: true,
-            refused_by_status: false,
-            error: StoreError::Server { status, message: "the answer has no data".into() },
-        })
+        envelope
+            .data
+            .ok_or_else(|| Failure::lost(StoreError::Server { status, message: "the answer has no data".into() }))
     }
 }
 
