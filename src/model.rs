@@ -209,6 +209,16 @@ impl MediaKind {
             MediaKind::Model3d => "model_3d",
         }
     }
+
+    /// The kind in words, for people: "Image", "3D model".
+    pub fn label(self) -> &'static str {
+        match self {
+            MediaKind::Image => "Image",
+            MediaKind::Video => "Video",
+            MediaKind::ExternalVideo => "External video",
+            MediaKind::Model3d => "3D model",
+        }
+    }
 }
 
 /// Where a media item is in the platform's processing.

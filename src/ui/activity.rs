@@ -1,53 +1,61 @@
-//! The banner at the top (which store this is, what its token cannot do) and the activity
-//! strip at the bottom (running jobs with progress, finished ones, failures with Retry).
+//! The activity strip at the bottom: running jobs with progress, finished ones, failures with
+//! their platform's words and Retry, and the last error with Dismiss.
 
 use egui::RichText;
 
-use super::app::MediadeskApp;
-use super::theme::{BAD, GOOD, WARN};
-use crate::engine::JobState;
+use super::theme::{BAD, GOOD};
+use crate::engine::{Command, JobState};
 
 /// Jobs shown in the strip, newest first.
 const JOBS_SHOWN: usize = 6;
 
-impl MediadeskApp {
-    pub(super) fn banner(&mut self, ui: &mut egui::Ui) {
-        let on_sandbox = self.store == crate::model::StoreRef::Sandbox;
-        ui.horizontal(|ui| {
-            // The button stays at the right edge, so it does not move when the label changes.
-            let button = if on_sandbox { "Connect your store…" } else { "Stores…" };
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if ui.button(button).clicked() {
-                    self.stores.open = !self.stores.open;
-                }
-                ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| self.banner_text(ui, on_sandbox));
-            });
-        });
-        for l in &self.limitations {
-            ui.label(RichText::new(l).color(WARN).small());
+/// One entry of the activity strip.
+struct Job {
+    title: String,
+    state: JobState,
+    /// What "Retry" sends, when the failed part can be tried again.
+    retry: Option<Command>,
+}
+
+/// The strip's state: the engine's jobs, newest last, and the error shown above them.
+#[derive(Default)]
+pub(super) struct Activity {
+    jobs: Vec<(u64, Job)>,
+    /// The last error, until dismissed.
+    pub(super) error: Option<String>,
+}
+
+impl Activity {
+    /// A job started, moved on or finished.
+    pub(super) fn update(&mut self, job: u64, title: String, state: JobState) {
+        match self.jobs.iter_mut().find(|(id, _)| *id == job) {
+            Some((_, j)) => {
+                j.title = title;
+                j.state = state;
+            }
+            None => self.jobs.push((job, Job { title, state, retry: None })),
         }
     }
 
-    fn banner_text(&mut self, ui: &mut egui::Ui, on_sandbox: bool) {
-        ui.strong("mediadesk");
-        ui.separator();
-        match (&self.store_label, on_sandbox) {
-            (Some(label), true) => ui.label(format!(
-                "You are looking at the built-in {label}: a demo catalog on this computer. \
-                 Nothing here touches a real store."
-            )),
-            (Some(label), false) => ui.label(RichText::new(label).strong()),
-            (None, _) if self.stores.busy => ui.label("Opening your store…"),
-            (None, _) if self.has_sandbox => ui.label("Starting the sandbox store…"),
-            (None, _) => ui.label("No store is connected yet: connect your store to begin."),
-        };
-        if self.stores.busy && !self.stores.open {
-            ui.spinner();
-            ui.label(format!("Opening {}…", self.stores.pending.as_ref().map(|s| s.to_string()).unwrap_or_default()));
+    /// What Retry on a failed job sends.
+    pub(super) fn offer_retry(&mut self, job: u64, command: Command) {
+        if let Some((_, j)) = self.jobs.iter_mut().find(|(id, _)| *id == job) {
+            j.retry = Some(command);
         }
     }
 
-    pub(super) fn activity(&mut self, ui: &mut egui::Ui) {
+    /// The command a job's Retry sends, once: the button goes with it.
+    pub(super) fn take_retry(&mut self, job: u64) -> Option<Command> {
+        self.jobs.iter_mut().find(|(id, _)| *id == job).and_then(|(_, j)| j.retry.take())
+    }
+
+    /// True while a job runs.
+    pub(super) fn running(&self) -> bool {
+        self.jobs.iter().any(|(_, j)| matches!(j.state, JobState::Running(_)))
+    }
+
+    /// Draw the strip; the job whose Retry was clicked, if one was.
+    pub(super) fn activity_ui(&mut self, ui: &mut egui::Ui) -> Option<u64> {
         if let Some(error) = self.error.clone() {
             ui.horizontal(|ui| {
                 ui.colored_label(BAD, error);
@@ -93,8 +101,6 @@ impl MediadeskApp {
         if let Some(detail) = newest_failure {
             ui.label(RichText::new(format!("Details: {detail}")).weak().small());
         }
-        if let Some(job) = retry {
-            self.retry(job);
-        }
+        retry
     }
 }

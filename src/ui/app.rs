@@ -2,26 +2,26 @@
 //! (each sent to the engine, most of them undoable) and the global keyboard shortcuts. The
 //! panels are drawn by the sibling modules.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use egui::{Key, Modifiers};
 
+use super::activity::Activity;
 use super::files::{FilePicker, PickedFiles};
+use super::grid::GridView;
+use super::inspector::InspectorView;
+use super::known::Known;
 use super::picker::{Health, Picker, PickerAction, PickerHost};
-use crate::engine::{Command, Engine, JobState, UploadState};
-use crate::model::{Media, MediaId, ProductAlts, ProductId, ProductMedia, StoreRef};
+use crate::engine::{Command, Engine, UploadState};
+use crate::model::{Media, MediaId, ProductId, ProductMedia, StoreRef};
 use crate::store::{Capabilities, SandboxLauncher};
 
 /// How long typing must pause before a search is sent.
 const SEARCH_DEBOUNCE: Duration = Duration::from_millis(300);
 /// Longest the app spends applying events in one frame.
 const EVENT_BUDGET: Duration = Duration::from_millis(10);
-/// How long a thumbnail that failed to load waits before it is asked for again.
-pub(super) const THUMB_RETRY: Duration = Duration::from_secs(10);
-/// Thumbnail textures kept in memory.
-pub(super) const TEXTURES_KEPT: usize = 600;
 /// Where the window's own state is kept between runs, in eframe's storage (window size and panel
 /// widths are kept by eframe and egui themselves).
 pub const PERSIST_KEY: &str = "mediadesk.window";
@@ -58,14 +58,6 @@ impl Persisted {
     }
 }
 
-/// One entry of the activity strip.
-pub(super) struct Job {
-    pub(super) title: String,
-    pub(super) state: JobState,
-    /// What "Retry" sends, when the failed part can be tried again.
-    pub(super) retry: Option<Command>,
-}
-
 /// A file on its way to the store, shown as a tile after the product's media.
 pub(super) struct UploadTile {
     pub(super) batch: u64,
@@ -82,15 +74,6 @@ pub(super) enum Undo {
     Removal { product: ProductId, media: Vec<MediaId>, order: Vec<MediaId> },
 }
 
-/// What a confirmation under the inspector is about to do.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(super) enum Confirm {
-    /// Delete these files from the store, from every product.
-    Delete(Vec<MediaId>),
-    /// Remove from an Ecwid product, which deletes the images.
-    RemoveForGood(Vec<MediaId>),
-}
-
 /// The window's state.
 pub struct MediadeskApp {
     pub(super) engine: Engine,
@@ -102,45 +85,22 @@ pub struct MediadeskApp {
     pub(super) uploaded_names: HashMap<MediaId, String>,
     pub(super) selected: Option<ProductId>,
     pub(super) media: Option<ProductMedia>,
-    /// The media under the keyboard cursor, shown in the inspector.
-    pub(super) selected_media: Option<MediaId>,
-    /// Every selected media (Ctrl/Shift-click, Shift+arrows); holds `selected_media` too.
-    pub(super) selection: Vec<MediaId>,
-    /// Where a Shift range starts.
-    pub(super) anchor: Option<MediaId>,
-    /// True when arrow keys move through the grid rather than the product list.
-    pub(super) grid_keys: bool,
-    pub(super) focus_alt: bool,
-    /// Tiles per grid row at the last frame, for Up and Down.
-    pub(super) per_row: usize,
-    /// The grid's scroll position; it follows the keyboard cursor.
-    pub(super) grid_scroll: super::scroll::RowScroll,
-    /// The product list's scroll position; it follows the arrow keys.
-    pub(super) alt_draft: String,
-    /// Alt texts the store refused, per media, offered again in the editor.
-    pub(super) unsaved: HashMap<MediaId, String>,
-    pub(super) textures: HashMap<String, egui::TextureHandle>,
-    pub(super) texture_order: VecDeque<String>,
-    pub(super) requested: HashSet<String>,
-    /// Thumbnails that failed, and when: asked for again after `THUMB_RETRY`.
-    pub(super) thumb_failed: HashMap<String, Instant>,
-    pub(super) jobs: Vec<(u64, Job)>,
+    /// The media grid: cursor, selection, scroll.
+    pub(super) grid: GridView,
+    /// The inspector: the alt text being edited, drafts, a pending confirmation.
+    pub(super) inspector: InspectorView,
+    /// Thumbnail textures, shared by the product list, the grid and the inspector.
+    pub(super) thumbs: super::thumbnails::Thumbnails,
+    /// The activity strip: jobs, and the last error.
+    pub(super) activity: Activity,
     pub(super) uploads: Vec<UploadTile>,
     pub(super) next_batch: u64,
-    pub(super) error: Option<String>,
     pub(super) undo: Vec<Undo>,
-    pub(super) confirm: Option<Confirm>,
     pub(super) stores: super::stores::StoresForm,
     pub(super) limitations: Vec<String>,
     pub(super) capabilities: Capabilities,
-    /// Alt-text health of the products seen, for the picker's badges.
-    pub(super) health: HashMap<ProductId, Health>,
-    /// The rows whose health was asked for last.
-    pub(super) health_wanted: Vec<(ProductId, u32)>,
-    /// Which products each media was seen on, to name them before a delete.
-    pub(super) used_by: HashMap<MediaId, Vec<(ProductId, String)>>,
-    /// The media each product was last seen with (what `used_by` was built from).
-    pub(super) media_of: HashMap<ProductId, Vec<MediaId>>,
+    /// What the products seen so far say: health badges, which products share a file.
+    pub(super) known: Known,
     /// The product to open once the store being reopened answers.
     pub(super) pending_product: Option<(StoreRef, ProductId)>,
     /// This build can open the built-in sandbox (the fallback when no store opens).
@@ -220,33 +180,18 @@ impl MediadeskApp {
             uploaded_names: HashMap::new(),
             selected: None,
             media: None,
-            selected_media: None,
-            selection: Vec::new(),
-            anchor: None,
-            grid_keys: false,
-            focus_alt: false,
-            per_row: 1,
-            grid_scroll: Default::default(),
-            alt_draft: String::new(),
-            unsaved: HashMap::new(),
-            textures: HashMap::new(),
-            texture_order: VecDeque::new(),
-            requested: HashSet::new(),
-            thumb_failed: HashMap::new(),
-            jobs: Vec::new(),
+            grid: GridView::default(),
+            inspector: InspectorView::default(),
+            thumbs: Default::default(),
+            activity: Activity::default(),
             uploads: Vec::new(),
             next_batch: 1,
-            error: None,
             undo: Vec::new(),
-            confirm: None,
             stores: Default::default(),
             limitations: Vec::new(),
             // Until the engine says which store is open.
             capabilities: Capabilities::cautious(),
-            health: HashMap::new(),
-            health_wanted: Vec::new(),
-            used_by: HashMap::new(),
-            media_of: HashMap::new(),
+            known: Known::default(),
             pending_product: None,
             has_sandbox,
             file_picker: FilePicker::native(),
@@ -272,12 +217,12 @@ impl MediadeskApp {
 
     /// How many thumbnails are decoded and uploaded as textures.
     pub fn thumbnails_loaded(&self) -> usize {
-        self.textures.len()
+        self.thumbs.loaded()
     }
 
     /// Thumbnails asked for and not arrived yet.
     pub fn thumbnails_pending(&self) -> usize {
-        self.requested.iter().filter(|u| !self.textures.contains_key(*u)).count()
+        self.thumbs.pending()
     }
 
     /// How many products the list holds (pages are read as it is scrolled).
@@ -298,16 +243,16 @@ impl MediadeskApp {
 
     /// True while something runs in the background.
     pub fn busy(&self) -> bool {
-        self.picker.busy() || self.jobs.iter().any(|(_, j)| matches!(j.state, JobState::Running(_)))
+        self.picker.busy() || self.activity.running()
     }
 
     /// The product list, and what the user did in it.
     pub(super) fn product_list(&mut self, ui: &mut egui::Ui) {
         let mut picker = std::mem::take(&mut self.picker);
-        let mut grid_keys = self.grid_keys;
+        let mut grid_keys = self.grid.has_keys;
         let actions = picker.picker_ui(ui, self, &mut grid_keys);
         self.picker = picker;
-        self.grid_keys = grid_keys;
+        self.grid.has_keys = grid_keys;
         for action in actions {
             match action {
                 PickerAction::Open(id) => self.open_product(id),
@@ -324,8 +269,8 @@ impl MediadeskApp {
                 m.surrender_focus(id);
             }
         });
-        self.grid_keys = true;
-        if self.selected_media.is_none()
+        self.grid.has_keys = true;
+        if self.grid.cursor.is_none()
             && let Some(first) = self.order().first().cloned()
         {
             self.select_media(&first, false, false);
@@ -337,38 +282,13 @@ impl MediadeskApp {
         self.picker.search_again(&self.engine);
     }
 
-    /// Keep what a product's media say about its health and which files it shares.
-    pub(super) fn learn(&mut self, pm: &ProductAlts) {
-        self.health.insert(pm.id.clone(), Health::of(pm.media.iter().map(|(_, alt)| alt.as_str())));
-        let ids: Vec<MediaId> = pm.media.iter().map(|(m, _)| m.clone()).collect();
-        // Forget what this product held before, then note what it holds now.
-        for m in self.media_of.insert(pm.id.clone(), ids.clone()).unwrap_or_default() {
-            if let Some(users) = self.used_by.get_mut(&m) {
-                users.retain(|(p, _)| *p != pm.id);
-            }
-        }
-        for m in ids {
-            self.used_by.entry(m).or_default().push((pm.id.clone(), pm.title.clone()));
-        }
-    }
-
     pub(super) fn media_mut(&mut self, id: &MediaId) -> Option<&mut Media> {
         self.media.as_mut()?.media.iter_mut().find(|m| &m.id == id)
     }
 
     /// The texture for a thumbnail URL, asking the engine for it the first time.
     pub(super) fn texture(&mut self, url: &str) -> Option<egui::TextureId> {
-        if let Some(t) = self.textures.get(url) {
-            return Some(t.id());
-        }
-        if self.thumb_failed.get(url).is_some_and(|at| at.elapsed() < THUMB_RETRY) {
-            return None;
-        }
-        if self.requested.insert(url.to_string()) {
-            self.thumb_failed.remove(url);
-            self.engine.send(Command::Thumbnail(url.to_string()));
-        }
-        None
+        self.thumbs.texture(url, &self.engine)
     }
 
     /// A product's alt-text health: the open product's from what the grid shows (so local
@@ -376,15 +296,15 @@ impl MediadeskApp {
     pub(super) fn health_of(&self, id: &ProductId) -> Option<Health> {
         match &self.media {
             Some(pm) if &pm.id == id => Some(Health::of(pm.media.iter().map(|m| m.alt.as_str()))),
-            _ => self.health.get(id).cloned(),
+            _ => self.known.health.get(id).cloned(),
         }
     }
 
     /// Ask for the health of these products (the rows in view that have none yet); a new list
     /// replaces the last one, so rows scrolled past are not read.
     pub(super) fn want_health(&mut self, rows: Vec<(ProductId, u32)>) {
-        if rows != self.health_wanted {
-            self.health_wanted = rows.clone();
+        if rows != self.known.wanted {
+            self.known.wanted = rows.clone();
             self.engine.send(Command::Scan(rows));
         }
     }
@@ -393,14 +313,14 @@ impl MediadeskApp {
         self.selected = Some(id.clone());
         self.media = None;
         self.clear_selection();
-        self.confirm = None;
+        self.inspector.confirm = None;
         self.engine.send(Command::OpenProduct(id));
     }
 
     pub(super) fn clear_selection(&mut self) {
-        self.selected_media = None;
-        self.selection.clear();
-        self.anchor = None;
+        self.grid.cursor = None;
+        self.grid.selection.clear();
+        self.grid.anchor = None;
     }
 
     /// The open product's media ids, in order.
@@ -423,12 +343,12 @@ impl MediadeskApp {
         }
         if find {
             self.picker.focus = true;
-            self.grid_keys = false;
+            self.grid.has_keys = false;
         }
         if add {
             self.add_files(ctx);
         }
-        if self.grid_keys && !typing {
+        if self.grid.has_keys && !typing {
             self.grid_shortcuts(ctx);
         }
     }
@@ -480,14 +400,18 @@ impl eframe::App for MediadeskApp {
         if !files.is_empty() {
             match self.selected.clone() {
                 Some(product) => self.upload(product, files),
-                None => self.error = Some("Pick a product first, then drop files on it.".into()),
+                None => self.activity.error = Some("Pick a product first, then drop files on it.".into()),
             }
         }
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         egui::Panel::top("banner").show(ui, |ui| self.banner(ui));
-        egui::Panel::bottom("activity").show(ui, |ui| self.activity(ui));
+        egui::Panel::bottom("activity").show(ui, |ui| {
+            if let Some(job) = self.activity.activity_ui(ui) {
+                self.retry(job);
+            }
+        });
         egui::Panel::left("products").default_size(280.0).min_size(200.0).show(ui, |ui| self.product_list(ui));
         egui::Panel::right("inspector").default_size(320.0).min_size(260.0).show(ui, |ui| {
             egui::ScrollArea::vertical().auto_shrink([false; 2]).show(ui, |ui| self.inspector(ui));

@@ -5,7 +5,8 @@
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-use super::app::{Confirm, MediadeskApp, Undo};
+use super::app::{MediadeskApp, Undo};
+use super::inspector::Confirm;
 use crate::engine::Command;
 use crate::model::{Media, MediaId, ProductId};
 use crate::order::{self, Place};
@@ -36,28 +37,28 @@ impl MediadeskApp {
     /// Select one media (a plain click), or extend (`range`) or toggle (`toggle`) the selection.
     pub(super) fn select_media(&mut self, id: &MediaId, toggle: bool, range: bool) {
         let order = self.order();
-        if range && let Some(anchor) = self.anchor.clone() {
+        if range && let Some(anchor) = self.grid.anchor.clone() {
             let (Some(a), Some(b)) = (order.iter().position(|m| *m == anchor), order.iter().position(|m| m == id))
             else {
                 return;
             };
-            self.selection = order[a.min(b)..=a.max(b)].to_vec();
+            self.grid.selection = order[a.min(b)..=a.max(b)].to_vec();
         } else if toggle {
-            self.anchor = Some(id.clone());
-            if let Some(at) = self.selection.iter().position(|m| m == id) {
+            self.grid.anchor = Some(id.clone());
+            if let Some(at) = self.grid.selection.iter().position(|m| m == id) {
                 // Unselected: the cursor goes to what is still selected.
-                self.selection.remove(at);
-                let last = self.selection.last().cloned();
-                self.selected_media = None;
+                self.grid.selection.remove(at);
+                let last = self.grid.selection.last().cloned();
+                self.grid.cursor = None;
                 if let Some(last) = last {
                     self.select_cursor(&last);
                 }
                 return;
             }
-            self.selection.push(id.clone());
+            self.grid.selection.push(id.clone());
         } else {
-            self.selection = vec![id.clone()];
-            self.anchor = Some(id.clone());
+            self.grid.selection = vec![id.clone()];
+            self.grid.anchor = Some(id.clone());
         }
         self.select_cursor(id);
     }
@@ -65,22 +66,22 @@ impl MediadeskApp {
     /// Put the cursor (and the inspector) on this media. Text typed for the media it leaves and
     /// not saved is kept as a draft for when it comes back.
     pub(super) fn select_cursor(&mut self, id: &MediaId) {
-        if let Some(left) = self.selected_media.clone().filter(|m| m != id) {
+        if let Some(left) = self.grid.cursor.clone().filter(|m| m != id) {
             let stored =
                 self.media.as_ref().and_then(|pm| pm.media.iter().find(|m| m.id == left)).map(|m| m.alt.trim());
-            if stored.is_some_and(|s| s != self.alt_draft.trim()) {
-                self.unsaved.insert(left, std::mem::take(&mut self.alt_draft));
+            if stored.is_some_and(|s| s != self.inspector.draft.trim()) {
+                self.inspector.unsaved.insert(left, std::mem::take(&mut self.inspector.draft));
             }
         }
-        self.selected_media = Some(id.clone());
-        self.confirm = None;
+        self.grid.cursor = Some(id.clone());
+        self.inspector.confirm = None;
         let stored = self.media.as_ref().and_then(|pm| pm.media.iter().find(|m| &m.id == id)).map(|m| m.alt.clone());
-        self.alt_draft = self.unsaved.remove(id).or(stored).unwrap_or_default();
+        self.inspector.draft = self.inspector.unsaved.remove(id).or(stored).unwrap_or_default();
     }
 
     /// Move the selected media as one block: on screen at once, on the store in the background.
     pub(super) fn move_selection(&mut self, place: Place) {
-        let selected: HashSet<MediaId> = self.selection.iter().cloned().collect();
+        let selected: HashSet<MediaId> = self.grid.selection.iter().cloned().collect();
         let order = self.order();
         let new = order::move_block(&order, |m| selected.contains(m), place);
         self.reorder_to(new);
@@ -100,7 +101,7 @@ impl MediadeskApp {
 
     /// The selection, in grid order.
     pub(super) fn selected_in_order(&self) -> Vec<MediaId> {
-        self.order().into_iter().filter(|m| self.selection.contains(m)).collect()
+        self.order().into_iter().filter(|m| self.grid.selection.contains(m)).collect()
     }
 
     /// Remove the selected media from the product. On Shopify the files stay in the library and
@@ -112,7 +113,7 @@ impl MediadeskApp {
             return;
         }
         if self.capabilities.removal_deletes && !confirmed {
-            self.confirm = Some(Confirm::RemoveForGood(media));
+            self.inspector.confirm = Some(Confirm::RemoveForGood(media));
             return;
         }
         let order = self.order();
@@ -121,7 +122,7 @@ impl MediadeskApp {
         }
         self.hide(&media);
         self.clear_selection();
-        self.confirm = None;
+        self.inspector.confirm = None;
         self.engine.send(Command::Remove { product, media });
     }
 
@@ -130,14 +131,14 @@ impl MediadeskApp {
         let Some(product) = self.media.as_ref().map(|pm| pm.id.clone()) else { return };
         self.hide(&media);
         self.clear_selection();
-        self.confirm = None;
+        self.inspector.confirm = None;
         self.engine.send(Command::Delete { product, media });
     }
 
     pub(super) fn save_alt(&mut self) {
-        let (Some(pm), Some(id)) = (self.media.as_ref(), self.selected_media.clone()) else { return };
+        let (Some(pm), Some(id)) = (self.media.as_ref(), self.grid.cursor.clone()) else { return };
         let product = pm.id.clone();
-        let draft = self.alt_draft.trim().to_string();
+        let draft = self.inspector.draft.trim().to_string();
         if draft.chars().count() > self.capabilities.alt_max_chars {
             return;
         }
@@ -157,8 +158,8 @@ impl MediadeskApp {
             Undo::Alt { product, media, previous } => {
                 let Some(m) = self.media_mut(&media) else { return };
                 let now = std::mem::replace(&mut m.alt, previous.clone());
-                if self.selected_media.as_ref() == Some(&media) {
-                    self.alt_draft = previous.clone();
+                if self.grid.cursor.as_ref() == Some(&media) {
+                    self.inspector.draft = previous.clone();
                 }
                 self.engine.send(Command::SaveAlt { product, media, alt: previous, previous: now });
             }
@@ -175,7 +176,7 @@ impl MediadeskApp {
 
     /// Send a failed job's command again, showing its effect at once as the first try did.
     pub(super) fn retry(&mut self, job: u64) {
-        let Some(command) = self.jobs.iter_mut().find(|(id, _)| *id == job).and_then(|(_, j)| j.retry.take()) else {
+        let Some(command) = self.activity.take_retry(job) else {
             return;
         };
         let command = match command {
@@ -183,8 +184,8 @@ impl MediadeskApp {
                 if let Some(m) = self.media_mut(&media) {
                     m.alt = alt.clone();
                 }
-                if self.selected_media.as_ref() == Some(&media) {
-                    self.alt_draft = alt.clone();
+                if self.grid.cursor.as_ref() == Some(&media) {
+                    self.inspector.draft = alt.clone();
                 }
                 Command::SaveAlt { product, media, alt, previous }
             }
@@ -217,7 +218,7 @@ impl MediadeskApp {
     /// Open the native file dialog without waiting for it.
     pub(super) fn add_files(&mut self, ctx: &egui::Context) {
         if self.selected.is_none() {
-            self.error = Some("Pick a product first, then add files to it.".into());
+            self.activity.error = Some("Pick a product first, then add files to it.".into());
             return;
         }
         if self.picking.is_none() {

@@ -1,8 +1,6 @@
 //! How the window applies the engine's events to its state.
 
-use std::time::Instant;
-
-use super::app::{Job, MediadeskApp, TEXTURES_KEPT, THUMB_RETRY, UploadTile};
+use super::app::{MediadeskApp, UploadTile};
 use crate::engine::{Command, Event, UploadState};
 use crate::model::{ProductAlts, ProductMedia, StoreRef};
 use crate::store::Capabilities;
@@ -26,25 +24,11 @@ impl MediadeskApp {
             Event::MediaNamed { media, name } => {
                 self.uploaded_names.insert(media, name);
             }
-            Event::Scanned(alts) => self.learn(&alts),
-            Event::Thumbnail { url, image } => self.on_thumbnail(ctx, url, image),
-            Event::ThumbnailFailed(url) => {
-                self.requested.remove(&url);
-                self.thumb_failed.insert(url, Instant::now());
-                ctx.request_repaint_after(THUMB_RETRY);
-            }
-            Event::Activity { job, title, state } => match self.jobs.iter_mut().find(|(id, _)| *id == job) {
-                Some((_, j)) => {
-                    j.title = title;
-                    j.state = state;
-                }
-                None => self.jobs.push((job, Job { title, state, retry: None })),
-            },
-            Event::Retry { job, command } => {
-                if let Some((_, j)) = self.jobs.iter_mut().find(|(id, _)| *id == job) {
-                    j.retry = Some(*command);
-                }
-            }
+            Event::Scanned(alts) => self.known.learn(&alts),
+            Event::Thumbnail { url, image } => self.thumbs.arrived(ctx, url, &image),
+            Event::ThumbnailFailed(url) => self.thumbs.failed(ctx, url),
+            Event::Activity { job, title, state } => self.activity.update(job, title, state),
+            Event::Retry { job, command } => self.activity.offer_retry(job, *command),
             Event::UploadQueued { batch, product, names } => {
                 for (index, name) in names.into_iter().enumerate() {
                     let state = UploadState::Sending(0.0);
@@ -62,16 +46,16 @@ impl MediadeskApp {
                 }
                 // The store keeps its text; the refused one stays in the editor, unsaved, to fix
                 // or save again (kept for when the media is selected again, if it is not now).
-                if self.selected_media.as_ref() != Some(&media) {
-                    self.unsaved.insert(media, attempted);
+                if self.grid.cursor.as_ref() != Some(&media) {
+                    self.inspector.unsaved.insert(media, attempted);
                 }
             }
             Event::ReorderRefused { product, previous } => {
                 self.show_order(&product, &previous);
-                self.error = Some("The new order could not be saved; the old order is back.".into());
+                self.activity.error = Some("The new order could not be saved; the old order is back.".into());
             }
             Event::Failed(message) => {
-                self.error = Some(message);
+                self.activity.error = Some(message);
                 self.picker.on_failed();
             }
         }
@@ -104,10 +88,7 @@ impl MediadeskApp {
             self.media = None;
             self.clear_selection();
             self.undo.clear();
-            self.health.clear();
-            self.health_wanted.clear();
-            self.used_by.clear();
-            self.media_of.clear();
+            self.known = Default::default();
             self.picker.products.clear();
             self.search_again();
         }
@@ -126,10 +107,10 @@ impl MediadeskApp {
             // sandbox instead when nothing is open yet.
             self.pending_product = None;
             if self.store_label.is_none() && self.has_sandbox {
-                self.error = Some(format!("{store} could not be opened, so this is the sandbox: {message}"));
+                self.activity.error = Some(format!("{store} could not be opened, so this is the sandbox: {message}"));
                 self.engine.send(Command::UseSandbox);
             } else {
-                self.error = Some(format!("{store} could not be opened: {message}"));
+                self.activity.error = Some(format!("{store} could not be opened: {message}"));
                 self.stores.open = self.store_label.is_none();
             }
         } else if self.store_label.is_none() {
@@ -145,37 +126,23 @@ impl MediadeskApp {
         for m in media.media.iter_mut().filter(|m| m.filename.is_none()) {
             m.filename = self.uploaded_names.get(&m.id).cloned();
         }
-        self.learn(&ProductAlts {
+        self.known.learn(&ProductAlts {
             id: media.id.clone(),
             title: media.title.clone(),
             media: media.media.iter().map(|m| (m.id.clone(), m.alt.clone())).collect(),
         });
         if Some(&media.id) == self.selected.as_ref() {
-            if let Some(m) = media.media.iter().find(|m| Some(&m.id) == self.selected_media.as_ref()) {
+            if let Some(m) = media.media.iter().find(|m| Some(&m.id) == self.grid.cursor.as_ref()) {
                 // Follow the store's text unless the user is in the middle of changing it.
                 let shown = self.media_mut(&m.id).map(|old| old.alt.clone());
-                if shown.is_none_or(|shown| shown == self.alt_draft) {
-                    self.alt_draft = m.alt.clone();
+                if shown.is_none_or(|shown| shown == self.inspector.draft) {
+                    self.inspector.draft = m.alt.clone();
                 }
             }
             // Finished uploads are now real media: their tiles can go.
             self.uploads.retain(|u| u.product != media.id || u.state != UploadState::Done);
-            self.selection.retain(|id| media.media.iter().any(|m| &m.id == id));
+            self.grid.selection.retain(|id| media.media.iter().any(|m| &m.id == id));
             self.media = Some(media);
-        }
-    }
-
-    /// A decoded thumbnail: upload it as a texture, keeping at most `TEXTURES_KEPT`.
-    fn on_thumbnail(&mut self, ctx: &egui::Context, url: String, image: std::sync::Arc<egui::ColorImage>) {
-        let texture = ctx.load_texture(&url, (*image).clone(), egui::TextureOptions::LINEAR);
-        self.textures.insert(url.clone(), texture);
-        self.texture_order.push_back(url);
-        // Dropping a handle frees its texture: keep memory bounded.
-        while self.texture_order.len() > TEXTURES_KEPT {
-            if let Some(old) = self.texture_order.pop_front() {
-                self.textures.remove(&old);
-                self.requested.remove(&old);
-            }
         }
     }
 }

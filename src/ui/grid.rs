@@ -6,7 +6,9 @@ use std::collections::HashSet;
 
 use egui::{Color32, Key, Modifiers, RichText, Vec2};
 
-use super::app::{Confirm, MediadeskApp, UploadTile};
+use super::app::{MediadeskApp, UploadTile};
+use super::inspector::Confirm;
+use super::scroll::RowScroll;
 use super::theme::{BAD, GOOD, WARN};
 use crate::engine::UploadState;
 use crate::model::{Media, MediaId, MediaKind, MediaStatus, ProductMedia};
@@ -16,6 +18,23 @@ use crate::order::{self, Place};
 const TILE: f32 = 150.0;
 /// Space between tiles.
 const GAP: f32 = 10.0;
+
+/// The grid's own state: the keyboard cursor, the selection and the scroll position.
+#[derive(Default)]
+pub(super) struct GridView {
+    /// The media under the keyboard cursor, shown in the inspector.
+    pub(super) cursor: Option<MediaId>,
+    /// Every selected media (Ctrl/Shift-click, Shift+arrows); holds `cursor` too.
+    pub(super) selection: Vec<MediaId>,
+    /// Where a Shift range starts.
+    pub(super) anchor: Option<MediaId>,
+    /// True when arrow keys move through the grid rather than the product list.
+    pub(super) has_keys: bool,
+    /// Tiles per row at the last frame, for Up and Down.
+    pub(super) per_row: usize,
+    /// The scroll position; it follows the keyboard cursor.
+    pub(super) scroll: RowScroll,
+}
 
 impl MediadeskApp {
     pub(super) fn grid(&mut self, ui: &mut egui::Ui) {
@@ -64,19 +83,16 @@ impl MediadeskApp {
         }
         let mut moved: Option<(MediaId, usize)> = None;
         let mut clicked = None;
-        let selection: HashSet<MediaId> = self.selection.iter().cloned().collect();
+        let selection: HashSet<MediaId> = self.grid.selection.iter().cloned().collect();
         // Only the rows in view are laid out and drawn: a 250-media product costs what 20 tiles cost.
         let per_row = (((ui.available_width() + GAP) / (TILE + GAP)).floor() as usize).max(1);
-        self.per_row = per_row;
+        self.grid.per_row = per_row;
         let count = pm.media.len() + uploads.len();
         let rows = count.div_ceil(per_row);
         // Keep the keyboard cursor in view.
-        let cursor_row = self
-            .selected_media
-            .as_ref()
-            .and_then(|id| pm.media.iter().position(|m| &m.id == id))
-            .map(|at| at / per_row);
-        let area = self.grid_scroll.area(cursor_row, TILE + GAP);
+        let cursor_row =
+            self.grid.cursor.as_ref().and_then(|id| pm.media.iter().position(|m| &m.id == id)).map(|at| at / per_row);
+        let area = self.grid.scroll.area(cursor_row, TILE + GAP);
         // Each row is exactly TILE + GAP high, as show_rows and the scroll to the cursor count it.
         ui.spacing_mut().item_spacing.y = 0.0;
         let output = area.show_rows(ui, TILE + GAP, rows, |ui, row_range| {
@@ -100,11 +116,11 @@ impl MediadeskApp {
                 ui.add_space(GAP);
             }
         });
-        self.grid_scroll.remember(&output);
+        self.grid.scroll.remember(&output);
         if let Some(id) = clicked {
             let mods = release_modifiers(ui);
             self.select_media(&id, mods.command, mods.shift);
-            self.grid_keys = true;
+            self.grid.has_keys = true;
         }
         if let Some((dragged, target)) = moved {
             self.drop_dragged(&dragged, target);
@@ -121,12 +137,12 @@ impl MediadeskApp {
         selection: &HashSet<MediaId>,
     ) -> (Option<(MediaId, usize)>, bool) {
         let m = &pm.media[index];
-        let cursor = self.selected_media.as_ref() == Some(&m.id);
+        let cursor = self.grid.cursor.as_ref() == Some(&m.id);
         // Thumbnails are fetched only for tiles in view.
         let look = TileLook {
             selected: selection.contains(&m.id),
-            cursor: cursor && self.grid_keys,
-            draft: !cursor && self.unsaved.contains_key(&m.id),
+            cursor: cursor && self.grid.has_keys,
+            draft: !cursor && self.inspector.unsaved.contains_key(&m.id),
         };
         let response = tile(ui, m, look, &mut |url| self.texture(url));
         if response.drag_started() {
@@ -150,8 +166,8 @@ impl MediadeskApp {
         ui.horizontal(|ui| {
             ui.heading(crate::text::visible(&pm.title));
             ui.label(RichText::new(format!("{} media", pm.media.len())).weak());
-            if self.selection.len() > 1 {
-                ui.label(RichText::new(format!("· {} selected", self.selection.len())).strong());
+            if self.grid.selection.len() > 1 {
+                ui.label(RichText::new(format!("· {} selected", self.grid.selection.len())).strong());
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if ui.button("Add files…").on_hover_text("Ctrl+O").clicked() {
@@ -172,10 +188,10 @@ impl MediadeskApp {
     fn drop_dragged(&mut self, dragged: &MediaId, target: usize) {
         let order = self.order();
         let Some(from) = order.iter().position(|m| m == dragged) else { return };
-        if !self.selection.contains(dragged) {
+        if !self.grid.selection.contains(dragged) {
             self.select_media(dragged, false, false);
         }
-        let first_selected = order.iter().position(|m| self.selection.contains(m)).unwrap_or(from);
+        let first_selected = order.iter().position(|m| self.grid.selection.contains(m)).unwrap_or(from);
         let place = if first_selected < target { Place::After(target) } else { Place::Before(target) };
         self.move_selection(place);
     }
@@ -188,7 +204,7 @@ impl MediadeskApp {
         if order.is_empty() {
             return;
         }
-        let per_row = self.per_row.max(1) as isize;
+        let per_row = self.grid.per_row.max(1) as isize;
         let steps = [
             (Key::ArrowLeft, -1),
             (Key::ArrowRight, 1),
@@ -197,7 +213,7 @@ impl MediadeskApp {
             (Key::Home, isize::MIN),
             (Key::End, isize::MAX),
         ];
-        let selected: HashSet<MediaId> = self.selection.iter().cloned().collect();
+        let selected: HashSet<MediaId> = self.grid.selection.iter().cloned().collect();
         let is_selected = |m: &MediaId| selected.contains(m);
         let mut place = None;
         let mut step = None;
@@ -220,10 +236,10 @@ impl MediadeskApp {
         });
         if let Some(place) = place {
             self.move_selection(place);
-            self.grid_scroll.reveal = true;
+            self.grid.scroll.reveal = true;
         }
         if let Some((delta, extend)) = step {
-            let at = self.selected_media.as_ref().and_then(|id| order.iter().position(|m| m == id));
+            let at = self.grid.cursor.as_ref().and_then(|id| order.iter().position(|m| m == id));
             let next = match (at, delta) {
                 (_, isize::MIN) => 0,
                 (_, isize::MAX) => order.len() - 1,
@@ -232,7 +248,7 @@ impl MediadeskApp {
             };
             let id = order[next].clone();
             self.select_media(&id, false, extend);
-            self.grid_scroll.reveal = true;
+            self.grid.scroll.reveal = true;
         }
         let (all, delete_for_good, remove, edit, leave) = ctx.input_mut(|i| {
             (
@@ -244,18 +260,18 @@ impl MediadeskApp {
             )
         });
         if all {
-            self.selection = order.clone();
+            self.grid.selection = order.clone();
         }
-        if delete_for_good && !self.selection.is_empty() {
-            self.confirm = Some(Confirm::Delete(self.selected_in_order()));
+        if delete_for_good && !self.grid.selection.is_empty() {
+            self.inspector.confirm = Some(Confirm::Delete(self.selected_in_order()));
         } else if remove {
             self.remove_selected(false);
         }
-        if edit && self.selected_media.is_some() && self.selection.len() <= 1 {
-            self.focus_alt = true;
+        if edit && self.grid.cursor.is_some() && self.grid.selection.len() <= 1 {
+            self.inspector.focus = true;
         }
         if leave {
-            self.grid_keys = false;
+            self.grid.has_keys = false;
             self.picker.focus = true;
         }
     }
@@ -339,7 +355,7 @@ fn tile(
     // Bidi controls written out: `photo\u{202E}gnp.exe` must not read as another name.
     let name = crate::text::visible(m.filename.as_deref().unwrap_or("no file name"));
     let alt = if m.alt.is_empty() { "no alt text".into() } else { crate::text::visible(&m.alt) };
-    let mut label = format!("{} {}, {name}, {}: {alt}", kind_name(m.kind), m.position + 1, m.status.as_str());
+    let mut label = format!("{} {}, {name}, {}: {alt}", m.kind.label(), m.position + 1, m.status.as_str());
     if draft {
         label.push_str(" (unsaved alt text)");
     }
@@ -400,16 +416,6 @@ fn badge(painter: &egui::Painter, text: &str, at: egui::Pos2, align: egui::Align
     let r = align.anchor_size(at, galley.size() + Vec2::new(8.0, 4.0));
     painter.rect_filled(r, 3.0, fill);
     painter.galley(r.min + Vec2::new(4.0, 2.0), galley, Color32::WHITE);
-}
-
-/// A media kind in words.
-pub(super) fn kind_name(kind: MediaKind) -> &'static str {
-    match kind {
-        MediaKind::Image => "Image",
-        MediaKind::Video => "Video",
-        MediaKind::ExternalVideo => "External video",
-        MediaKind::Model3d => "3D model",
-    }
 }
 
 /// The modifiers held at the release that made a click (they may change within a frame).

@@ -4,15 +4,38 @@
 
 use egui::{RichText, Vec2};
 
-use super::app::{Confirm, MediadeskApp};
-use super::grid::kind_name;
+use super::app::MediadeskApp;
 use super::theme::{BAD, WARN};
 use crate::audit;
+use std::collections::HashMap;
+
 use crate::model::{MediaId, ProductMedia};
 use crate::order::Place;
 
 /// Height of the preview at the top of the inspector.
 const PREVIEW_HEIGHT: f32 = 240.0;
+
+/// What a confirmation under the inspector is about to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) enum Confirm {
+    /// Delete these files from the store, from every product.
+    Delete(Vec<MediaId>),
+    /// Remove from a product on a store where that deletes the images.
+    RemoveForGood(Vec<MediaId>),
+}
+
+/// The inspector's own state: the alt text being edited, drafts left behind, a pending question.
+#[derive(Default)]
+pub(super) struct InspectorView {
+    /// The alt text in the editor.
+    pub(super) draft: String,
+    /// Put the keyboard in the editor on the next frame.
+    pub(super) focus: bool,
+    /// Alt texts typed and not saved (or refused by the store), per media, offered again.
+    pub(super) unsaved: HashMap<MediaId, String>,
+    /// A confirmation waiting for an answer.
+    pub(super) confirm: Option<Confirm>,
+}
 
 impl MediadeskApp {
     pub(super) fn inspector(&mut self, ui: &mut egui::Ui) {
@@ -21,9 +44,9 @@ impl MediadeskApp {
             ui.label(RichText::new("No media selected.").weak());
             return;
         };
-        if self.selection.len() > 1 {
+        if self.grid.selection.len() > 1 {
             self.several(ui, &pm);
-        } else if let Some(id) = self.selected_media.clone().filter(|id| pm.media.iter().any(|m| &m.id == id)) {
+        } else if let Some(id) = self.grid.cursor.clone().filter(|id| pm.media.iter().any(|m| &m.id == id)) {
             self.one(ui, &pm, &id);
         } else {
             ui.label(RichText::new("Click a thumbnail to edit its alt text.").weak());
@@ -39,9 +62,10 @@ impl MediadeskApp {
 
     /// Several media selected: move or remove them together.
     fn several(&mut self, ui: &mut egui::Ui, pm: &ProductMedia) {
-        let n = self.selection.len();
+        let n = self.grid.selection.len();
         ui.label(RichText::new(format!("{n} media selected")).strong());
-        let missing = pm.media.iter().filter(|m| self.selection.contains(&m.id) && m.alt.trim().is_empty()).count();
+        let missing =
+            pm.media.iter().filter(|m| self.grid.selection.contains(&m.id) && m.alt.trim().is_empty()).count();
         if missing > 0 {
             ui.label(RichText::new(format!("{missing} of them have no alt text.")).color(WARN).small());
         }
@@ -78,14 +102,14 @@ impl MediadeskApp {
             if self.capabilities.file_library
                 && ui.button(format!("Delete{what} permanently…")).on_hover_text("Shift+Delete").clicked()
             {
-                self.confirm = Some(Confirm::Delete(self.selected_in_order()));
+                self.inspector.confirm = Some(Confirm::Delete(self.selected_in_order()));
             }
         });
     }
 
     /// A confirmation that is waiting for an answer, naming what it will touch.
     fn confirmation(&mut self, ui: &mut egui::Ui, pm: &ProductMedia) {
-        let Some(confirm) = self.confirm.clone() else { return };
+        let Some(confirm) = self.inspector.confirm.clone() else { return };
         ui.add_space(6.0);
         let (media, question, yes) = match &confirm {
             Confirm::Delete(media) => {
@@ -106,7 +130,7 @@ impl MediadeskApp {
             }
         };
         ui.label(RichText::new(question).color(BAD));
-        let others = self.other_products(pm, &media);
+        let others = self.known.other_products(&pm.id, &media);
         if !others.is_empty() {
             ui.label(RichText::new(format!("Also used by: {}.", others.join(", "))).color(BAD).small());
         }
@@ -119,23 +143,9 @@ impl MediadeskApp {
                 }
             }
             if ui.button("Keep it").clicked() {
-                self.confirm = None;
+                self.inspector.confirm = None;
             }
         });
-    }
-
-    /// Titles of the other products known to use any of these media (from products seen so far).
-    fn other_products(&self, pm: &ProductMedia, media: &[MediaId]) -> Vec<String> {
-        let mut titles: Vec<String> = media
-            .iter()
-            .filter_map(|m| self.used_by.get(m))
-            .flatten()
-            .filter(|(p, _)| *p != pm.id)
-            .map(|(_, t)| t.clone())
-            .collect();
-        titles.sort();
-        titles.dedup();
-        titles
     }
 
     /// One media: preview, alt editor, facts, removal.
@@ -145,7 +155,7 @@ impl MediadeskApp {
         let (rect, _) = ui.allocate_exact_size(Vec2::new(ui.available_width(), PREVIEW_HEIGHT), egui::Sense::hover());
         ui.painter().rect_filled(rect, 6.0, ui.visuals().extreme_bg_color);
         if let Some(t) = m.preview_url.as_deref().and_then(|u| self.texture(u)) {
-            let size = self.textures.values().find(|h| h.id() == t).map(|h| h.size_vec2()).unwrap_or(Vec2::splat(1.0));
+            let size = self.thumbs.size_of(t).unwrap_or(Vec2::splat(1.0));
             let scale = (rect.width() / size.x).min(rect.height() / size.y);
             let shown = egui::Rect::from_center_size(rect.center(), size * scale);
             let uv = egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0));
@@ -155,7 +165,7 @@ impl MediadeskApp {
         let limit = self.capabilities.alt_max_chars;
         let label = ui.label(RichText::new("Alt text").strong());
         // A long alt text scrolls inside its box instead of pushing the hints out of view.
-        let draft = &mut self.alt_draft;
+        let draft = &mut self.inspector.draft;
         let edit = egui::ScrollArea::vertical()
             .id_salt("alt-editor")
             .max_height(110.0)
@@ -164,10 +174,10 @@ impl MediadeskApp {
                     .labelled_by(label.id)
             })
             .inner;
-        if std::mem::take(&mut self.focus_alt) {
+        if std::mem::take(&mut self.inspector.focus) {
             edit.request_focus();
         }
-        let count = self.alt_draft.chars().count();
+        let count = self.inspector.draft.chars().count();
         ui.horizontal(|ui| {
             let colour = if count > limit {
                 BAD
@@ -190,23 +200,23 @@ impl MediadeskApp {
         });
         if edit.has_focus() && enter {
             // Enter saves; the newline it typed is not part of the text.
-            self.alt_draft = self.alt_draft.trim_end_matches('\n').to_string();
+            self.inspector.draft = self.inspector.draft.trim_end_matches('\n').to_string();
             self.save_alt();
         }
         if ctrl_s {
             self.save_alt();
         }
         if escape && (edit.has_focus() || edit.lost_focus()) {
-            if self.alt_draft == m.alt {
+            if self.inspector.draft == m.alt {
                 // Nothing to revert: Escape hands the keyboard back to the grid.
                 edit.surrender_focus();
-                self.grid_keys = true;
+                self.grid.has_keys = true;
             }
-            self.alt_draft = m.alt.clone();
+            self.inspector.draft = m.alt.clone();
         }
         let siblings: Vec<&str> = pm.media.iter().filter(|o| o.id != m.id).map(|o| o.alt.as_str()).collect();
         let findings = audit::check(
-            &self.alt_draft,
+            &self.inspector.draft,
             &audit::Context { product_title: &pm.title, filename: m.filename.as_deref(), siblings: &siblings, limit },
         );
         for f in &findings {
@@ -214,12 +224,12 @@ impl MediadeskApp {
             ui.label(RichText::new(format!("• {}", f.message)).color(colour).small());
         }
         ui.horizontal(|ui| {
-            let changed = self.alt_draft.trim() != m.alt;
+            let changed = self.inspector.draft.trim() != m.alt;
             if ui.add_enabled(changed && count <= limit, egui::Button::new("Save alt text")).clicked() {
                 self.save_alt();
             }
             if ui.add_enabled(changed, egui::Button::new("Revert")).clicked() {
-                self.alt_draft = m.alt.clone();
+                self.inspector.draft = m.alt.clone();
             }
         });
         ui.separator();
@@ -230,7 +240,7 @@ impl MediadeskApp {
                 ui.end_row();
             };
             fact("File", m.filename.as_deref().map_or_else(|| "—".into(), |f| crate::text::visible(f).into_owned()));
-            fact("Type", kind_name(m.kind).to_string());
+            fact("Type", m.kind.label().to_string());
             fact("Status", m.status.as_str().to_string());
             if let (Some(w), Some(h)) = (m.width, m.height) {
                 fact("Size", format!("{w} × {h} px"));

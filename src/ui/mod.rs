@@ -2,15 +2,18 @@
 
 mod activity;
 mod app;
+mod banner;
 mod edits;
 mod events;
 mod files;
 mod grid;
 mod inspector;
+mod known;
 mod picker;
 mod scroll;
 mod stores;
 mod theme;
+mod thumbnails;
 
 pub use app::{MediadeskApp, PERSIST_KEY, Persisted};
 pub use files::FilePicker;

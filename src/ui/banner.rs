@@ -1,0 +1,45 @@
+//! The banner at the top: which store this is (and that the sandbox is a demo), what its token
+//! cannot do, and the button that opens the stores window.
+
+use egui::RichText;
+
+use super::app::MediadeskApp;
+use super::theme::WARN;
+
+impl MediadeskApp {
+    pub(super) fn banner(&mut self, ui: &mut egui::Ui) {
+        let on_sandbox = self.store == crate::model::StoreRef::Sandbox;
+        ui.horizontal(|ui| {
+            // The button stays at the right edge, so it does not move when the label changes.
+            let button = if on_sandbox { "Connect your store…" } else { "Stores…" };
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui.button(button).clicked() {
+                    self.stores.open = !self.stores.open;
+                }
+                ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| self.banner_text(ui, on_sandbox));
+            });
+        });
+        for l in &self.limitations {
+            ui.label(RichText::new(l).color(WARN).small());
+        }
+    }
+
+    fn banner_text(&mut self, ui: &mut egui::Ui, on_sandbox: bool) {
+        ui.strong("mediadesk");
+        ui.separator();
+        match (&self.store_label, on_sandbox) {
+            (Some(label), true) => ui.label(format!(
+                "You are looking at the built-in {label}: a demo catalog on this computer. \
+                 Nothing here touches a real store."
+            )),
+            (Some(label), false) => ui.label(RichText::new(label).strong()),
+            (None, _) if self.stores.busy => ui.label("Opening your store…"),
+            (None, _) if self.has_sandbox => ui.label("Starting the sandbox store…"),
+            (None, _) => ui.label("No store is connected yet: connect your store to begin."),
+        };
+        if self.stores.busy && !self.stores.open {
+            ui.spinner();
+            ui.label(format!("Opening {}…", self.stores.pending.as_ref().map(|s| s.to_string()).unwrap_or_default()));
+        }
+    }
+}
