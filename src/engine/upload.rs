@@ -19,120 +19,182 @@ pub(super) async fn run(ctx: &Ctx, product: ProductId, paths: Vec<PathBuf>, batc
     let title = format!("Uploading {} file{}", paths.len(), if paths.len() == 1 { "" } else { "s" });
     send(Event::Activity { job, title: title.clone(), state: JobState::Running(Some(0.0)) });
     let store = ctx.store();
-    let platform = store.platform();
     if !replace_failed.is_empty() {
         clear_failed(ctx, &product, &replace_failed).await;
     }
+    let mut tally = Tally::default();
     // Files that cannot be read or fail the platform's rules get their reason now and are not sent.
-    let mut files = Vec::new();
-    let mut origin = Vec::new();
-    let mut refused = Vec::new();
-    for (i, path) in paths.iter().enumerate() {
-        let filename = file_name(path);
-        let bytes = match tokio::fs::read(path).await {
-            Ok(b) => b,
-            Err(e) => {
-                let reason = format!("cannot be read: {e}");
-                file_state(i, UploadState::Failed(reason.clone()));
-                refused.push(format!("{filename}: {reason}"));
-                continue;
-            }
-        };
-        if let Err(e) = validate::check(&filename, &bytes, platform) {
-            file_state(i, UploadState::Failed(e.message.clone()));
-            refused.push(format!("{filename}: {}", e.message));
-            continue;
-        }
-        files.push(UploadFile { filename, bytes: bytes.into(), alt: None });
-        origin.push(i);
-    }
-    let total: u64 = files.iter().map(|f| f.bytes.len() as u64).sum::<u64>().max(1);
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(usize, u64, u64)>();
-    let progress: ProgressFn = Arc::new(move |i, sent, of| {
-        let _ = tx.send((i, sent, of));
-    });
-    let mut sent_by_file = vec![0u64; files.len()];
-    let mut retry: Vec<PathBuf> = Vec::new();
+    let (files, origin) = read_and_check(&paths, store.platform(), &file_state, &mut tally).await;
     let result = if files.is_empty() {
         Ok(Vec::new())
     } else {
-        let upload = store.upload(&product, files, progress);
-        tokio::pin!(upload);
-        loop {
-            tokio::select! {
-                r = &mut upload => break r,
-                Some((i, sent, of)) = rx.recv() => {
-                    let Some(&index) = origin.get(i) else { continue };
-                    sent_by_file[i] = sent;
-                    let state = if sent >= of { UploadState::Processing } else { UploadState::Sending(sent as f32 / of.max(1) as f32) };
-                    file_state(index, state);
-                    let share = sent_by_file.iter().sum::<u64>() as f32 / total as f32;
-                    send(Event::Activity { job, title: title.clone(), state: JobState::Running(Some(share * 0.9)) });
-                }
-            }
-        }
+        let share =
+            |share: f32| send(Event::Activity { job, title: title.clone(), state: JobState::Running(Some(share)) });
+        send_with_progress(store.as_ref(), &product, files, &origin, &file_state, &share).await
     };
-    let mut failed_media = Vec::new();
-    let mut unconfirmed = Vec::new();
     let state = match result {
         Ok(results) => {
-            for (r, &index) in results.iter().zip(&origin) {
-                match r {
-                    FileOutcome::Attached(m) if m.status == MediaStatus::Failed => {
-                        let why = m.errors.first().cloned().unwrap_or_else(|| "no reason given".into());
-                        let reason = format!("the store could not process this file: {why}");
-                        file_state(index, UploadState::Failed(reason.clone()));
-                        refused.push(format!("{}: {reason}", file_name(&paths[index])));
-                        retry.push(paths[index].clone());
-                        failed_media.push(m.id.clone());
-                        send(Event::MediaNamed { media: m.id.clone(), name: file_name(&paths[index]) });
-                    }
-                    FileOutcome::Attached(_) => file_state(index, UploadState::Done),
-                    // Not retried: it may be on the product; the refresh below shows what is.
-                    FileOutcome::Unconfirmed { file, reason, .. } => {
-                        file_state(index, UploadState::Done);
-                        tracing::warn!(file = %file, reason = %reason, "upload not confirmed");
-                        unconfirmed.push(file.clone());
-                    }
-                    FileOutcome::Failed(e) => {
-                        file_state(index, UploadState::Failed(e.message.clone()));
-                        refused.push(format!("{}: {} ({})", e.item.clone().unwrap_or_default(), e.message, e.code));
-                        retry.push(paths[index].clone());
-                    }
-                }
+            for (outcome, &index) in results.iter().zip(&origin) {
+                tally.count(ctx, outcome, &paths[index], index, &file_state);
             }
-            if refused.is_empty() && unconfirmed.is_empty() {
-                JobState::Done
-            } else if refused.is_empty() {
-                let message = format!(
-                    "{} of {} files were sent but could not be confirmed; the product is read again to show them",
-                    unconfirmed.len(),
-                    paths.len()
-                );
-                JobState::Failed { message, detail: format!("not confirmed: {}", unconfirmed.join(", ")) }
-            } else {
-                let mut message = format!("{} of {} files were not uploaded", refused.len(), paths.len());
-                if !failed_media.is_empty() {
-                    message.push_str("; Retry deletes the media that failed processing first");
-                }
-                JobState::Failed { message, detail: refused.join("; ") }
-            }
+            tally.job_state(paths.len())
         }
         Err(e) => {
             let message = describe(&e);
             for &index in &origin {
                 file_state(index, UploadState::Failed(message.clone()));
-                retry.push(paths[index].clone());
+                tally.retry.push(paths[index].clone());
             }
             JobState::Failed { message, detail: e.to_string() }
         }
     };
-    if !retry.is_empty() {
-        let command = Command::Upload { product: product.clone(), paths: retry, batch, replace_failed: failed_media };
+    if !tally.retry.is_empty() {
+        let command =
+            Command::Upload { product: product.clone(), paths: tally.retry, batch, replace_failed: tally.failed_media };
         send(Event::Retry { job, command: Box::new(command) });
     }
     send(Event::Activity { job, title, state });
     refresh(ctx, &product).await;
+}
+
+/// Read each file and check it against the platform's rules: the files to send, and for each
+/// the index of its path. A file refused here gets its reason on its tile and in `tally`.
+async fn read_and_check(
+    paths: &[PathBuf],
+    platform: crate::model::Platform,
+    file_state: &(dyn Fn(usize, UploadState) + Sync),
+    tally: &mut Tally,
+) -> (Vec<UploadFile>, Vec<usize>) {
+    let mut files = Vec::new();
+    let mut origin = Vec::new();
+    for (i, path) in paths.iter().enumerate() {
+        let filename = file_name(path);
+        let bytes = match tokio::fs::read(path).await {
+            Ok(b) => bytes::Bytes::from(b),
+            Err(e) => {
+                let reason = format!("cannot be read: {e}");
+                file_state(i, UploadState::Failed(reason.clone()));
+                tally.refused.push(format!("{filename}: {reason}"));
+                continue;
+            }
+        };
+        // Decoding a large image takes a while: off the async workers.
+        let (name, content) = (filename.clone(), bytes.clone());
+        let checked = tokio::task::spawn_blocking(move || {
+            validate::check(&name, &content, platform).map(|_| ()).map_err(|e| e.message)
+        })
+        .await
+        .unwrap_or_else(|e| Err(format!("could not be checked ({e})")));
+        if let Err(reason) = checked {
+            file_state(i, UploadState::Failed(reason.clone()));
+            tally.refused.push(format!("{filename}: {reason}"));
+            continue;
+        }
+        files.push(UploadFile { filename, bytes, alt: None });
+        origin.push(i);
+    }
+    (files, origin)
+}
+
+/// Send the files, reporting each file's progress to its tile and the whole batch's `share`.
+async fn send_with_progress(
+    store: &dyn crate::store::Store,
+    product: &ProductId,
+    files: Vec<UploadFile>,
+    origin: &[usize],
+    file_state: &(dyn Fn(usize, UploadState) + Sync),
+    share: &(dyn Fn(f32) + Sync),
+) -> Result<Vec<FileOutcome>, StoreError> {
+    let total: u64 = files.iter().map(|f| f.bytes.len() as u64).sum::<u64>().max(1);
+    let mut sent_by_file = vec![0u64; files.len()];
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(usize, u64, u64)>();
+    let progress: ProgressFn = Arc::new(move |i, sent, of| {
+        // The upload finished when this fails: nothing is left to show.
+        let _ = tx.send((i, sent, of));
+    });
+    let upload = store.upload(product, files, progress);
+    tokio::pin!(upload);
+    loop {
+        tokio::select! {
+            r = &mut upload => return r,
+            Some((i, sent, of)) = rx.recv() => {
+                let Some(&index) = origin.get(i) else { continue };
+                sent_by_file[i] = sent;
+                let state = if sent >= of { UploadState::Processing } else { UploadState::Sending(sent as f32 / of.max(1) as f32) };
+                file_state(index, state);
+                // The last tenth is processing and the read back.
+                share(sent_by_file.iter().sum::<u64>() as f32 / total as f32 * 0.9);
+            }
+        }
+    }
+}
+
+/// How a batch's files ended: what to say, and what Retry sends again.
+#[derive(Default)]
+struct Tally {
+    /// "name: reason" of each file not uploaded.
+    refused: Vec<String>,
+    /// The files Retry sends again.
+    retry: Vec<PathBuf>,
+    /// Media the store created but failed to process: deleted before a retry.
+    failed_media: Vec<MediaId>,
+    /// Files sent whose attachment could not be confirmed.
+    unconfirmed: Vec<String>,
+}
+
+impl Tally {
+    /// One file's outcome: its tile's state, and what the job says about it.
+    fn count(
+        &mut self,
+        ctx: &Ctx,
+        outcome: &FileOutcome,
+        path: &std::path::Path,
+        index: usize,
+        file_state: &(dyn Fn(usize, UploadState) + Sync),
+    ) {
+        match outcome {
+            FileOutcome::Attached(m) if m.status == MediaStatus::Failed => {
+                let why = m.errors.first().cloned().unwrap_or_else(|| "no reason given".into());
+                let reason = format!("the store could not process this file: {why}");
+                file_state(index, UploadState::Failed(reason.clone()));
+                self.refused.push(format!("{}: {reason}", file_name(path)));
+                self.retry.push(path.to_path_buf());
+                self.failed_media.push(m.id.clone());
+                (ctx.send)(Event::MediaNamed { media: m.id.clone(), name: file_name(path) });
+            }
+            FileOutcome::Attached(_) => file_state(index, UploadState::Done),
+            // Not retried: it may be on the product; the refresh after the batch shows what is.
+            FileOutcome::Unconfirmed { file, reason, .. } => {
+                file_state(index, UploadState::Done);
+                tracing::warn!(file = %file, reason = %reason, "upload not confirmed");
+                self.unconfirmed.push(file.clone());
+            }
+            FileOutcome::Failed(e) => {
+                file_state(index, UploadState::Failed(e.message.clone()));
+                self.refused.push(format!("{}: {} ({})", e.item.clone().unwrap_or_default(), e.message, e.code));
+                self.retry.push(path.to_path_buf());
+            }
+        }
+    }
+
+    /// The job's state once every file of `total` is counted.
+    fn job_state(&self, total: usize) -> JobState {
+        if self.refused.is_empty() && self.unconfirmed.is_empty() {
+            JobState::Done
+        } else if self.refused.is_empty() {
+            let message = format!(
+                "{} of {total} files were sent but could not be confirmed; the product is read again to show them",
+                self.unconfirmed.len(),
+            );
+            JobState::Failed { message, detail: format!("not confirmed: {}", self.unconfirmed.join(", ")) }
+        } else {
+            let mut message = format!("{} of {total} files were not uploaded", self.refused.len());
+            if !self.failed_media.is_empty() {
+                message.push_str("; Retry deletes the media that failed processing first");
+            }
+            JobState::Failed { message, detail: self.refused.join("; ") }
+        }
+    }
 }
 
 /// A path's file name, as the store will name the file.

@@ -10,8 +10,8 @@ use egui::{Key, Modifiers};
 
 use super::activity::Activity;
 use super::files::{FilePicker, PickedFiles};
-use super::grid::GridView;
-use super::inspector::InspectorView;
+use super::grid::{GridAction, GridInput, GridView, UploadTile};
+use super::inspector::{Confirm, InspectorAction, InspectorInput, InspectorView};
 use super::known::Known;
 use super::picker::{Health, Picker, PickerAction, PickerHost};
 use crate::engine::{Command, Engine, UploadState};
@@ -56,15 +56,6 @@ impl Persisted {
             last_product: get(LEGACY_KEYS[2]).map(ProductId),
         }
     }
-}
-
-/// A file on its way to the store, shown as a tile after the product's media.
-pub(super) struct UploadTile {
-    pub(super) batch: u64,
-    pub(super) index: usize,
-    pub(super) product: ProductId,
-    pub(super) name: String,
-    pub(super) state: UploadState,
 }
 
 /// An edit that Ctrl+Z can take back, by doing the inverse on the store.
@@ -262,6 +253,60 @@ impl MediadeskApp {
         }
     }
 
+    /// The media grid, and what the user did in it.
+    pub(super) fn grid_panel(&mut self, ui: &mut egui::Ui) {
+        let input = GridInput {
+            product: self.selected.as_ref(),
+            media: self.media.as_ref(),
+            uploads: &self.uploads,
+            drafts: &self.inspector.unsaved,
+        };
+        let (thumbs, engine) = (&mut self.thumbs, &self.engine);
+        let actions = self.grid.grid_ui(ui, input, &mut |url| thumbs.texture(url, engine));
+        self.on_grid(ui.ctx(), actions);
+    }
+
+    /// The inspector, and what the user did in it.
+    pub(super) fn inspector_panel(&mut self, ui: &mut egui::Ui) {
+        let input = InspectorInput {
+            media: self.media.as_ref(),
+            cursor: self.grid.cursor.as_ref(),
+            selection: self.selected_in_order(),
+            capabilities: &self.capabilities,
+            known: &self.known,
+            thumbs: &mut self.thumbs,
+            engine: &self.engine,
+        };
+        for action in self.inspector.inspector_ui(ui, input) {
+            match action {
+                InspectorAction::SaveAlt => self.save_alt(),
+                InspectorAction::Move(place) => self.move_selection(place),
+                InspectorAction::Remove { confirmed } => self.remove_selected(confirmed),
+                InspectorAction::Delete(media) => self.delete(media),
+                InspectorAction::BackToGrid => self.grid.has_keys = true,
+            }
+        }
+    }
+
+    /// Carry out what the grid asked for.
+    fn on_grid(&mut self, ctx: &egui::Context, actions: Vec<GridAction>) {
+        for action in actions {
+            match action {
+                GridAction::Select { media, toggle, range } => self.select_media(&media, toggle, range),
+                GridAction::Move(place) => self.move_selection(place),
+                GridAction::Dropped { dragged, target } => self.drop_dragged(&dragged, target),
+                GridAction::Remove => self.remove_selected(false),
+                GridAction::AskDelete => self.inspector.confirm = Some(Confirm::Delete(self.selected_in_order())),
+                GridAction::EditAlt => self.inspector.focus = true,
+                GridAction::Leave => self.picker.focus = true,
+                GridAction::AddFiles => self.add_files(ctx),
+                GridAction::ClearFailedUploads(product) => {
+                    self.uploads.retain(|u| u.product != product || !matches!(u.state, UploadState::Failed(_)))
+                }
+            }
+        }
+    }
+
     /// Hand the keyboard to the grid, on its first media when none is selected.
     pub(super) fn enter_grid(&mut self, ctx: &egui::Context) {
         ctx.memory_mut(|m| {
@@ -312,15 +357,9 @@ impl MediadeskApp {
     pub(super) fn open_product(&mut self, id: ProductId) {
         self.selected = Some(id.clone());
         self.media = None;
-        self.clear_selection();
+        self.grid.clear();
         self.inspector.confirm = None;
         self.engine.send(Command::OpenProduct(id));
-    }
-
-    pub(super) fn clear_selection(&mut self) {
-        self.grid.cursor = None;
-        self.grid.selection.clear();
-        self.grid.anchor = None;
     }
 
     /// The open product's media ids, in order.
@@ -349,7 +388,8 @@ impl MediadeskApp {
             self.add_files(ctx);
         }
         if self.grid.has_keys && !typing {
-            self.grid_shortcuts(ctx);
+            let actions = self.grid.keys(ctx, &self.order());
+            self.on_grid(ctx, actions);
         }
     }
 }
@@ -414,9 +454,9 @@ impl eframe::App for MediadeskApp {
         });
         egui::Panel::left("products").default_size(280.0).min_size(200.0).show(ui, |ui| self.product_list(ui));
         egui::Panel::right("inspector").default_size(320.0).min_size(260.0).show(ui, |ui| {
-            egui::ScrollArea::vertical().auto_shrink([false; 2]).show(ui, |ui| self.inspector(ui));
+            egui::ScrollArea::vertical().auto_shrink([false; 2]).show(ui, |ui| self.inspector_panel(ui));
         });
-        egui::CentralPanel::default().show(ui, |ui| self.grid(ui));
+        egui::CentralPanel::default().show(ui, |ui| self.grid_panel(ui));
         let ctx = ui.ctx().clone();
         self.stores.window_ui(&ctx, &self.engine, self.has_sandbox);
     }

@@ -79,6 +79,19 @@ impl MediadeskApp {
         self.inspector.draft = self.inspector.unsaved.remove(id).or(stored).unwrap_or_default();
     }
 
+    /// A tile was dropped on the tile at `target`: the selection moves if the dragged tile is
+    /// part of it, otherwise the dragged tile alone.
+    pub(super) fn drop_dragged(&mut self, dragged: &MediaId, target: usize) {
+        let order = self.order();
+        let Some(from) = order.iter().position(|m| m == dragged) else { return };
+        if !self.grid.selection.contains(dragged) {
+            self.select_media(dragged, false, false);
+        }
+        let first_selected = order.iter().position(|m| self.grid.selection.contains(m)).unwrap_or(from);
+        let place = if first_selected < target { Place::After(target) } else { Place::Before(target) };
+        self.move_selection(place);
+    }
+
     /// Move the selected media as one block: on screen at once, on the store in the background.
     pub(super) fn move_selection(&mut self, place: Place) {
         let selected: HashSet<MediaId> = self.grid.selection.iter().cloned().collect();
@@ -121,7 +134,7 @@ impl MediadeskApp {
             self.undo.push(Undo::Removal { product: product.clone(), media: media.clone(), order: order.clone() });
         }
         self.hide(&media);
-        self.clear_selection();
+        self.grid.clear();
         self.inspector.confirm = None;
         self.engine.send(Command::Remove { product, media });
     }
@@ -130,7 +143,7 @@ impl MediadeskApp {
     pub(super) fn delete(&mut self, media: Vec<MediaId>) {
         let Some(product) = self.media.as_ref().map(|pm| pm.id.clone()) else { return };
         self.hide(&media);
-        self.clear_selection();
+        self.grid.clear();
         self.inspector.confirm = None;
         self.engine.send(Command::Delete { product, media });
     }

@@ -1,6 +1,7 @@
 //! How the window applies the engine's events to its state.
 
-use super::app::{MediadeskApp, UploadTile};
+use super::app::MediadeskApp;
+use super::grid::UploadTile;
 use crate::engine::{Command, Event, UploadState};
 use crate::model::{ProductAlts, ProductMedia, StoreRef};
 use crate::store::Capabilities;
@@ -86,7 +87,7 @@ impl MediadeskApp {
             // Another store: start over with its products.
             self.selected = None;
             self.media = None;
-            self.clear_selection();
+            self.grid.clear();
             self.undo.clear();
             self.known = Default::default();
             self.picker.products.clear();

@@ -1,23 +1,31 @@
 //! The media grid in the centre: thumbnails in position order, then a tile for each file on
 //! its way up. Click, Ctrl-click and Shift-click select; dragging moves the selection; the
-//! keyboard does all of it too (see `grid_shortcuts`).
+//! keyboard does all of it too (see `GridView::keys`). The grid owns its cursor, selection and
+//! scroll; what the user asks for that changes the product comes back as `GridAction`s.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use egui::{Color32, Key, Modifiers, RichText, Vec2};
 
-use super::app::{MediadeskApp, UploadTile};
-use super::inspector::Confirm;
 use super::scroll::RowScroll;
 use super::theme::{BAD, GOOD, WARN};
 use crate::engine::UploadState;
-use crate::model::{Media, MediaId, MediaKind, MediaStatus, ProductMedia};
+use crate::model::{Media, MediaId, MediaKind, MediaStatus, ProductId, ProductMedia};
 use crate::order::{self, Place};
 
 /// Side of a grid tile.
 const TILE: f32 = 150.0;
 /// Space between tiles.
 const GAP: f32 = 10.0;
+
+/// A file on its way to the store, shown as a tile after the product's media.
+pub(super) struct UploadTile {
+    pub(super) batch: u64,
+    pub(super) index: usize,
+    pub(super) product: ProductId,
+    pub(super) name: String,
+    pub(super) state: UploadState,
+}
 
 /// The grid's own state: the keyboard cursor, the selection and the scroll position.
 #[derive(Default)]
@@ -31,31 +39,83 @@ pub(super) struct GridView {
     /// True when arrow keys move through the grid rather than the product list.
     pub(super) has_keys: bool,
     /// Tiles per row at the last frame, for Up and Down.
-    pub(super) per_row: usize,
+    per_row: usize,
     /// The scroll position; it follows the keyboard cursor.
-    pub(super) scroll: RowScroll,
+    scroll: RowScroll,
 }
 
-impl MediadeskApp {
-    pub(super) fn grid(&mut self, ui: &mut egui::Ui) {
+/// What the grid draws: the open product and its media once they arrived.
+pub(super) struct GridInput<'a> {
+    /// The product picked in the list, if any.
+    pub(super) product: Option<&'a ProductId>,
+    /// Its media, once read (another product's while the picked one loads are not shown).
+    pub(super) media: Option<&'a ProductMedia>,
+    /// Files on their way up, for every product.
+    pub(super) uploads: &'a [UploadTile],
+    /// Alt texts typed and not saved, per media: their tiles say so.
+    pub(super) drafts: &'a HashMap<MediaId, String>,
+}
+
+/// What the user asked the grid for, for the app to carry out.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum GridAction {
+    /// Put the cursor on this media: alone, toggled in the selection (Ctrl), or a range (Shift).
+    Select { media: MediaId, toggle: bool, range: bool },
+    /// Move the selected media as one block.
+    Move(Place),
+    /// A tile was dragged onto the tile at `target`.
+    Dropped { dragged: MediaId, target: usize },
+    /// Remove the selection from the product (Delete).
+    Remove,
+    /// Ask before deleting the selected files for good (Shift+Delete).
+    AskDelete,
+    /// Edit the alt text of the media under the cursor (Enter, F2).
+    EditAlt,
+    /// Give the keyboard back to the product list (Escape).
+    Leave,
+    /// Open the file dialog.
+    AddFiles,
+    /// Take the failed upload tiles of this product away.
+    ClearFailedUploads(ProductId),
+}
+
+impl GridView {
+    /// Forget the cursor and the selection (another product, or media gone).
+    pub(super) fn clear(&mut self) {
+        self.cursor = None;
+        self.selection.clear();
+        self.anchor = None;
+    }
+
+    /// Bring the cursor's row into view on the next frame.
+    pub(super) fn reveal(&mut self) {
+        self.scroll.reveal = true;
+    }
+
+    /// Draw the grid; `texture` gives a thumbnail's texture (asking for it the first time).
+    pub(super) fn grid_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        input: GridInput<'_>,
+        texture: &mut dyn FnMut(&str) -> Option<egui::TextureId>,
+    ) -> Vec<GridAction> {
+        let mut actions = Vec::new();
         let hovering_files = ui.input(|i| !i.raw.hovered_files.is_empty());
-        let Some(selected) = self.selected.clone() else {
+        let Some(selected) = input.product else {
             ui.centered_and_justified(|ui| {
                 ui.label(RichText::new("Pick a product on the left to see its media.").weak())
             });
-            return;
+            return actions;
         };
-        let Some(pm) = self.media.clone().filter(|m| m.id == selected) else {
+        let Some(pm) = input.media.filter(|m| &m.id == selected) else {
             ui.horizontal(|ui| {
                 ui.spinner();
                 ui.label("Loading media…");
             });
-            return;
+            return actions;
         };
-        self.grid_header(ui, &pm);
-        // After the header, which may have cleared some.
-        let uploads: Vec<usize> =
-            self.uploads.iter().enumerate().filter(|(_, u)| u.product == pm.id).map(|(i, _)| i).collect();
+        let uploads: Vec<&UploadTile> = input.uploads.iter().filter(|u| u.product == pm.id).collect();
+        self.header(ui, pm, &uploads, &mut actions);
         ui.label(
             RichText::new(
                 "Drag thumbnails to reorder; Ctrl- or Shift-click to select several. Drop files on the window to \
@@ -79,20 +139,33 @@ impl MediadeskApp {
                     RichText::new("This product has no media yet: drop files here or use Add files… (Ctrl+O).").weak(),
                 )
             });
-            return;
+            return actions;
         }
-        let mut moved: Option<(MediaId, usize)> = None;
-        let mut clicked = None;
-        let selection: HashSet<MediaId> = self.grid.selection.iter().cloned().collect();
+        self.tiles(ui, pm, &uploads, input.drafts, texture, &mut actions);
+        actions
+    }
+
+    /// The rows of tiles in view: the product's media, then its uploads.
+    fn tiles(
+        &mut self,
+        ui: &mut egui::Ui,
+        pm: &ProductMedia,
+        uploads: &[&UploadTile],
+        drafts: &HashMap<MediaId, String>,
+        texture: &mut dyn FnMut(&str) -> Option<egui::TextureId>,
+        actions: &mut Vec<GridAction>,
+    ) {
+        let selection: HashSet<&MediaId> = self.selection.iter().collect();
         // Only the rows in view are laid out and drawn: a 250-media product costs what 20 tiles cost.
         let per_row = (((ui.available_width() + GAP) / (TILE + GAP)).floor() as usize).max(1);
-        self.grid.per_row = per_row;
+        self.per_row = per_row;
         let count = pm.media.len() + uploads.len();
         let rows = count.div_ceil(per_row);
         // Keep the keyboard cursor in view.
         let cursor_row =
-            self.grid.cursor.as_ref().and_then(|id| pm.media.iter().position(|m| &m.id == id)).map(|at| at / per_row);
-        let area = self.grid.scroll.area(cursor_row, TILE + GAP);
+            self.cursor.as_ref().and_then(|id| pm.media.iter().position(|m| &m.id == id)).map(|at| at / per_row);
+        let area = self.scroll.area(cursor_row, TILE + GAP);
+        let mut clicked = None;
         // Each row is exactly TILE + GAP high, as show_rows and the scroll to the cursor count it.
         ui.spacing_mut().item_spacing.y = 0.0;
         let output = area.show_rows(ui, TILE + GAP, rows, |ui, row_range| {
@@ -101,14 +174,20 @@ impl MediadeskApp {
                     ui.spacing_mut().item_spacing = Vec2::splat(GAP);
                     for index in row * per_row..((row + 1) * per_row).min(count) {
                         let Some(m) = pm.media.get(index) else {
-                            upload_tile(ui, &self.uploads[uploads[index - pm.media.len()]]);
+                            upload_tile(ui, uploads[index - pm.media.len()]);
                             continue;
                         };
-                        let (dropped, was_clicked) = self.media_tile(ui, &pm, index, &selection);
-                        if dropped.is_some() {
-                            moved = dropped;
+                        let cursor = self.cursor.as_ref() == Some(&m.id);
+                        let look = TileLook {
+                            selected: selection.contains(&m.id),
+                            cursor: cursor && self.has_keys,
+                            draft: !cursor && drafts.contains_key(&m.id),
+                        };
+                        let response = tile(ui, m, look, texture);
+                        if let Some(dropped) = drag_and_drop(ui, &response, pm, index) {
+                            actions.push(dropped);
                         }
-                        if was_clicked {
+                        if response.clicked() {
                             clicked = Some(m.id.clone());
                         }
                     }
@@ -116,139 +195,58 @@ impl MediadeskApp {
                 ui.add_space(GAP);
             }
         });
-        self.grid.scroll.remember(&output);
-        if let Some(id) = clicked {
+        self.scroll.remember(&output);
+        if let Some(media) = clicked {
             let mods = release_modifiers(ui);
-            self.select_media(&id, mods.command, mods.shift);
-            self.grid.has_keys = true;
-        }
-        if let Some((dragged, target)) = moved {
-            self.drop_dragged(&dragged, target);
+            actions.push(GridAction::Select { media, toggle: mods.command, range: mods.shift });
+            self.has_keys = true;
         }
     }
 
-    /// One media's tile, with its drag and drop: what was dropped on it (the dragged media and
-    /// this tile's index), and whether it was clicked.
-    fn media_tile(
-        &mut self,
-        ui: &mut egui::Ui,
-        pm: &ProductMedia,
-        index: usize,
-        selection: &HashSet<MediaId>,
-    ) -> (Option<(MediaId, usize)>, bool) {
-        let m = &pm.media[index];
-        let cursor = self.grid.cursor.as_ref() == Some(&m.id);
-        // Thumbnails are fetched only for tiles in view.
-        let look = TileLook {
-            selected: selection.contains(&m.id),
-            cursor: cursor && self.grid.has_keys,
-            draft: !cursor && self.inspector.unsaved.contains_key(&m.id),
-        };
-        let response = tile(ui, m, look, &mut |url| self.texture(url));
-        if response.drag_started() {
-            egui::DragAndDrop::set_payload(ui.ctx(), m.id.clone());
-        }
-        if response.dragged() {
-            ui.ctx().set_cursor_icon(egui::CursorIcon::Grabbing);
-        }
-        if let Some(from) = response.dnd_hover_payload::<MediaId>()
-            && *from != m.id
-        {
-            let from_index = pm.media.iter().position(|o| o.id == *from).unwrap_or(0);
-            landing_line(ui, &response, from_index < index);
-        }
-        let dropped = response.dnd_release_payload::<MediaId>().map(|from| ((*from).clone(), index));
-        (dropped, response.clicked())
-    }
-
-    /// The grid's header: the product's title, its media count, the selection, and the buttons.
-    fn grid_header(&mut self, ui: &mut egui::Ui, pm: &ProductMedia) {
+    /// The header: the product's title, its media count, the selection, and the buttons.
+    fn header(&self, ui: &mut egui::Ui, pm: &ProductMedia, uploads: &[&UploadTile], actions: &mut Vec<GridAction>) {
         ui.horizontal(|ui| {
             ui.heading(crate::text::visible(&pm.title));
             ui.label(RichText::new(format!("{} media", pm.media.len())).weak());
-            if self.grid.selection.len() > 1 {
-                ui.label(RichText::new(format!("· {} selected", self.grid.selection.len())).strong());
+            if self.selection.len() > 1 {
+                ui.label(RichText::new(format!("· {} selected", self.selection.len())).strong());
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if ui.button("Add files…").on_hover_text("Ctrl+O").clicked() {
-                    self.add_files(ui.ctx());
+                    actions.push(GridAction::AddFiles);
                 }
-                let failed =
-                    self.uploads.iter().any(|u| u.product == pm.id && matches!(u.state, UploadState::Failed(_)));
+                let failed = uploads.iter().any(|u| matches!(u.state, UploadState::Failed(_)));
                 if failed && ui.button("Clear failed uploads").clicked() {
-                    let product = pm.id.clone();
-                    self.uploads.retain(|u| u.product != product || !matches!(u.state, UploadState::Failed(_)));
+                    actions.push(GridAction::ClearFailedUploads(pm.id.clone()));
                 }
             });
         });
     }
 
-    /// A tile was dropped on the tile at `target`: the selection moves if the dragged tile is
-    /// part of it, otherwise the dragged tile alone.
-    fn drop_dragged(&mut self, dragged: &MediaId, target: usize) {
-        let order = self.order();
-        let Some(from) = order.iter().position(|m| m == dragged) else { return };
-        if !self.grid.selection.contains(dragged) {
-            self.select_media(dragged, false, false);
-        }
-        let first_selected = order.iter().position(|m| self.grid.selection.contains(m)).unwrap_or(from);
-        let place = if first_selected < target { Place::After(target) } else { Place::Before(target) };
-        self.move_selection(place);
-    }
-
-    /// The grid's keys while it has the keyboard: arrows move the cursor (with Shift, the
-    /// selection grows), Alt+arrows move the selected media, Ctrl+A selects all, Delete removes,
-    /// Shift+Delete deletes for good, Enter edits the alt text, Escape goes back to the list.
-    pub(super) fn grid_shortcuts(&mut self, ctx: &egui::Context) {
-        let order = self.order();
+    /// The grid's keys while it has the keyboard, for media in `order`: arrows move the cursor
+    /// (with Shift, the selection grows), Alt+arrows move the selected media, Ctrl+A selects
+    /// all, Delete removes, Shift+Delete deletes for good, Enter edits the alt text, Escape
+    /// goes back to the list.
+    pub(super) fn keys(&mut self, ctx: &egui::Context, order: &[MediaId]) -> Vec<GridAction> {
+        let mut actions = Vec::new();
         if order.is_empty() {
-            return;
+            return actions;
         }
-        let per_row = self.grid.per_row.max(1) as isize;
-        let steps = [
-            (Key::ArrowLeft, -1),
-            (Key::ArrowRight, 1),
-            (Key::ArrowUp, -per_row),
-            (Key::ArrowDown, per_row),
-            (Key::Home, isize::MIN),
-            (Key::End, isize::MAX),
-        ];
-        let selected: HashSet<MediaId> = self.grid.selection.iter().cloned().collect();
-        let is_selected = |m: &MediaId| selected.contains(m);
-        let mut place = None;
-        let mut step = None;
-        ctx.input_mut(|i| {
-            for (key, delta) in steps {
-                // Most specific first: consume_key ignores extra Shift and Alt.
-                if i.consume_key(Modifiers::ALT, key) {
-                    place = match key {
-                        Key::ArrowLeft | Key::ArrowUp => order::step_place(&order, is_selected, false),
-                        Key::ArrowRight | Key::ArrowDown => order::step_place(&order, is_selected, true),
-                        Key::Home => Some(Place::Start),
-                        _ => Some(Place::End),
-                    };
-                } else if i.consume_key(Modifiers::SHIFT, key) {
-                    step = Some((delta, true));
-                } else if i.consume_key(Modifiers::NONE, key) {
-                    step = Some((delta, false));
-                }
-            }
-        });
+        let (place, step) = self.arrow_keys(ctx, order);
         if let Some(place) = place {
-            self.move_selection(place);
-            self.grid.scroll.reveal = true;
+            actions.push(GridAction::Move(place));
+            self.reveal();
         }
-        if let Some((delta, extend)) = step {
-            let at = self.grid.cursor.as_ref().and_then(|id| order.iter().position(|m| m == id));
+        if let Some((delta, range)) = step {
+            let at = self.cursor.as_ref().and_then(|id| order.iter().position(|m| m == id));
             let next = match (at, delta) {
                 (_, isize::MIN) => 0,
                 (_, isize::MAX) => order.len() - 1,
                 (None, _) => 0,
                 (Some(i), d) => (i as isize + d).clamp(0, order.len() as isize - 1) as usize,
             };
-            let id = order[next].clone();
-            self.select_media(&id, false, extend);
-            self.grid.scroll.reveal = true;
+            actions.push(GridAction::Select { media: order[next].clone(), toggle: false, range });
+            self.reveal();
         }
         let (all, delete_for_good, remove, edit, leave) = ctx.input_mut(|i| {
             (
@@ -260,21 +258,79 @@ impl MediadeskApp {
             )
         });
         if all {
-            self.grid.selection = order.clone();
+            self.selection = order.to_vec();
         }
-        if delete_for_good && !self.grid.selection.is_empty() {
-            self.inspector.confirm = Some(Confirm::Delete(self.selected_in_order()));
+        if delete_for_good && !self.selection.is_empty() {
+            actions.push(GridAction::AskDelete);
         } else if remove {
-            self.remove_selected(false);
+            actions.push(GridAction::Remove);
         }
-        if edit && self.grid.cursor.is_some() && self.grid.selection.len() <= 1 {
-            self.inspector.focus = true;
+        if edit && self.cursor.is_some() && self.selection.len() <= 1 {
+            actions.push(GridAction::EditAlt);
         }
         if leave {
-            self.grid.has_keys = false;
-            self.picker.focus = true;
+            self.has_keys = false;
+            actions.push(GridAction::Leave);
         }
+        actions
     }
+
+    /// Arrow keys, Home and End: where Alt moves the selection to, and how far the cursor
+    /// steps (with Shift, extending the selection).
+    fn arrow_keys(&self, ctx: &egui::Context, order: &[MediaId]) -> (Option<Place>, Option<(isize, bool)>) {
+        let per_row = self.per_row.max(1) as isize;
+        let steps = [
+            (Key::ArrowLeft, -1),
+            (Key::ArrowRight, 1),
+            (Key::ArrowUp, -per_row),
+            (Key::ArrowDown, per_row),
+            (Key::Home, isize::MIN),
+            (Key::End, isize::MAX),
+        ];
+        let selected: HashSet<&MediaId> = self.selection.iter().collect();
+        let is_selected = |m: &MediaId| selected.contains(m);
+        let mut place = None;
+        let mut step = None;
+        ctx.input_mut(|i| {
+            for (key, delta) in steps {
+                // Most specific first: consume_key ignores extra Shift and Alt.
+                if i.consume_key(Modifiers::ALT, key) {
+                    place = match key {
+                        Key::ArrowLeft | Key::ArrowUp => order::step_place(order, is_selected, false),
+                        Key::ArrowRight | Key::ArrowDown => order::step_place(order, is_selected, true),
+                        Key::Home => Some(Place::Start),
+                        _ => Some(Place::End),
+                    };
+                } else if i.consume_key(Modifiers::SHIFT, key) {
+                    step = Some((delta, true));
+                } else if i.consume_key(Modifiers::NONE, key) {
+                    step = Some((delta, false));
+                }
+            }
+        });
+        (place, step)
+    }
+}
+
+/// A tile's drag and drop: it starts a drag, shows where a dragged tile would land, and says
+/// what was dropped on it.
+fn drag_and_drop(ui: &egui::Ui, response: &egui::Response, pm: &ProductMedia, index: usize) -> Option<GridAction> {
+    let m = &pm.media[index];
+    if response.drag_started() {
+        egui::DragAndDrop::set_payload(ui.ctx(), m.id.clone());
+    }
+    if response.dragged() {
+        ui.ctx().set_cursor_icon(egui::CursorIcon::Grabbing);
+    }
+    if let Some(from) = response.dnd_hover_payload::<MediaId>()
+        && *from != m.id
+    {
+        let from_index = pm.media.iter().position(|o| o.id == *from).unwrap_or(0);
+        landing_line(ui, response, from_index < index);
+    }
+    response
+        .dnd_release_payload::<MediaId>()
+        .map(|from| GridAction::Dropped { dragged: (*from).clone(), target: index })
 }
 
 /// How a tile is marked besides its media.

@@ -1,16 +1,20 @@
 //! The inspector on the right: for one media a larger preview, the alt-text editor with its
 //! count and the audit's hints, and the file's facts; for several, what can be done to all of
-//! them. Removing and deleting start here, with a confirmation where it cannot be undone.
+//! them. Removing and deleting start here, with a confirmation where it cannot be undone. The
+//! inspector owns the text being edited; what changes the product comes back as actions.
+
+use std::collections::HashMap;
 
 use egui::{RichText, Vec2};
 
-use super::app::MediadeskApp;
+use super::known::Known;
 use super::theme::{BAD, WARN};
+use super::thumbnails::Thumbnails;
 use crate::audit;
-use std::collections::HashMap;
-
-use crate::model::{MediaId, ProductMedia};
+use crate::engine::Engine;
+use crate::model::{Media, MediaId, ProductMedia};
 use crate::order::Place;
+use crate::store::Capabilities;
 
 /// Height of the preview at the top of the inspector.
 const PREVIEW_HEIGHT: f32 = 240.0;
@@ -37,17 +41,48 @@ pub(super) struct InspectorView {
     pub(super) confirm: Option<Confirm>,
 }
 
-impl MediadeskApp {
-    pub(super) fn inspector(&mut self, ui: &mut egui::Ui) {
+/// What the inspector shows: the open product, the grid's cursor and selection, and what the
+/// store can do.
+pub(super) struct InspectorInput<'a> {
+    pub(super) media: Option<&'a ProductMedia>,
+    pub(super) cursor: Option<&'a MediaId>,
+    /// The selection, in grid order.
+    pub(super) selection: Vec<MediaId>,
+    pub(super) capabilities: &'a Capabilities,
+    /// The products seen so far, to name the others that share a file before a delete.
+    pub(super) known: &'a Known,
+    pub(super) thumbs: &'a mut Thumbnails,
+    pub(super) engine: &'a Engine,
+}
+
+/// What the user asked the inspector for, for the app to carry out.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum InspectorAction {
+    /// Save the editor's text as the cursor media's alt text.
+    SaveAlt,
+    /// Move the selected media as one block.
+    Move(Place),
+    /// Remove the selection from the product; `confirmed` once a deleting removal was agreed to.
+    Remove { confirmed: bool },
+    /// Delete these files for good (confirmed).
+    Delete(Vec<MediaId>),
+    /// Give the keyboard back to the grid.
+    BackToGrid,
+}
+
+impl InspectorView {
+    /// Draw the inspector.
+    pub(super) fn inspector_ui(&mut self, ui: &mut egui::Ui, mut input: InspectorInput<'_>) -> Vec<InspectorAction> {
+        let mut actions = Vec::new();
         ui.add_space(6.0);
-        let Some(pm) = self.media.clone() else {
+        let Some(pm) = input.media else {
             ui.label(RichText::new("No media selected.").weak());
-            return;
+            return actions;
         };
-        if self.grid.selection.len() > 1 {
-            self.several(ui, &pm);
-        } else if let Some(id) = self.grid.cursor.clone().filter(|id| pm.media.iter().any(|m| &m.id == id)) {
-            self.one(ui, &pm, &id);
+        if input.selection.len() > 1 {
+            self.several(ui, pm, &input, &mut actions);
+        } else if let Some(id) = input.cursor.filter(|id| pm.media.iter().any(|m| &m.id == *id)) {
+            self.one(ui, pm, id, &mut input, &mut actions);
         } else {
             ui.label(RichText::new("Click a thumbnail to edit its alt text.").weak());
             ui.label(
@@ -55,17 +90,22 @@ impl MediadeskApp {
                     .weak()
                     .small(),
             );
-            return;
+            return actions;
         }
-        self.confirmation(ui, &pm);
+        self.confirmation(ui, pm, input.known, &mut actions);
+        actions
     }
-
     /// Several media selected: move or remove them together.
-    fn several(&mut self, ui: &mut egui::Ui, pm: &ProductMedia) {
-        let n = self.grid.selection.len();
+    fn several(
+        &mut self,
+        ui: &mut egui::Ui,
+        pm: &ProductMedia,
+        input: &InspectorInput<'_>,
+        actions: &mut Vec<InspectorAction>,
+    ) {
+        let n = input.selection.len();
         ui.label(RichText::new(format!("{n} media selected")).strong());
-        let missing =
-            pm.media.iter().filter(|m| self.grid.selection.contains(&m.id) && m.alt.trim().is_empty()).count();
+        let missing = pm.media.iter().filter(|m| input.selection.contains(&m.id) && m.alt.trim().is_empty()).count();
         if missing > 0 {
             ui.label(RichText::new(format!("{missing} of them have no alt text.")).color(WARN).small());
         }
@@ -76,40 +116,47 @@ impl MediadeskApp {
         );
         ui.horizontal_wrapped(|ui| {
             if ui.button("Move to start").clicked() {
-                self.move_selection(Place::Start);
+                actions.push(InspectorAction::Move(Place::Start));
             }
             if ui.button("Move to end").clicked() {
-                self.move_selection(Place::End);
+                actions.push(InspectorAction::Move(Place::End));
             }
         });
         ui.separator();
-        self.removal_buttons(ui, n);
+        self.removal_buttons(ui, input, actions);
     }
 
     /// Remove (and, on Shopify, delete for good) buttons for `n` selected media.
-    fn removal_buttons(&mut self, ui: &mut egui::Ui, n: usize) {
+    fn removal_buttons(&mut self, ui: &mut egui::Ui, input: &InspectorInput<'_>, actions: &mut Vec<InspectorAction>) {
+        let n = input.selection.len();
         let what = if n == 1 { String::new() } else { format!(" {n}") };
         // Wrapped, so long labels never widen the panel.
         ui.horizontal_wrapped(|ui| {
-            let hint = if self.capabilities.removal_deletes {
+            let hint = if input.capabilities.removal_deletes {
                 "This store deletes images removed from a product; you will be asked first"
             } else {
                 "Detach from this product; the file stays in the store's library (Delete key, Ctrl+Z undoes)"
             };
             if ui.button(format!("Remove{what} from product")).on_hover_text(hint).clicked() {
-                self.remove_selected(false);
+                actions.push(InspectorAction::Remove { confirmed: false });
             }
-            if self.capabilities.file_library
+            if input.capabilities.file_library
                 && ui.button(format!("Delete{what} permanently…")).on_hover_text("Shift+Delete").clicked()
             {
-                self.inspector.confirm = Some(Confirm::Delete(self.selected_in_order()));
+                self.confirm = Some(Confirm::Delete(input.selection.clone()));
             }
         });
     }
 
     /// A confirmation that is waiting for an answer, naming what it will touch.
-    fn confirmation(&mut self, ui: &mut egui::Ui, pm: &ProductMedia) {
-        let Some(confirm) = self.inspector.confirm.clone() else { return };
+    fn confirmation(
+        &mut self,
+        ui: &mut egui::Ui,
+        pm: &ProductMedia,
+        known: &Known,
+        actions: &mut Vec<InspectorAction>,
+    ) {
+        let Some(confirm) = self.confirm.clone() else { return };
         ui.add_space(6.0);
         let (media, question, yes) = match &confirm {
             Confirm::Delete(media) => {
@@ -130,7 +177,7 @@ impl MediadeskApp {
             }
         };
         ui.label(RichText::new(question).color(BAD));
-        let others = self.known.other_products(&pm.id, &media);
+        let others = known.other_products(&pm.id, &media);
         if !others.is_empty() {
             ui.label(RichText::new(format!("Also used by: {}.", others.join(", "))).color(BAD).small());
         }
@@ -138,34 +185,47 @@ impl MediadeskApp {
         ui.horizontal(|ui| {
             if ui.button(yes).clicked() {
                 match confirm {
-                    Confirm::Delete(media) => self.delete(media),
-                    Confirm::RemoveForGood(_) => self.remove_selected(true),
+                    Confirm::Delete(media) => actions.push(InspectorAction::Delete(media)),
+                    Confirm::RemoveForGood(_) => actions.push(InspectorAction::Remove { confirmed: true }),
                 }
             }
             if ui.button("Keep it").clicked() {
-                self.inspector.confirm = None;
+                self.confirm = None;
             }
         });
     }
 
     /// One media: preview, alt editor, facts, removal.
-    fn one(&mut self, ui: &mut egui::Ui, pm: &ProductMedia, id: &MediaId) {
-        let Some(m) = pm.media.iter().find(|m| &m.id == id).cloned() else { return };
-        // The preview's box has its size before the picture arrives, so nothing below it moves.
-        let (rect, _) = ui.allocate_exact_size(Vec2::new(ui.available_width(), PREVIEW_HEIGHT), egui::Sense::hover());
-        ui.painter().rect_filled(rect, 6.0, ui.visuals().extreme_bg_color);
-        if let Some(t) = m.preview_url.as_deref().and_then(|u| self.texture(u)) {
-            let size = self.thumbs.size_of(t).unwrap_or(Vec2::splat(1.0));
-            let scale = (rect.width() / size.x).min(rect.height() / size.y);
-            let shown = egui::Rect::from_center_size(rect.center(), size * scale);
-            let uv = egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0));
-            ui.painter().image(t, shown, uv, egui::Color32::WHITE);
-        }
+    fn one(
+        &mut self,
+        ui: &mut egui::Ui,
+        pm: &ProductMedia,
+        id: &MediaId,
+        input: &mut InspectorInput<'_>,
+        actions: &mut Vec<InspectorAction>,
+    ) {
+        let Some(m) = pm.media.iter().find(|m| &m.id == id) else { return };
+        preview(ui, m, input);
         ui.add_space(6.0);
-        let limit = self.capabilities.alt_max_chars;
+        self.alt_editor(ui, pm, m, input.capabilities.alt_max_chars, actions);
+        ui.separator();
+        facts(ui, m);
+        ui.separator();
+        self.removal_buttons(ui, input, actions);
+    }
+
+    /// The alt-text editor with its count, keys, the audit's hints, Save and Revert.
+    fn alt_editor(
+        &mut self,
+        ui: &mut egui::Ui,
+        pm: &ProductMedia,
+        m: &Media,
+        limit: usize,
+        actions: &mut Vec<InspectorAction>,
+    ) {
         let label = ui.label(RichText::new("Alt text").strong());
         // A long alt text scrolls inside its box instead of pushing the hints out of view.
-        let draft = &mut self.inspector.draft;
+        let draft = &mut self.draft;
         let edit = egui::ScrollArea::vertical()
             .id_salt("alt-editor")
             .max_height(110.0)
@@ -174,10 +234,10 @@ impl MediadeskApp {
                     .labelled_by(label.id)
             })
             .inner;
-        if std::mem::take(&mut self.inspector.focus) {
+        if std::mem::take(&mut self.focus) {
             edit.request_focus();
         }
-        let count = self.inspector.draft.chars().count();
+        let count = self.draft.chars().count();
         ui.horizontal(|ui| {
             let colour = if count > limit {
                 BAD
@@ -191,6 +251,30 @@ impl MediadeskApp {
                 ui.label(RichText::new("Enter or Ctrl+S saves, Esc reverts").weak().small());
             }
         });
+        self.editor_keys(ui, &edit, m, actions);
+        let siblings: Vec<&str> = pm.media.iter().filter(|o| o.id != m.id).map(|o| o.alt.as_str()).collect();
+        let findings = audit::check(
+            &self.draft,
+            &audit::Context { product_title: &pm.title, filename: m.filename.as_deref(), siblings: &siblings, limit },
+        );
+        for f in &findings {
+            let colour = if f.severity == audit::Severity::Error { BAD } else { WARN };
+            ui.label(RichText::new(format!("• {}", f.message)).color(colour).small());
+        }
+        ui.horizontal(|ui| {
+            let changed = self.draft.trim() != m.alt;
+            if ui.add_enabled(changed && count <= limit, egui::Button::new("Save alt text")).clicked() {
+                actions.push(InspectorAction::SaveAlt);
+            }
+            if ui.add_enabled(changed, egui::Button::new("Revert")).clicked() {
+                self.draft = m.alt.clone();
+            }
+        });
+    }
+
+    /// The editor's keys: Enter and Ctrl+S save; Escape reverts, or with nothing to revert
+    /// hands the keyboard back to the grid.
+    fn editor_keys(&mut self, ui: &egui::Ui, edit: &egui::Response, m: &Media, actions: &mut Vec<InspectorAction>) {
         let (enter, ctrl_s, escape) = ui.input(|i| {
             (
                 i.key_pressed(egui::Key::Enter) && !i.modifiers.shift,
@@ -200,59 +284,55 @@ impl MediadeskApp {
         });
         if edit.has_focus() && enter {
             // Enter saves; the newline it typed is not part of the text.
-            self.inspector.draft = self.inspector.draft.trim_end_matches('\n').to_string();
-            self.save_alt();
+            self.draft = self.draft.trim_end_matches('\n').to_string();
+            actions.push(InspectorAction::SaveAlt);
         }
         if ctrl_s {
-            self.save_alt();
+            actions.push(InspectorAction::SaveAlt);
         }
         if escape && (edit.has_focus() || edit.lost_focus()) {
-            if self.inspector.draft == m.alt {
+            if self.draft == m.alt {
                 // Nothing to revert: Escape hands the keyboard back to the grid.
                 edit.surrender_focus();
-                self.grid.has_keys = true;
+                actions.push(InspectorAction::BackToGrid);
             }
-            self.inspector.draft = m.alt.clone();
+            self.draft = m.alt.clone();
         }
-        let siblings: Vec<&str> = pm.media.iter().filter(|o| o.id != m.id).map(|o| o.alt.as_str()).collect();
-        let findings = audit::check(
-            &self.inspector.draft,
-            &audit::Context { product_title: &pm.title, filename: m.filename.as_deref(), siblings: &siblings, limit },
-        );
-        for f in &findings {
-            let colour = if f.severity == audit::Severity::Error { BAD } else { WARN };
-            ui.label(RichText::new(format!("• {}", f.message)).color(colour).small());
+    }
+}
+
+/// The larger preview; its box has its size before the picture arrives, so nothing below moves.
+fn preview(ui: &mut egui::Ui, m: &Media, input: &mut InspectorInput<'_>) {
+    let (rect, _) = ui.allocate_exact_size(Vec2::new(ui.available_width(), PREVIEW_HEIGHT), egui::Sense::hover());
+    ui.painter().rect_filled(rect, 6.0, ui.visuals().extreme_bg_color);
+    if let Some(t) = m.preview_url.as_deref().and_then(|u| input.thumbs.texture(u, input.engine)) {
+        let size = input.thumbs.size_of(t).unwrap_or(Vec2::splat(1.0));
+        let scale = (rect.width() / size.x).min(rect.height() / size.y);
+        let shown = egui::Rect::from_center_size(rect.center(), size * scale);
+        let uv = egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0));
+        ui.painter().image(t, shown, uv, egui::Color32::WHITE);
+    }
+}
+
+/// The file's facts: name, kind, status, size, and the platform's processing errors.
+fn facts(ui: &mut egui::Ui, m: &Media) {
+    egui::Grid::new("facts").num_columns(2).spacing([12.0, 4.0]).show(ui, |ui| {
+        let mut fact = |k: &str, v: String| {
+            ui.label(RichText::new(k).weak());
+            ui.label(v);
+            ui.end_row();
+        };
+        fact("File", m.filename.as_deref().map_or_else(|| "—".into(), |f| crate::text::visible(f).into_owned()));
+        fact("Type", m.kind.label().to_string());
+        fact("Status", m.status.as_str().to_string());
+        if let (Some(w), Some(h)) = (m.width, m.height) {
+            fact("Size", format!("{w} × {h} px"));
         }
-        ui.horizontal(|ui| {
-            let changed = self.inspector.draft.trim() != m.alt;
-            if ui.add_enabled(changed && count <= limit, egui::Button::new("Save alt text")).clicked() {
-                self.save_alt();
-            }
-            if ui.add_enabled(changed, egui::Button::new("Revert")).clicked() {
-                self.inspector.draft = m.alt.clone();
-            }
-        });
-        ui.separator();
-        egui::Grid::new("facts").num_columns(2).spacing([12.0, 4.0]).show(ui, |ui| {
-            let mut fact = |k: &str, v: String| {
-                ui.label(RichText::new(k).weak());
-                ui.label(v);
-                ui.end_row();
-            };
-            fact("File", m.filename.as_deref().map_or_else(|| "—".into(), |f| crate::text::visible(f).into_owned()));
-            fact("Type", m.kind.label().to_string());
-            fact("Status", m.status.as_str().to_string());
-            if let (Some(w), Some(h)) = (m.width, m.height) {
-                fact("Size", format!("{w} × {h} px"));
-            }
-            if let Some(b) = m.size_bytes {
-                fact("Bytes", format!("{:.1} MB", b as f64 / 1_048_576.0));
-            }
-        });
-        for e in &m.errors {
-            ui.label(RichText::new(e).color(BAD));
+        if let Some(b) = m.size_bytes {
+            fact("Bytes", format!("{:.1} MB", b as f64 / 1_048_576.0));
         }
-        ui.separator();
-        self.removal_buttons(ui, 1);
+    });
+    for e in &m.errors {
+        ui.label(RichText::new(e).color(BAD));
     }
 }
