@@ -34,12 +34,12 @@ fn main() -> ExitCode {
 
 /// The built-in sandbox the window opens when no store is connected, in builds with it.
 #[cfg(feature = "sandbox")]
-fn sandbox_launcher() -> Option<mediadesk::store::SandboxLauncher> {
+fn sandbox_launcher() -> Option<mediadesk::store::LocalLauncher> {
     Some(mediadesk::cli::sandbox_launcher(mediadesk::sandbox::SandboxConfig::default(), |_| {}))
 }
 
 /// Without the `sandbox` feature the window opens on a connected store only.
 #[cfg(not(feature = "sandbox"))]
-fn sandbox_launcher() -> Option<mediadesk::store::SandboxLauncher> {
+fn sandbox_launcher() -> Option<mediadesk::store::LocalLauncher> {
     None
 }

@@ -29,7 +29,7 @@ fn the_write_files_fallback_notice_reaches_the_window() {
         let _ = tx.send(sb.url());
     });
     let engine = Engine::start(Some(launcher), None, || {}).expect("the engine starts");
-    engine.send(Command::UseSandbox);
+    engine.send(Command::OpenLocal);
     let url = rx.recv_timeout(Duration::from_secs(30)).expect("the sandbox starts");
     wait_for(&engine, "the sandbox", |e| matches!(e, Event::Connected { .. }));
     // The same sandbox, as a shop whose token lacks write_files.

@@ -76,7 +76,7 @@ impl SandboxArgs {
 pub fn sandbox_launcher(
     config: SandboxConfig,
     on_start: impl Fn(&Sandbox) + Send + Sync + 'static,
-) -> crate::store::SandboxLauncher {
+) -> crate::store::LocalLauncher {
     let on_start = Arc::new(on_start);
     Arc::new(move || {
         let (config, on_start) = (config.clone(), on_start.clone());

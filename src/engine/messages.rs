@@ -39,8 +39,8 @@ pub enum Command {
         /// A loopback address instead of the store's own host (tests).
         endpoint: Option<String>,
     },
-    /// Go back to the built-in sandbox store.
-    UseSandbox,
+    /// Open the store that runs on this computer (the built-in sandbox), starting it the first time.
+    OpenLocal,
     /// Forget a store's secret (its keyring entry).
     Forget(StoreRef),
     /// Fetch and decode a thumbnail.
@@ -247,7 +247,7 @@ impl Command {
             Command::OpenProduct(_) => "open_product",
             Command::Connect { .. } => "connect",
             Command::OpenSaved { .. } => "open_saved",
-            Command::UseSandbox => "use_sandbox",
+            Command::OpenLocal => "open_local",
             Command::Forget(_) => "forget",
             Command::Thumbnail(_) => "thumbnail",
             Command::Scan(_) => "scan",

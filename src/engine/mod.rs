@@ -8,8 +8,7 @@ use std::sync::mpsc as std_mpsc;
 use crate::disk_cache::DiskCache;
 use crate::model::{ProductId, ProductMedia, ProductQuery, ProductSort, StoreRef};
 use crate::store::credentials::Credentials;
-use crate::store::shopify::endpoint::DEFAULT_API_VERSION;
-use crate::store::{Capabilities, Opened, SandboxLauncher, Store, StoreError};
+use crate::store::{Capabilities, LocalLauncher, Opened, Store, StoreError};
 
 mod edits;
 mod messages;
@@ -35,10 +34,11 @@ pub struct Engine {
 
 struct Ctx {
     store: std::sync::RwLock<Arc<dyn Store>>,
-    /// Starts the built-in sandbox when it is first asked for (builds with the sandbox).
-    launcher: Option<SandboxLauncher>,
-    /// The sandbox once started: kept, so going back to it finds the same catalog.
-    sandbox: tokio::sync::Mutex<Option<Opened>>,
+    /// Starts the store that runs on this computer when it is first asked for (the built-in
+    /// sandbox, in builds that have it).
+    launcher: Option<LocalLauncher>,
+    /// That store once started: kept, so going back to it finds the same catalog.
+    local: tokio::sync::Mutex<Option<Opened>>,
     http: reqwest::Client,
     thumbs: tokio::sync::Semaphore,
     thumb_cache: Option<DiskCache>,
@@ -96,12 +96,12 @@ impl NoStore {
 }
 
 impl Engine {
-    /// Start the engine thread with no store open; the first command opens one (`UseSandbox`,
+    /// Start the engine thread with no store open; the first command opens one (`OpenLocal`,
     /// `Connect` or `OpenSaved`). `launcher` starts the built-in sandbox when it is asked for;
     /// thumbnails and media lists are kept under `cache_dir` when given; `repaint` is called
     /// after every event.
     pub fn start(
-        launcher: Option<SandboxLauncher>,
+        launcher: Option<LocalLauncher>,
         cache_dir: Option<std::path::PathBuf>,
         repaint: impl Fn() + Send + Sync + 'static,
     ) -> Result<Engine, String> {
@@ -126,7 +126,7 @@ impl Engine {
                     let ctx = Arc::new(Ctx {
                         store: std::sync::RwLock::new(Arc::new(NoStore(StoreRef::Sandbox))),
                         launcher,
-                        sandbox: tokio::sync::Mutex::new(None),
+                        local: tokio::sync::Mutex::new(None),
                         http: reqwest::Client::new(),
                         thumbs: tokio::sync::Semaphore::new(THUMB_PARALLEL),
                         thumb_cache: thumb_cache.clone(),
@@ -141,7 +141,7 @@ impl Engine {
                     }
                     while let Some(cmd) = cmd_rx.recv().await {
                         let ctx = ctx.clone();
-                        if matches!(cmd, Command::UseSandbox) {
+                        if matches!(cmd, Command::OpenLocal) {
                             // Opened before the next command runs: a search sent right after
                             // it must find the sandbox, not the empty start.
                             handle(ctx, cmd).await;
@@ -233,7 +233,7 @@ async fn run_command(ctx: Arc<Ctx>, cmd: Command) {
             }
             Err(e) => send(Event::ConnectFailed(e.to_string())),
         },
-        Command::UseSandbox => use_sandbox(ctx).await,
+        Command::OpenLocal => open_local(ctx).await,
         Command::Forget(store) => {
             if let Err(e) = off_thread(move || crate::secrets::delete(&store)).await {
                 send(Event::Failed(e.to_string()));
@@ -343,7 +343,12 @@ type Connected = (Arc<dyn Store>, String, Vec<String>);
 async fn connect(ctx: &Ctx, store_ref: StoreRef, endpoint: Option<String>, credentials: Credentials, save: bool) {
     let send = &ctx.send;
     let built: Result<Connected, StoreError> = async {
-        let store = crate::store::open(&store_ref, endpoint.as_deref(), DEFAULT_API_VERSION, credentials.clone())?;
+        let store = crate::store::open(
+            &store_ref,
+            endpoint.as_deref(),
+            crate::store::DEFAULT_API_VERSION,
+            credentials.clone(),
+        )?;
         let c = store.connect().await?;
         Ok((store.clone(), c.label(store.platform()), c.limitations))
     }
@@ -380,10 +385,10 @@ fn media_key(ctx: &Ctx, product: &ProductId) -> String {
     format!("{} {}", ctx.store().cache_key(), product.0)
 }
 
-/// Switch to the built-in sandbox, starting it the first time.
-async fn use_sandbox(ctx: &Ctx) {
-    let mut sandbox = ctx.sandbox.lock().await;
-    if sandbox.is_none() {
+/// Switch to the store on this computer (the built-in sandbox), starting it the first time.
+async fn open_local(ctx: &Ctx) {
+    let mut local = ctx.local.lock().await;
+    if local.is_none() {
         let Some(launch) = ctx.launcher.clone() else {
             (ctx.send)(Event::ConnectFailed(
                 "This build of mediadesk has no sandbox store: connect your store.".into(),
@@ -391,7 +396,7 @@ async fn use_sandbox(ctx: &Ctx) {
             return;
         };
         match launch().await {
-            Ok(opened) => *sandbox = Some(opened),
+            Ok(opened) => *local = Some(opened),
             Err(e) => {
                 tracing::error!(error = %e, "the sandbox store could not start");
                 (ctx.send)(Event::Failed(format!("The sandbox store could not start: {e}")));
@@ -399,7 +404,7 @@ async fn use_sandbox(ctx: &Ctx) {
             }
         }
     }
-    let Some(opened) = sandbox.as_ref() else { return };
+    let Some(opened) = local.as_ref() else { return };
     ctx.set_store(opened.store.clone());
     (ctx.send)(Event::Connected {
         store: opened.store.store_ref().clone(),

@@ -6,6 +6,9 @@ pub mod endpoint;
 pub mod http;
 pub mod ids;
 pub mod shopify;
+
+/// The Admin API version requests are made with unless one is chosen (Shopify; Ecwid has one).
+pub use shopify::endpoint::DEFAULT_API_VERSION;
 pub mod validate;
 
 use std::time::Duration;
@@ -224,10 +227,10 @@ pub struct Opened {
     pub keep: Option<Box<dyn std::any::Any + Send + Sync>>,
 }
 
-/// Starts the built-in sandbox store when the app first needs it. The program's entry point
-/// provides it in builds with the `sandbox` feature, so the engine and the window never name the
-/// sandbox and opening a real store starts no sandbox server.
-pub type SandboxLauncher =
+/// Starts the store that runs on this computer (the built-in sandbox) when the app first needs
+/// it. The program's entry point provides it in builds with the `sandbox` feature, so the engine
+/// and the window never import the sandbox and opening a real store starts no sandbox server.
+pub type LocalLauncher =
     std::sync::Arc<dyn Fn() -> futures_util::future::BoxFuture<'static, Result<Opened, String>> + Send + Sync>;
 
 /// Open a store: the one place a store is built, for the engine, the command line and the

@@ -16,7 +16,7 @@ use super::known::Known;
 use super::picker::{Health, Picker, PickerAction, PickerHost};
 use crate::engine::{Command, Engine, UploadState};
 use crate::model::{Media, MediaId, ProductId, ProductMedia, StoreRef};
-use crate::store::{Capabilities, SandboxLauncher};
+use crate::store::{Capabilities, LocalLauncher};
 
 /// How long typing must pause before a search is sent.
 const SEARCH_DEBOUNCE: Duration = Duration::from_millis(300);
@@ -103,7 +103,7 @@ pub struct MediadeskApp {
 impl MediadeskApp {
     /// The app as it was when it last closed: saved stores, the last store (reopened with the
     /// keyring's secret) and the last product; the sandbox (started by `launcher`) otherwise.
-    pub fn restored(cc: &eframe::CreationContext<'_>, launcher: Option<SandboxLauncher>) -> Result<Self, String> {
+    pub fn restored(cc: &eframe::CreationContext<'_>, launcher: Option<LocalLauncher>) -> Result<Self, String> {
         let persisted = cc.storage.map(Persisted::load).unwrap_or_default();
         Self::resume(&cc.egui_ctx, launcher, crate::disk_cache::user_cache_dir(), persisted, None)
     }
@@ -112,7 +112,7 @@ impl MediadeskApp {
     /// loopback address instead (tests). Without a store to reopen, it opens the sandbox.
     pub fn resume(
         ctx: &egui::Context,
-        launcher: Option<SandboxLauncher>,
+        launcher: Option<LocalLauncher>,
         cache_dir: Option<PathBuf>,
         persisted: Persisted,
         endpoint: Option<String>,
@@ -129,7 +129,7 @@ impl MediadeskApp {
                 app.engine.send(Command::OpenSaved { store, endpoint });
             }
             None => {
-                app.engine.send(Command::UseSandbox);
+                app.engine.send(Command::OpenLocal);
                 if let Some(id) = last_product {
                     app.pending_product = Some((StoreRef::Sandbox, id));
                 }
@@ -139,25 +139,25 @@ impl MediadeskApp {
     }
 
     /// The app on the sandbox `launcher` starts (tests inject faults this way), without a disk cache.
-    pub fn with_sandbox(ctx: &egui::Context, launcher: SandboxLauncher) -> Result<Self, String> {
+    pub fn with_sandbox(ctx: &egui::Context, launcher: LocalLauncher) -> Result<Self, String> {
         Self::with_sandbox_and_cache(ctx, launcher, None)
     }
 
     /// The app on the sandbox `launcher` starts, keeping thumbnails and media lists under `cache_dir`.
     pub fn with_sandbox_and_cache(
         ctx: &egui::Context,
-        launcher: SandboxLauncher,
+        launcher: LocalLauncher,
         cache_dir: Option<PathBuf>,
     ) -> Result<Self, String> {
         let app = Self::starting(ctx, Some(launcher), cache_dir)?;
-        app.engine.send(Command::UseSandbox);
+        app.engine.send(Command::OpenLocal);
         Ok(app)
     }
 
     /// The app with its engine started and no store open yet.
     fn starting(
         ctx: &egui::Context,
-        launcher: Option<SandboxLauncher>,
+        launcher: Option<LocalLauncher>,
         cache_dir: Option<PathBuf>,
     ) -> Result<Self, String> {
         let repaint_ctx = ctx.clone();

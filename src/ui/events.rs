@@ -109,7 +109,7 @@ impl MediadeskApp {
             self.pending_product = None;
             if self.store_label.is_none() && self.has_sandbox {
                 self.activity.error = Some(format!("{store} could not be opened, so this is the sandbox: {message}"));
-                self.engine.send(Command::UseSandbox);
+                self.engine.send(Command::OpenLocal);
             } else {
                 self.activity.error = Some(format!("{store} could not be opened: {message}"));
                 self.stores.open = self.store_label.is_none();

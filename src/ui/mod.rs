@@ -19,7 +19,7 @@ pub use app::{MediadeskApp, PERSIST_KEY, Persisted};
 pub use files::FilePicker;
 
 /// Open the window and run until it closes; `launcher` starts the built-in sandbox when the app needs it (builds with the sandbox).
-pub fn run(launcher: Option<crate::store::SandboxLauncher>) -> Result<(), String> {
+pub fn run(launcher: Option<crate::store::LocalLauncher>) -> Result<(), String> {
     if let Some(missing) = no_display() {
         return Err(missing);
     }

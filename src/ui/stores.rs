@@ -61,7 +61,7 @@ impl StoresForm {
                 }
             }
             if has_sandbox && ui.button("Use the sandbox store").clicked() {
-                engine.send(Command::UseSandbox);
+                engine.send(Command::OpenLocal);
             }
             ui.separator();
             ui.label(RichText::new("Add a store").strong());

@@ -1,0 +1,136 @@
+//! The command line's words: the global options, the subcommands and their arguments, as clap
+//! parses them (and `--help` prints them).
+
+use clap::{Parser, Subcommand};
+
+#[cfg(feature = "sandbox")]
+use super::sandbox::SandboxArgs;
+use crate::model::StoreRef;
+use crate::store::shopify::endpoint;
+
+/// mediadesk: manage your store's product media.
+#[derive(Debug, Parser)]
+#[command(name = "mediadesk", version, about)]
+pub struct Cli {
+    /// The store: shopify:SHOP (name or name.myshopify.com), ecwid:STORE_ID or sandbox.
+    #[arg(long, default_value = "sandbox")]
+    pub store: StoreRef,
+    /// Send requests to this address instead (loopback only: the sandbox, tests).
+    #[arg(long)]
+    pub endpoint: Option<String>,
+    /// Shopify Admin API version.
+    #[arg(long, default_value = endpoint::DEFAULT_API_VERSION)]
+    pub api_version: String,
+    /// More log lines on stderr (the same as MEDIADESK_LOG=debug).
+    #[arg(long)]
+    pub verbose: bool,
+    /// What to do; without a command the desktop app opens.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Headless commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the sandbox store in the foreground and print its URL and a token.
+    #[cfg(feature = "sandbox")]
+    Sandbox(SandboxArgs),
+    /// Check the connection: the shop's name, the granted scopes and what missing ones disable.
+    Shop,
+    /// Save the store's credentials in the OS keyring after testing them. Reads the access
+    /// token (or, with --client-id, the client secret) from standard input, never from arguments.
+    Connect {
+        /// Use the client credentials grant with this client id.
+        #[arg(long)]
+        client_id: Option<String>,
+    },
+    /// List products: {"id","title","handle","media_count"} per line.
+    Products {
+        /// Search, in Shopify's query syntax (e.g. `title:mug*`, `status:draft`).
+        #[arg(long, default_value = "")]
+        query: String,
+        /// At most this many products.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// List a product's media in position order.
+    Media {
+        /// Product id (a GID).
+        product: String,
+    },
+    /// Upload files and attach them to a product: one line per file.
+    Upload {
+        /// Product id.
+        product: String,
+        /// Files to upload.
+        #[arg(required = true)]
+        files: Vec<std::path::PathBuf>,
+        /// Alt text for every uploaded file.
+        #[arg(long)]
+        alt: Option<String>,
+    },
+    /// Alt text.
+    Alt {
+        /// What to do with alt text.
+        #[command(subcommand)]
+        action: AltAction,
+    },
+    /// Put a product's media in this order (every media id of the product).
+    Reorder {
+        /// Product id.
+        product: String,
+        /// The full new order.
+        #[arg(required = true)]
+        media: Vec<String>,
+    },
+    /// Detach media from a product; the files stay in the store's library.
+    Remove {
+        /// Product id.
+        product: String,
+        /// Media to detach.
+        #[arg(required = true)]
+        media: Vec<String>,
+    },
+    /// Delete files permanently, from every product that uses them.
+    Delete {
+        /// Media to delete.
+        #[arg(required = true)]
+        media: Vec<String>,
+        /// Confirm: this cannot be undone.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Ecwid: set the main media and the whole gallery from URLs (PUT /products/{id}/media).
+    /// Without --gallery the current gallery is kept; one line per URL.
+    SetMedia {
+        /// Product id.
+        product: String,
+        /// The main image or video URL.
+        #[arg(long)]
+        main: Option<String>,
+        /// Gallery URLs, in order (replaces the gallery).
+        #[arg(long, num_args = 1..)]
+        gallery: Vec<String>,
+    },
+    /// Rename a file; its extension stays.
+    Rename {
+        /// Media id.
+        media: String,
+        /// The new name.
+        filename: String,
+    },
+}
+
+/// `mediadesk alt …`
+#[derive(Debug, Subcommand)]
+pub enum AltAction {
+    /// Set one media's alt text.
+    Set {
+        /// Product id.
+        product: String,
+        /// Media id.
+        media: String,
+        /// The new alt text ("" clears it).
+        text: String,
+    },
+}
