@@ -1,6 +1,7 @@
 //! mediadesk: manage a store's product media (Shopify, Ecwid) from the desktop.
 
 pub mod audit;
+pub mod catalog;
 pub mod cli;
 pub mod disk_cache;
 pub mod engine;

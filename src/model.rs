@@ -281,6 +281,45 @@ pub struct Media {
     pub errors: Vec<String>,
 }
 
+/// A product as the local catalog keeps it: what the store says of it, its media in position
+/// order and its variants. Fields a read did not include stay `None` (or empty).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProductRecord {
+    /// The product's id.
+    pub id: ProductId,
+    /// The product's title.
+    pub title: String,
+    /// The URL handle, where the platform has one.
+    pub handle: String,
+    /// The vendor (brand), where the platform has one.
+    pub vendor: Option<String>,
+    /// The product type, where the platform has one.
+    pub product_type: Option<String>,
+    /// Active, draft, archived (Shopify's words, lower case); enabled or disabled on Ecwid.
+    pub status: Option<String>,
+    /// The product's tags.
+    pub tags: Vec<String>,
+    /// When the store last changed the product (RFC 3339), where known.
+    pub updated_at: Option<String>,
+    /// The media, first position first.
+    pub media: Vec<Media>,
+    /// The variants, with the options they stand for and the media they show.
+    pub variants: Vec<Variant>,
+}
+
+/// One variant of a product: the option values it stands for and the media it shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Variant {
+    /// The variant's id.
+    pub id: String,
+    /// The variant's title, e.g. "Red / M".
+    pub title: String,
+    /// Option name and value pairs, e.g. ("Color", "Red").
+    pub options: Vec<(String, String)>,
+    /// The media the variant shows.
+    pub media: Vec<MediaId>,
+}
+
 /// A page of results and the cursor of the next one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Page<T> {

@@ -21,6 +21,9 @@ pub struct Cli {
     /// Shopify Admin API version.
     #[arg(long, default_value = endpoint::DEFAULT_API_VERSION)]
     pub api_version: String,
+    /// Where local catalogs live (default: the platform's data folder; MEDIADESK_DATA_DIR also sets it).
+    #[arg(long)]
+    pub data_dir: Option<std::path::PathBuf>,
     /// More log lines on stderr (the same as MEDIADESK_LOG=debug).
     #[arg(long)]
     pub verbose: bool,
@@ -111,6 +114,20 @@ pub enum Command {
         /// Gallery URLs, in order (replaces the gallery).
         #[arg(long, num_args = 1..)]
         gallery: Vec<String>,
+    },
+    /// Read every product and its media into the local catalog (one full sync), then print a
+    /// summary line. Progress goes to stderr; a cancelled or failed sync keeps the old catalog.
+    Sync,
+    /// Search the local catalog (no network): one line per product, best match first. Words
+    /// match the start of words in titles, handles, vendors, types, tags and alt texts;
+    /// `title:`, `vendor:`, `tag:` and `status:` filter.
+    Search {
+        /// What to look for; empty lists every product by title.
+        #[arg(default_value = "")]
+        text: String,
+        /// At most this many products.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
     },
     /// Rename a file; its extension stays.
     Rename {

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use crate::model::{MediaId, Platform, ProductId, ProductQuery, ProductSort, StoreRef};
 mod args;
+mod catalog;
 #[cfg(feature = "sandbox")]
 mod sandbox;
 use crate::secrets::Secret;
@@ -160,7 +161,9 @@ fn prepare(platform: Platform, command: &Command) -> Result<Job, StoreError> {
         }
         #[cfg(feature = "sandbox")]
         Command::Sandbox(_) => Job::Other,
-        Command::Shop | Command::Connect { .. } | Command::SetMedia { .. } => Job::Other,
+        Command::Shop | Command::Connect { .. } | Command::SetMedia { .. } | Command::Sync | Command::Search { .. } => {
+            Job::Other
+        }
     })
 }
 
@@ -214,6 +217,10 @@ fn read_files(paths: &[std::path::PathBuf], alt: Option<String>, platform: Platf
 
 /// Run a headless store command; the exit code follows.
 pub fn run_command(cli: &Cli, command: &Command) -> Exit {
+    // The catalog answers searches on this computer: no store, no network.
+    if let Command::Search { text, limit } = command {
+        return catalog::search(cli, text, *limit);
+    }
     // Ids and local checks first: a refusal costs no request and no sandbox start.
     let job = match prepare(cli.store.platform(), command) {
         Ok(job) => job,
@@ -265,6 +272,7 @@ pub fn run_command(cli: &Cli, command: &Command) -> Exit {
                     Exit::Usage
                 }
             },
+            Command::Sync => catalog::sync(cli, store).await,
             Command::Shop => match shop(store.as_ref()).await {
                 Ok(()) => Exit::Ok,
                 Err(e) => fail(&e, json!({})),

@@ -1,0 +1,249 @@
+//! The local catalog: every product of a store with its media and variants, in one SQLite file
+//! per store under the platform's data folder. Syncs fill it (`catalog::sync`), search reads it
+//! (`catalog::search`); the window, the audit and the command line read from it instead of
+//! asking the store row by row.
+//!
+//! One process uses a store's catalog at a time (a lock file beside it says so plainly); a file
+//! that is damaged or written by a newer mediadesk is moved aside, never deleted, and a new one
+//! is built.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::model::{Media, MediaId, MediaKind, MediaStatus, ProductId, ProductMedia, StoreRef};
+
+mod schema;
+pub mod search;
+pub mod sync;
+mod write;
+
+pub use search::ProductHit;
+pub use write::{SyncKind, SyncSummary, SyncWriter};
+
+/// Why the catalog could not be opened or used.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    /// Another mediadesk (window or command) holds this store's catalog.
+    #[error(
+        "another mediadesk is using the local catalog of {store} ({path}); close it, or wait for its sync to end, and try again"
+    )]
+    InUse {
+        /// The store.
+        store: String,
+        /// The catalog file.
+        path: String,
+    },
+    /// The file system refused (a folder that cannot be created, a full disk).
+    #[error("the local catalog at {path} cannot be used: {reason}")]
+    Io {
+        /// The catalog file.
+        path: String,
+        /// The system's words.
+        reason: String,
+    },
+    /// SQLite failed.
+    #[error("the local catalog failed: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// A store's local catalog, open for reading and syncing.
+pub struct Catalog {
+    conn: Connection,
+    path: PathBuf,
+    /// Held while the catalog is open: a second process finds it locked.
+    _lock: File,
+}
+
+/// The folder catalogs live in: the platform's data folder (XDG data home, Application Support,
+/// AppData), not the cache, since a catalog holds the sync state and, later, the edit journal.
+pub fn default_dir() -> Option<PathBuf> {
+    Some(directories::ProjectDirs::from("", "", "mediadesk")?.data_dir().join("catalogs"))
+}
+
+/// The catalog file of a store in `dir`: `shopify-acme.sqlite3`, `ecwid-1003.sqlite3`.
+pub fn file_for(dir: &Path, store: &StoreRef) -> PathBuf {
+    let name: String = store.to_string().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+    dir.join(format!("{name}.sqlite3"))
+}
+
+/// What a freshly opened catalog wants the user to know (a file moved aside).
+pub type Notice = Option<String>;
+
+impl Catalog {
+    /// Open (or create) the catalog of `store` in `dir`.
+    pub fn open(dir: &Path, store: &StoreRef) -> Result<(Catalog, Notice), CatalogError> {
+        Catalog::open_file(&file_for(dir, store), &store.to_string())
+    }
+
+    /// Open (or create) the catalog file at `path`; `store` names it in messages.
+    pub fn open_file(path: &Path, store: &str) -> Result<(Catalog, Notice), CatalogError> {
+        let io = |e: std::io::Error| CatalogError::Io { path: path.display().to_string(), reason: e.to_string() };
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(io)?;
+        }
+        let lock =
+            File::options().create(true).truncate(false).write(true).open(path.with_extension("lock")).map_err(io)?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(CatalogError::InUse { store: store.to_string(), path: path.display().to_string() });
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),
+        }
+        match Catalog::connect(path)? {
+            Ok(conn) => Ok((Catalog { conn, path: path.to_path_buf(), _lock: lock }, None)),
+            Err(why) => {
+                let kept = move_aside(path, &why).map_err(io)?;
+                let notice = format!(
+                    "The local catalog of {store} {why}; it was kept as {} and a new one is being built.",
+                    kept.display()
+                );
+                tracing::warn!(path = %path.display(), kept = %kept.display(), "catalog moved aside: {why}");
+                let conn = Catalog::connect(path)?.map_err(|why| CatalogError::Io {
+                    path: path.display().to_string(),
+                    reason: format!("a new catalog could not be made: it {why}"),
+                })?;
+                Ok((Catalog { conn, path: path.to_path_buf(), _lock: lock }, Some(notice)))
+            }
+        }
+    }
+
+    /// A connection at the current schema, or why the file cannot be used as it is.
+    fn connect(path: &Path) -> Result<Result<Connection, String>, CatalogError> {
+        let mut conn = Connection::open(path)?;
+        let prepared = (|| -> rusqlite::Result<schema::Fit> {
+            // WAL: readers (the window) never wait for a sync's writes. NORMAL: a power cut may
+            // lose the last sync, never corrupt the file; a lost sync is read again.
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+            conn.pragma_update(None, "synchronous", "NORMAL")?;
+            conn.pragma_update(None, "foreign_keys", "ON")?;
+            conn.busy_timeout(std::time::Duration::from_secs(5))?;
+            let fit = schema::migrate(&mut conn)?;
+            if fit == schema::Fit::Usable {
+                // Reads a page of every table: a damaged file says so now, not mid-sync.
+                conn.query_row("SELECT count(*) FROM products", [], |_| Ok(()))?;
+                let ok: String = conn.query_row("PRAGMA quick_check(1)", [], |r| r.get(0))?;
+                if ok != "ok" {
+                    return Err(rusqlite::Error::SqliteFailure(
+                        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT),
+                        Some(ok),
+                    ));
+                }
+            }
+            Ok(fit)
+        })();
+        match prepared {
+            Ok(schema::Fit::Usable) => Ok(Ok(conn)),
+            Ok(schema::Fit::Newer(v)) => Ok(Err(format!("was written by a newer mediadesk (schema {v})"))),
+            Err(rusqlite::Error::SqliteFailure(e, detail))
+                if matches!(e.code, rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt) =>
+            {
+                Ok(Err(format!("is damaged ({})", detail.unwrap_or_else(|| e.to_string()))))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The catalog file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// How many products and media the catalog holds, and how many media have no alt text.
+    pub fn counts(&self) -> Result<Counts, CatalogError> {
+        Ok(self.conn.query_row(
+            "SELECT (SELECT count(*) FROM products), (SELECT count(*) FROM media),
+                    (SELECT count(*) FROM media WHERE trim(alt) = '')",
+            [],
+            |r| Ok(Counts { products: r.get(0)?, media: r.get(1)?, missing_alt: r.get(2)? }),
+        )?)
+    }
+
+    /// A value of the sync state (`last_full_sync`, `last_sync`, …).
+    pub fn state(&self, key: &str) -> Result<Option<String>, CatalogError> {
+        Ok(self.conn.query_row("SELECT value FROM sync_state WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+    }
+
+    /// A product's media as the last sync saw them, in position order.
+    pub fn product_media(&self, id: &ProductId) -> Result<Option<ProductMedia>, CatalogError> {
+        let Some(title) = self
+            .conn
+            .query_row("SELECT title FROM products WHERE id = ?1", [&id.0], |r| r.get::<_, String>(0))
+            .optional()?
+        else {
+            return Ok(None);
+        };
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, kind, alt, status, position, preview_url, width, height, filename, size_bytes, mime_type, errors
+             FROM media WHERE product_id = ?1 ORDER BY position",
+        )?;
+        let media = stmt
+            .query_map(params![id.0], |r| {
+                let errors: String = r.get(11)?;
+                Ok(Media {
+                    id: MediaId(r.get(0)?),
+                    kind: kind_from(&r.get::<_, String>(1)?),
+                    alt: r.get(2)?,
+                    status: status_from(&r.get::<_, String>(3)?),
+                    position: r.get(4)?,
+                    preview_url: r.get(5)?,
+                    width: r.get(6)?,
+                    height: r.get(7)?,
+                    filename: r.get(8)?,
+                    size_bytes: r.get(9)?,
+                    mime_type: r.get(10)?,
+                    errors: errors.lines().map(str::to_string).collect(),
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(Some(ProductMedia { id: id.clone(), title, media }))
+    }
+}
+
+/// What the catalog holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Counts {
+    /// Products.
+    pub products: u64,
+    /// Media of every product.
+    pub media: u64,
+    /// Media with no alt text.
+    pub missing_alt: u64,
+}
+
+/// Rename the file (and its WAL and shared-memory files) to `NAME.sqlite3.set-aside-SECONDS`.
+fn move_aside(path: &Path, why: &str) -> std::io::Result<PathBuf> {
+    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let tag = if why.contains("newer") { "newer" } else { "damaged" };
+    let kept = PathBuf::from(format!("{}.{tag}-{stamp}", path.display()));
+    std::fs::rename(path, &kept)?;
+    for side in ["-wal", "-shm"] {
+        let from = PathBuf::from(format!("{}{side}", path.display()));
+        if from.exists() {
+            std::fs::rename(&from, format!("{}{side}", kept.display()))?;
+        }
+    }
+    Ok(kept)
+}
+
+/// A media kind as the catalog spells it (the command line's words), back to the type.
+fn kind_from(s: &str) -> MediaKind {
+    match s {
+        "video" => MediaKind::Video,
+        "external_video" => MediaKind::ExternalVideo,
+        "model_3d" => MediaKind::Model3d,
+        _ => MediaKind::Image,
+    }
+}
+
+/// A status as the catalog spells it, back to the type.
+fn status_from(s: &str) -> MediaStatus {
+    match s {
+        "uploaded" => MediaStatus::Uploaded,
+        "processing" => MediaStatus::Processing,
+        "failed" => MediaStatus::Failed,
+        _ => MediaStatus::Ready,
+    }
+}

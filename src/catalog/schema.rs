@@ -1,0 +1,91 @@
+//! The catalog database's tables, and the migrations that bring an older file up to date. The
+//! version is SQLite's `user_version`: 0 is an empty file, each migration adds one.
+
+use rusqlite::Connection;
+
+/// The schema this build reads and writes.
+pub const VERSION: i64 = 1;
+
+/// Each migration, from the version before it; `MIGRATIONS[n]` takes version `n` to `n + 1`.
+const MIGRATIONS: [&str; 1] = [r#"
+    CREATE TABLE products (
+        id            TEXT PRIMARY KEY NOT NULL,
+        title         TEXT NOT NULL,
+        handle        TEXT NOT NULL DEFAULT '',
+        vendor        TEXT,
+        product_type  TEXT,
+        status        TEXT,
+        -- Tags joined by a line feed, which no tag contains.
+        tags          TEXT NOT NULL DEFAULT '',
+        updated_at    TEXT,
+        media_count   INTEGER NOT NULL,
+        missing_alt   INTEGER NOT NULL,
+        preview_url   TEXT,
+        -- The sync that last saw the product: a full sync removes the ones it did not see.
+        seen_in_sync  INTEGER NOT NULL
+    );
+    CREATE TABLE media (
+        product_id    TEXT NOT NULL REFERENCES products(id) ON DELETE CASCADE,
+        id            TEXT NOT NULL,
+        position      INTEGER NOT NULL,
+        kind          TEXT NOT NULL,
+        alt           TEXT NOT NULL,
+        status        TEXT NOT NULL,
+        preview_url   TEXT,
+        filename      TEXT,
+        width         INTEGER,
+        height        INTEGER,
+        size_bytes    INTEGER,
+        mime_type     TEXT,
+        -- The platform's processing errors, one per line.
+        errors        TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (product_id, id)
+    ) WITHOUT ROWID;
+    CREATE INDEX media_by_id ON media(id);
+    CREATE TABLE variants (
+        product_id    TEXT NOT NULL REFERENCES products(id) ON DELETE CASCADE,
+        id            TEXT NOT NULL,
+        title         TEXT NOT NULL,
+        -- [["Color","Red"],["Size","M"]]
+        options       TEXT NOT NULL,
+        -- ["gid://shopify/MediaImage/1"]
+        media         TEXT NOT NULL,
+        PRIMARY KEY (product_id, id)
+    ) WITHOUT ROWID;
+    CREATE TABLE sync_state (
+        key           TEXT PRIMARY KEY NOT NULL,
+        value         TEXT NOT NULL
+    );
+    -- What search matches: one row per product, its rowid the product's rowid.
+    CREATE VIRTUAL TABLE product_search USING fts5(
+        title, handle, vendor, product_type, tags, alts,
+        tokenize = 'unicode61 remove_diacritics 2',
+        prefix = '1 2 3'
+    );
+"#];
+
+/// What the file's version says about it.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Fit {
+    /// Readable by this build (after migrating, if older).
+    Usable,
+    /// Written by a newer mediadesk: this build must not touch it.
+    Newer(i64),
+}
+
+/// Bring the database to `VERSION`, each step in its own transaction.
+pub fn migrate(conn: &mut Connection) -> rusqlite::Result<Fit> {
+    let mut version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version > VERSION {
+        return Ok(Fit::Newer(version));
+    }
+    while version < VERSION {
+        let tx = conn.transaction()?;
+        tx.execute_batch(MIGRATIONS[version as usize])?;
+        version += 1;
+        // PRAGMA takes no bound parameters; the number is ours.
+        tx.execute_batch(&format!("PRAGMA user_version = {version}"))?;
+        tx.commit()?;
+    }
+    Ok(Fit::Usable)
+}

@@ -1,0 +1,167 @@
+//! Writing a sync into the catalog: every product of one sync goes in one transaction, so a
+//! cancelled, failed or crashed sync leaves the previous catalog as it was.
+
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+
+use super::{Catalog, CatalogError};
+use crate::model::ProductRecord;
+
+/// Whether a sync saw every product of the store (and so may remove the ones it did not see).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncKind {
+    /// Every product: products the store no longer has are removed at the end.
+    Full,
+    /// Only products changed since the last sync.
+    Changes,
+}
+
+/// What a finished sync changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct SyncSummary {
+    /// Full or changes only.
+    pub kind: SyncKind,
+    /// Products written.
+    pub products: u64,
+    /// Media written.
+    pub media: u64,
+    /// Products removed because the store no longer has them (full syncs only).
+    pub removed: u64,
+}
+
+/// A sync being written: dropped without `finish`, it leaves the catalog untouched.
+pub struct SyncWriter<'c> {
+    tx: Transaction<'c>,
+    generation: i64,
+    kind: SyncKind,
+    products: u64,
+    media: u64,
+}
+
+impl Catalog {
+    /// Start writing a sync. Readers keep seeing the previous catalog until it finishes.
+    pub fn begin_sync(&mut self, kind: SyncKind) -> Result<SyncWriter<'_>, CatalogError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let last: Option<String> =
+            tx.query_row("SELECT value FROM sync_state WHERE key = 'generation'", [], |r| r.get(0)).optional()?;
+        let generation = last.and_then(|g| g.parse::<i64>().ok()).unwrap_or(0) + 1;
+        Ok(SyncWriter { tx, generation, kind, products: 0, media: 0 })
+    }
+}
+
+impl SyncWriter<'_> {
+    /// Write one product with its media and variants, replacing what the catalog had of it.
+    pub fn put(&mut self, p: &ProductRecord) -> Result<(), CatalogError> {
+        let tx = &self.tx;
+        let missing_alt = p.media.iter().filter(|m| m.alt.trim().is_empty()).count() as i64;
+        let preview = p.media.first().and_then(|m| m.preview_url.clone());
+        let rowid: i64 = tx
+            .prepare_cached(
+                "INSERT INTO products (id, title, handle, vendor, product_type, status, tags, updated_at, media_count,
+                                   missing_alt, preview_url, seen_in_sync)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+             ON CONFLICT(id) DO UPDATE SET title = excluded.title, handle = excluded.handle,
+                 vendor = excluded.vendor, product_type = excluded.product_type, status = excluded.status,
+                 tags = excluded.tags, updated_at = excluded.updated_at, media_count = excluded.media_count,
+                 missing_alt = excluded.missing_alt, preview_url = excluded.preview_url,
+                 seen_in_sync = excluded.seen_in_sync
+             RETURNING rowid",
+            )?
+            .query_row(
+                params![
+                    p.id.0,
+                    p.title,
+                    p.handle,
+                    p.vendor,
+                    p.product_type,
+                    p.status,
+                    p.tags.join("\n"),
+                    p.updated_at,
+                    p.media.len() as i64,
+                    missing_alt,
+                    preview,
+                    self.generation
+                ],
+                |r| r.get(0),
+            )?;
+        tx.prepare_cached("DELETE FROM media WHERE product_id = ?1")?.execute([&p.id.0])?;
+        tx.prepare_cached("DELETE FROM variants WHERE product_id = ?1")?.execute([&p.id.0])?;
+        let mut media = tx.prepare_cached(
+            "INSERT OR REPLACE INTO media (product_id, id, position, kind, alt, status, preview_url, filename, width,
+                                           height, size_bytes, mime_type, errors)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        )?;
+        for (i, m) in p.media.iter().enumerate() {
+            media.execute(params![
+                p.id.0,
+                m.id.0,
+                i as i64,
+                m.kind.as_str(),
+                m.alt,
+                m.status.as_str(),
+                m.preview_url,
+                m.filename,
+                m.width,
+                m.height,
+                m.size_bytes.map(|b| b as i64),
+                m.mime_type,
+                m.errors.join("\n"),
+            ])?;
+        }
+        let mut variants = tx.prepare_cached(
+            "INSERT OR REPLACE INTO variants (product_id, id, title, options, media) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for v in &p.variants {
+            let options = serde_json::to_string(&v.options).unwrap_or_else(|_| "[]".into());
+            let shown = serde_json::to_string(&v.media).unwrap_or_else(|_| "[]".into());
+            variants.execute(params![p.id.0, v.id, v.title, options, shown])?;
+        }
+        let alts: Vec<&str> = p.media.iter().map(|m| m.alt.as_str()).filter(|a| !a.is_empty()).collect();
+        tx.prepare_cached("DELETE FROM product_search WHERE rowid = ?1")?.execute([rowid])?;
+        tx.prepare_cached(
+            "INSERT INTO product_search (rowid, title, handle, vendor, product_type, tags, alts)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?
+        .execute(params![
+            rowid,
+            p.title,
+            p.handle,
+            p.vendor.as_deref().unwrap_or(""),
+            p.product_type.as_deref().unwrap_or(""),
+            p.tags.join(" "),
+            alts.join("\n")
+        ])?;
+        self.products += 1;
+        self.media += p.media.len() as u64;
+        Ok(())
+    }
+
+    /// Products written so far.
+    pub fn written(&self) -> u64 {
+        self.products
+    }
+
+    /// Make the sync the catalog: a full sync removes the products it did not see; the time and
+    /// kind are recorded. Until this returns, readers see the previous catalog.
+    pub fn finish(self) -> Result<SyncSummary, CatalogError> {
+        let tx = self.tx;
+        let mut removed = 0;
+        if self.kind == SyncKind::Full {
+            tx.execute(
+                "DELETE FROM product_search WHERE rowid IN (SELECT rowid FROM products WHERE seen_in_sync < ?1)",
+                [self.generation],
+            )?;
+            removed = tx.execute("DELETE FROM products WHERE seen_in_sync < ?1", [self.generation])? as u64;
+        }
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        let mut state = vec![("generation", self.generation.to_string()), ("last_sync", now.to_string())];
+        if self.kind == SyncKind::Full {
+            state.push(("last_full_sync", now.to_string()));
+        }
+        for (key, value) in state {
+            tx.execute("INSERT OR REPLACE INTO sync_state (key, value) VALUES (?1, ?2)", params![key, value])?;
+        }
+        tx.commit()?;
+        Ok(SyncSummary { kind: self.kind, products: self.products, media: self.media, removed })
+    }
+}

@@ -1,0 +1,104 @@
+//! `mediadesk sync` and `mediadesk search`: the local catalog from the command line.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use serde_json::json;
+
+use super::{Cli, Exit, line};
+use crate::catalog::Catalog;
+use crate::catalog::sync::{SyncError, full_sync_paced};
+use crate::store::Store;
+
+/// Where catalogs live: `--data-dir`, else `MEDIADESK_DATA_DIR`, else the platform's data folder.
+fn data_dir(cli: &Cli) -> Result<PathBuf, String> {
+    cli.data_dir
+        .clone()
+        .or_else(|| std::env::var_os("MEDIADESK_DATA_DIR").filter(|v| !v.is_empty()).map(PathBuf::from))
+        .or_else(crate::catalog::default_dir)
+        .ok_or_else(|| "no data folder is known for this user: pass --data-dir".to_string())
+}
+
+/// Open the store's catalog, saying on stderr when a damaged or newer file was moved aside.
+fn open(cli: &Cli) -> Result<Catalog, Exit> {
+    let dir = data_dir(cli).map_err(|e| {
+        eprintln!("mediadesk: {e}");
+        Exit::Usage
+    })?;
+    match Catalog::open(&dir, &cli.store) {
+        Ok((catalog, notice)) => {
+            if let Some(n) = notice {
+                eprintln!("mediadesk: {n}");
+            }
+            Ok(catalog)
+        }
+        Err(e) => {
+            eprintln!("mediadesk: {e}");
+            Err(Exit::Failed)
+        }
+    }
+}
+
+/// `mediadesk search TEXT`: products from the catalog, one JSON line each; no network.
+pub fn search(cli: &Cli, text: &str, limit: u32) -> Exit {
+    let catalog = match open(cli) {
+        Ok(c) => c,
+        Err(exit) => return exit,
+    };
+    if matches!(catalog.state("last_sync"), Ok(None)) {
+        eprintln!("mediadesk: the local catalog of {} is empty: run `mediadesk sync` first", cli.store);
+        return Exit::Failed;
+    }
+    match catalog.search(text, limit) {
+        Ok(hits) => {
+            for h in hits {
+                line(json!(h));
+            }
+            Exit::Ok
+        }
+        Err(e) => {
+            eprintln!("mediadesk: {e}");
+            Exit::Failed
+        }
+    }
+}
+
+/// `mediadesk sync`: a full sync of the store into its catalog; Ctrl+C cancels and keeps the
+/// old catalog.
+pub async fn sync(cli: &Cli, store: Arc<dyn Store>) -> Exit {
+    let catalog = match open(cli) {
+        Ok(c) => Arc::new(Mutex::new(c)),
+        Err(exit) => return exit,
+    };
+    let path = crate::sync::lock(&catalog).path().display().to_string();
+    let cancel = Arc::new(AtomicBool::new(false));
+    let on_signal = cancel.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("mediadesk: cancelling the sync; the catalog stays as it was");
+            on_signal.store(true, Ordering::Relaxed);
+        }
+    });
+    let start = Instant::now();
+    let progress = |p: crate::catalog::sync::SyncProgress| {
+        if p.done.is_multiple_of(100) {
+            eprintln!("mediadesk: {} products read", p.done);
+        }
+    };
+    match full_sync_paced(store, catalog, progress, cancel).await {
+        Ok(s) => {
+            line(json!({
+                "synced": s.kind, "products": s.products, "media": s.media, "removed": s.removed,
+                "seconds": (start.elapsed().as_secs_f64() * 10.0).round() / 10.0, "catalog": path,
+            }));
+            Exit::Ok
+        }
+        Err(SyncError::Store(e)) => super::fail(&e, json!({"catalog": path})),
+        Err(e) => {
+            eprintln!("mediadesk: {e}");
+            Exit::Failed
+        }
+    }
+}

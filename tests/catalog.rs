@@ -1,0 +1,303 @@
+//! The local catalog: a full sync from the sandbox over HTTP equal to what the store reads,
+//! a cancelled sync that keeps the old catalog, deletions, search, damaged and newer files, a
+//! second user of the same catalog, and the `sync` and `search` commands.
+// Tests and benches unwrap: a panic is the failure, with its line.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use mediadesk::catalog::sync::{SyncError, full_sync_paced};
+use mediadesk::catalog::{Catalog, SyncKind};
+use mediadesk::model::{
+    Media, MediaId, MediaKind, MediaStatus, ProductId, ProductQuery, ProductRecord, StoreRef, Variant,
+};
+use mediadesk::sandbox::Sandbox;
+use mediadesk::secrets::Secret;
+use mediadesk::store::Store;
+use mediadesk::store::shopify::{ShopifyStore, endpoint};
+use serde_json::Value;
+
+fn scratch(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("mediadesk-catalog-{test}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn store(sandbox: &Sandbox) -> Arc<dyn Store> {
+    let url = endpoint::graphql_url(&StoreRef::Sandbox, Some(&sandbox.url()), endpoint::DEFAULT_API_VERSION).unwrap();
+    Arc::new(ShopifyStore::new(StoreRef::Sandbox, url, Secret::new(sandbox.token())))
+}
+
+fn open(dir: &std::path::Path) -> Arc<Mutex<Catalog>> {
+    let (catalog, notice) = Catalog::open(dir, &StoreRef::Sandbox).unwrap();
+    assert_eq!(notice, None);
+    Arc::new(Mutex::new(catalog))
+}
+
+async fn sync(store: &Arc<dyn Store>, catalog: &Arc<Mutex<Catalog>>) -> mediadesk::catalog::SyncSummary {
+    full_sync_paced(store.clone(), catalog.clone(), |_| {}, Arc::new(AtomicBool::new(false))).await.unwrap()
+}
+
+/// Every product id the store lists.
+async fn store_products(store: &Arc<dyn Store>) -> Vec<ProductId> {
+    let mut q = ProductQuery { limit: 100, ..Default::default() };
+    let mut ids = Vec::new();
+    loop {
+        let page = store.search_products(&q).await.unwrap();
+        ids.extend(page.items.into_iter().map(|p| p.id));
+        match page.next_cursor {
+            Some(c) => q.cursor = Some(c),
+            None => return ids,
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_sync_holds_every_product_media_for_media_as_the_store_reads_them() {
+    let sandbox = common::sandbox_with(|c| c.products = 30).await;
+    let store = store(&sandbox);
+    let dir = scratch("full");
+    let catalog = open(&dir);
+    let summary = sync(&store, &catalog).await;
+    let ids = store_products(&store).await;
+    assert_eq!((summary.kind, summary.products, summary.removed), (SyncKind::Full, ids.len() as u64, 0));
+    let c = catalog.lock().unwrap();
+    let mut media = 0;
+    for id in &ids {
+        let read = store.product_media(id).await.unwrap();
+        assert_eq!(c.product_media(id).unwrap().as_ref(), Some(&read), "{id}");
+        media += read.media.len() as u64;
+    }
+    let counts = c.counts().unwrap();
+    assert_eq!((counts.products, counts.media), (ids.len() as u64, media));
+    assert_eq!(summary.media, media);
+    assert!(c.state("last_full_sync").unwrap().is_some());
+    assert!(c.path().starts_with(&dir));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_sync_keeps_the_previous_catalog_and_the_next_one_picks_up_changes() {
+    let sandbox = common::sandbox_with(|c| c.products = 30).await;
+    let store = store(&sandbox);
+    let catalog = open(&scratch("cancel"));
+    sync(&store, &catalog).await;
+    let watch = ProductId("gid://shopify/Product/1".into());
+    let before = catalog.lock().unwrap().product_media(&watch).unwrap().unwrap();
+    // Changed in the store (the admin, another app) and one product deleted.
+    {
+        let state = sandbox.state();
+        let mut st = state.lock().unwrap();
+        st.files.get_mut(&37).unwrap().alt = "Polaris watch, steel case, worn on the wrist".into();
+        let gone = *st.products.keys().max().unwrap();
+        st.products.remove(&gone);
+    }
+    let cancel = Arc::new(AtomicBool::new(false));
+    let stop = cancel.clone();
+    let cancelled = full_sync_paced(
+        store.clone(),
+        catalog.clone(),
+        move |p| {
+            if p.done == 5 {
+                stop.store(true, Ordering::Relaxed);
+            }
+        },
+        cancel,
+    )
+    .await;
+    assert!(matches!(cancelled, Err(SyncError::Cancelled)), "{cancelled:?}");
+    {
+        let c = catalog.lock().unwrap();
+        assert_eq!(c.product_media(&watch).unwrap().unwrap(), before, "nothing of the cancelled sync was kept");
+        assert_eq!(c.counts().unwrap().products, 34);
+    }
+    let summary = sync(&store, &catalog).await;
+    assert_eq!((summary.products, summary.removed), (33, 1));
+    let c = catalog.lock().unwrap();
+    let after = c.product_media(&watch).unwrap().unwrap();
+    let front = after.media.iter().find(|m| m.id == MediaId("gid://shopify/MediaImage/37".into())).unwrap();
+    assert_eq!(front.alt, "Polaris watch, steel case, worn on the wrist");
+    assert_eq!(c.counts().unwrap().products, 33);
+    // The new text is searchable; the deleted product is not found.
+    assert_eq!(c.search("wrist", 10).unwrap()[0].id, watch);
+}
+
+fn image(id: &str, alt: &str) -> Media {
+    Media {
+        id: MediaId(id.into()),
+        kind: MediaKind::Image,
+        alt: alt.into(),
+        status: MediaStatus::Ready,
+        position: 0,
+        preview_url: None,
+        width: Some(800),
+        height: Some(600),
+        filename: Some(format!("{id}.jpg")),
+        size_bytes: None,
+        mime_type: None,
+        errors: Vec::new(),
+    }
+}
+
+fn product(id: &str, title: &str, vendor: &str, status: &str, tags: &[&str], media: Vec<Media>) -> ProductRecord {
+    ProductRecord {
+        id: ProductId(id.into()),
+        title: title.into(),
+        handle: title.to_lowercase().replace(' ', "-"),
+        vendor: Some(vendor.into()),
+        product_type: Some("Apparel".into()),
+        status: Some(status.into()),
+        tags: tags.iter().map(|t| t.to_string()).collect(),
+        updated_at: Some("2026-11-01T10:00:00Z".into()),
+        media,
+        variants: vec![Variant {
+            id: format!("{id}-v1"),
+            title: "Red / M".into(),
+            options: vec![("Color".into(), "Red".into()), ("Size".into(), "M".into())],
+            media: Vec::new(),
+        }],
+    }
+}
+
+fn search_catalog() -> Catalog {
+    let (mut catalog, _) = Catalog::open_file(&scratch("search").join("c.sqlite3"), "test").unwrap();
+    let mut w = catalog.begin_sync(SyncKind::Full).unwrap();
+    for p in [
+        product(
+            "1",
+            "Linen Shirt",
+            "Acme Co",
+            "active",
+            &["summer", "linen"],
+            vec![image("m1", "Blue linen shirt, front")],
+        ),
+        product("2", "Wool Sweater", "Northwind", "draft", &["winter"], vec![image("m2", "")]),
+        product("3", "Crème brûlée Mug", "Acme Co", "archived", &["kitchen", "summer sale"], vec![]),
+        product(
+            "4",
+            "Shirt Hanger",
+            "Hangers Ltd",
+            "active",
+            &["summer-sale"],
+            vec![image("m4", ""), image("m5", "x")],
+        ),
+    ] {
+        w.put(&p).unwrap();
+    }
+    w.finish().unwrap();
+    catalog
+}
+
+fn ids(hits: Vec<mediadesk::catalog::ProductHit>) -> Vec<String> {
+    hits.into_iter().map(|h| h.id.0).collect()
+}
+
+#[test]
+fn search_matches_word_prefixes_anywhere_and_answers_filters_locally() {
+    let c = search_catalog();
+    // As the merchant types: "s", "sh", "shi" all find the shirt and the hanger.
+    for typed in ["s", "sh", "shi", "SHIRT"] {
+        let found = ids(c.search(typed, 10).unwrap());
+        assert!(found.contains(&"1".to_string()) && found.contains(&"4".to_string()), "{typed}: {found:?}");
+    }
+    assert_eq!(ids(c.search("blue front", 10).unwrap()), ["1"], "alt texts are searched");
+    assert_eq!(ids(c.search("creme brulee", 10).unwrap()), ["3"], "accents do not matter");
+    let mut shirts = ids(c.search("title:shirt", 10).unwrap());
+    shirts.sort();
+    assert_eq!(shirts, ["1", "4"]);
+    assert_eq!(ids(c.search("title:blue", 10).unwrap()), Vec::<String>::new(), "`blue` is only in an alt text");
+    assert_eq!(ids(c.search("vendor:\"acme co\"", 10).unwrap()), ["3", "1"], "by title when only filtered");
+    assert_eq!(ids(c.search("tag:summer", 10).unwrap()), ["1"], "a tag matches whole, not `summer sale`");
+    assert_eq!(ids(c.search("tag:\"summer sale\"", 10).unwrap()), ["3"]);
+    assert_eq!(ids(c.search("tag:summer_sale", 10).unwrap()), Vec::<String>::new(), "_ is not a wildcard");
+    assert_eq!(ids(c.search("status:ACTIVE", 10).unwrap()), ["1", "4"]);
+    assert_eq!(ids(c.search("shirt status:draft", 10).unwrap()), Vec::<String>::new());
+    assert_eq!(ids(c.search("", 2).unwrap()), ["3", "1"], "everything by title, at most the limit");
+    let hanger = c.search("hanger", 1).unwrap().remove(0);
+    assert_eq!((hanger.media_count, hanger.missing_alt, hanger.vendor.as_deref()), (2, 1, Some("Hangers Ltd")));
+    // Text that is not a valid FTS expression is searched as words, not an error.
+    assert!(c.search("\"shirt AND (", 10).is_ok());
+    assert!(c.search("NEAR(a b) * ^ -", 10).is_ok());
+}
+
+#[test]
+fn a_damaged_catalog_is_moved_aside_and_a_new_one_is_built() {
+    let dir = scratch("damaged");
+    let file = mediadesk::catalog::file_for(&dir, &StoreRef::Sandbox);
+    std::fs::write(&file, vec![0x42u8; 8192]).unwrap();
+    let (catalog, notice) = Catalog::open(&dir, &StoreRef::Sandbox).unwrap();
+    let notice = notice.expect("the user is told");
+    assert!(notice.contains("is damaged") && notice.contains("kept as"), "{notice}");
+    let kept: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.contains(".damaged-"))
+        .collect();
+    assert_eq!(kept.len(), 1, "the damaged file is kept, not deleted");
+    assert_eq!(std::fs::read(dir.join(&kept[0])).unwrap(), vec![0x42u8; 8192]);
+    assert_eq!(catalog.counts().unwrap().products, 0);
+}
+
+#[test]
+fn a_catalog_from_a_newer_mediadesk_is_moved_aside_untouched() {
+    let dir = scratch("newer");
+    let file = mediadesk::catalog::file_for(&dir, &StoreRef::Sandbox);
+    {
+        let conn = rusqlite::Connection::open(&file).unwrap();
+        conn.execute_batch("CREATE TABLE future (x); PRAGMA user_version = 99;").unwrap();
+    }
+    let (_catalog, notice) = Catalog::open(&dir, &StoreRef::Sandbox).unwrap();
+    assert!(notice.unwrap().contains("newer mediadesk (schema 99)"));
+    let kept = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).find(|p| {
+        p.file_name().unwrap().to_string_lossy().contains(".newer-") && p.extension().is_none_or(|e| e != "lock")
+    });
+    let conn = rusqlite::Connection::open(kept.unwrap()).unwrap();
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(version, 99);
+}
+
+#[test]
+fn a_second_user_of_the_same_catalog_is_told_plainly() {
+    let dir = scratch("in-use");
+    let (first, _) = Catalog::open(&dir, &StoreRef::Sandbox).unwrap();
+    let second = Catalog::open(&dir, &StoreRef::Sandbox).err().expect("refused").to_string();
+    assert!(second.contains("another mediadesk is using the local catalog of sandbox"), "{second}");
+    drop(first);
+    assert!(Catalog::open(&dir, &StoreRef::Sandbox).is_ok(), "free again once the first closes");
+}
+
+async fn cli(sandbox: &Sandbox, data: &std::path::Path, args: &[&str]) -> (i32, Vec<Value>, String) {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_mediadesk"));
+    cmd.args(["--store", "sandbox", "--endpoint", &sandbox.url(), "--data-dir", data.to_str().unwrap()]).args(args);
+    cmd.env("MEDIADESK_TOKEN", sandbox.token());
+    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap()).await.unwrap();
+    let lines = String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    (out.status.code().unwrap_or(-1), lines, String::from_utf8(out.stderr).unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sync_and_search_commands_fill_and_read_the_catalog() {
+    let sandbox = common::sandbox_with(|c| c.products = 10).await;
+    let data = scratch("cli");
+    let (code, lines, stderr) = cli(&sandbox, &data, &["search", "polaris"]).await;
+    assert_eq!((code, lines.len()), (1, 0));
+    assert!(stderr.contains("run `mediadesk sync` first"), "{stderr}");
+    let (code, lines, stderr) = cli(&sandbox, &data, &["sync"]).await;
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(lines.len(), 1);
+    assert_eq!((lines[0]["synced"].as_str(), lines[0]["products"].as_u64()), (Some("full"), Some(14)));
+    assert!(lines[0]["catalog"].as_str().unwrap().starts_with(data.to_str().unwrap()));
+    // The search needs no store: it works with the sandbox gone.
+    drop(sandbox);
+    let sandbox = common::sandbox_with(|c| c.products = 0).await;
+    let (code, lines, stderr) = cli(&sandbox, &data, &["search", "pola"]).await;
+    assert_eq!(code, 0, "{stderr}");
+    let titles: Vec<&str> = lines.iter().map(|l| l["title"].as_str().unwrap()).collect();
+    assert!(titles.contains(&"Polaris Watch") && titles.iter().all(|t| t.starts_with("Polaris")), "{titles:?}");
+    let watch = lines.iter().find(|l| l["title"] == "Polaris Watch").unwrap();
+    assert_eq!((watch["media_count"].as_u64(), watch["missing_alt"].as_u64()), (Some(5), Some(0)));
+}
