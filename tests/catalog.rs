@@ -66,13 +66,13 @@ async fn a_full_sync_holds_every_product_media_for_media_as_the_store_reads_them
     let summary = sync(&store, &catalog).await;
     let ids = store_products(&store).await;
     assert_eq!((summary.kind, summary.products, summary.removed), (SyncKind::Full, ids.len() as u64, 0));
-    let c = catalog.lock().unwrap();
     let mut media = 0;
     for id in &ids {
         let read = store.product_media(id).await.unwrap();
-        assert_eq!(c.product_media(id).unwrap().as_ref(), Some(&read), "{id}");
+        assert_eq!(catalog.lock().unwrap().product_media(id).unwrap().as_ref(), Some(&read), "{id}");
         media += read.media.len() as u64;
     }
+    let c = catalog.lock().unwrap();
     let counts = c.counts().unwrap();
     assert_eq!((counts.products, counts.media), (ids.len() as u64, media));
     assert_eq!(summary.media, media);
