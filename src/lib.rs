@@ -17,4 +17,5 @@ pub mod store;
 pub mod sync;
 pub mod text;
 pub mod thumbs;
+pub mod time;
 pub mod ui;

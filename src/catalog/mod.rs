@@ -166,6 +166,18 @@ impl Catalog {
         Ok(self.conn.query_row("SELECT value FROM sync_state WHERE key = ?1", [key], |r| r.get(0)).optional()?)
     }
 
+    /// The products holding any of these media.
+    pub fn products_holding(&self, media: &[MediaId]) -> Result<std::collections::BTreeSet<ProductId>, CatalogError> {
+        let mut stmt = self.conn.prepare_cached("SELECT product_id FROM media WHERE id = ?1")?;
+        let mut out = std::collections::BTreeSet::new();
+        for m in media {
+            for p in stmt.query_map([&m.0], |r| r.get::<_, String>(0))? {
+                out.insert(ProductId(p?));
+            }
+        }
+        Ok(out)
+    }
+
     /// A product's media as the last sync saw them, in position order.
     pub fn product_media(&self, id: &ProductId) -> Result<Option<ProductMedia>, CatalogError> {
         let Some(title) = self

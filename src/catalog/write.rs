@@ -4,7 +4,7 @@
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::{Catalog, CatalogError};
-use crate::model::ProductRecord;
+use crate::model::{Media, ProductMedia, ProductRecord};
 
 /// Whether a sync saw every product of the store (and so may remove the ones it did not see).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -52,20 +52,19 @@ impl Catalog {
 impl SyncWriter<'_> {
     /// Write one product with its media and variants, replacing what the catalog had of it.
     pub fn put(&mut self, p: &ProductRecord) -> Result<(), CatalogError> {
-        let tx = &self.tx;
-        let missing_alt = p.media.iter().filter(|m| m.alt.trim().is_empty()).count() as i64;
-        let preview = p.media.first().and_then(|m| m.preview_url.clone());
-        let rowid: i64 = tx
+        let (missing_alt, preview) = media_facts(&p.media);
+        let rowid: i64 = self
+            .tx
             .prepare_cached(
                 "INSERT INTO products (id, title, handle, vendor, product_type, status, tags, updated_at, media_count,
-                                   missing_alt, preview_url, seen_in_sync)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
-             ON CONFLICT(id) DO UPDATE SET title = excluded.title, handle = excluded.handle,
-                 vendor = excluded.vendor, product_type = excluded.product_type, status = excluded.status,
-                 tags = excluded.tags, updated_at = excluded.updated_at, media_count = excluded.media_count,
-                 missing_alt = excluded.missing_alt, preview_url = excluded.preview_url,
-                 seen_in_sync = excluded.seen_in_sync
-             RETURNING rowid",
+                                       missing_alt, preview_url, seen_in_sync)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                 ON CONFLICT(id) DO UPDATE SET title = excluded.title, handle = excluded.handle,
+                     vendor = excluded.vendor, product_type = excluded.product_type, status = excluded.status,
+                     tags = excluded.tags, updated_at = excluded.updated_at, media_count = excluded.media_count,
+                     missing_alt = excluded.missing_alt, preview_url = excluded.preview_url,
+                     seen_in_sync = excluded.seen_in_sync
+                 RETURNING rowid",
             )?
             .query_row(
                 params![
@@ -84,16 +83,76 @@ impl SyncWriter<'_> {
                 ],
                 |r| r.get(0),
             )?;
-        tx.prepare_cached("DELETE FROM media WHERE product_id = ?1")?.execute([&p.id.0])?;
-        tx.prepare_cached("DELETE FROM variants WHERE product_id = ?1")?.execute([&p.id.0])?;
-        let mut media = tx.prepare_cached(
+        self.replace_media(&p.id.0, &p.media)?;
+        self.tx.prepare_cached("DELETE FROM variants WHERE product_id = ?1")?.execute([&p.id.0])?;
+        let mut variants = self.tx.prepare_cached(
+            "INSERT OR REPLACE INTO variants (product_id, id, title, options, media) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for v in &p.variants {
+            let options = serde_json::to_string(&v.options).unwrap_or_else(|_| "[]".into());
+            let shown = serde_json::to_string(&v.media).unwrap_or_else(|_| "[]".into());
+            variants.execute(params![p.id.0, v.id, v.title, options, shown])?;
+        }
+        let words = SearchWords {
+            title: &p.title,
+            handle: &p.handle,
+            vendor: p.vendor.as_deref().unwrap_or(""),
+            product_type: p.product_type.as_deref().unwrap_or(""),
+            tags: &p.tags.join(" "),
+        };
+        self.index(rowid, &words, &p.media)?;
+        self.products += 1;
+        self.media += p.media.len() as u64;
+        Ok(())
+    }
+
+    /// Replace a known product's media (its own fields stay as the last sync saw them); a
+    /// product the catalog does not hold is left for the next full sync.
+    pub fn put_media(&mut self, pm: &ProductMedia) -> Result<(), CatalogError> {
+        let (missing_alt, preview) = media_facts(&pm.media);
+        let known = self
+            .tx
+            .prepare_cached(
+                "UPDATE products SET title = ?2, media_count = ?3, missing_alt = ?4, preview_url = ?5 WHERE id = ?1
+                 RETURNING rowid, handle, coalesce(vendor, ''), coalesce(product_type, ''), tags",
+            )?
+            .query_row(params![pm.id.0, pm.title, pm.media.len() as i64, missing_alt, preview], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                ))
+            })
+            .optional()?;
+        let Some((rowid, handle, vendor, product_type, tags)) = known else { return Ok(()) };
+        self.replace_media(&pm.id.0, &pm.media)?;
+        let tags = tags.replace('\n', " ");
+        let words = SearchWords {
+            title: &pm.title,
+            handle: &handle,
+            vendor: &vendor,
+            product_type: &product_type,
+            tags: &tags,
+        };
+        self.index(rowid, &words, &pm.media)?;
+        self.products += 1;
+        self.media += pm.media.len() as u64;
+        Ok(())
+    }
+
+    /// A product's media rows, replaced by `media` in this order.
+    fn replace_media(&self, product: &str, media: &[Media]) -> Result<(), CatalogError> {
+        self.tx.prepare_cached("DELETE FROM media WHERE product_id = ?1")?.execute([product])?;
+        let mut insert = self.tx.prepare_cached(
             "INSERT OR REPLACE INTO media (product_id, id, position, kind, alt, status, preview_url, filename, width,
                                            height, size_bytes, mime_type, errors)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         )?;
-        for (i, m) in p.media.iter().enumerate() {
-            media.execute(params![
-                p.id.0,
+        for (i, m) in media.iter().enumerate() {
+            insert.execute(params![
+                product,
                 m.id.0,
                 i as i64,
                 m.kind.as_str(),
@@ -108,31 +167,27 @@ impl SyncWriter<'_> {
                 m.errors.join("\n"),
             ])?;
         }
-        let mut variants = tx.prepare_cached(
-            "INSERT OR REPLACE INTO variants (product_id, id, title, options, media) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?;
-        for v in &p.variants {
-            let options = serde_json::to_string(&v.options).unwrap_or_else(|_| "[]".into());
-            let shown = serde_json::to_string(&v.media).unwrap_or_else(|_| "[]".into());
-            variants.execute(params![p.id.0, v.id, v.title, options, shown])?;
-        }
-        let alts: Vec<&str> = p.media.iter().map(|m| m.alt.as_str()).filter(|a| !a.is_empty()).collect();
-        tx.prepare_cached("DELETE FROM product_search WHERE rowid = ?1")?.execute([rowid])?;
-        tx.prepare_cached(
-            "INSERT INTO product_search (rowid, title, handle, vendor, product_type, tags, alts)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )?
-        .execute(params![
-            rowid,
-            p.title,
-            p.handle,
-            p.vendor.as_deref().unwrap_or(""),
-            p.product_type.as_deref().unwrap_or(""),
-            p.tags.join(" "),
-            alts.join("\n")
-        ])?;
-        self.products += 1;
-        self.media += p.media.len() as u64;
+        Ok(())
+    }
+
+    /// The product's row in the search index, replaced.
+    fn index(&self, rowid: i64, words: &SearchWords<'_>, media: &[Media]) -> Result<(), CatalogError> {
+        let alts: Vec<&str> = media.iter().map(|m| m.alt.as_str()).filter(|a| !a.is_empty()).collect();
+        self.tx.prepare_cached("DELETE FROM product_search WHERE rowid = ?1")?.execute([rowid])?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO product_search (rowid, title, handle, vendor, product_type, tags, alts)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                rowid,
+                words.title,
+                words.handle,
+                words.vendor,
+                words.product_type,
+                words.tags,
+                alts.join("\n")
+            ])?;
         Ok(())
     }
 
@@ -143,7 +198,9 @@ impl SyncWriter<'_> {
 
     /// Make the sync the catalog: a full sync removes the products it did not see; the time and
     /// kind are recorded. Until this returns, readers see the previous catalog.
-    pub fn finish(self) -> Result<SyncSummary, CatalogError> {
+    /// `started` is when the sync began (seconds since the epoch): the next sync of changes
+    /// starts from there.
+    pub fn finish(self, started: u64) -> Result<SyncSummary, CatalogError> {
         let tx = self.tx;
         let mut removed = 0;
         if self.kind == SyncKind::Full {
@@ -153,8 +210,12 @@ impl SyncWriter<'_> {
             )?;
             removed = tx.execute("DELETE FROM products WHERE seen_in_sync < ?1", [self.generation])? as u64;
         }
-        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-        let mut state = vec![("generation", self.generation.to_string()), ("last_sync", now.to_string())];
+        let now = crate::time::unix(std::time::SystemTime::now());
+        let mut state = vec![
+            ("generation", self.generation.to_string()),
+            ("last_sync", now.to_string()),
+            ("last_sync_started", started.to_string()),
+        ];
         if self.kind == SyncKind::Full {
             state.push(("last_full_sync", now.to_string()));
         }
@@ -164,4 +225,18 @@ impl SyncWriter<'_> {
         tx.commit()?;
         Ok(SyncSummary { kind: self.kind, products: self.products, media: self.media, removed })
     }
+}
+
+/// The words of a product that search matches, besides its alt texts.
+struct SearchWords<'a> {
+    title: &'a str,
+    handle: &'a str,
+    vendor: &'a str,
+    product_type: &'a str,
+    tags: &'a str,
+}
+
+/// How many of these media have no alt text, and the first one's preview.
+fn media_facts(media: &[Media]) -> (i64, Option<String>) {
+    (media.iter().filter(|m| m.alt.trim().is_empty()).count() as i64, media.first().and_then(|m| m.preview_url.clone()))
 }

@@ -115,9 +115,14 @@ pub enum Command {
         #[arg(long, num_args = 1..)]
         gallery: Vec<String>,
     },
-    /// Read every product and its media into the local catalog (one full sync), then print a
-    /// summary line. Progress goes to stderr; a cancelled or failed sync keeps the old catalog.
-    Sync,
+    /// Bring the local catalog up to date: the products changed since the last sync (every
+    /// product the first time), then a summary line. Progress goes to stderr; a cancelled or
+    /// failed sync keeps the old catalog.
+    Sync {
+        /// Read every product again, and drop the ones the store no longer has.
+        #[arg(long)]
+        full: bool,
+    },
     /// Search the local catalog (no network): one line per product, best match first. Words
     /// match the start of words in titles, handles, vendors, types, tags and alt texts;
     /// `title:`, `vendor:`, `tag:` and `status:` filter.

@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::{Cli, Exit, line};
 use crate::catalog::Catalog;
-use crate::catalog::sync::{SyncError, full_sync_paced};
+use crate::catalog::sync::{SyncError, sync as run_sync};
 use crate::store::Store;
 
 /// Where catalogs live: `--data-dir`, else `MEDIADESK_DATA_DIR`, else the platform's data folder.
@@ -65,9 +65,9 @@ pub fn search(cli: &Cli, text: &str, limit: u32) -> Exit {
     }
 }
 
-/// `mediadesk sync`: a full sync of the store into its catalog; Ctrl+C cancels and keeps the
-/// old catalog.
-pub async fn sync(cli: &Cli, store: Arc<dyn Store>) -> Exit {
+/// `mediadesk sync [--full]`: the store's changes since the last sync (everything the first
+/// time, or with `--full`) into its catalog; Ctrl+C cancels and keeps the old catalog.
+pub async fn sync(cli: &Cli, store: Arc<dyn Store>, full: bool) -> Exit {
     let catalog = match open(cli) {
         Ok(c) => Arc::new(Mutex::new(c)),
         Err(exit) => return exit,
@@ -87,7 +87,7 @@ pub async fn sync(cli: &Cli, store: Arc<dyn Store>) -> Exit {
             eprintln!("mediadesk: {} products read", p.done);
         }
     };
-    match full_sync_paced(store, catalog, progress, cancel).await {
+    match run_sync(store, catalog, full, progress, cancel).await {
         Ok(s) => {
             line(json!({
                 "synced": s.kind, "products": s.products, "media": s.media, "removed": s.removed,

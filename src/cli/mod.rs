@@ -161,9 +161,11 @@ fn prepare(platform: Platform, command: &Command) -> Result<Job, StoreError> {
         }
         #[cfg(feature = "sandbox")]
         Command::Sandbox(_) => Job::Other,
-        Command::Shop | Command::Connect { .. } | Command::SetMedia { .. } | Command::Sync | Command::Search { .. } => {
-            Job::Other
-        }
+        Command::Shop
+        | Command::Connect { .. }
+        | Command::SetMedia { .. }
+        | Command::Sync { .. }
+        | Command::Search { .. } => Job::Other,
     })
 }
 
@@ -272,7 +274,7 @@ pub fn run_command(cli: &Cli, command: &Command) -> Exit {
                     Exit::Usage
                 }
             },
-            Command::Sync => catalog::sync(cli, store).await,
+            Command::Sync { full } => catalog::sync(cli, store, *full).await,
             Command::Shop => match shop(store.as_ref()).await {
                 Ok(()) => Exit::Ok,
                 Err(e) => fail(&e, json!({})),

@@ -435,6 +435,28 @@ pub trait Store: Send + Sync {
     }
 
     /// Set alt texts; reports each item.
+    /// A page of whole products for the local catalog (their own fields, every media in position
+    /// order, variants where the store reads them), oldest change first. `changed_since`
+    /// (RFC 3339) keeps only the products changed after it.
+    async fn catalog_page(
+        &self,
+        changed_since: Option<&str>,
+        cursor: Option<String>,
+    ) -> Result<Page<crate::model::ProductRecord>, StoreError> {
+        let _ = (changed_since, cursor);
+        Err(StoreError::Refused {
+            code: "NO_CATALOG_READ".into(),
+            message: "this store cannot be read into the local catalog".into(),
+        })
+    }
+
+    /// Media changed after `since` (RFC 3339) that their products' update time may not show
+    /// (Shopify's files); empty where a product's update time covers its media.
+    async fn changed_media(&self, since: &str) -> Result<Vec<MediaId>, StoreError> {
+        let _ = since;
+        Ok(Vec::new())
+    }
+
     async fn set_alt(&self, product: &ProductId, edits: &[AltEdit]) -> Result<BatchOutcome, StoreError> {
         let _ = (product, edits);
         Err(StoreError::Unsupported { operation: "set alt text" })

@@ -176,11 +176,30 @@ fn product_matches(p: &ProductRec, t: &Term) -> bool {
         Some("status") => v.split(',').any(|s| s.eq_ignore_ascii_case(p.status)),
         Some("tag") => p.tags.iter().any(|tag| tag.to_lowercase() == v),
         Some("handle") => p.handle == v,
+        Some("updated_at") => time_matches(p.updated_at, v),
         Some("id") => v.parse::<u64>().is_ok_and(|id| id == p.id),
         // Fields the sandbox's products don't carry (sku, barcode…) match nothing, like an empty store.
         Some(_) => false,
     };
     hit != t.negate
+}
+
+/// A time filter as Shopify's search syntax writes it: `>'2026-11-01T10:00:00Z'`, also `>=`,
+/// `<`, `<=`, or a bare time for equality. A value that is not a time matches nothing.
+fn time_matches(t: std::time::SystemTime, v: &str) -> bool {
+    let (op, rest) = [">=", "<=", ">", "<", "="]
+        .iter()
+        .find_map(|op| v.strip_prefix(op).map(|rest| (*op, rest)))
+        .unwrap_or(("=", v));
+    let Some(bound) = crate::time::parse_rfc3339(rest.trim_matches(|c| c == '\'' || c == '"')) else { return false };
+    let at = crate::time::unix(t);
+    match op {
+        ">=" => at >= bound,
+        "<=" => at <= bound,
+        ">" => at > bound,
+        "<" => at < bound,
+        _ => at == bound,
+    }
 }
 
 /// Products matching a search query, in id order.
@@ -239,6 +258,7 @@ pub fn files(st: &State, a: &Value) -> Result<PageOf, String> {
                     }),
                     Some("status") => v.eq_ignore_ascii_case(f.status.as_str()),
                     Some("filename") => matches_text(&f.filename, v),
+                    Some("updated_at") => time_matches(f.updated_at, v),
                     Some("id") => v.parse::<u64>().is_ok_and(|id| id == f.id),
                     Some(_) => false,
                 };

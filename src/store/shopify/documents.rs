@@ -72,4 +72,6 @@ documents! {
     FILE_NAME => "file_name.graphql": "One file's name.",
     FILE_STATUS => "file_status.graphql": "One file's processing status.",
     SHOP => "shop.graphql": "The shop's name and granted scopes.",
+    CATALOG_PRODUCTS => "catalog_products.graphql": "A page of whole products for the local catalog.",
+    CHANGED_FILES => "changed_files.graphql": "Ids of files changed since a time.",
 }

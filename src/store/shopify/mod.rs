@@ -1,5 +1,6 @@
 //! Shopify's Admin GraphQL API: the `Store` implementation, its transport and its documents.
 
+mod catalog;
 pub mod connect;
 pub mod credentials;
 pub mod documents;
@@ -172,6 +173,18 @@ impl Store for ShopifyStore {
         let (title, nodes) = self.media_pages(product, &documents::MEDIA_ALTS, page).await?;
         let media = nodes.into_iter().filter_map(|n| Some((MediaId(n.id?), n.alt.unwrap_or_default()))).collect();
         Ok(ProductAlts { id: product.clone(), title, media })
+    }
+
+    async fn catalog_page(
+        &self,
+        changed_since: Option<&str>,
+        cursor: Option<String>,
+    ) -> Result<Page<crate::model::ProductRecord>, StoreError> {
+        self.catalog_products(changed_since, cursor).await
+    }
+
+    async fn changed_media(&self, since: &str) -> Result<Vec<MediaId>, StoreError> {
+        self.changed_files(since).await
     }
 
     async fn set_alt(&self, product: &ProductId, edits: &[AltEdit]) -> Result<BatchOutcome, StoreError> {

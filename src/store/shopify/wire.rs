@@ -155,6 +155,16 @@ pub struct Product {
     pub featured_media: Option<MediaNode>,
     /// `media`
     pub media: Option<Connection<MediaNode>>,
+    /// Vendor.
+    pub vendor: Option<String>,
+    /// Product type.
+    pub product_type: Option<String>,
+    /// ACTIVE, DRAFT, ARCHIVED (or a value added later).
+    pub status: Option<String>,
+    /// Tags.
+    pub tags: Option<Vec<String>>,
+    /// Last change, RFC 3339.
+    pub updated_at: Option<String>,
 }
 
 /// `Image`
