@@ -346,3 +346,43 @@ async fn the_sync_and_search_commands_fill_and_read_the_catalog() {
     let watch = lines.iter().find(|l| l["title"] == "Polaris Watch").unwrap();
     assert_eq!((watch["media_count"].as_u64(), watch["missing_alt"].as_u64()), (Some(5), Some(0)));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_ecwid_store_syncs_whole_pages_and_then_its_changes() {
+    use mediadesk::sandbox::ecwid::{SECRET_TOKEN, STORE_ID};
+    let sandbox = common::sandbox_with(|c| c.products = 120).await;
+    let store: Arc<dyn Store> = Arc::new(
+        mediadesk::store::ecwid::EcwidStore::new(
+            &STORE_ID.to_string(),
+            Some(&sandbox.url()),
+            Secret::new(SECRET_TOKEN),
+        )
+        .unwrap(),
+    );
+    let catalog = open(&scratch("ecwid"));
+    let first = full(&store, &catalog, false).await;
+    assert_eq!((first.kind, first.products), (SyncKind::Full, 124), "two pages of 100 and the rest");
+    let ids = store_products(&store).await;
+    assert_eq!(ids.len(), 124);
+    for id in ids.iter().step_by(7) {
+        let read = store.product_media(id).await.unwrap();
+        let kept = catalog.lock().unwrap().product_media(id).unwrap().unwrap();
+        assert_eq!(kept, read, "{id}");
+    }
+    let hit = catalog.lock().unwrap().search("", 500).unwrap();
+    assert!(hit.iter().all(|h| matches!(h.status.as_deref(), Some("enabled" | "disabled"))));
+    // An alt text changed through the API is picked up by a sync of changes, and only that.
+    let (product, image) = ids
+        .iter()
+        .find_map(|id| {
+            let pm = catalog.lock().unwrap().product_media(id).unwrap()?;
+            pm.media.iter().find(|m| m.kind == MediaKind::Image).map(|m| (id.clone(), m.id.clone()))
+        })
+        .unwrap();
+    let edit = mediadesk::store::AltEdit { media: image.clone(), alt: "Side view on a white table".into() };
+    assert!(store.set_alt(&product, &[edit]).await.unwrap().failed.is_empty());
+    let changes = full(&store, &catalog, false).await;
+    assert_eq!((changes.kind, changes.products), (SyncKind::Changes, 1));
+    let kept = catalog.lock().unwrap().product_media(&product).unwrap().unwrap();
+    assert_eq!(kept.media.iter().find(|m| m.id == image).unwrap().alt, "Side view on a white table");
+}

@@ -169,6 +169,8 @@ fn product_json(base: &str, st: &State, p: &ProductRec) -> Value {
         "sku": format!("SKU-{}", p.id),
         "name": p.title,
         "enabled": p.status == "ACTIVE",
+        "updated": ecwid_time(p.updated_at),
+        "updateTimestamp": crate::time::unix(p.updated_at),
         "url": format!("{base}/store/{}", p.handle),
         "thumbnailUrl": main.map(|f| image_json(base, f, 0)["image160pxUrl"].clone()),
         "imageUrl": main.map(|f| image_json(base, f, 0)["image800pxUrl"].clone()),
@@ -193,6 +195,33 @@ pub struct Search {
     #[serde(rename = "sortBy")]
     sort_by: Option<String>,
     enabled: Option<bool>,
+    /// Products updated at or after this time: seconds since the epoch, or a date and time.
+    #[serde(rename = "updatedFrom")]
+    updated_from: Option<String>,
+    /// Only these fields of the answer (`total,items(id,name)`).
+    #[serde(rename = "responseFields")]
+    response_fields: Option<String>,
+}
+
+/// A time as Ecwid writes it: `2026-11-28 20:31:13 +0000`.
+fn ecwid_time(t: std::time::SystemTime) -> String {
+    crate::time::rfc3339(crate::time::unix(t)).replace('T', " ").replace('Z', " +0000")
+}
+
+/// `updatedFrom` as Ecwid reads it: seconds since the epoch, or a date and time
+/// (`2026-11-28 20:31:13 +0000`, or RFC 3339).
+fn ecwid_time_arg(text: &str) -> Option<u64> {
+    if let Ok(secs) = text.trim().parse::<u64>() {
+        return Some(secs);
+    }
+    let t = text.trim();
+    let iso = match t.rsplit_once(' ') {
+        Some((at, zone)) if zone.len() == 5 && (zone.starts_with('+') || zone.starts_with('-')) => {
+            format!("{}{}:{}", at.replacen(' ', "T", 1), &zone[..3], &zone[3..])
+        }
+        _ => t.replacen(' ', "T", 1),
+    };
+    crate::time::parse_rfc3339(&iso)
 }
 
 /// `GET /api/v3/{storeId}/products`
@@ -209,6 +238,11 @@ pub async fn products(
     if limit > 100 {
         return error(StatusCode::BAD_REQUEST, "limit must be at most 100");
     }
+    let updated_from = match q.updated_from.as_deref().map(ecwid_time_arg) {
+        Some(None) => return error(StatusCode::BAD_REQUEST, "updatedFrom is not a time"),
+        Some(Some(secs)) => Some(secs),
+        None => None,
+    };
     let st = crate::sync::lock(&shared.state);
     let keyword = q.keyword.unwrap_or_default().to_lowercase();
     let mut found: Vec<&ProductRec> = st
@@ -218,18 +252,25 @@ pub async fn products(
             keyword.is_empty() || p.title.to_lowercase().contains(&keyword) || format!("sku-{}", p.id) == keyword
         })
         .filter(|p| q.enabled.is_none_or(|e| (p.status == "ACTIVE") == e))
+        .filter(|p| updated_from.is_none_or(|from| crate::time::unix(p.updated_at) >= from))
         .collect();
     match q.sort_by.as_deref() {
         Some("NAME_ASC") => found.sort_by_key(|p| (p.title.to_lowercase(), p.id)),
         Some("NAME_DESC") => found.sort_by_key(|p| std::cmp::Reverse((p.title.to_lowercase(), p.id))),
         Some("ADDED_TIME_DESC") => found.sort_by_key(|p| std::cmp::Reverse((p.created_at, p.id))),
+        Some("ADDED_TIME_ASC") => found.sort_by_key(|p| (p.created_at, p.id)),
+        Some("UPDATED_TIME_ASC") => found.sort_by_key(|p| (p.updated_at, p.id)),
         Some("UPDATED_TIME_DESC") => found.sort_by_key(|p| std::cmp::Reverse((p.updated_at, p.id))),
         _ => {}
     }
     let offset = q.offset.unwrap_or(0);
     let items: Vec<Value> = found.iter().skip(offset).take(limit).map(|p| product_json(&shared.base, &st, p)).collect();
-    axum::Json(json!({"total": found.len(), "count": items.len(), "offset": offset, "limit": limit, "items": items}))
-        .into_response()
+    let answer = json!({"total": found.len(), "count": items.len(), "offset": offset, "limit": limit, "items": items});
+    let answer = match q.response_fields.as_deref() {
+        Some(spec) => super::ecwid_fields::keep(answer, spec),
+        None => answer,
+    };
+    axum::Json(answer).into_response()
 }
 
 /// `GET /api/v3/{storeId}/products/{productId}`

@@ -5,6 +5,7 @@ pub mod bucket;
 pub mod catalog;
 pub mod cdn;
 pub mod ecwid;
+mod ecwid_fields;
 pub mod faults;
 pub mod images;
 pub mod oauth;

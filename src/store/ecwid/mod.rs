@@ -179,6 +179,59 @@ impl EcwidStore {
     }
 }
 
+/// What a catalog page needs of each product: Ecwid sends only these fields back.
+const CATALOG_FIELDS: &str = "total,count,offset,limit,items(id,name,url,enabled,updateTimestamp,thumbnailUrl,media)";
+
+impl EcwidStore {
+    /// One page of whole products (100, the most Ecwid gives), in the order they were added so
+    /// offsets stay put while the sync pages; `changed_since` keeps later updates only.
+    async fn catalog_products(
+        &self,
+        changed_since: Option<&str>,
+        cursor: Option<String>,
+    ) -> Result<Page<crate::model::ProductRecord>, StoreError> {
+        let offset: u64 = cursor.as_deref().and_then(|c| c.parse().ok()).unwrap_or(0);
+        let mut params = vec![
+            ("offset", offset.to_string()),
+            ("limit", "100".to_string()),
+            ("sortBy", "ADDED_TIME_ASC".to_string()),
+            ("responseFields", CATALOG_FIELDS.to_string()),
+        ];
+        if let Some(since) = changed_since {
+            let secs = crate::time::parse_rfc3339(since).ok_or_else(|| StoreError::Invalid {
+                code: "INVALID_TIME".into(),
+                message: format!("`{since}` is not a time"),
+                field: Vec::new(),
+            })?;
+            params.push(("updatedFrom", secs.to_string()));
+        }
+        let r: wire::SearchResult = self.client.send("products", &|h, u| h.get(u).query(&params), true).await?;
+        let next = (r.offset + r.count < r.total && r.count > 0).then(|| (r.offset + r.count).to_string());
+        let items = r
+            .items
+            .iter()
+            .map(|p| crate::model::ProductRecord {
+                id: ProductId(p.id.to_string()),
+                title: p.name.clone(),
+                handle: handle_of(p),
+                vendor: None,
+                product_type: None,
+                status: p.enabled.map(|e| if e { "enabled" } else { "disabled" }.to_string()),
+                tags: Vec::new(),
+                updated_at: p.update_timestamp.and_then(|s| u64::try_from(s).ok()).map(crate::time::rfc3339),
+                media: media_of(p),
+                variants: Vec::new(),
+            })
+            .collect();
+        Ok(Page { items, next_cursor: next })
+    }
+}
+
+/// The last part of the storefront URL, Ecwid's nearest thing to a handle.
+fn handle_of(p: &wire::Product) -> String {
+    p.url.as_deref().and_then(|u| u.rsplit('/').next()).unwrap_or("").to_string()
+}
+
 fn media_of(p: &wire::Product) -> Vec<Media> {
     let mut images = p.media.images.clone();
     images.sort_by_key(|i| i.order_by);
@@ -274,12 +327,20 @@ impl Store for EcwidStore {
             .map(|p| ProductSummary {
                 id: ProductId(p.id.to_string()),
                 title: p.name.clone(),
-                handle: p.url.as_deref().and_then(|u| u.rsplit('/').next()).unwrap_or("").to_string(),
+                handle: handle_of(p),
                 media_count: (p.media.images.len() + p.media.videos.len()) as u32,
                 preview_url: p.thumbnail_url.clone(),
             })
             .collect();
         Ok(Page { items, next_cursor: next })
+    }
+
+    async fn catalog_page(
+        &self,
+        changed_since: Option<&str>,
+        cursor: Option<String>,
+    ) -> Result<Page<crate::model::ProductRecord>, StoreError> {
+        self.catalog_products(changed_since, cursor).await
     }
 
     async fn product_media(&self, product: &ProductId) -> Result<ProductMedia, StoreError> {

@@ -83,6 +83,12 @@ pub struct Product {
     /// Images and videos.
     #[serde(default, deserialize_with = "nullable")]
     pub media: ProductMedia,
+    /// Shown in the storefront.
+    #[serde(default)]
+    pub enabled: Option<bool>,
+    /// Last change, seconds since the epoch.
+    #[serde(default)]
+    pub update_timestamp: Option<i64>,
 }
 
 /// `media`
