@@ -84,6 +84,29 @@ pub struct SandboxConfig {
     pub faults: Faults,
     /// Key that signs staged-upload targets.
     pub secret: Vec<u8>,
+    /// How bulk operations run.
+    pub bulk: BulkTimings,
+}
+
+/// How long bulk operations take in the sandbox.
+#[derive(Debug, Clone, Copy)]
+pub struct BulkTimings {
+    /// From creation to RUNNING.
+    pub start: std::time::Duration,
+    /// Objects written per second while RUNNING (Shopify's speed varies; this is a steady one).
+    pub objects_per_second: f64,
+    /// How long the result URL works once the operation completes (Shopify: a week).
+    pub url_lifetime: std::time::Duration,
+}
+
+impl Default for BulkTimings {
+    fn default() -> Self {
+        BulkTimings {
+            start: std::time::Duration::from_millis(200),
+            objects_per_second: 50_000.0,
+            url_lifetime: std::time::Duration::from_secs(7 * 86_400),
+        }
+    }
 }
 
 impl Default for SandboxConfig {
@@ -113,6 +136,7 @@ impl Default for SandboxConfig {
             timings: Timings::default(),
             faults: Faults::default(),
             secret: format!("sandbox-secret-{:x}", std::process::id() as u64 ^ 0x5eed).into_bytes(),
+            bulk: BulkTimings::default(),
         }
     }
 }
@@ -185,6 +209,7 @@ impl Sandbox {
             .route("/api/v3/{store}/products/{id}/media", put(ecwid::set_media))
             .route("/api/v3/{store}/products/{id}/{target}", post(ecwid::upload).delete(ecwid::delete))
             .route("/api/v3/{store}/products/{id}/gallery/{file}", axum::routing::delete(ecwid::delete_gallery_image))
+            .route("/bulk/{key}", get(shopify::bulk::download))
             .route("/staged/upload", post(uploads::post))
             .route("/staged/files/{*key}", put(uploads::put))
             .route("/cdn/shop/files/{id}/{name}", get(cdn::get))

@@ -233,6 +233,42 @@ pub struct State {
     /// While true every request gets a server error, as in a platform outage (switched at run
     /// time, unlike the configured fault shares).
     pub outage: bool,
+    /// Bulk query operations by id, newest last.
+    pub bulk: BTreeMap<u64, BulkRec>,
+    /// What happens to the next bulk query (a test switch): it fails, or its result expires.
+    pub bulk_fault: Option<BulkFault>,
+}
+
+/// A bulk query operation: its result is taken when it starts and served as it "runs".
+#[derive(Debug, Clone)]
+pub struct BulkRec {
+    /// Numeric id.
+    pub id: u64,
+    /// The query it runs.
+    pub query: String,
+    /// When it was created.
+    pub created_at: SystemTime,
+    /// The same, on the clock the timeline runs on.
+    pub started: std::time::Instant,
+    /// The result's JSONL lines, in the order they are served.
+    pub lines: Vec<String>,
+    /// Objects at the root of the query.
+    pub root_count: u64,
+    /// Names the result file in its URL.
+    pub key: String,
+    /// Canceled by the app.
+    pub canceled: bool,
+    /// What goes wrong with it, if anything.
+    pub fault: Option<BulkFault>,
+}
+
+/// A bulk operation that goes wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BulkFault {
+    /// Fails half-way with `INTERNAL_SERVER_ERROR`, leaving a partial result.
+    Fail,
+    /// Completes, then its result expires before it is downloaded.
+    Expire,
 }
 
 impl State {

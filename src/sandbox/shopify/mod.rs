@@ -1,6 +1,7 @@
 //! The sandbox's Shopify face: `POST /admin/api/{version}/graphql.json` with Shopify's
 //! authentication, validation, query cost, rate limit, errors and response extensions.
 
+pub mod bulk;
 mod mutations;
 mod objects;
 mod search;
@@ -46,6 +47,8 @@ fn required_scope(mutation: bool, field: &str) -> Option<&'static str> {
         return Some(match field {
             "fileUpdate" | "fileDelete" | "fileAcknowledgeUpdateFailed" => "write_files",
             "stagedUploadsCreate" => return None, // any write scope; checked below
+            // The inner query's own fields need their read scopes; the mutation needs none.
+            "bulkOperationRunQuery" | "bulkOperationCancel" => return None,
             _ => "write_products",
         });
     }
@@ -246,6 +249,7 @@ fn execute(
         now,
         rng: RefCell::new(Rng::new(seed)),
         mutations: mutations::run,
+        bulk: std::cell::Cell::new(false),
     };
     let vars = apollo_compiler::response::JsonValue::from(Value::Object(variables.clone()));
     let empty = apollo_compiler::response::JsonMap::new();

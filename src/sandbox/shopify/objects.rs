@@ -29,6 +29,8 @@ pub struct Ctx {
     /// Runs a mutation field: given by the GraphQL entry point, so the object graph does not
     /// import the mutations module that builds on it.
     pub mutations: MutationFn,
+    /// True while a bulk query's result is read: connections need no `first` then.
+    pub bulk: std::cell::Cell<bool>,
 }
 
 /// Runs one mutation field with its arguments.
@@ -209,6 +211,12 @@ fn has_image(f: &FileRec) -> bool {
 }
 
 fn query_field<'c>(ctx: &'c Ctx, name: &str, a: &Value) -> Result<Val<'c>, FieldError> {
+    let a = &super::bulk::all_of(ctx, a);
+    match name {
+        "currentBulkOperation" => return Ok(Val::Json(super::bulk::current(ctx))),
+        "node" => return Ok(node(ctx, a.get("id").and_then(Value::as_str).unwrap_or(""))),
+        _ => {}
+    }
     let st = ctx.state.borrow();
     Ok(match name {
         "products" => Val::Obj(Obj::Connection(ctx, search::products(&st, a).map_err(err)?)),
@@ -243,7 +251,21 @@ fn query_field<'c>(ctx: &'c Ctx, name: &str, a: &Value) -> Result<Val<'c>, Field
     })
 }
 
+/// `node(id:)`: a bulk operation, a product or a file; null for anything else.
+fn node<'c>(ctx: &'c Ctx, id: &str) -> Val<'c> {
+    if let Some(op) = super::bulk::node(ctx, id) {
+        return op;
+    }
+    let st = ctx.state.borrow();
+    match parse_gid(id) {
+        Some(("Product", n)) if st.products.contains_key(&n) => Val::Obj(Obj::Product(ctx, n)),
+        Some((ty, n)) if st.files.get(&n).is_some_and(|f| f.kind.type_name() == ty) => Val::Obj(Obj::File(ctx, n)),
+        _ => Val::Json(Value::Null),
+    }
+}
+
 fn product_field<'c>(ctx: &'c Ctx, id: u64, name: &str, a: &Value) -> Result<Val<'c>, FieldError> {
+    let a = &super::bulk::all_of(ctx, a);
     let st = ctx.state.borrow();
     let p = st.products.get(&id).ok_or_else(|| err("product vanished"))?;
     Ok(match name {

@@ -64,6 +64,8 @@ fn file_id(st: &State, gid_text: &str) -> Option<u64> {
 pub fn run<'c>(ctx: &'c Ctx, name: &str, a: &Value) -> Result<Val<'c>, FieldError> {
     Ok(match name {
         "stagedUploadsCreate" => staging::staged_uploads_create(ctx, a),
+        "bulkOperationRunQuery" => super::bulk::run_query(ctx, a),
+        "bulkOperationCancel" => super::bulk::cancel(ctx, a),
         "productUpdate" => product_update(ctx, a),
         "productCreateMedia" => product_create_media(ctx, a),
         "productUpdateMedia" => product_update_media(ctx, a),
