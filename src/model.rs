@@ -320,6 +320,28 @@ pub struct Variant {
     pub media: Vec<MediaId>,
 }
 
+/// One row of a whole-catalog read, in whatever order the store sends them: a product (its
+/// media and variants left empty), or a media or variant of the product it names.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum CatalogRow {
+    /// A product's own fields.
+    Product(ProductRecord),
+    /// A media of `product`; siblings arrive in position order.
+    Media {
+        /// The product it belongs to.
+        product: ProductId,
+        /// The media.
+        media: Media,
+    },
+    /// A variant of `product`.
+    Variant {
+        /// The product it belongs to.
+        product: ProductId,
+        /// The variant.
+        variant: Variant,
+    },
+}
+
 /// A page of results and the cursor of the next one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Page<T> {

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use mediadesk::catalog::sync::{SyncError, sync as run_sync};
+use mediadesk::catalog::sync::{Method, SyncError, SyncOptions, sync as run_sync};
 use mediadesk::catalog::{Catalog, SyncKind};
 use mediadesk::model::{
     Media, MediaId, MediaKind, MediaStatus, ProductId, ProductQuery, ProductRecord, StoreRef, Variant,
@@ -44,7 +44,8 @@ async fn sync(store: &Arc<dyn Store>, catalog: &Arc<Mutex<Catalog>>) -> mediades
 }
 
 async fn full(store: &Arc<dyn Store>, catalog: &Arc<Mutex<Catalog>>, full: bool) -> mediadesk::catalog::SyncSummary {
-    run_sync(store.clone(), catalog.clone(), full, |_| {}, Arc::new(AtomicBool::new(false))).await.unwrap()
+    let options = SyncOptions { full, method: Method::Paged };
+    run_sync(store.clone(), catalog.clone(), options, |_| {}, Arc::new(AtomicBool::new(false))).await.unwrap()
 }
 
 /// Every product id the store lists.
@@ -105,7 +106,7 @@ async fn a_cancelled_sync_keeps_the_previous_catalog_and_the_next_one_picks_up_c
     let cancelled = run_sync(
         store.clone(),
         catalog.clone(),
-        true,
+        SyncOptions { full: true, method: Method::Paged },
         move |p| {
             if p.done == 5 {
                 stop.store(true, Ordering::Relaxed);
@@ -385,4 +386,122 @@ async fn an_ecwid_store_syncs_whole_pages_and_then_its_changes() {
     assert_eq!((changes.kind, changes.products), (SyncKind::Changes, 1));
     let kept = catalog.lock().unwrap().product_media(&product).unwrap().unwrap();
     assert_eq!(kept.media.iter().find(|m| m.id == image).unwrap().alt, "Side view on a white table");
+}
+
+async fn sync_with(
+    store: &Arc<dyn Store>,
+    catalog: &Arc<Mutex<Catalog>>,
+    method: Method,
+) -> Result<mediadesk::catalog::SyncSummary, SyncError> {
+    run_sync(
+        store.clone(),
+        catalog.clone(),
+        SyncOptions { full: true, method },
+        |_| {},
+        Arc::new(AtomicBool::new(false)),
+    )
+    .await
+}
+
+fn fast_bulk(c: &mut mediadesk::sandbox::SandboxConfig) {
+    c.bulk = mediadesk::sandbox::BulkTimings {
+        start: std::time::Duration::from_millis(20),
+        objects_per_second: 20_000.0,
+        ..Default::default()
+    };
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bulk_sync_builds_the_same_catalog_as_paged_reads() {
+    let sandbox = common::sandbox_with(|c| {
+        c.products = 60;
+        fast_bulk(c);
+    })
+    .await;
+    let store = store(&sandbox);
+    let paged = open(&scratch("bulk-paged"));
+    let bulk = open(&scratch("bulk-bulk"));
+    let a = sync_with(&store, &paged, Method::Paged).await.unwrap();
+    let b = sync_with(&store, &bulk, Method::Bulk).await.unwrap();
+    assert_eq!((a.method, b.method), (Method::Paged, Method::Bulk));
+    assert_eq!((a.products, a.media), (b.products, b.media));
+    let (paged, bulk) = (paged.lock().unwrap(), bulk.lock().unwrap());
+    assert_eq!(paged.search("", 1000).unwrap(), bulk.search("", 1000).unwrap(), "same products, fields and counts");
+    for hit in paged.search("", 1000).unwrap() {
+        assert_eq!(paged.product_media(&hit.id).unwrap(), bulk.product_media(&hit.id).unwrap(), "{}", hit.id);
+    }
+    assert_eq!(bulk.counts().unwrap(), paged.counts().unwrap());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bulk_read_that_fails_expires_or_finds_another_running_falls_back_or_says_so() {
+    let sandbox = common::sandbox_with(|c| {
+        c.products = 300;
+        fast_bulk(c);
+        // The fallback reads pages: a roomy bucket keeps the test short.
+        c.bucket_size = 100_000.0;
+        c.restore_rate = 50_000.0;
+    })
+    .await;
+    let store = store(&sandbox);
+    // Large enough that the app chooses a bulk read by itself.
+    assert!(store.product_count().await.unwrap().unwrap() >= mediadesk::catalog::sync::BULK_FROM);
+    let catalog = open(&scratch("bulk-faults"));
+    for fault in [mediadesk::sandbox::state::BulkFault::Fail, mediadesk::sandbox::state::BulkFault::Expire] {
+        sandbox.state().lock().unwrap().bulk_fault = Some(fault);
+        let s = sync_with(&store, &catalog, Method::Auto).await.unwrap();
+        assert_eq!((s.method, s.products), (Method::Paged, 304), "{fault:?}");
+        let notice = s.notice.unwrap();
+        assert!(notice.contains("page by page") && notice.contains("bulk read"), "{notice}");
+    }
+    // Another bulk operation of the app is running: forced, the sync says so; left to the app,
+    // it reads pages.
+    let (_, started) = common::gql(
+        &sandbox,
+        sandbox.token(),
+        "mutation { bulkOperationRunQuery(query: \"{ files { edges { node { id } } } }\") { bulkOperation { id } } }",
+        serde_json::json!({}),
+    )
+    .await;
+    assert!(started["data"]["bulkOperationRunQuery"]["bulkOperation"]["id"].is_string(), "{started}");
+    sandbox.state().lock().unwrap().bulk.values_mut().for_each(|op| op.started += std::time::Duration::from_secs(3600));
+    let forced = sync_with(&store, &catalog, Method::Bulk).await.unwrap_err().to_string();
+    assert!(forced.contains("another bulk operation of this app is running"), "{forced}");
+    assert_eq!(sync_with(&store, &catalog, Method::Auto).await.unwrap().method, Method::Paged);
+    assert_eq!(catalog.lock().unwrap().counts().unwrap().products, 304);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_bulk_sync_keeps_the_catalog_and_frees_the_stores_bulk_slot() {
+    let sandbox = common::sandbox_with(|c| {
+        c.products = 40;
+        c.bulk = mediadesk::sandbox::BulkTimings {
+            start: std::time::Duration::from_millis(20),
+            objects_per_second: 100.0,
+            ..Default::default()
+        };
+    })
+    .await;
+    let store = store(&sandbox);
+    let catalog = open(&scratch("bulk-cancel"));
+    let cancel = Arc::new(AtomicBool::new(false));
+    let stop = cancel.clone();
+    let options = SyncOptions { full: true, method: Method::Bulk };
+    let result = run_sync(
+        store.clone(),
+        catalog.clone(),
+        options,
+        move |p| {
+            if p.done > 10 {
+                stop.store(true, Ordering::Relaxed);
+            }
+        },
+        cancel,
+    )
+    .await;
+    assert!(matches!(result, Err(SyncError::Cancelled)), "{result:?}");
+    assert_eq!(catalog.lock().unwrap().counts().unwrap().products, 0);
+    let st = sandbox.state();
+    let canceled = st.lock().unwrap().bulk.values().all(|op| op.canceled);
+    assert!(canceled, "the store's job was cancelled, so the next bulk read is not refused");
 }

@@ -4,7 +4,7 @@
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::{Catalog, CatalogError};
-use crate::model::{Media, ProductMedia, ProductRecord};
+use crate::model::{CatalogRow, Media, ProductMedia, ProductRecord};
 
 /// Whether a sync saw every product of the store (and so may remove the ones it did not see).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -17,10 +17,14 @@ pub enum SyncKind {
 }
 
 /// What a finished sync changed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct SyncSummary {
     /// Full or changes only.
     pub kind: SyncKind,
+    /// How the store was read.
+    pub method: super::sync::Method,
+    /// Something the user should know, e.g. that the bulk read fell back to pages.
+    pub notice: Option<String>,
     /// Products written.
     pub products: u64,
     /// Media written.
@@ -36,6 +40,8 @@ pub struct SyncWriter<'c> {
     kind: SyncKind,
     products: u64,
     media: u64,
+    /// Rows of a whole-catalog read are waiting in the temporary table.
+    staging: bool,
 }
 
 impl Catalog {
@@ -45,7 +51,7 @@ impl Catalog {
         let last: Option<String> =
             tx.query_row("SELECT value FROM sync_state WHERE key = 'generation'", [], |r| r.get(0)).optional()?;
         let generation = last.and_then(|g| g.parse::<i64>().ok()).unwrap_or(0) + 1;
-        Ok(SyncWriter { tx, generation, kind, products: 0, media: 0 })
+        Ok(SyncWriter { tx, generation, kind, products: 0, media: 0, staging: false })
     }
 }
 
@@ -191,6 +197,65 @@ impl SyncWriter<'_> {
         Ok(())
     }
 
+    /// Keep a row of a whole-catalog read until every row is in (`put_staged`): rows come in
+    /// any order, children apart from their parents, so they wait in a temporary table.
+    pub fn stage(&mut self, row: &CatalogRow) -> Result<(), CatalogError> {
+        if !self.staging {
+            self.tx.execute_batch(
+                "CREATE TEMP TABLE IF NOT EXISTS staged (seq INTEGER PRIMARY KEY, product TEXT NOT NULL,
+                                                         kind INTEGER NOT NULL, body TEXT NOT NULL);
+                 CREATE INDEX IF NOT EXISTS temp.staged_by_product ON staged (product, kind, seq);
+                 DELETE FROM temp.staged;",
+            )?;
+            self.staging = true;
+        }
+        let (product, kind) = match row {
+            CatalogRow::Product(p) => (&p.id, 0),
+            CatalogRow::Media { product, .. } => (product, 1),
+            CatalogRow::Variant { product, .. } => (product, 2),
+        };
+        let body = serde_json::to_string(row)
+            .map_err(|e| CatalogError::Io { path: "staging".into(), reason: e.to_string() })?;
+        self.tx
+            .prepare_cached("INSERT INTO temp.staged (product, kind, body) VALUES (?1, ?2, ?3)")?
+            .execute(params![product.0, kind, body])?;
+        Ok(())
+    }
+
+    /// Join the staged rows: each product with its media (in the order they came) and variants,
+    /// written as `put` writes one. Media whose product never came are left out.
+    pub fn put_staged(&mut self) -> Result<(), CatalogError> {
+        if !self.staging {
+            return Ok(());
+        }
+        let products: Vec<i64> = self
+            .tx
+            .prepare("SELECT seq FROM temp.staged WHERE kind = 0 ORDER BY seq")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for seq in products {
+            let body: String = self.tx.query_row("SELECT body FROM temp.staged WHERE seq = ?1", [seq], |r| r.get(0))?;
+            let Ok(CatalogRow::Product(mut record)) = serde_json::from_str::<CatalogRow>(&body) else { continue };
+            let children: Vec<String> = self
+                .tx
+                .prepare_cached("SELECT body FROM temp.staged WHERE product = ?1 AND kind > 0 ORDER BY kind, seq")?
+                .query_map([&record.id.0], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            for child in children {
+                match serde_json::from_str::<CatalogRow>(&child) {
+                    Ok(CatalogRow::Media { media, .. }) => {
+                        record.media.push(Media { position: record.media.len() as u32, ..media })
+                    }
+                    Ok(CatalogRow::Variant { variant, .. }) => record.variants.push(variant),
+                    _ => {}
+                }
+            }
+            self.put(&record)?;
+        }
+        self.tx.execute("DELETE FROM temp.staged", [])?;
+        Ok(())
+    }
+
     /// Products written so far.
     pub fn written(&self) -> u64 {
         self.products
@@ -223,7 +288,14 @@ impl SyncWriter<'_> {
             tx.execute("INSERT OR REPLACE INTO sync_state (key, value) VALUES (?1, ?2)", params![key, value])?;
         }
         tx.commit()?;
-        Ok(SyncSummary { kind: self.kind, products: self.products, media: self.media, removed })
+        Ok(SyncSummary {
+            kind: self.kind,
+            method: super::sync::Method::Paged,
+            notice: None,
+            products: self.products,
+            media: self.media,
+            removed,
+        })
     }
 }
 

@@ -122,6 +122,10 @@ pub enum Command {
         /// Read every product again, and drop the ones the store no longer has.
         #[arg(long)]
         full: bool,
+        /// How a full sync reads: `bulk` (one Shopify bulk operation), `paged` (pages of
+        /// products), or `auto` (bulk for stores of 300 products or more, where available).
+        #[arg(long, default_value = "auto", value_parser = ["auto", "paged", "bulk"])]
+        method: String,
     },
     /// Search the local catalog (no network): one line per product, best match first. Words
     /// match the start of words in titles, handles, vendors, types, tags and alt texts;

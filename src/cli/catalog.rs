@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::{Cli, Exit, line};
 use crate::catalog::Catalog;
-use crate::catalog::sync::{SyncError, sync as run_sync};
+use crate::catalog::sync::{Method, SyncError, SyncOptions, sync as run_sync};
 use crate::store::Store;
 
 /// Where catalogs live: `--data-dir`, else `MEDIADESK_DATA_DIR`, else the platform's data folder.
@@ -67,7 +67,12 @@ pub fn search(cli: &Cli, text: &str, limit: u32) -> Exit {
 
 /// `mediadesk sync [--full]`: the store's changes since the last sync (everything the first
 /// time, or with `--full`) into its catalog; Ctrl+C cancels and keeps the old catalog.
-pub async fn sync(cli: &Cli, store: Arc<dyn Store>, full: bool) -> Exit {
+pub async fn sync(cli: &Cli, store: Arc<dyn Store>, full: bool, method: &str) -> Exit {
+    let method = match method {
+        "bulk" => Method::Bulk,
+        "paged" => Method::Paged,
+        _ => Method::Auto,
+    };
     let catalog = match open(cli) {
         Ok(c) => Arc::new(Mutex::new(c)),
         Err(exit) => return exit,
@@ -82,15 +87,22 @@ pub async fn sync(cli: &Cli, store: Arc<dyn Store>, full: bool) -> Exit {
         }
     });
     let start = Instant::now();
+    let last = std::sync::atomic::AtomicU64::new(0);
     let progress = |p: crate::catalog::sync::SyncProgress| {
-        if p.done.is_multiple_of(100) {
-            eprintln!("mediadesk: {} products read", p.done);
+        // A line per thousand rows (or objects the store's bulk job wrote), not per row.
+        let step = p.done / 1000;
+        if last.swap(step, Ordering::Relaxed) != step {
+            let what = if p.method == Method::Bulk { "rows (products and media) read" } else { "products read" };
+            eprintln!("mediadesk: {} {what}", p.done);
         }
     };
-    match run_sync(store, catalog, full, progress, cancel).await {
+    match run_sync(store, catalog, SyncOptions { full, method }, progress, cancel).await {
         Ok(s) => {
+            if let Some(n) = &s.notice {
+                eprintln!("mediadesk: {n}");
+            }
             line(json!({
-                "synced": s.kind, "products": s.products, "media": s.media, "removed": s.removed,
+                "synced": s.kind, "method": s.method, "products": s.products, "media": s.media, "removed": s.removed,
                 "seconds": (start.elapsed().as_secs_f64() * 10.0).round() / 10.0, "catalog": path,
             }));
             Exit::Ok

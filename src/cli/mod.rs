@@ -274,7 +274,7 @@ pub fn run_command(cli: &Cli, command: &Command) -> Exit {
                     Exit::Usage
                 }
             },
-            Command::Sync { full } => catalog::sync(cli, store, *full).await,
+            Command::Sync { full, method } => catalog::sync(cli, store, *full, method).await,
             Command::Shop => match shop(store.as_ref()).await {
                 Ok(()) => Exit::Ok,
                 Err(e) => fail(&e, json!({})),

@@ -209,7 +209,7 @@ impl Sandbox {
             .route("/api/v3/{store}/products/{id}/media", put(ecwid::set_media))
             .route("/api/v3/{store}/products/{id}/{target}", post(ecwid::upload).delete(ecwid::delete))
             .route("/api/v3/{store}/products/{id}/gallery/{file}", axum::routing::delete(ecwid::delete_gallery_image))
-            .route("/bulk/{key}", get(shopify::bulk::download))
+            .route("/bulk/{key}", get(shopify::bulk_ops::download))
             .route("/staged/upload", post(uploads::post))
             .route("/staged/files/{*key}", put(uploads::put))
             .route("/cdn/shop/files/{id}/{name}", get(cdn::get))

@@ -168,6 +168,8 @@ pub struct Capabilities {
     pub alt_max_chars: usize,
     /// Main media and gallery can be set from URLs in one call (`set_media`).
     pub media_from_urls: bool,
+    /// The whole catalog can be read in one job on the store's side (`bulk_catalog`).
+    pub bulk_reads: bool,
 }
 
 impl Capabilities {
@@ -179,6 +181,7 @@ impl Capabilities {
             file_library: false,
             alt_max_chars: Platform::Ecwid.limits().alt_max_chars,
             media_from_urls: false,
+            bulk_reads: false,
         }
     }
 }
@@ -448,6 +451,25 @@ pub trait Store: Send + Sync {
             code: "NO_CATALOG_READ".into(),
             message: "this store cannot be read into the local catalog".into(),
         })
+    }
+
+    /// How many products the store has, where it says cheaply.
+    async fn product_count(&self) -> Result<Option<u64>, StoreError> {
+        Ok(None)
+    }
+
+    /// Read the whole catalog in one job on the store's side (Shopify's bulk operations), each
+    /// row sent to `rows` as it is read, in no particular order; `progress` gets the objects the
+    /// job has written so far. Stops early, without error, when `rows` is closed. Fails with
+    /// `Refused` (code `BULK_…`, `OPERATION_IN_PROGRESS`) when the job cannot be used: the caller
+    /// then reads pages instead.
+    async fn bulk_catalog(
+        &self,
+        rows: tokio::sync::mpsc::Sender<crate::model::CatalogRow>,
+        progress: &(dyn Fn(u64) + Send + Sync),
+    ) -> Result<u64, StoreError> {
+        let _ = (rows, progress);
+        Err(StoreError::Refused { code: "BULK_UNSUPPORTED".into(), message: "this store has no bulk reads".into() })
     }
 
     /// Media changed after `since` (RFC 3339) that their products' update time may not show

@@ -9,14 +9,11 @@
 use apollo_compiler::ExecutableDocument;
 use apollo_compiler::executable::{Operation, Selection, SelectionSet};
 use apollo_compiler::resolvers::Execution;
-use axum::extract::{Path, Query, State as AxState};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
+use super::bulk_ops::{View, in_progress, operation_json};
 use super::objects::{Ctx, Obj, Val};
-use crate::sandbox::Shared;
-use crate::sandbox::state::{BulkFault, BulkRec, gid, parse_gid};
+use crate::sandbox::state::{BulkRec, gid, parse_gid};
 
 /// Most connections a bulk query may hold.
 const MOST_CONNECTIONS: usize = 5;
@@ -27,8 +24,13 @@ fn user_error(code: &str, message: impl Into<String>) -> Value {
     json!({"code": code, "field": ["query"], "message": message.into()})
 }
 
+/// How this request sees bulk operations.
+fn view(ctx: &Ctx) -> View<'_> {
+    View::new(&ctx.config, ctx.now, &ctx.base)
+}
+
 fn payload<'c>(ctx: &'c Ctx, op: Option<u64>, errors: Vec<Value>) -> Val<'c> {
-    let op = op.map_or(Val::Json(Value::Null), |id| Val::Json(operation_json(ctx, id)));
+    let op = op.map_or(Val::Json(Value::Null), |id| Val::Json(operation_json(&view(ctx), &ctx.state.borrow(), id)));
     Val::Obj(Obj::Record(
         "BulkOperationRunQueryPayload",
         vec![("bulkOperation", op), ("userErrors", Val::Json(Value::Array(errors)))],
@@ -38,7 +40,8 @@ fn payload<'c>(ctx: &'c Ctx, op: Option<u64>, errors: Vec<Value>) -> Val<'c> {
 /// `bulkOperationRunQuery(query:)`
 pub fn run_query<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
     let query = a.get("query").and_then(Value::as_str).unwrap_or("");
-    if let Some(running) = in_progress(ctx) {
+    let running = in_progress(&view(ctx), &ctx.state.borrow());
+    if let Some(running) = running {
         let message = format!(
             "A bulk query operation for this app and shop is already in progress: {}.",
             gid("BulkOperation", running)
@@ -116,146 +119,11 @@ pub fn cancel<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
             None => errors.push(json!({"field": ["id"], "message": "Bulk operation does not exist"})),
         }
     }
-    let op = found.map_or(Val::Json(Value::Null), |id| Val::Json(operation_json(ctx, id)));
+    let op = found.map_or(Val::Json(Value::Null), |id| Val::Json(operation_json(&view(ctx), &ctx.state.borrow(), id)));
     Val::Obj(Obj::Record(
         "BulkOperationCancelPayload",
         vec![("bulkOperation", op), ("userErrors", Val::Json(Value::Array(errors)))],
     ))
-}
-
-/// The running operation, if one is.
-fn in_progress(ctx: &Ctx) -> Option<u64> {
-    let st = ctx.state.borrow();
-    st.bulk.values().rev().find(|r| matches!(status(ctx, r).0, "CREATED" | "RUNNING")).map(|r| r.id)
-}
-
-/// `currentBulkOperation`: the app's newest bulk query.
-pub fn current(ctx: &Ctx) -> Value {
-    let id = ctx.state.borrow().bulk.keys().next_back().copied();
-    id.map_or(Value::Null, |id| operation_json(ctx, id))
-}
-
-/// `node(id:)` for a bulk operation; `None` for other ids.
-pub fn node<'c>(ctx: &'c Ctx, id: &str) -> Option<Val<'c>> {
-    match parse_gid(id) {
-        Some(("BulkOperation", n)) if ctx.state.borrow().bulk.contains_key(&n) => {
-            Some(Val::Obj(Obj::Json("BulkOperation".into(), operation_json(ctx, n))))
-        }
-        _ => None,
-    }
-}
-
-/// A connection's arguments in a bulk query: every object, as no `first` is needed there.
-pub fn all_of(ctx: &Ctx, a: &Value) -> Value {
-    let mut a = a.clone();
-    if ctx.bulk.get()
-        && let Some(m) = a.as_object_mut()
-        && !m.contains_key("first")
-        && !m.contains_key("last")
-    {
-        m.insert("first".into(), json!(u32::MAX));
-        m.insert("bulk".into(), json!(true));
-    }
-    a
-}
-
-/// Where an operation is on its timeline: status and objects written so far.
-fn status(ctx: &Ctx, r: &BulkRec) -> (&'static str, u64) {
-    let timing = ctx.config.bulk;
-    let total = r.lines.len() as u64;
-    let elapsed = ctx.now.saturating_duration_since(r.started);
-    if r.canceled {
-        return ("CANCELED", 0);
-    }
-    if elapsed < timing.start {
-        return ("CREATED", 0);
-    }
-    let written = ((elapsed - timing.start).as_secs_f64() * timing.objects_per_second) as u64;
-    if written < total {
-        return ("RUNNING", written);
-    }
-    match r.fault {
-        Some(BulkFault::Fail) => ("FAILED", total / 2),
-        Some(BulkFault::Expire) => ("EXPIRED", total),
-        None => ("COMPLETED", total),
-    }
-}
-
-/// A `BulkOperation` as the API shows it.
-fn operation_json(ctx: &Ctx, id: u64) -> Value {
-    let st = ctx.state.borrow();
-    let Some(r) = st.bulk.get(&id) else { return Value::Null };
-    let (status, count) = status(ctx, r);
-    let done = matches!(status, "COMPLETED" | "FAILED" | "EXPIRED");
-    let finished_at = r.created_at
-        + ctx.config.bulk.start
-        + std::time::Duration::from_secs_f64(r.lines.len() as f64 / ctx.config.bulk.objects_per_second);
-    let url = |lines: usize| {
-        let size: usize = r.lines.iter().take(lines).map(|l| l.len() + 1).sum();
-        (signed_url(ctx, &r.key, lines, finished_at), size)
-    };
-    let (full_url, size) = url(r.lines.len());
-    json!({
-        "__typename": "BulkOperation",
-        "id": gid("BulkOperation", r.id),
-        "status": status,
-        "type": "QUERY",
-        "query": r.query,
-        "createdAt": crate::time::rfc3339(crate::time::unix(r.created_at)),
-        "completedAt": done.then(|| crate::time::rfc3339(crate::time::unix(finished_at))),
-        "objectCount": count.to_string(),
-        "rootObjectCount": if done { r.root_count } else { 0 }.to_string(),
-        "errorCode": (status == "FAILED").then_some("INTERNAL_SERVER_ERROR"),
-        // No data, no file: Shopify gives no URL for an empty result.
-        "url": (status == "COMPLETED" && !r.lines.is_empty()).then_some(full_url),
-        "fileSize": (status == "COMPLETED" && !r.lines.is_empty()).then(|| size.to_string()),
-        "partialDataUrl": (status == "FAILED").then(|| url(r.lines.len() / 2).0),
-    })
-}
-
-/// A signed link to the first `lines` lines of a result, valid for the configured lifetime.
-fn signed_url(ctx: &Ctx, key: &str, lines: usize, from: std::time::SystemTime) -> String {
-    let expires = crate::time::unix(from + ctx.config.bulk.url_lifetime);
-    let message = format!("{key}:{lines}:{expires}");
-    let signature = crate::sandbox::uploads::sign(&ctx.config.secret, &message);
-    ctx.url(&format!("/bulk/{key}.jsonl?lines={lines}&expires={expires}&signature={signature}"))
-}
-
-/// The query of a result link.
-#[derive(serde::Deserialize)]
-pub struct Download {
-    lines: usize,
-    expires: u64,
-    signature: String,
-}
-
-/// `GET /bulk/{key}.jsonl`: the result, as a cloud bucket serves a signed object.
-pub async fn download(
-    AxState(shared): AxState<Shared>,
-    Path(file): Path<String>,
-    Query(q): Query<Download>,
-) -> Response {
-    let key = file.trim_end_matches(".jsonl");
-    let expected = crate::sandbox::uploads::sign(&shared.config.secret, &format!("{key}:{}:{}", q.lines, q.expires));
-    if expected != q.signature {
-        return (StatusCode::FORBIDDEN, "SignatureDoesNotMatch").into_response();
-    }
-    if crate::time::unix(std::time::SystemTime::now()) > q.expires {
-        return (StatusCode::FORBIDDEN, "ExpiredToken: the request has expired").into_response();
-    }
-    let st = crate::sync::lock(&shared.state);
-    let Some(r) = st.bulk.values().find(|r| r.key == key) else {
-        return (StatusCode::NOT_FOUND, "NoSuchKey").into_response();
-    };
-    if r.fault == Some(BulkFault::Expire) {
-        return (StatusCode::FORBIDDEN, "ExpiredToken: the request has expired").into_response();
-    }
-    let mut body = String::new();
-    for line in r.lines.iter().take(q.lines) {
-        body.push_str(line);
-        body.push('\n');
-    }
-    (StatusCode::OK, [("content-type", "application/jsonl")], body).into_response()
 }
 
 /// Shopify's rules for what a bulk query may ask.

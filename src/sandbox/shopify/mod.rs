@@ -1,7 +1,8 @@
 //! The sandbox's Shopify face: `POST /admin/api/{version}/graphql.json` with Shopify's
 //! authentication, validation, query cost, rate limit, errors and response extensions.
 
-pub mod bulk;
+mod bulk;
+pub mod bulk_ops;
 mod mutations;
 mod objects;
 mod search;

@@ -7,7 +7,7 @@ use apollo_compiler::resolvers::{FieldError, ObjectValue, ResolveInfo, ResolvedV
 use apollo_compiler::response::JsonValue;
 use serde_json::{Value, json};
 
-use super::search;
+use super::{bulk_ops, search};
 use crate::rng::Rng;
 use crate::sandbox::SandboxConfig;
 use crate::sandbox::state::{FileKind, FileRec, State, Status, gid, parse_gid};
@@ -211,9 +211,9 @@ fn has_image(f: &FileRec) -> bool {
 }
 
 fn query_field<'c>(ctx: &'c Ctx, name: &str, a: &Value) -> Result<Val<'c>, FieldError> {
-    let a = &super::bulk::all_of(ctx, a);
+    let a = &bulk_ops::all_of(ctx.bulk.get(), a);
     match name {
-        "currentBulkOperation" => return Ok(Val::Json(super::bulk::current(ctx))),
+        "currentBulkOperation" => return Ok(Val::Json(bulk_ops::current(&bulk_view(ctx), &ctx.state.borrow()))),
         "node" => return Ok(node(ctx, a.get("id").and_then(Value::as_str).unwrap_or(""))),
         _ => {}
     }
@@ -251,13 +251,18 @@ fn query_field<'c>(ctx: &'c Ctx, name: &str, a: &Value) -> Result<Val<'c>, Field
     })
 }
 
+/// How this request sees bulk operations.
+fn bulk_view(ctx: &Ctx) -> bulk_ops::View<'_> {
+    bulk_ops::View::new(&ctx.config, ctx.now, &ctx.base)
+}
+
 /// `node(id:)`: a bulk operation, a product or a file; null for anything else.
 fn node<'c>(ctx: &'c Ctx, id: &str) -> Val<'c> {
-    if let Some(op) = super::bulk::node(ctx, id) {
-        return op;
-    }
     let st = ctx.state.borrow();
     match parse_gid(id) {
+        Some(("BulkOperation", n)) if st.bulk.contains_key(&n) => {
+            Val::Obj(Obj::Json("BulkOperation".into(), bulk_ops::operation_json(&bulk_view(ctx), &st, n)))
+        }
         Some(("Product", n)) if st.products.contains_key(&n) => Val::Obj(Obj::Product(ctx, n)),
         Some((ty, n)) if st.files.get(&n).is_some_and(|f| f.kind.type_name() == ty) => Val::Obj(Obj::File(ctx, n)),
         _ => Val::Json(Value::Null),
@@ -265,7 +270,7 @@ fn node<'c>(ctx: &'c Ctx, id: &str) -> Val<'c> {
 }
 
 fn product_field<'c>(ctx: &'c Ctx, id: u64, name: &str, a: &Value) -> Result<Val<'c>, FieldError> {
-    let a = &super::bulk::all_of(ctx, a);
+    let a = &bulk_ops::all_of(ctx.bulk.get(), a);
     let st = ctx.state.borrow();
     let p = st.products.get(&id).ok_or_else(|| err("product vanished"))?;
     Ok(match name {

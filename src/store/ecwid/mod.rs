@@ -288,6 +288,7 @@ impl Store for EcwidStore {
             file_library: false,
             alt_max_chars: Platform::Ecwid.limits().alt_max_chars,
             media_from_urls: true,
+            bulk_reads: false,
         }
     }
 

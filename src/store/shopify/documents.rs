@@ -74,4 +74,9 @@ documents! {
     SHOP => "shop.graphql": "The shop's name and granted scopes.",
     CATALOG_PRODUCTS => "catalog_products.graphql": "A page of whole products for the local catalog.",
     CHANGED_FILES => "changed_files.graphql": "Ids of files changed since a time.",
+    BULK_CATALOG => "bulk_catalog.graphql": "The whole catalog, as the query of a bulk operation.",
+    BULK_RUN => "bulk_run.graphql": "Start a bulk query operation.",
+    BULK_STATUS => "bulk_status.graphql": "Poll a bulk operation.",
+    BULK_CANCEL => "bulk_cancel.graphql": "Cancel a bulk operation.",
+    PRODUCTS_COUNT => "products_count.graphql": "How many products the store has.",
 }

@@ -1,5 +1,6 @@
 //! Shopify's Admin GraphQL API: the `Store` implementation, its transport and its documents.
 
+mod bulk;
 mod catalog;
 pub mod connect;
 pub mod credentials;
@@ -108,6 +109,7 @@ impl Store for ShopifyStore {
             file_library: true,
             alt_max_chars: Platform::Shopify.limits().alt_max_chars,
             media_from_urls: false,
+            bulk_reads: true,
         }
     }
 
@@ -185,6 +187,18 @@ impl Store for ShopifyStore {
 
     async fn changed_media(&self, since: &str) -> Result<Vec<MediaId>, StoreError> {
         self.changed_files(since).await
+    }
+
+    async fn product_count(&self) -> Result<Option<u64>, StoreError> {
+        self.count_products().await
+    }
+
+    async fn bulk_catalog(
+        &self,
+        rows: tokio::sync::mpsc::Sender<crate::model::CatalogRow>,
+        progress: &(dyn Fn(u64) + Send + Sync),
+    ) -> Result<u64, StoreError> {
+        self.bulk_rows(rows, progress).await
     }
 
     async fn set_alt(&self, product: &ProductId, edits: &[AltEdit]) -> Result<BatchOutcome, StoreError> {

@@ -1,0 +1,283 @@
+//! The whole catalog through one bulk operation: start it, poll it through `node(id:)` (which
+//! every API version answers), then stream the JSONL result line by line, never holding the
+//! file in memory. Rows go out as they are parsed, in the file's order: children may come
+//! before their parents and apart from them (Shopify no longer groups them from 2026-01), so
+//! the catalog joins them through `__parentId`.
+
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::transport::Repeat;
+use super::{ShopifyStore, documents, wire};
+use crate::model::{CatalogRow, Media, ProductId, ProductRecord};
+use crate::store::StoreError;
+
+/// First wait between polls; doubled up to `POLL_MOST`, so a small store is read at once and a
+/// large one costs a request every few seconds.
+const POLL_FIRST: Duration = Duration::from_millis(100);
+/// Longest wait between polls.
+const POLL_MOST: Duration = Duration::from_secs(5);
+/// Longest a result download may take.
+const DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(3600);
+/// Longest JSONL line accepted: a product line with every field is a few kilobytes.
+const LONGEST_LINE: usize = 4 << 20;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RunData {
+    bulk_operation_run_query: Option<RunPayload>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RunPayload {
+    bulk_operation: Option<Operation>,
+    #[serde(default)]
+    user_errors: Vec<wire::UserError>,
+}
+
+#[derive(Deserialize)]
+struct StatusData {
+    node: Option<Operation>,
+}
+
+/// A `BulkOperation`, as much as the app asks for.
+#[derive(Deserialize, Debug, Default)]
+#[serde(rename_all = "camelCase")]
+struct Operation {
+    id: Option<String>,
+    status: Option<String>,
+    error_code: Option<String>,
+    /// `UnsignedInt64`: a string in JSON.
+    object_count: Option<Value>,
+    url: Option<String>,
+    partial_data_url: Option<String>,
+}
+
+impl Operation {
+    fn objects(&self) -> u64 {
+        match &self.object_count {
+            Some(Value::String(s)) => s.parse().unwrap_or(0),
+            Some(Value::Number(n)) => n.as_u64().unwrap_or(0),
+            _ => 0,
+        }
+    }
+}
+
+fn refused(code: &str, message: impl Into<String>) -> StoreError {
+    StoreError::Refused { code: code.into(), message: message.into() }
+}
+
+impl ShopifyStore {
+    /// How many products the store has.
+    pub(crate) async fn count_products(&self) -> Result<Option<u64>, StoreError> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct CountData {
+            products_count: Option<wire::Count>,
+        }
+        let data: CountData = self.transport.run(&documents::PRODUCTS_COUNT, json!({}), Repeat::Safe).await?;
+        Ok(data.products_count.map(|c| c.count))
+    }
+
+    /// Run the catalog bulk query and send its rows; see `Store::bulk_catalog`.
+    pub(crate) async fn bulk_rows(
+        &self,
+        rows: tokio::sync::mpsc::Sender<CatalogRow>,
+        progress: &(dyn Fn(u64) + Send + Sync),
+    ) -> Result<u64, StoreError> {
+        let id = self.start_bulk().await?;
+        let done = match self.wait_bulk(&id, progress, &rows).await {
+            Ok(done) => done,
+            Err(e) => {
+                // Stopped (the sync was cancelled, or failed): free the app's one bulk slot.
+                self.cancel_bulk(&id).await;
+                return Err(e);
+            }
+        };
+        let Some(op) = done else {
+            self.cancel_bulk(&id).await;
+            return Ok(0);
+        };
+        match op.status.as_deref() {
+            Some("COMPLETED") => match op.url {
+                Some(url) => self.stream_rows(&url, &rows).await,
+                // No objects, no file.
+                None => Ok(0),
+            },
+            Some("FAILED") => Err(refused(
+                "BULK_FAILED",
+                format!(
+                    "Shopify's bulk read failed ({}){}",
+                    op.error_code.as_deref().unwrap_or("no reason given"),
+                    if op.partial_data_url.is_some() {
+                        "; only part of the data was read, so none of it is used"
+                    } else {
+                        ""
+                    }
+                ),
+            )),
+            Some("EXPIRED") => Err(refused("BULK_EXPIRED", "the bulk read's result expired before it was downloaded")),
+            Some(other) => Err(refused("BULK_CANCELED", format!("the bulk read ended as {}", other.to_lowercase()))),
+            None => Err(refused("BULK_FAILED", "the bulk read's status is unknown")),
+        }
+    }
+
+    async fn start_bulk(&self) -> Result<String, StoreError> {
+        let vars = json!({"query": documents::BULK_CATALOG.text});
+        // It creates an operation: sent again only if the request never left (a lost answer may
+        // have started one, which a second try would find as OPERATION_IN_PROGRESS).
+        let data: RunData = self.transport.run(&documents::BULK_RUN, vars, Repeat::Unsafe).await?;
+        let payload =
+            data.bulk_operation_run_query.ok_or_else(|| refused("BULK_FAILED", "no answer to the bulk read"))?;
+        if let Some(e) = payload.user_errors.first() {
+            let code = e.code.clone().unwrap_or_else(|| "INVALID".into());
+            let message = if code == "OPERATION_IN_PROGRESS" {
+                format!("another bulk operation of this app is running on the store ({})", e.message)
+            } else {
+                format!("Shopify refused the bulk read: {}", e.message)
+            };
+            return Err(refused(&code, message));
+        }
+        payload
+            .bulk_operation
+            .and_then(|op| op.id)
+            .ok_or_else(|| refused("BULK_FAILED", "the bulk read was not started"))
+    }
+
+    /// Poll until the operation ends; `None` when the reader went away meanwhile.
+    async fn wait_bulk(
+        &self,
+        id: &str,
+        progress: &(dyn Fn(u64) + Send + Sync),
+        rows: &tokio::sync::mpsc::Sender<CatalogRow>,
+    ) -> Result<Option<Operation>, StoreError> {
+        let mut wait = POLL_FIRST;
+        loop {
+            let data: StatusData = self.transport.run(&documents::BULK_STATUS, json!({"id": id}), Repeat::Safe).await?;
+            let op = data.node.ok_or_else(|| refused("BULK_FAILED", "the bulk read disappeared"))?;
+            progress(op.objects());
+            if !matches!(op.status.as_deref(), Some("CREATED" | "RUNNING" | "CANCELING")) {
+                return Ok(Some(op));
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = rows.closed() => return Ok(None),
+            }
+            wait = (wait * 2).min(POLL_MOST);
+        }
+    }
+
+    async fn cancel_bulk(&self, id: &str) {
+        if let Err(e) = self.transport.run::<Value>(&documents::BULK_CANCEL, json!({"id": id}), Repeat::Safe).await {
+            // The operation ends by itself; only a new one started right away would be refused.
+            tracing::warn!(error = %e, "a bulk operation could not be cancelled");
+        }
+    }
+
+    /// Download the JSONL result and send each line's row, without reading the file whole.
+    async fn stream_rows(&self, url: &str, rows: &tokio::sync::mpsc::Sender<CatalogRow>) -> Result<u64, StoreError> {
+        let parsed = reqwest::Url::parse(url).map_err(|e| refused("BULK_FAILED", format!("bad result URL: {e}")))?;
+        if parsed.scheme() != "https" && !super::endpoint::is_loopback(&parsed) {
+            return Err(refused("BULK_FAILED", "the bulk result is not on HTTPS"));
+        }
+        // The result is on a storage host, authorised by its signed URL: no token goes there.
+        let resp = self
+            .transport
+            .http()
+            .get(parsed)
+            .timeout(DOWNLOAD_TIMEOUT)
+            .send()
+            .await
+            .map_err(|e| StoreError::Network { message: format!("downloading the bulk result: {e}") })?;
+        if !resp.status().is_success() {
+            let code = if resp.status().as_u16() == 403 { "BULK_EXPIRED" } else { "BULK_FAILED" };
+            return Err(refused(code, format!("the bulk result could not be downloaded ({})", resp.status())));
+        }
+        let mut body = resp.bytes_stream();
+        let mut pending: Vec<u8> = Vec::new();
+        let mut sent = 0;
+        while let Some(chunk) = body.next().await {
+            let chunk =
+                chunk.map_err(|e| StoreError::Network { message: format!("downloading the bulk result: {e}") })?;
+            pending.extend_from_slice(&chunk);
+            while let Some(end) = pending.iter().position(|b| *b == b'\n') {
+                let line: Vec<u8> = pending.drain(..=end).collect();
+                if let Some(row) = row_of(&line) {
+                    if rows.send(row).await.is_err() {
+                        return Ok(sent);
+                    }
+                    sent += 1;
+                }
+            }
+            if pending.len() > LONGEST_LINE {
+                return Err(refused("BULK_FAILED", "the bulk result has a line too long to be a product"));
+            }
+        }
+        if let Some(row) = row_of(&pending) {
+            let _ = rows.send(row).await;
+            sent += 1;
+        }
+        Ok(sent)
+    }
+}
+
+/// One JSONL line as a row: a product, or a media of the product `__parentId` names. A line
+/// that cannot be read is left out and logged; it never fails the whole read.
+fn row_of(line: &[u8]) -> Option<CatalogRow> {
+    let text = std::str::from_utf8(line).ok()?.trim();
+    if text.is_empty() {
+        return None;
+    }
+    let value: Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => {
+            tracing::warn!(error = %e, "an unreadable line of the bulk result was left out");
+            return None;
+        }
+    };
+    match value.get("__parentId").and_then(Value::as_str) {
+        None => {
+            let p: wire::Product = serde_json::from_value(value).ok()?;
+            Some(CatalogRow::Product(ProductRecord {
+                id: ProductId(p.id?),
+                title: p.title.unwrap_or_default(),
+                handle: p.handle.unwrap_or_default(),
+                vendor: p.vendor,
+                product_type: p.product_type,
+                status: p.status.map(|s| s.to_ascii_lowercase()),
+                tags: p.tags.unwrap_or_default(),
+                updated_at: p.updated_at,
+                media: Vec::new(),
+                variants: Vec::new(),
+            }))
+        }
+        Some(parent) => {
+            let product = ProductId(parent.to_string());
+            let node: wire::MediaNode = serde_json::from_value(value).ok()?;
+            let media: Media = node.to_media(0)?;
+            Some(CatalogRow::Media { product, media })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_become_rows_and_odd_lines_are_left_out() {
+        let product = br#"{"id":"gid://shopify/Product/1","title":"Mug","handle":"mug","vendor":"Acme","status":"DRAFT","tags":["a"],"updatedAt":"2026-01-01T00:00:00Z"}"#;
+        let Some(CatalogRow::Product(p)) = row_of(product) else { panic!("a product") };
+        assert_eq!((p.title.as_str(), p.status.as_deref(), p.tags.len()), ("Mug", Some("draft"), 1));
+        let media = br#"{"id":"gid://shopify/MediaImage/7","alt":"Blue mug","mediaContentType":"IMAGE","status":"READY","__parentId":"gid://shopify/Product/1"}"#;
+        let Some(CatalogRow::Media { product, media }) = row_of(media) else { panic!("a media") };
+        assert_eq!((product.0.as_str(), media.alt.as_str()), ("gid://shopify/Product/1", "Blue mug"));
+        assert!(row_of(b"{not json").is_none());
+        assert!(row_of(b"   ").is_none());
+        assert!(row_of(br#"{"title":"no id"}"#).is_none());
+    }
+}
