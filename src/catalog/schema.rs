@@ -60,8 +60,9 @@ const MIGRATIONS: [&str; 1] = [r#"
     CREATE VIRTUAL TABLE product_search USING fts5(
         title, handle, vendor, product_type, tags, alts,
         tokenize = 'unicode61 remove_diacritics 2',
-        prefix = '1 2 3'
+        prefix = '2 3'
     );
+    CREATE INDEX products_by_title ON products (title COLLATE NOCASE);
 "#];
 
 /// What the file's version says about it.

@@ -106,12 +106,22 @@ impl Catalog {
         );
         let mut conditions = Vec::new();
         let fts = q.fts();
-        if let Some(expr) = &fts {
-            sql.push_str("FROM product_search s JOIN products p ON p.rowid = s.rowid ");
-            conditions.push("product_search MATCH ?".to_string());
-            args.push(Value::Text(expr.clone()));
-        } else {
-            sql.push_str("FROM products p ");
+        // Words of one or two letters match most of a large catalog: ranking every match costs
+        // more than it tells, so those list by title (through the title index, stopping at the
+        // limit); longer words rank, best first, and only the best `limit` are sorted.
+        let short = !q.words.is_empty() && q.words.iter().chain(&q.title).all(|w| w.chars().count() <= 2);
+        match &fts {
+            Some(expr) if short => {
+                sql.push_str("FROM products p ");
+                conditions.push("p.rowid IN (SELECT rowid FROM product_search WHERE product_search MATCH ?)".into());
+                args.push(Value::Text(expr.clone()));
+            }
+            Some(expr) => {
+                sql.push_str("FROM product_search s JOIN products p ON p.rowid = s.rowid ");
+                conditions.push("product_search MATCH ?".to_string());
+                args.push(Value::Text(expr.clone()));
+            }
+            None => sql.push_str("FROM products p "),
         }
         let mut any_of = |column: &str, values: &[String], args: &mut Vec<Value>| {
             if values.is_empty() {
@@ -132,11 +142,7 @@ impl Catalog {
             sql.push_str("WHERE ");
             sql.push_str(&conditions.join(" AND "));
         }
-        sql.push_str(if fts.is_some() {
-            " ORDER BY s.rank, p.title COLLATE NOCASE"
-        } else {
-            " ORDER BY p.title COLLATE NOCASE"
-        });
+        sql.push_str(if fts.is_some() && !short { " ORDER BY s.rank" } else { " ORDER BY p.title COLLATE NOCASE" });
         sql.push_str(" LIMIT ?");
         args.push(Value::Integer(limit as i64));
         let mut stmt = self.conn.prepare_cached(&sql)?;

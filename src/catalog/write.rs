@@ -198,61 +198,126 @@ impl SyncWriter<'_> {
     }
 
     /// Keep a row of a whole-catalog read until every row is in (`put_staged`): rows come in
-    /// any order, children apart from their parents, so they wait in a temporary table.
+    /// any order, children apart from their parents, so they wait in temporary tables.
     pub fn stage(&mut self, row: &CatalogRow) -> Result<(), CatalogError> {
         if !self.staging {
-            self.tx.execute_batch(
-                "CREATE TEMP TABLE IF NOT EXISTS staged (seq INTEGER PRIMARY KEY, product TEXT NOT NULL,
-                                                         kind INTEGER NOT NULL, body TEXT NOT NULL);
-                 CREATE INDEX IF NOT EXISTS temp.staged_by_product ON staged (product, kind, seq);
-                 DELETE FROM temp.staged;",
-            )?;
+            self.tx.execute_batch(STAGING)?;
             self.staging = true;
         }
-        let (product, kind) = match row {
-            CatalogRow::Product(p) => (&p.id, 0),
-            CatalogRow::Media { product, .. } => (product, 1),
-            CatalogRow::Variant { product, .. } => (product, 2),
-        };
-        let body = serde_json::to_string(row)
-            .map_err(|e| CatalogError::Io { path: "staging".into(), reason: e.to_string() })?;
-        self.tx
-            .prepare_cached("INSERT INTO temp.staged (product, kind, body) VALUES (?1, ?2, ?3)")?
-            .execute(params![product.0, kind, body])?;
+        match row {
+            CatalogRow::Product(p) => {
+                self.tx
+                    .prepare_cached(
+                        "INSERT INTO temp.staged_products (id, title, handle, vendor, product_type, status, tags, updated_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    )?
+                    .execute(params![
+                        p.id.0,
+                        p.title,
+                        p.handle,
+                        p.vendor,
+                        p.product_type,
+                        p.status,
+                        p.tags.join("\n"),
+                        p.updated_at
+                    ])?;
+            }
+            CatalogRow::Media { product, media: m } => {
+                self.tx
+                    .prepare_cached(
+                        "INSERT INTO temp.staged_media (product, id, kind, alt, status, preview_url, filename, width, height,
+                                                         size_bytes, mime_type, errors, missing)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                    )?
+                    .execute(params![
+                        product.0,
+                        m.id.0,
+                        m.kind.as_str(),
+                        m.alt,
+                        m.status.as_str(),
+                        m.preview_url,
+                        m.filename,
+                        m.width,
+                        m.height,
+                        m.size_bytes.map(|b| b as i64),
+                        m.mime_type,
+                        m.errors.join("\n"),
+                        m.alt.trim().is_empty(),
+                    ])?;
+            }
+            CatalogRow::Variant { product, variant: v } => {
+                let options = serde_json::to_string(&v.options).unwrap_or_else(|_| "[]".into());
+                let shown = serde_json::to_string(&v.media).unwrap_or_else(|_| "[]".into());
+                self.tx
+                    .prepare_cached(
+                        "INSERT INTO temp.staged_variants (product, id, title, options, media) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    )?
+                    .execute(params![product.0, v.id, v.title, options, shown])?;
+            }
+        }
         Ok(())
     }
 
     /// Join the staged rows: each product with its media (in the order they came) and variants,
-    /// written as `put` writes one. Media whose product never came are left out.
+    /// written in a few set-wise statements (row by row through Rust was four times slower).
+    /// Media and variants whose product never came are left out.
     pub fn put_staged(&mut self) -> Result<(), CatalogError> {
         if !self.staging {
             return Ok(());
         }
-        let products: Vec<i64> = self
-            .tx
-            .prepare("SELECT seq FROM temp.staged WHERE kind = 0 ORDER BY seq")?
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        for seq in products {
-            let body: String = self.tx.query_row("SELECT body FROM temp.staged WHERE seq = ?1", [seq], |r| r.get(0))?;
-            let Ok(CatalogRow::Product(mut record)) = serde_json::from_str::<CatalogRow>(&body) else { continue };
-            let children: Vec<String> = self
-                .tx
-                .prepare_cached("SELECT body FROM temp.staged WHERE product = ?1 AND kind > 0 ORDER BY kind, seq")?
-                .query_map([&record.id.0], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
-            for child in children {
-                match serde_json::from_str::<CatalogRow>(&child) {
-                    Ok(CatalogRow::Media { media, .. }) => {
-                        record.media.push(Media { position: record.media.len() as u32, ..media })
-                    }
-                    Ok(CatalogRow::Variant { variant, .. }) => record.variants.push(variant),
-                    _ => {}
-                }
-            }
-            self.put(&record)?;
-        }
-        self.tx.execute("DELETE FROM temp.staged", [])?;
+        let tx = &self.tx;
+        tx.execute_batch(
+            "DELETE FROM media WHERE product_id IN (SELECT id FROM temp.staged_products);
+             DELETE FROM variants WHERE product_id IN (SELECT id FROM temp.staged_products);",
+        )?;
+        tx.execute(
+            "INSERT INTO products (id, title, handle, vendor, product_type, status, tags, updated_at, media_count,
+                                   missing_alt, preview_url, seen_in_sync)
+             SELECT sp.id, sp.title, sp.handle, sp.vendor, sp.product_type, sp.status, sp.tags, sp.updated_at,
+                    coalesce(m.n, 0), coalesce(m.missing, 0), m.preview, ?1
+             FROM temp.staged_products sp
+             LEFT JOIN (SELECT product, count(*) AS n, sum(missing) AS missing,
+                               (SELECT preview_url FROM temp.staged_media f WHERE f.product = g.product ORDER BY seq LIMIT 1) AS preview
+                        FROM temp.staged_media g GROUP BY product) m ON m.product = sp.id
+             WHERE true
+             ON CONFLICT(id) DO UPDATE SET title = excluded.title, handle = excluded.handle, vendor = excluded.vendor,
+                 product_type = excluded.product_type, status = excluded.status, tags = excluded.tags,
+                 updated_at = excluded.updated_at, media_count = excluded.media_count,
+                 missing_alt = excluded.missing_alt, preview_url = excluded.preview_url,
+                 seen_in_sync = excluded.seen_in_sync",
+            [self.generation],
+        )?;
+        let media = tx.execute(
+            "INSERT OR REPLACE INTO media (product_id, id, position, kind, alt, status, preview_url, filename, width,
+                                           height, size_bytes, mime_type, errors)
+             SELECT product, id, row_number() OVER (PARTITION BY product ORDER BY seq) - 1, kind, alt, status,
+                    preview_url, filename, width, height, size_bytes, mime_type, errors
+             FROM temp.staged_media WHERE product IN (SELECT id FROM temp.staged_products)",
+            [],
+        )?;
+        tx.execute(
+            "INSERT OR REPLACE INTO variants (product_id, id, title, options, media)
+             SELECT product, id, title, options, media FROM temp.staged_variants
+             WHERE product IN (SELECT id FROM temp.staged_products)",
+            [],
+        )?;
+        tx.execute_batch(
+            "DELETE FROM product_search WHERE rowid IN
+                 (SELECT rowid FROM products WHERE id IN (SELECT id FROM temp.staged_products));
+             INSERT INTO product_search (rowid, title, handle, vendor, product_type, tags, alts)
+             SELECT p.rowid, p.title, p.handle, coalesce(p.vendor, ''), coalesce(p.product_type, ''),
+                    replace(p.tags, char(10), ' '), coalesce(a.alts, '')
+             FROM products p
+             LEFT JOIN (SELECT product_id, group_concat(alt, char(10)) AS alts FROM media WHERE alt != ''
+                        GROUP BY product_id) a ON a.product_id = p.id
+             WHERE p.id IN (SELECT id FROM temp.staged_products);",
+        )?;
+        let products: i64 = tx.query_row("SELECT count(DISTINCT id) FROM temp.staged_products", [], |r| r.get(0))?;
+        tx.execute_batch(
+            "DELETE FROM temp.staged_products; DELETE FROM temp.staged_media; DELETE FROM temp.staged_variants;",
+        )?;
+        self.products += products as u64;
+        self.media += media as u64;
         Ok(())
     }
 
@@ -298,6 +363,22 @@ impl SyncWriter<'_> {
         })
     }
 }
+
+/// The temporary tables a whole-catalog read waits in until every row is in.
+const STAGING: &str = "
+    CREATE TEMP TABLE IF NOT EXISTS staged_products (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, title TEXT NOT NULL,
+        handle TEXT NOT NULL, vendor TEXT, product_type TEXT, status TEXT, tags TEXT NOT NULL, updated_at TEXT);
+    CREATE INDEX IF NOT EXISTS temp.staged_products_by_id ON staged_products (id);
+    CREATE TEMP TABLE IF NOT EXISTS staged_media (seq INTEGER PRIMARY KEY, product TEXT NOT NULL, id TEXT NOT NULL,
+        kind TEXT NOT NULL, alt TEXT NOT NULL, status TEXT NOT NULL, preview_url TEXT, filename TEXT, width INTEGER,
+        height INTEGER, size_bytes INTEGER, mime_type TEXT, errors TEXT NOT NULL, missing INTEGER NOT NULL);
+    CREATE INDEX IF NOT EXISTS temp.staged_media_by_product ON staged_media (product, seq);
+    CREATE TEMP TABLE IF NOT EXISTS staged_variants (seq INTEGER PRIMARY KEY, product TEXT NOT NULL, id TEXT NOT NULL,
+        title TEXT NOT NULL, options TEXT NOT NULL, media TEXT NOT NULL);
+    DELETE FROM temp.staged_products;
+    DELETE FROM temp.staged_media;
+    DELETE FROM temp.staged_variants;
+";
 
 /// The words of a product that search matches, besides its alt texts.
 struct SearchWords<'a> {

@@ -1,0 +1,283 @@
+//! The local catalog (a bench binary: `cargo bench --bench catalog`).
+//!
+//! bulk:    full sync of a 10,000-product sandbox store (about 80,000 media) by bulk operation,
+//!          through `mediadesk sync` in a child process: wall time, the sandbox's own job time,
+//!          rows per second written, peak memory of the syncing process.
+//! compare: the same 2,000-product store synced by paged reads and by a bulk operation.
+//! changes: a sync of changes after 1 % of the 10,000 products changed.
+//! write:   rows per second staged, joined and written (50,000 products, 400,000 media) with no
+//!          network, and the search over that catalog: p50 and p99 per query for 1-, 2- and
+//!          3-letter prefixes and whole words.
+//!
+//! `cargo bench --bench catalog -- bulk` (or `compare`, `changes`, `write`) runs one of them.
+// Tests and benches unwrap: a panic is the failure, with its line.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use mediadesk::catalog::{Catalog, SyncKind};
+use mediadesk::model::{CatalogRow, Media, MediaId, MediaKind, MediaStatus, ProductId, ProductRecord, StoreRef};
+use mediadesk::sandbox::{Sandbox, SandboxConfig};
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("mediadesk-bench-catalog-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// What one `mediadesk sync` run did, and the most memory it held.
+struct Synced {
+    summary: serde_json::Value,
+    wall: Duration,
+    peak_kib: u64,
+}
+
+/// Run `mediadesk sync` against the sandbox in a child process, sampling its peak memory.
+fn cli_sync(sandbox: &Sandbox, data: &Path, args: &[&str]) -> Synced {
+    let started = Instant::now();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mediadesk"))
+        .args(["--store", "sandbox", "--endpoint", &sandbox.url(), "--data-dir", data.to_str().unwrap(), "sync"])
+        .args(args)
+        .env("MEDIADESK_TOKEN", sandbox.token())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let status = format!("/proc/{}/status", child.id());
+    let mut peak_kib = 0;
+    while child.try_wait().unwrap().is_none() {
+        if let Ok(text) = std::fs::read_to_string(&status)
+            && let Some(kib) = text.lines().find_map(|l| l.strip_prefix("VmHWM:"))
+        {
+            peak_kib = peak_kib.max(kib.trim().trim_end_matches(" kB").trim().parse().unwrap_or(0));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    let line = String::from_utf8(out.stdout).unwrap();
+    let summary = serde_json::from_str(line.lines().last().expect("a summary line")).unwrap();
+    Synced { summary, wall: started.elapsed(), peak_kib }
+}
+
+fn sandbox(rt: &tokio::runtime::Runtime, products: usize) -> Sandbox {
+    rt.block_on(Sandbox::start(SandboxConfig { products, ..SandboxConfig::default() })).unwrap()
+}
+
+fn bulk(rt: &tokio::runtime::Runtime) {
+    let sb = sandbox(rt, 10_000);
+    let (products, media) = {
+        let st = sb.state();
+        let st = st.lock().unwrap();
+        (st.products.len() as u64, st.products.values().map(|p| p.media.len() as u64).sum::<u64>())
+    };
+    let job = Duration::from_secs_f64((products + media) as f64 / SandboxConfig::default().bulk.objects_per_second)
+        + SandboxConfig::default().bulk.start;
+    let data = scratch("bulk");
+    let s = cli_sync(&sb, &data, &["--method", "bulk"]);
+    assert_eq!(s.summary["products"].as_u64(), Some(products), "{}", s.summary);
+    let ours = s.wall.saturating_sub(job);
+    println!(
+        "bulk: {products} products, {media} media: {:.1} s wall, of which the sandbox's job {:.1} s; {:.1} s ours \
+         ({:.0} rows/s end to end); peak memory {:.0} MB",
+        s.wall.as_secs_f64(),
+        job.as_secs_f64(),
+        ours.as_secs_f64(),
+        (products + media) as f64 / ours.as_secs_f64(),
+        s.peak_kib as f64 / 1024.0
+    );
+    // 1 % of the products change in the admin: the next sync reads only those.
+    {
+        let st = sb.state();
+        let mut st = st.lock().unwrap();
+        for p in st.products.values_mut().step_by(100) {
+            p.title.push_str(" (edited)");
+            p.updated_at = std::time::SystemTime::now();
+        }
+    }
+    let c = cli_sync(&sb, &data, &[]);
+    println!(
+        "changes: {} products changed of {products}: {:.2} s wall ({} kind), peak memory {:.0} MB",
+        c.summary["products"],
+        c.wall.as_secs_f64(),
+        c.summary["synced"],
+        c.peak_kib as f64 / 1024.0
+    );
+}
+
+fn compare(rt: &tokio::runtime::Runtime) {
+    let sb = sandbox(rt, 2_000);
+    let bulk = cli_sync(&sb, &scratch("compare-bulk"), &["--method", "bulk"]);
+    println!("compare: 2,000 products by bulk operation: {:.1} s", bulk.wall.as_secs_f64());
+    let paged = cli_sync(&sb, &scratch("compare-paged"), &["--method", "paged"]);
+    println!(
+        "compare: 2,000 products by paged reads (100 points a second): {:.1} s ({:.3} s a product)",
+        paged.wall.as_secs_f64(),
+        paged.wall.as_secs_f64() / 2_000.0
+    );
+}
+
+/// A product like a real store's: a few words of title, a vendor, tags, eight media.
+fn record(i: u64, words: &[&str]) -> Vec<CatalogRow> {
+    let w = |k: u64| words[(i.wrapping_mul(2_654_435_761).wrapping_add(k * 97) % words.len() as u64) as usize];
+    let id = ProductId(format!("gid://shopify/Product/{i}"));
+    let mut rows = vec![CatalogRow::Product(ProductRecord {
+        id: id.clone(),
+        title: format!("{} {} {}", w(1), w(2), w(3)),
+        handle: format!("{}-{}-{i}", w(1), w(2)),
+        vendor: Some(w(4).to_string()),
+        product_type: Some(w(5).to_string()),
+        status: Some("active".into()),
+        tags: vec![w(6).to_string(), w(7).to_string()],
+        updated_at: Some("2026-11-01T00:00:00Z".into()),
+        media: Vec::new(),
+        variants: Vec::new(),
+    })];
+    for m in 0..8 {
+        rows.push(CatalogRow::Media {
+            product: id.clone(),
+            media: Media {
+                id: MediaId(format!("gid://shopify/MediaImage/{}", i * 8 + m)),
+                kind: MediaKind::Image,
+                alt: if m % 3 == 0 { String::new() } else { format!("{} {} on {}", w(1), w(8 + m), w(9)) },
+                status: MediaStatus::Ready,
+                position: 0,
+                preview_url: Some(format!("https://cdn.shopify.com/s/files/{i}/{m}.jpg?width=320")),
+                width: Some(2048),
+                height: Some(2048),
+                filename: Some(format!("{}-{m}.jpg", w(1))),
+                size_bytes: Some(480_000),
+                mime_type: Some("image/jpeg".into()),
+                errors: Vec::new(),
+            },
+        });
+    }
+    rows
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize].as_secs_f64() * 1000.0
+}
+
+fn write_and_search() {
+    let words = [
+        "linen",
+        "shirt",
+        "wool",
+        "sweater",
+        "mug",
+        "ceramic",
+        "leather",
+        "wallet",
+        "canvas",
+        "tote",
+        "denim",
+        "jacket",
+        "silver",
+        "ring",
+        "oak",
+        "table",
+        "cotton",
+        "scarf",
+        "glass",
+        "vase",
+        "steel",
+        "watch",
+        "suede",
+        "boot",
+        "velvet",
+        "pillow",
+        "bamboo",
+        "brush",
+        "copper",
+        "lamp",
+        "marble",
+        "tray",
+        "walnut",
+        "chair",
+        "silk",
+        "tie",
+        "rattan",
+        "basket",
+        "porcelain",
+        "plate",
+        "acme",
+        "northwind",
+        "globex",
+        "initech",
+        "umbrella",
+        "stark",
+    ];
+    let dir = scratch("write");
+    let (mut catalog, _) = Catalog::open(&dir, &StoreRef::Sandbox).unwrap();
+    let products = 50_000u64;
+    let started = Instant::now();
+    let mut writer = catalog.begin_sync(SyncKind::Full).unwrap();
+    // Children first, apart from their parents, as a bulk result may send them.
+    for i in 0..products {
+        let mut rows = record(i, &words);
+        rows.rotate_left(1);
+        for row in &rows {
+            writer.stage(row).unwrap();
+        }
+    }
+    let staged = started.elapsed();
+    writer.put_staged().unwrap();
+    let joined = started.elapsed();
+    writer.finish(0).unwrap();
+    let took = started.elapsed();
+    println!(
+        "write: staging {:.1} s, joining and writing {:.1} s, committing {:.1} s",
+        staged.as_secs_f64(),
+        (joined - staged).as_secs_f64(),
+        (took - joined).as_secs_f64()
+    );
+    let rows = products * 9;
+    println!(
+        "write: {products} products and {} media staged, joined, indexed and committed in {:.1} s: {:.0} rows/s",
+        products * 8,
+        took.as_secs_f64(),
+        rows as f64 / took.as_secs_f64()
+    );
+    let kinds: [(&str, Box<dyn Fn(&str) -> String>); 4] = [
+        ("1-letter prefix", Box::new(|w: &str| w[..1].to_string())),
+        ("2-letter prefix", Box::new(|w: &str| w[..2].to_string())),
+        ("3-letter prefix", Box::new(|w: &str| w[..3].to_string())),
+        ("whole word", Box::new(|w: &str| w.to_string())),
+    ];
+    for (name, make) in kinds {
+        let mut times = Vec::new();
+        for round in 0..5 {
+            for w in words {
+                let q = make(w);
+                let t = Instant::now();
+                let hits = catalog.search(&q, 50).unwrap();
+                times.push(t.elapsed());
+                assert!(round > 0 || !hits.is_empty() || q.len() < 3, "{q}");
+            }
+        }
+        times.sort();
+        println!(
+            "search ({products} products): {name}: p50 {:.2} ms, p99 {:.2} ms over {} queries",
+            percentile(&times, 0.5),
+            percentile(&times, 0.99),
+            times.len()
+        );
+    }
+}
+
+fn main() {
+    let which: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let want = |name: &str| which.is_empty() || which.iter().any(|w| w == name);
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    if want("write") {
+        write_and_search();
+    }
+    if want("bulk") || want("changes") {
+        bulk(&rt);
+    }
+    if want("compare") {
+        compare(&rt);
+    }
+}
