@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use super::transport::Repeat;
 use super::{ShopifyStore, documents, wire};
-use crate::model::{CatalogRow, Media, ProductId, ProductRecord};
+use crate::model::{CatalogRow, Media, ProductId};
 use crate::store::StoreError;
 
 /// First wait between polls; doubled up to `POLL_MOST`, so a small store is read at once and a
@@ -241,19 +241,9 @@ fn row_of(line: &[u8]) -> Option<CatalogRow> {
     };
     match value.get("__parentId").and_then(Value::as_str) {
         None => {
-            let p: wire::Product = serde_json::from_value(value).ok()?;
-            Some(CatalogRow::Product(ProductRecord {
-                id: ProductId(p.id?),
-                title: p.title.unwrap_or_default(),
-                handle: p.handle.unwrap_or_default(),
-                vendor: p.vendor,
-                product_type: p.product_type,
-                status: p.status.map(|s| s.to_ascii_lowercase()),
-                tags: p.tags.unwrap_or_default(),
-                updated_at: p.updated_at,
-                media: Vec::new(),
-                variants: Vec::new(),
-            }))
+            let mut p: wire::Product = serde_json::from_value(value).ok()?;
+            let id = ProductId(p.id.take()?);
+            Some(CatalogRow::Product(super::catalog::record_of(id, p)))
         }
         Some(parent) => {
             let product = ProductId(parent.to_string());

@@ -33,6 +33,23 @@ struct FileId {
     id: Option<String>,
 }
 
+/// A product's own fields as the catalog keeps them (media and variants empty); statuses in
+/// lower case, as on the command line.
+pub(super) fn record_of(id: ProductId, p: wire::Product) -> ProductRecord {
+    ProductRecord {
+        id,
+        title: p.title.unwrap_or_default(),
+        handle: p.handle.unwrap_or_default(),
+        vendor: p.vendor,
+        product_type: p.product_type,
+        status: p.status.map(|s| s.to_ascii_lowercase()),
+        tags: p.tags.unwrap_or_default(),
+        updated_at: p.updated_at,
+        media: Vec::new(),
+        variants: Vec::new(),
+    }
+}
+
 /// The search that keeps what changed after `since` (RFC 3339), as Shopify's syntax spells it.
 fn changed_after(since: &str) -> String {
     // Quotes inside would end the value early: a time has none, so refuse rather than escape.
@@ -72,12 +89,12 @@ impl ShopifyStore {
 
     /// A product's record from its page entry, reading the rest of its media when the page
     /// held only the first ones.
-    async fn whole_product(&self, id: ProductId, p: wire::Product) -> Result<ProductRecord, StoreError> {
+    async fn whole_product(&self, id: ProductId, mut p: wire::Product) -> Result<ProductRecord, StoreError> {
         let more = p.media.as_ref().is_some_and(|m| m.page_info.has_next_page);
         let media: Vec<Media> = if more {
             self.product_media(&id).await?.media
         } else {
-            let nodes = p.media.map(wire::Connection::into_items).unwrap_or_default();
+            let nodes = p.media.take().map(wire::Connection::into_items).unwrap_or_default();
             nodes
                 .iter()
                 .filter_map(|n| n.to_media(0))
@@ -85,18 +102,7 @@ impl ShopifyStore {
                 .map(|(i, m)| Media { position: i as u32, ..m })
                 .collect()
         };
-        Ok(ProductRecord {
-            id,
-            title: p.title.unwrap_or_default(),
-            handle: p.handle.unwrap_or_default(),
-            vendor: p.vendor,
-            product_type: p.product_type,
-            status: p.status.map(|s| s.to_ascii_lowercase()),
-            tags: p.tags.unwrap_or_default(),
-            updated_at: p.updated_at,
-            media,
-            variants: Vec::new(),
-        })
+        Ok(ProductRecord { media, ..record_of(id, p) })
     }
 
     /// Ids of the files changed after `since`.

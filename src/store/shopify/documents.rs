@@ -46,10 +46,13 @@ impl Document {
 }
 
 macro_rules! documents {
-    ($($name:ident => $file:literal: $doc:literal),* $(,)?) => {
+    ($($name:ident => $file:literal $(+ $fragment:literal)?: $doc:literal),* $(,)?) => {
         $(
             #[doc = $doc]
-            pub static $name: Document = Document::new($file, include_str!(concat!("documents/", $file)));
+            pub static $name: Document = Document::new(
+                $file,
+                concat!(include_str!(concat!("documents/", $file)) $(, include_str!(concat!("documents/", $fragment)))?),
+            );
         )*
         /// Every document, for the schema contract test.
         pub static ALL: &[&Document] = &[$(&$name),*];
@@ -58,7 +61,7 @@ macro_rules! documents {
 
 documents! {
     PRODUCTS => "products.graphql": "A page of products for the picker.",
-    PRODUCT_MEDIA => "product_media.graphql": "A page of a product's media.",
+    PRODUCT_MEDIA => "product_media.graphql" + "media_fields.graphql": "A page of a product's media.",
     MEDIA_IDS => "media_ids.graphql": "A page of a product's media ids and statuses.",
     MEDIA_ALTS => "media_alts.graphql": "A page of a product's media ids and alt texts, with its title.",
     FILE_UPDATE => "file_update.graphql": "Alt, file name, references, content or preview of files.",
@@ -72,9 +75,9 @@ documents! {
     FILE_NAME => "file_name.graphql": "One file's name.",
     FILE_STATUS => "file_status.graphql": "One file's processing status.",
     SHOP => "shop.graphql": "The shop's name and granted scopes.",
-    CATALOG_PRODUCTS => "catalog_products.graphql": "A page of whole products for the local catalog.",
+    CATALOG_PRODUCTS => "catalog_products.graphql" + "media_fields.graphql": "A page of whole products for the local catalog.",
     CHANGED_FILES => "changed_files.graphql": "Ids of files changed since a time.",
-    BULK_CATALOG => "bulk_catalog.graphql": "The whole catalog, as the query of a bulk operation.",
+    BULK_CATALOG => "bulk_catalog.graphql" + "media_fields.graphql": "The whole catalog, as the query of a bulk operation.",
     BULK_RUN => "bulk_run.graphql": "Start a bulk query operation.",
     BULK_STATUS => "bulk_status.graphql": "Poll a bulk operation.",
     BULK_CANCEL => "bulk_cancel.graphql": "Cancel a bulk operation.",
