@@ -123,7 +123,7 @@ pub enum Command {
         #[arg(long)]
         full: bool,
         /// How a full sync reads: `bulk` (one Shopify bulk operation), `paged` (pages of
-        /// products), or `auto` (bulk for stores of 300 products or more, where available).
+        /// products), or `auto` (bulk for stores of 50 products or more, where available).
         #[arg(long, default_value = "auto", value_parser = ["auto", "paged", "bulk"])]
         method: String,
     },
