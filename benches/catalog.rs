@@ -240,8 +240,12 @@ fn write_and_search() {
         took.as_secs_f64(),
         rows as f64 / took.as_secs_f64()
     );
-    let kinds: [(&str, Option<usize>); 4] =
-        [("1-letter prefix", Some(1)), ("2-letter prefix", Some(2)), ("3-letter prefix", Some(3)), ("whole word", None)];
+    let kinds: [(&str, Option<usize>); 4] = [
+        ("1-letter prefix", Some(1)),
+        ("2-letter prefix", Some(2)),
+        ("3-letter prefix", Some(3)),
+        ("whole word", None),
+    ];
     for (name, letters) in kinds {
         let mut times = Vec::new();
         for round in 0..5 {
