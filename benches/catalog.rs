@@ -104,18 +104,23 @@ fn bulk(rt: &tokio::runtime::Runtime) {
         c.summary["synced"],
         c.peak_kib as f64 / 1024.0
     );
+    let _ = std::fs::remove_dir_all(&data);
 }
 
 fn compare(rt: &tokio::runtime::Runtime) {
     let sb = sandbox(rt, 2_000);
-    let bulk = cli_sync(&sb, &scratch("compare-bulk"), &["--method", "bulk"]);
+    let (bulk_dir, paged_dir) = (scratch("compare-bulk"), scratch("compare-paged"));
+    let bulk = cli_sync(&sb, &bulk_dir, &["--method", "bulk"]);
     println!("compare: 2,000 products by bulk operation: {:.1} s", bulk.wall.as_secs_f64());
-    let paged = cli_sync(&sb, &scratch("compare-paged"), &["--method", "paged"]);
+    let paged = cli_sync(&sb, &paged_dir, &["--method", "paged"]);
     println!(
         "compare: 2,000 products by paged reads (100 points a second): {:.1} s ({:.3} s a product)",
         paged.wall.as_secs_f64(),
         paged.wall.as_secs_f64() / 2_000.0
     );
+    for dir in [bulk_dir, paged_dir] {
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }
 
 /// A product like a real store's: a few words of title, a vendor, tags, eight media.
@@ -265,6 +270,9 @@ fn write_and_search() {
             times.len()
         );
     }
+    // The catalog file is a few hundred megabytes: not left behind.
+    drop(catalog);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 fn main() {
