@@ -157,8 +157,9 @@ impl Catalog {
     /// How many products and media the catalog holds, and how many media have no alt text.
     pub fn counts(&self) -> Result<Counts, CatalogError> {
         Ok(self.conn.query_row(
-            "SELECT (SELECT count(*) FROM products), (SELECT count(*) FROM media),
-                    (SELECT count(*) FROM media WHERE trim(alt) = '')",
+            // Missing alt texts as each product's row counted them when written (Rust's idea of
+            // blank, which SQL's trim does not share: it leaves tabs and line breaks).
+            "SELECT count(*), (SELECT count(*) FROM media), coalesce(sum(missing_alt), 0) FROM products",
             [],
             |r| Ok(Counts { products: r.get(0)?, media: r.get(1)?, missing_alt: r.get(2)? }),
         )?)
