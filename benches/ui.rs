@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+use mediadesk::engine::Folders;
 use mediadesk::sandbox::state::Pixels;
 use mediadesk::sandbox::{Faults, SandboxConfig};
 use mediadesk::ui::MediadeskApp;
@@ -52,7 +53,12 @@ fn app_at(port: u16, cache: PathBuf) -> App {
         let _ = tx.send(sb.state());
     });
     let mut h = Harness::builder().with_size(egui::vec2(1400.0, 900.0)).build_eframe(move |cc| {
-        MediadeskApp::with_sandbox_and_cache(&cc.egui_ctx, launcher, Some(cache)).expect("the app starts")
+        MediadeskApp::with_sandbox_in(
+            &cc.egui_ctx,
+            launcher,
+            Folders { data: Some(cache.join("catalogs")), cache: Some(cache) },
+        )
+        .expect("the app starts")
     });
     step_until(&mut h, |h| h.query_all_by_label_contains("Bamboo").next().is_some());
     let sandbox = rx.recv().expect("the sandbox started");

@@ -1,5 +1,6 @@
-//! A folder of cached bytes by key, kept within a size budget: thumbnails by URL, product media
-//! lists by store and product. Everything here blocks: call it off the async workers.
+//! A folder of cached bytes by key, kept within a size budget: thumbnails by URL (what the store
+//! holds is kept in the local catalog, not here). Everything here blocks: call it off the async
+//! workers.
 
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -11,7 +12,7 @@ pub fn user_cache_dir() -> Option<PathBuf> {
     Some(directories::ProjectDirs::from("", "", "mediadesk")?.cache_dir().to_path_buf())
 }
 
-/// Bytes on disk, one file per key (a URL, a product), trimmed least recently used first.
+/// Bytes on disk, one file per key (a URL), trimmed least recently used first.
 #[derive(Debug, Clone)]
 pub struct DiskCache {
     dir: PathBuf,

@@ -22,7 +22,8 @@ fn main() -> ExitCode {
             }
         },
         Some(command) => ExitCode::from(mediadesk::cli::run_command(&cli, command).code()),
-        None => match mediadesk::ui::run(sandbox_launcher()) {
+        // Without a data folder the window still works, reading everything from the store.
+        None => match mediadesk::ui::run(sandbox_launcher(), mediadesk::cli::data_dir(&cli).ok()) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("mediadesk: {e}");

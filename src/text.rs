@@ -18,9 +18,43 @@ pub fn visible(s: &str) -> Cow<'_, str> {
     )
 }
 
+/// A count as people write it: 12345 as "12,345".
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// How long ago something happened, said plainly: "just now", "3 min ago", "2 h ago", "4 days ago".
+pub fn ago(seconds: u64) -> String {
+    match seconds {
+        s if s < 60 => "just now".into(),
+        s if s < 3600 => format!("{} min ago", s / 60),
+        s if s < 86_400 => format!("{} h ago", s / 3600),
+        s if s < 2 * 86_400 => "yesterday".into(),
+        s => format!("{} days ago", s / 86_400),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_and_times_read_as_people_write_them() {
+        assert_eq!((thousands(0), thousands(999), thousands(1000)), ("0".into(), "999".into(), "1,000".into()));
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(
+            (ago(5), ago(190), ago(7300), ago(90_000), ago(400_000)),
+            ("just now".into(), "3 min ago".into(), "2 h ago".into(), "yesterday".into(), "4 days ago".into())
+        );
+    }
 
     #[test]
     fn bidi_controls_are_shown_and_plain_text_is_untouched() {

@@ -28,7 +28,7 @@ fn the_write_files_fallback_notice_reaches_the_window() {
     let launcher = mediadesk::cli::sandbox_launcher(SandboxConfig::default(), move |sb| {
         let _ = tx.send(sb.url());
     });
-    let engine = Engine::start(Some(launcher), None, || {}).expect("the engine starts");
+    let engine = Engine::start(Some(launcher), Default::default(), || {}).expect("the engine starts");
     engine.send(Command::OpenLocal);
     let url = rx.recv_timeout(Duration::from_secs(30)).expect("the sandbox starts");
     wait_for(&engine, "the sandbox", |e| matches!(e, Event::Connected { .. }));

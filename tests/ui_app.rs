@@ -608,7 +608,7 @@ fn retrying_an_upload_that_failed_processing_deletes_the_failed_media_first() {
 #[test]
 fn a_build_without_the_sandbox_asks_for_a_store() {
     let mut h = Harness::builder().with_size(egui::vec2(1024.0, 700.0)).build_eframe(|cc| {
-        MediadeskApp::resume(&cc.egui_ctx, None, None, Default::default(), None).expect("the app starts")
+        MediadeskApp::resume(&cc.egui_ctx, None, Default::default(), Default::default(), None).expect("the app starts")
     });
     step_until(&mut h, "the Stores window, saying why", |h| {
         h.query_by_label_contains("has no sandbox store").is_some()

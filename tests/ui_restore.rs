@@ -36,7 +36,8 @@ fn resumed(saved: Persisted, endpoint: String) -> (Harness<'static, MediadeskApp
     let mut h = Harness::builder().with_size(egui::vec2(1300.0, 850.0)).build_eframe(move |cc| {
         let launcher =
             mediadesk::cli::sandbox_launcher(SandboxConfig::default(), move |_| flag.store(true, Ordering::SeqCst));
-        MediadeskApp::resume(&cc.egui_ctx, Some(launcher), None, saved, Some(endpoint)).expect("the app starts")
+        MediadeskApp::resume(&cc.egui_ctx, Some(launcher), Default::default(), saved, Some(endpoint))
+            .expect("the app starts")
     });
     h.run_steps(2);
     (h, started)

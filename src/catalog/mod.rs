@@ -149,6 +149,26 @@ impl Catalog {
         }
     }
 
+    /// A second connection to the same file, for reading while a sync writes through this one
+    /// (WAL lets readers go on beside a writer). It shares this catalog's lock.
+    pub fn reader(&self) -> Result<Catalog, CatalogError> {
+        let io = |e: std::io::Error| CatalogError::Io { path: self.path.display().to_string(), reason: e.to_string() };
+        let conn = Connection::open(&self.path)?;
+        conn.pragma_update(None, "query_only", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        Ok(Catalog { conn, path: self.path.clone(), _lock: self._lock.try_clone().map_err(io)? })
+    }
+
+    /// Where the catalog stands, for the window: what it holds and when it was last synced.
+    pub fn status(&self) -> Result<Status, CatalogError> {
+        let secs = |v: Option<String>| v.and_then(|s| s.parse::<u64>().ok());
+        Ok(Status {
+            counts: self.counts()?,
+            last_sync: secs(self.state("last_sync")?),
+            last_full_sync: secs(self.state("last_full_sync")?),
+        })
+    }
+
     /// The catalog file.
     pub fn path(&self) -> &Path {
         &self.path
@@ -227,6 +247,17 @@ pub struct Counts {
     pub media: u64,
     /// Media with no alt text.
     pub missing_alt: u64,
+}
+
+/// What the catalog holds and when it was synced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Status {
+    /// What it holds.
+    pub counts: Counts,
+    /// When the last sync of any kind ended (seconds since the epoch); `None` before the first.
+    pub last_sync: Option<u64>,
+    /// When the last full sync ended.
+    pub last_full_sync: Option<u64>,
 }
 
 /// Rename the file (and its WAL and shared-memory files) to `NAME.sqlite3.set-aside-SECONDS`.

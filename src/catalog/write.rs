@@ -55,6 +55,19 @@ impl Catalog {
     }
 }
 
+impl Catalog {
+    /// Keep what the store just said about one product's media (read when it was opened, or
+    /// after an edit), outside any sync: the catalog follows the window's edits at once. A
+    /// product the catalog does not hold yet waits for the next sync; false then.
+    pub fn keep_media(&mut self, pm: &ProductMedia) -> Result<bool, CatalogError> {
+        let mut writer = self.begin_sync(SyncKind::Changes)?;
+        writer.put_media(pm)?;
+        let kept = writer.products > 0;
+        writer.tx.commit()?;
+        Ok(kept)
+    }
+}
+
 impl SyncWriter<'_> {
     /// Write one product with its media and variants, replacing what the catalog had of it.
     pub fn put(&mut self, p: &ProductRecord) -> Result<(), CatalogError> {

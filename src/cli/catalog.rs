@@ -13,7 +13,7 @@ use crate::catalog::sync::{Method, SyncError, SyncOptions, sync as run_sync};
 use crate::store::Store;
 
 /// Where catalogs live: `--data-dir`, else `MEDIADESK_DATA_DIR`, else the platform's data folder.
-fn data_dir(cli: &Cli) -> Result<PathBuf, String> {
+pub fn data_dir(cli: &Cli) -> Result<PathBuf, String> {
     cli.data_dir
         .clone()
         .or_else(|| std::env::var_os("MEDIADESK_DATA_DIR").filter(|v| !v.is_empty()).map(PathBuf::from))

@@ -15,6 +15,7 @@ use crate::store::credentials::Credentials;
 use crate::store::{AltEdit, BatchOutcome, FileOutcome, Store, StoreError, UploadFile, ids, validate};
 use crate::text::visible;
 pub use args::{AltAction, Cli, Command};
+pub use catalog::data_dir;
 #[cfg(feature = "sandbox")]
 pub use sandbox::{SandboxArgs, run_sandbox, sandbox_launcher};
 

@@ -93,6 +93,14 @@ pub enum Command {
         /// The product's order before the removal.
         order: Vec<MediaId>,
     },
+    /// Sync the open store into its local catalog now (everything when `full`, else the
+    /// changes since the last sync).
+    SyncCatalog {
+        /// Read every product, not only the changed ones.
+        full: bool,
+    },
+    /// Stop the running sync; the catalog stays as it was.
+    CancelSync,
     /// Upload files from disk to a product.
     Upload {
         /// The product.
@@ -120,6 +128,25 @@ pub enum Event {
         limitations: Vec<String>,
         /// What the store can do (removal deletes, file library, alt limit…).
         capabilities: Capabilities,
+        /// Set when the store could not be reached and the window works on its local catalog:
+        /// why, in the user's words.
+        offline: Option<String>,
+    },
+    /// The store could not be reached for a read the local catalog answered: the window keeps
+    /// working on the catalog. The user's words.
+    Offline(String),
+    /// What the open store's local catalog holds, and whether it is syncing.
+    Catalog(CatalogState),
+    /// A sync finished and the catalog holds the store as it is now.
+    Synced,
+    /// A search answered from the local catalog, before the store's own answer.
+    LocalProducts {
+        /// The search it answers.
+        generation: u64,
+        /// The products, best match first (by title for short words and filters).
+        items: Vec<ProductSummary>,
+        /// Their alt-text health as the catalog counts it.
+        health: Vec<LocalHealth>,
     },
     /// Something the user should know once about the open store (a fallback was used).
     Notice(String),
@@ -198,6 +225,14 @@ pub enum Event {
         /// Where it stands.
         state: UploadState,
     },
+    /// What stops a running job if the user asks to cancel it (it follows the job's first
+    /// `Activity`).
+    Cancellable {
+        /// The job.
+        job: u64,
+        /// The command that stops it.
+        command: Box<Command>,
+    },
     /// What to send again if the user asks to retry a failed job (it follows the job's first
     /// `Activity`).
     Retry {
@@ -208,6 +243,32 @@ pub enum Event {
     },
     /// Something failed; the text is for the user.
     Failed(String),
+}
+
+/// What a store's local catalog holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogState {
+    /// The store it is the catalog of.
+    pub store: StoreRef,
+    /// Products held.
+    pub products: u64,
+    /// Media held.
+    pub media: u64,
+    /// When the last sync ended (seconds since the epoch); `None` before the first.
+    pub last_sync: Option<u64>,
+    /// A sync is running.
+    pub syncing: bool,
+}
+
+/// A product's alt-text health as the local catalog counts it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalHealth {
+    /// The product.
+    pub id: ProductId,
+    /// Its media.
+    pub media: u32,
+    /// Those with no alt text.
+    pub missing: u32,
 }
 
 /// Where one uploading file stands.
@@ -257,6 +318,8 @@ impl Command {
             Command::Delete { .. } => "delete",
             Command::Reattach { .. } => "reattach",
             Command::Upload { .. } => "upload",
+            Command::SyncCatalog { .. } => "sync_catalog",
+            Command::CancelSync => "cancel_sync",
         }
     }
 }

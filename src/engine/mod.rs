@@ -11,20 +11,29 @@ use crate::store::credentials::Credentials;
 use crate::store::{Capabilities, LocalLauncher, Opened, Store, StoreError};
 
 mod edits;
+mod local;
 mod messages;
 mod upload;
 
-pub use messages::{Command, Event, JobState, UploadState};
+pub use local::progress_words;
+pub use messages::{CatalogState, Command, Event, JobState, LocalHealth, UploadState};
 pub use upload::file_name;
 
 /// Thumbnails fetched and decoded at the same time.
 const THUMB_PARALLEL: usize = 6;
 /// Products asked for at a time (about 5 cost points each on Shopify).
 const PRODUCT_PAGE: u32 = 50;
-/// Disk the cached media lists may use.
-const MEDIA_CACHE_BUDGET: u64 = 50 * 1024 * 1024;
 /// Products read for health badges at the same time: few, so the user's own requests go first.
 const SCAN_PARALLEL: usize = 2;
+
+/// Where the engine keeps things on disk; `None` keeps nothing there (tests).
+#[derive(Debug, Clone, Default)]
+pub struct Folders {
+    /// Thumbnails (the platform's cache folder).
+    pub cache: Option<std::path::PathBuf>,
+    /// The stores' local catalogs (the platform's data folder).
+    pub data: Option<std::path::PathBuf>,
+}
 
 /// The UI's handle on the engine.
 pub struct Engine {
@@ -42,7 +51,10 @@ struct Ctx {
     http: reqwest::Client,
     thumbs: tokio::sync::Semaphore,
     thumb_cache: Option<DiskCache>,
-    media_cache: Option<DiskCache>,
+    /// Where catalogs live.
+    data_dir: Option<std::path::PathBuf>,
+    /// The open store's local catalog.
+    catalog: Mutex<Option<Arc<local::LocalCatalog>>>,
     scans: Mutex<Scans>,
     send: Box<dyn Fn(Event) + Send + Sync>,
     jobs: std::sync::atomic::AtomicU64,
@@ -98,15 +110,15 @@ impl NoStore {
 impl Engine {
     /// Start the engine thread with no store open; the first command opens one (`OpenLocal`,
     /// `Connect` or `OpenSaved`). `launcher` starts the built-in sandbox when it is asked for;
-    /// thumbnails and media lists are kept under `cache_dir` when given; `repaint` is called
-    /// after every event.
+    /// thumbnails are kept in `folders.cache` and each store's catalog in `folders.data` when
+    /// given; `repaint` is called after every event.
     pub fn start(
         launcher: Option<LocalLauncher>,
-        cache_dir: Option<std::path::PathBuf>,
+        folders: Folders,
         repaint: impl Fn() + Send + Sync + 'static,
     ) -> Result<Engine, String> {
-        let thumb_cache = cache_dir.as_ref().map(|d| DiskCache::new(d.join("thumbnails"), crate::thumbs::CACHE_BUDGET));
-        let media_cache = cache_dir.as_ref().map(|d| DiskCache::new(d.join("media"), MEDIA_CACHE_BUDGET));
+        let thumb_cache =
+            folders.cache.as_ref().map(|d| DiskCache::new(d.join("thumbnails"), crate::thumbs::CACHE_BUDGET));
         let (cmd_tx, mut cmd_rx) = tokio::sync::mpsc::unbounded_channel::<Command>();
         let (ev_tx, ev_rx) = std_mpsc::channel::<Event>();
         let rt = tokio::runtime::Builder::new_multi_thread()
@@ -130,14 +142,19 @@ impl Engine {
                         http: reqwest::Client::new(),
                         thumbs: tokio::sync::Semaphore::new(THUMB_PARALLEL),
                         thumb_cache: thumb_cache.clone(),
-                        media_cache: media_cache.clone(),
+                        data_dir: folders.data,
+                        catalog: Mutex::default(),
                         scans: Mutex::default(),
                         send: Box::new(send),
                         jobs: Default::default(),
                     });
-                    // Keep the caches within their budgets, once per start, in the background.
-                    for cache in [thumb_cache, media_cache].into_iter().flatten() {
+                    // Keep the thumbnails within their budget, once per start, in the background.
+                    if let Some(cache) = thumb_cache {
                         tokio::task::spawn_blocking(move || cache.trim());
+                    }
+                    if let Some(dir) = folders.cache {
+                        // The product media lists kept here by versions before the local catalog.
+                        tokio::task::spawn_blocking(move || std::fs::remove_dir_all(dir.join("media")));
                     }
                     while let Some(cmd) = cmd_rx.recv().await {
                         let ctx = ctx.clone();
@@ -214,12 +231,13 @@ async fn handle(ctx: Arc<Ctx>, cmd: Command) {
 }
 
 async fn run_command(ctx: Arc<Ctx>, cmd: Command) {
+    let shared = ctx.clone();
     let ctx = &ctx;
     let send = &ctx.send;
     match cmd {
         Command::Search { text, generation, after } => search(ctx, text, generation, after).await,
         Command::Connect { store, endpoint, credentials, save } => {
-            connect(ctx, store, endpoint, credentials, save).await
+            connect(&shared, store, endpoint, credentials, save).await
         }
         Command::OpenSaved { store, endpoint } => match off_thread({
             let store = store.clone();
@@ -229,11 +247,20 @@ async fn run_command(ctx: Arc<Ctx>, cmd: Command) {
         {
             Ok(secret) => {
                 let credentials = Credentials::from_stored(&secret);
-                connect(ctx, store, endpoint, credentials, false).await
+                connect(&shared, store, endpoint, credentials, false).await
             }
             Err(e) => send(Event::ConnectFailed(e.to_string())),
         },
-        Command::OpenLocal => open_local(ctx).await,
+        Command::OpenLocal => open_local(&shared).await,
+        Command::SyncCatalog { full } => match local::current(ctx) {
+            Some(catalog) => local::sync(ctx, ctx.store(), catalog, full).await,
+            None => send(Event::Failed("This store has no local catalog to sync (see the notice above).".into())),
+        },
+        Command::CancelSync => {
+            if let Some(catalog) = local::current(ctx) {
+                catalog.cancel();
+            }
+        }
         Command::Forget(store) => {
             if let Err(e) = off_thread(move || crate::secrets::delete(&store)).await {
                 send(Event::Failed(e.to_string()));
@@ -272,31 +299,45 @@ async fn run_command(ctx: Arc<Ctx>, cmd: Command) {
     }
 }
 
-/// A page of products for the list.
+/// A page of products for the list: the local catalog's answer at once for a first page, then
+/// the store's.
 async fn search(ctx: &Ctx, text: String, generation: u64, after: Option<String>) {
     let send = &ctx.send;
+    let first = after.is_none();
+    let mut answered = false;
+    if first && let Some((items, health)) = local::search(ctx, &text).await {
+        send(Event::LocalProducts { generation, items, health });
+        answered = true;
+    }
     // One page at a time, as the list is scrolled: a large catalog is never read
     // whole, and the cost bucket stays free for what the user asks for.
-    let first = after.is_none();
     let q = ProductQuery { text, limit: PRODUCT_PAGE, sort: ProductSort::Title, cursor: after };
     match ctx.store().search_products(&q).await {
         Ok(page) => send(Event::Products { generation, page, first }),
+        Err(e) if answered && unreachable(&e) => send(Event::Offline(describe(&e))),
         Err(e) => send(Event::Failed(describe(&e))),
     }
 }
 
-/// A product's media: the cached list at once, then the store's.
+/// The store could not be reached (or failed on its side): the local catalog stands in.
+fn unreachable(e: &StoreError) -> bool {
+    matches!(e, StoreError::Network { .. } | StoreError::Server { .. })
+}
+
+/// A product's media: the local catalog's at once, then the store's (kept in the catalog).
 async fn open_product(ctx: &Ctx, id: ProductId) {
     let send = &ctx.send;
-    // What this computer saw last time draws at once; the store's answer follows.
-    if let Some(cached) = cached_media(ctx, &id).await {
-        send(Event::Media(cached));
+    let local = local::product_media(ctx, &id).await;
+    let answered = local.is_some();
+    if let Some(media) = local {
+        send(Event::Media(media));
     }
     match ctx.store().product_media(&id).await {
         Ok(media) => {
-            keep_media(ctx, &media).await;
+            local::keep(ctx, &media).await;
             send(Event::Media(media));
         }
+        Err(e) if answered && unreachable(&e) => send(Event::Offline(describe(&e))),
         Err(e) => send(Event::Failed(describe(&e))),
     }
 }
@@ -336,35 +377,61 @@ async fn off_thread<T: Send + 'static>(
     }
 }
 
-/// A store that answered: itself, its label, and what its token cannot do.
-type Connected = (Arc<dyn Store>, String, Vec<String>);
-
-/// Build the store, check the credentials, then switch to it and keep the secret.
-async fn connect(ctx: &Ctx, store_ref: StoreRef, endpoint: Option<String>, credentials: Credentials, save: bool) {
+/// Build the store, check the credentials, then switch to it (with its local catalog, synced
+/// in the background) and keep the secret. A saved store that cannot be reached opens on its
+/// catalog when it has one, so the merchant can still browse it.
+async fn connect(ctx: &Arc<Ctx>, store_ref: StoreRef, endpoint: Option<String>, credentials: Credentials, save: bool) {
     let send = &ctx.send;
-    let built: Result<Connected, StoreError> = async {
-        let store = crate::store::open(
-            &store_ref,
-            endpoint.as_deref(),
-            crate::store::DEFAULT_API_VERSION,
-            credentials.clone(),
-        )?;
-        let c = store.connect().await?;
-        Ok((store.clone(), c.label(store.platform()), c.limitations))
-    }
-    .await;
-    match built {
-        Ok((store, label, mut limitations)) => {
-            let (target, stored) = (store_ref.clone(), credentials.to_stored());
-            if save && let Err(e) = off_thread(move || crate::secrets::save(&target, &stored)).await {
-                // Connected for this session only; say why it will not be remembered.
-                limitations.push(format!("The connection works but was not saved: {e}"));
+    let store = match crate::store::open(
+        &store_ref,
+        endpoint.as_deref(),
+        crate::store::DEFAULT_API_VERSION,
+        credentials.clone(),
+    ) {
+        Ok(store) => store,
+        Err(e) => return send(Event::ConnectFailed(format!("{} ({e})", describe(&e)))),
+    };
+    let checked = store.connect().await;
+    let connection = match checked {
+        Ok(c) => c,
+        Err(e) if !save && unreachable(&e) => {
+            let offline = describe(&e);
+            match local::open(ctx, &store_ref).await {
+                Some(catalog) if catalog.filled().await => {
+                    // In place before the window's first search, which it answers.
+                    local::install(ctx, &catalog).await;
+                    ctx.set_store(store.clone());
+                    let (label, capabilities) = (store_ref.to_string(), store.capabilities());
+                    send(Event::Connected {
+                        store: store_ref,
+                        label,
+                        limitations: Vec::new(),
+                        capabilities,
+                        offline: Some(offline),
+                    });
+                }
+                _ => send(Event::ConnectFailed(format!("{offline} ({e})"))),
             }
-            ctx.set_store(store);
-            let capabilities = ctx.store().capabilities();
-            send(Event::Connected { store: store_ref, label, limitations, capabilities });
+            return;
         }
-        Err(e) => send(Event::ConnectFailed(format!("{} ({e})", describe(&e)))),
+        Err(e) => return send(Event::ConnectFailed(format!("{} ({e})", describe(&e)))),
+    };
+    let (label, mut limitations) = (connection.label(store.platform()), connection.limitations);
+    let (target, stored) = (store_ref.clone(), credentials.to_stored());
+    if save && let Err(e) = off_thread(move || crate::secrets::save(&target, &stored)).await {
+        // Connected for this session only; say why it will not be remembered.
+        limitations.push(format!("The connection works but was not saved: {e}"));
+    }
+    // In place first, so the list's first search already finds the catalog.
+    let catalog = local::open(ctx, &store_ref).await;
+    if let Some(catalog) = &catalog {
+        local::install(ctx, catalog).await;
+    }
+    ctx.set_store(store.clone());
+    let capabilities = store.capabilities();
+    send(Event::Connected { store: store_ref, label, limitations, capabilities, offline: None });
+    if let Some(catalog) = catalog {
+        local::sync_on_connect(ctx, store, catalog, false).await;
     }
 }
 
@@ -372,7 +439,7 @@ async fn connect(ctx: &Ctx, store_ref: StoreRef, endpoint: Option<String>, crede
 async fn refresh(ctx: &Ctx, product: &ProductId) {
     match ctx.store().product_media(product).await {
         Ok(m) => {
-            keep_media(ctx, &m).await;
+            local::keep(ctx, &m).await;
             (ctx.send)(Event::Media(m));
         }
         // The grid keeps what it shows; the failed edit itself was reported.
@@ -380,13 +447,9 @@ async fn refresh(ctx: &Ctx, product: &ProductId) {
     }
 }
 
-/// The cache key of a product's media list: the store and the product.
-fn media_key(ctx: &Ctx, product: &ProductId) -> String {
-    format!("{} {}", ctx.store().cache_key(), product.0)
-}
-
-/// Switch to the store on this computer (the built-in sandbox), starting it the first time.
-async fn open_local(ctx: &Ctx) {
+/// Switch to the store on this computer (the built-in sandbox), starting it the first time. Its
+/// catalog is read whole on every open: a sandbox starts afresh each time the app does.
+async fn open_local(ctx: &Arc<Ctx>) {
     let mut local = ctx.local.lock().await;
     if local.is_none() {
         let Some(launch) = ctx.launcher.clone() else {
@@ -405,33 +468,23 @@ async fn open_local(ctx: &Ctx) {
         }
     }
     let Some(opened) = local.as_ref() else { return };
-    ctx.set_store(opened.store.clone());
+    let store = opened.store.clone();
+    let catalog = local::open(ctx, store.store_ref()).await;
+    if let Some(catalog) = &catalog {
+        local::install(ctx, catalog).await;
+    }
+    ctx.set_store(store.clone());
     (ctx.send)(Event::Connected {
-        store: opened.store.store_ref().clone(),
+        store: store.store_ref().clone(),
         label: opened.label.clone(),
         limitations: Vec::new(),
-        capabilities: opened.store.capabilities(),
+        capabilities: store.capabilities(),
+        offline: None,
     });
-}
-
-/// The media list kept from the last time this product was read, if any.
-async fn cached_media(ctx: &Ctx, product: &ProductId) -> Option<ProductMedia> {
-    let cache = ctx.media_cache.clone()?;
-    let key = media_key(ctx, product);
-    let bytes = tokio::task::spawn_blocking(move || cache.read(&key)).await.ok()??;
-    serde_json::from_slice::<ProductMedia>(&bytes).ok().filter(|pm| &pm.id == product)
-}
-
-/// Keep a media list for the next time the product opens.
-async fn keep_media(ctx: &Ctx, media: &ProductMedia) {
-    let Some(cache) = ctx.media_cache.clone() else { return };
-    let key = media_key(ctx, &media.id);
-    let Ok(bytes) = serde_json::to_vec(media) else { return };
-    match tokio::task::spawn_blocking(move || cache.write(&key, &bytes)).await {
-        Ok(Ok(())) => {}
-        // Only the next cold open is slower: log it, nothing to tell the user.
-        Ok(Err(e)) => tracing::warn!(error = %e, "the media list could not be written to the disk cache"),
-        Err(e) => tracing::warn!(error = %e, "the disk cache writer stopped"),
+    if let Some(catalog) = catalog {
+        // In the background: the next command (the first search) must not wait for it.
+        let ctx = ctx.clone();
+        tokio::spawn(async move { local::sync(&ctx, store, catalog, true).await });
     }
 }
 

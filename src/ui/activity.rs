@@ -15,6 +15,17 @@ struct Job {
     state: JobState,
     /// What "Retry" sends, when the failed part can be tried again.
     retry: Option<Command>,
+    /// What "Cancel" sends while the job runs, when it can be stopped.
+    cancel: Option<Command>,
+}
+
+/// A button of the strip that was clicked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum ActivityClick {
+    /// Retry this failed job.
+    Retry(u64),
+    /// Stop this running job.
+    Cancel(u64),
 }
 
 /// The strip's state: the engine's jobs, newest last, and the error shown above them.
@@ -31,9 +42,12 @@ impl Activity {
         match self.jobs.iter_mut().find(|(id, _)| *id == job) {
             Some((_, j)) => {
                 j.title = title;
+                if !matches!(state, JobState::Running(_)) {
+                    j.cancel = None;
+                }
                 j.state = state;
             }
-            None => self.jobs.push((job, Job { title, state, retry: None })),
+            None => self.jobs.push((job, Job { title, state, retry: None, cancel: None })),
         }
     }
 
@@ -42,6 +56,20 @@ impl Activity {
         if let Some((_, j)) = self.jobs.iter_mut().find(|(id, _)| *id == job) {
             j.retry = Some(command);
         }
+    }
+
+    /// What Cancel on a running job sends.
+    pub(super) fn offer_cancel(&mut self, job: u64, command: Command) {
+        if let Some((_, j)) = self.jobs.iter_mut().find(|(id, _)| *id == job)
+            && matches!(j.state, JobState::Running(_))
+        {
+            j.cancel = Some(command);
+        }
+    }
+
+    /// The command a job's Cancel sends, once.
+    pub(super) fn take_cancel(&mut self, job: u64) -> Option<Command> {
+        self.jobs.iter_mut().find(|(id, _)| *id == job).and_then(|(_, j)| j.cancel.take())
     }
 
     /// The command a job's Retry sends, once: the button goes with it.
@@ -54,8 +82,8 @@ impl Activity {
         self.jobs.iter().any(|(_, j)| matches!(j.state, JobState::Running(_)))
     }
 
-    /// Draw the strip; the job whose Retry was clicked, if one was.
-    pub(super) fn activity_ui(&mut self, ui: &mut egui::Ui) -> Option<u64> {
+    /// Draw the strip; the Retry or Cancel clicked, if one was.
+    pub(super) fn activity_ui(&mut self, ui: &mut egui::Ui) -> Option<ActivityClick> {
         if let Some(error) = self.error.clone() {
             ui.horizontal(|ui| {
                 ui.colored_label(BAD, error);
@@ -64,7 +92,7 @@ impl Activity {
                 }
             });
         }
-        let mut retry = None;
+        let mut clicked = None;
         ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new("Activity").strong());
             if self.jobs.is_empty() {
@@ -77,6 +105,9 @@ impl Activity {
                         ui.spinner();
                         let pct = p.map(|f| format!(" {:.0}%", f * 100.0)).unwrap_or_default();
                         ui.label(format!("{}{pct}", job.title));
+                        if job.cancel.is_some() && ui.button("Cancel").clicked() {
+                            clicked = Some(ActivityClick::Cancel(*id));
+                        }
                     }
                     JobState::Done => {
                         ui.label(RichText::new(format!("Done: {}", job.title)).color(GOOD));
@@ -87,7 +118,7 @@ impl Activity {
                         ui.label(RichText::new(format!("Failed: {}: {message}", job.title)).color(BAD))
                             .on_hover_text(detail);
                         if job.retry.is_some() && ui.button(format!("Retry: {}", job.title)).clicked() {
-                            retry = Some(*id);
+                            clicked = Some(ActivityClick::Retry(*id));
                         }
                     }
                 }
@@ -101,6 +132,6 @@ impl Activity {
         if let Some(detail) = newest_failure {
             ui.label(RichText::new(format!("Details: {detail}")).weak().small());
         }
-        retry
+        clicked
     }
 }

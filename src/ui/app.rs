@@ -8,13 +8,13 @@ use std::time::{Duration, Instant};
 
 use egui::{Key, Modifiers};
 
-use super::activity::Activity;
+use super::activity::{Activity, ActivityClick};
 use super::files::{FilePicker, PickedFiles};
 use super::grid::{GridAction, GridInput, GridView, UploadTile};
 use super::inspector::{Confirm, InspectorAction, InspectorInput, InspectorView};
 use super::known::Known;
 use super::picker::{Health, Picker, PickerAction, PickerHost};
-use crate::engine::{Command, Engine, UploadState};
+use crate::engine::{Command, Engine, Folders, UploadState};
 use crate::model::{Media, MediaId, ProductId, ProductMedia, StoreRef};
 use crate::store::{Capabilities, LocalLauncher};
 
@@ -103,9 +103,15 @@ pub struct MediadeskApp {
 impl MediadeskApp {
     /// The app as it was when it last closed: saved stores, the last store (reopened with the
     /// keyring's secret) and the last product; the sandbox (started by `launcher`) otherwise.
-    pub fn restored(cc: &eframe::CreationContext<'_>, launcher: Option<LocalLauncher>) -> Result<Self, String> {
+    /// Catalogs live in `data_dir`.
+    pub fn restored(
+        cc: &eframe::CreationContext<'_>,
+        launcher: Option<LocalLauncher>,
+        data_dir: Option<PathBuf>,
+    ) -> Result<Self, String> {
         let persisted = cc.storage.map(Persisted::load).unwrap_or_default();
-        Self::resume(&cc.egui_ctx, launcher, crate::disk_cache::user_cache_dir(), persisted, None)
+        let folders = Folders { cache: crate::disk_cache::user_cache_dir(), data: data_dir };
+        Self::resume(&cc.egui_ctx, launcher, folders, persisted, None)
     }
 
     /// The app resuming from what was kept; `endpoint` sends the reopened store's requests to a
@@ -113,11 +119,11 @@ impl MediadeskApp {
     pub fn resume(
         ctx: &egui::Context,
         launcher: Option<LocalLauncher>,
-        cache_dir: Option<PathBuf>,
+        folders: Folders,
         persisted: Persisted,
         endpoint: Option<String>,
     ) -> Result<Self, String> {
-        let mut app = Self::starting(ctx, launcher, cache_dir)?;
+        let mut app = Self::starting(ctx, launcher, folders)?;
         app.stores.endpoint = endpoint.clone();
         app.stores.saved = persisted.saved_stores;
         let last_product = persisted.last_product;
@@ -138,31 +144,23 @@ impl MediadeskApp {
         Ok(app)
     }
 
-    /// The app on the sandbox `launcher` starts (tests inject faults this way), without a disk cache.
+    /// The app on the sandbox `launcher` starts (tests inject faults this way), with nothing on disk.
     pub fn with_sandbox(ctx: &egui::Context, launcher: LocalLauncher) -> Result<Self, String> {
-        Self::with_sandbox_and_cache(ctx, launcher, None)
+        Self::with_sandbox_in(ctx, launcher, Folders::default())
     }
 
-    /// The app on the sandbox `launcher` starts, keeping thumbnails and media lists under `cache_dir`.
-    pub fn with_sandbox_and_cache(
-        ctx: &egui::Context,
-        launcher: LocalLauncher,
-        cache_dir: Option<PathBuf>,
-    ) -> Result<Self, String> {
-        let app = Self::starting(ctx, Some(launcher), cache_dir)?;
+    /// The app on the sandbox `launcher` starts, keeping thumbnails and the catalog in `folders`.
+    pub fn with_sandbox_in(ctx: &egui::Context, launcher: LocalLauncher, folders: Folders) -> Result<Self, String> {
+        let app = Self::starting(ctx, Some(launcher), folders)?;
         app.engine.send(Command::OpenLocal);
         Ok(app)
     }
 
     /// The app with its engine started and no store open yet.
-    fn starting(
-        ctx: &egui::Context,
-        launcher: Option<LocalLauncher>,
-        cache_dir: Option<PathBuf>,
-    ) -> Result<Self, String> {
+    fn starting(ctx: &egui::Context, launcher: Option<LocalLauncher>, folders: Folders) -> Result<Self, String> {
         let repaint_ctx = ctx.clone();
         let has_sandbox = launcher.is_some();
-        let engine = Engine::start(launcher, cache_dir, move || repaint_ctx.request_repaint())?;
+        let engine = Engine::start(launcher, folders, move || repaint_ctx.request_repaint())?;
         Ok(MediadeskApp {
             engine,
             store_label: None,
@@ -249,6 +247,7 @@ impl MediadeskApp {
                 PickerAction::Open(id) => self.open_product(id),
                 PickerAction::EnterGrid => self.enter_grid(ui.ctx()),
                 PickerAction::WantHealth(rows) => self.want_health(rows),
+                PickerAction::SyncNow { full } => self.engine.send(Command::SyncCatalog { full }),
             }
         }
     }
@@ -399,6 +398,10 @@ impl PickerHost for MediadeskApp {
         self.selected.as_ref()
     }
 
+    fn store(&self) -> &StoreRef {
+        &self.store
+    }
+
     fn health(&self, id: &ProductId) -> Option<Health> {
         self.health_of(id)
     }
@@ -447,10 +450,14 @@ impl eframe::App for MediadeskApp {
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         egui::Panel::top("banner").show(ui, |ui| self.banner(ui));
-        egui::Panel::bottom("activity").show(ui, |ui| {
-            if let Some(job) = self.activity.activity_ui(ui) {
-                self.retry(job);
+        egui::Panel::bottom("activity").show(ui, |ui| match self.activity.activity_ui(ui) {
+            Some(ActivityClick::Retry(job)) => self.retry(job),
+            Some(ActivityClick::Cancel(job)) => {
+                if let Some(command) = self.activity.take_cancel(job) {
+                    self.engine.send(command);
+                }
             }
+            None => {}
         });
         egui::Panel::left("products").default_size(280.0).min_size(200.0).show(ui, |ui| self.product_list(ui));
         egui::Panel::right("inspector").default_size(320.0).min_size(260.0).show(ui, |ui| {

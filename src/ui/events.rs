@@ -2,6 +2,7 @@
 
 use super::app::MediadeskApp;
 use super::grid::UploadTile;
+use super::picker::Health;
 use crate::engine::{Command, Event, UploadState};
 use crate::model::{ProductAlts, ProductMedia, StoreRef};
 use crate::store::Capabilities;
@@ -10,9 +11,29 @@ impl MediadeskApp {
     /// Apply one event from the engine.
     pub(super) fn apply(&mut self, ctx: &egui::Context, event: Event) {
         match event {
-            Event::Connected { store, label, limitations, capabilities } => {
-                self.on_connected(store, label, limitations, capabilities)
+            Event::Connected { store, label, limitations, capabilities, offline } => {
+                self.on_connected(store, label, limitations, capabilities);
+                self.picker.offline = offline;
             }
+            Event::Offline(why) => {
+                self.picker.offline = Some(why);
+                self.picker.on_failed();
+            }
+            Event::Catalog(state) => self.picker.catalog = Some(state),
+            Event::Synced => {
+                // The store answered: whatever it said before about being unreachable is over.
+                self.picker.offline = None;
+                if self.picker.products.is_empty() {
+                    self.search_again();
+                }
+            }
+            Event::LocalProducts { generation, items, health } => {
+                for h in health {
+                    self.known.learn_health(h.id, Health { media: h.media as usize, missing: h.missing as usize });
+                }
+                self.picker.on_local(generation, items);
+            }
+            Event::Cancellable { job, command } => self.activity.offer_cancel(job, *command),
             Event::Notice(text) => {
                 // Shown with the token's limitations, once.
                 if !self.limitations.contains(&text) {

@@ -36,6 +36,14 @@ impl Known {
         }
     }
 
+    /// A product's health as the local catalog counts it, unless this window has read the
+    /// product itself (what it read, or edited since, is newer).
+    pub(super) fn learn_health(&mut self, id: ProductId, health: Health) {
+        if !self.media_of.contains_key(&id) {
+            self.health.insert(id, health);
+        }
+    }
+
     /// Titles of the products other than `product` known to use any of these media, sorted.
     pub(super) fn other_products(&self, product: &ProductId, media: &[MediaId]) -> Vec<String> {
         let mut titles: Vec<String> = media

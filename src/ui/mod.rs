@@ -18,8 +18,9 @@ mod thumbnails;
 pub use app::{MediadeskApp, PERSIST_KEY, Persisted};
 pub use files::FilePicker;
 
-/// Open the window and run until it closes; `launcher` starts the built-in sandbox when the app needs it (builds with the sandbox).
-pub fn run(launcher: Option<crate::store::LocalLauncher>) -> Result<(), String> {
+/// Open the window and run until it closes; `launcher` starts the built-in sandbox when the app
+/// needs it (builds with the sandbox); the stores' catalogs live in `data_dir`.
+pub fn run(launcher: Option<crate::store::LocalLauncher>, data_dir: Option<std::path::PathBuf>) -> Result<(), String> {
     if let Some(missing) = no_display() {
         return Err(missing);
     }
@@ -30,8 +31,12 @@ pub fn run(launcher: Option<crate::store::LocalLauncher>) -> Result<(), String> 
             .with_min_inner_size([720.0, 480.0]),
         ..Default::default()
     };
-    eframe::run_native("mediadesk", options, Box::new(|cc| Ok(Box::new(MediadeskApp::restored(cc, launcher)?))))
-        .map_err(|e| window_error(&e.to_string()))
+    eframe::run_native(
+        "mediadesk",
+        options,
+        Box::new(|cc| Ok(Box::new(MediadeskApp::restored(cc, launcher, data_dir)?))),
+    )
+    .map_err(|e| window_error(&e.to_string()))
 }
 
 /// How to carry on without a window: the command line does everything the window does.

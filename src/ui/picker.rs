@@ -3,12 +3,14 @@
 
 use std::time::Instant;
 
+use std::collections::HashSet;
+
 use egui::{Key, RichText, Vec2};
 
 use super::scroll::RowScroll;
 use super::theme::{BAD, GOOD, WARN};
-use crate::engine::{Command, Engine};
-use crate::model::{Page, ProductId, ProductSummary};
+use crate::engine::{CatalogState, Command, Engine};
+use crate::model::{Page, ProductId, ProductSummary, StoreRef};
 
 const ROW_HEIGHT: f32 = 44.0;
 const ROW_THUMB: f32 = 36.0;
@@ -50,12 +52,22 @@ pub(super) struct Picker {
     /// Put the keyboard in the search box on the next frame (Ctrl+F).
     pub(super) focus: bool,
     scroll: RowScroll,
+    /// The rows came from the local catalog and the store's answer is being merged in.
+    from_catalog: bool,
+    /// Rows of the catalog's answer the store's answer has confirmed so far.
+    confirmed: HashSet<ProductId>,
+    /// What the open store's local catalog holds (the latest word of the engine, for any store).
+    pub(super) catalog: Option<CatalogState>,
+    /// Why the store cannot be reached, while the list shows the local catalog.
+    pub(super) offline: Option<String>,
 }
 
 /// What the list needs from the rest of the window while it draws.
 pub(super) trait PickerHost {
     /// The product open in the grid.
     fn open_product_id(&self) -> Option<&ProductId>;
+    /// The store open in the window.
+    fn store(&self) -> &StoreRef;
     /// A product's alt-text health, when known.
     fn health(&self, id: &ProductId) -> Option<Health>;
     /// A thumbnail's texture, asked for when not loaded yet.
@@ -73,6 +85,11 @@ pub(super) enum PickerAction {
     EnterGrid,
     /// The rows in view whose health is not known: read these.
     WantHealth(Vec<(ProductId, u32)>),
+    /// Sync the local catalog now (everything again when `full`).
+    SyncNow {
+        /// Read every product, not only the changes.
+        full: bool,
+    },
 }
 
 impl Picker {
@@ -87,6 +104,7 @@ impl Picker {
         self.loading = true;
         self.loading_more = false;
         self.next_cursor = None;
+        self.from_catalog = false;
         engine.send(Command::Search { text: self.search.clone(), generation: self.generation, after: None });
     }
 
@@ -101,18 +119,59 @@ impl Picker {
         }
     }
 
-    /// A page of results arrived; pages of an older search are dropped.
+    /// The local catalog's answer to the current search: shown at once, while the store's
+    /// answer is on its way (the list stays busy until it comes).
+    pub(super) fn on_local(&mut self, generation: u64, items: Vec<ProductSummary>) {
+        if generation != self.generation {
+            return;
+        }
+        self.products = items;
+        self.from_catalog = true;
+        self.confirmed.clear();
+    }
+
+    /// A page of results arrived; pages of an older search are dropped. Over the catalog's
+    /// answer, the store's rows replace the ones they match and new ones are added, so the
+    /// list never empties and the open product keeps its row.
     pub(super) fn on_page(&mut self, generation: u64, page: Page<ProductSummary>, first: bool) {
         if generation != self.generation {
             return;
         }
-        if first {
-            self.products.clear();
+        self.offline = None;
+        if self.from_catalog {
+            self.reconcile(page.items, page.next_cursor.is_none());
+        } else {
+            if first {
+                self.products.clear();
+            }
+            self.products.extend(page.items);
         }
-        self.products.extend(page.items);
         self.next_cursor = page.next_cursor;
         self.loading = false;
         self.loading_more = false;
+    }
+
+    /// Merge the store's rows into the catalog's: changed rows in place, new rows where their
+    /// title sorts (or at the end of a list ranked by relevance). Once the store has answered
+    /// in full, rows it did not return (deleted, or no longer matching) go.
+    fn reconcile(&mut self, items: Vec<ProductSummary>, complete: bool) {
+        let key = |p: &ProductSummary| p.title.to_lowercase();
+        let by_title = self.products.is_sorted_by_key(key);
+        for item in items {
+            self.confirmed.insert(item.id.clone());
+            match self.products.iter().position(|p| p.id == item.id) {
+                Some(i) => self.products[i] = item,
+                None if by_title => {
+                    let at = self.products.partition_point(|p| key(p) <= key(&item));
+                    self.products.insert(at, item);
+                }
+                None => self.products.push(item),
+            }
+        }
+        if complete {
+            self.products.retain(|p| self.confirmed.contains(&p.id));
+            self.from_catalog = false;
+        }
     }
 
     /// A request failed: nothing more is on its way.
@@ -164,6 +223,9 @@ impl Picker {
         }
         if search.has_focus() || search.gained_focus() {
             *grid_keys = false;
+        }
+        if let Some(full) = self.catalog_line(ui, host.store()) {
+            actions.push(PickerAction::SyncNow { full });
         }
         // Up and Down move through the list from the search box, Enter goes on to the grid.
         if search.has_focus() || (!*grid_keys && !ui.ctx().text_edit_focused()) {
@@ -228,6 +290,49 @@ impl Picker {
             self.more(host);
         }
         actions
+    }
+}
+
+impl Picker {
+    /// The line under the search box: what the local catalog holds and when it was synced (or
+    /// that the store cannot be reached and this is the local copy), with "Sync now". Returns
+    /// the sync asked for: Shift-click reads everything again.
+    fn catalog_line(&self, ui: &mut egui::Ui, store: &StoreRef) -> Option<bool> {
+        let state = self.catalog.as_ref().filter(|c| &c.store == store)?;
+        let now = crate::time::unix(std::time::SystemTime::now());
+        let synced = state.last_sync.map(|t| format!("synced {}", crate::text::ago(now.saturating_sub(t))));
+        let mut asked = None;
+        ui.horizontal_wrapped(|ui| {
+            let held = match state.products {
+                1 => "1 product on this computer".to_string(),
+                n => format!("{} products on this computer", crate::text::thousands(n)),
+            };
+            match (&self.offline, state.syncing, &synced) {
+                (Some(why), _, _) => {
+                    let when = synced.as_deref().unwrap_or("never synced");
+                    ui.label(RichText::new(format!("Offline: showing the local copy, {when}")).color(WARN).small())
+                        .on_hover_text(why);
+                }
+                (None, true, _) => {
+                    ui.label(RichText::new(format!("Syncing… {held}")).small());
+                }
+                (None, false, Some(when)) => {
+                    ui.label(RichText::new(format!("{held}, {when}")).small());
+                }
+                (None, false, None) => {
+                    ui.label(RichText::new("Not synced to this computer yet").small());
+                }
+            }
+            let button = ui
+                .add_enabled(!state.syncing, egui::Button::new(RichText::new("Sync now").small()))
+                .on_hover_text("Read the changes from the store now. Shift-click reads every product again.");
+            if button.clicked() {
+                asked = Some(ui.input(|i| i.modifiers.shift));
+            }
+        });
+        // "3 min ago" moves on by itself.
+        ui.ctx().request_repaint_after(std::time::Duration::from_secs(30));
+        asked
     }
 }
 

@@ -1,0 +1,353 @@
+//! The open store's local catalog, as the engine uses it: opened when a store is, synced in the
+//! background (one sync at a time, with progress, time left and a cancel), read first by the
+//! product list and the grid, and kept up to date with what the store says after every read and
+//! edit. Every catalog call blocks, so each runs on the blocking pool, never on an async worker.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use super::{Ctx, Event, JobState};
+use crate::catalog::sync::{Method, SyncError, SyncOptions, SyncProgress};
+use crate::catalog::{Catalog, CatalogError, SyncKind, SyncSummary};
+use crate::model::{ProductId, ProductMedia, ProductSummary, StoreRef};
+use crate::store::Store;
+use crate::text::thousands;
+
+use super::messages::{CatalogState, Command, LocalHealth};
+
+/// How many products the list takes from the catalog for one search: the store's pages follow
+/// past them as the list is scrolled.
+const LOCAL_RESULTS: u32 = 500;
+/// A catalog whose last full sync is older than this is read whole again on connect (deleted
+/// products are only found by a full sync); otherwise only the changes are read.
+const FULL_SYNC_EVERY: Duration = Duration::from_secs(24 * 3600);
+/// How often the activity strip hears of a sync's progress.
+const PROGRESS_EVERY: Duration = Duration::from_millis(250);
+/// How long opening waits for a window that is still closing to let go of the catalog.
+const RELEASE_WAIT: Duration = Duration::from_secs(3);
+
+/// The catalog of the open store: a writer for syncs and edits, a reader for the window.
+pub(super) struct LocalCatalog {
+    store: StoreRef,
+    writer: Arc<Mutex<Catalog>>,
+    reader: Mutex<Catalog>,
+    /// The running sync's cancel switch.
+    syncing: Mutex<Option<Arc<AtomicBool>>>,
+}
+
+/// The catalog of the open store, if there is one.
+pub(super) fn current(ctx: &Ctx) -> Option<Arc<LocalCatalog>> {
+    crate::sync::lock(&ctx.catalog).clone()
+}
+
+/// Open `store`'s catalog (the one in use when it is the same store); `install` makes it the
+/// one in use. None without a data folder, or when it cannot be used (the user is told).
+pub(super) async fn open(ctx: &Ctx, store: &StoreRef) -> Option<Arc<LocalCatalog>> {
+    if let Some(open) = current(ctx).filter(|c| &c.store == store) {
+        return Some(open);
+    }
+    let dir = ctx.data_dir.clone()?;
+    let target = store.clone();
+    let opened = run_blocking(move || {
+        let waited = Instant::now();
+        loop {
+            match Catalog::open(&dir, &target) {
+                // A window closed a moment ago may still hold it.
+                Err(CatalogError::InUse { .. }) if waited.elapsed() < RELEASE_WAIT => {
+                    std::thread::sleep(Duration::from_millis(100))
+                }
+                other => return other,
+            }
+        }
+    })
+    .await;
+    let (catalog, notice) = match opened.and_then(|(c, n)| Ok((c.reader()?, c, n))) {
+        Ok((reader, writer, notice)) => (
+            LocalCatalog {
+                store: store.clone(),
+                writer: Arc::new(Mutex::new(writer)),
+                reader: Mutex::new(reader),
+                syncing: Mutex::new(None),
+            },
+            notice,
+        ),
+        Err(e) => {
+            tracing::warn!(error = %e, "the local catalog cannot be used");
+            (ctx.send)(Event::Notice(format!(
+                "The local catalog cannot be used, so products are read from the store: {e}"
+            )));
+            return None;
+        }
+    };
+    if let Some(notice) = notice {
+        (ctx.send)(Event::Notice(notice));
+    }
+    Some(Arc::new(catalog))
+}
+
+/// Make `catalog` the one the window reads, stopping the sync of the store left.
+pub(super) async fn install(ctx: &Ctx, catalog: &Arc<LocalCatalog>) {
+    let left = crate::sync::lock(&ctx.catalog).replace(catalog.clone());
+    if let Some(left) = left.filter(|l| !Arc::ptr_eq(l, catalog)) {
+        left.cancel();
+    }
+    report(ctx, catalog).await;
+}
+
+impl LocalCatalog {
+    /// Stop the running sync, if any: its transaction is rolled back.
+    pub(super) fn cancel(&self) {
+        if let Some(flag) = crate::sync::lock(&self.syncing).as_ref() {
+            flag.store(true, Ordering::Relaxed);
+        }
+    }
+
+    fn is_syncing(&self) -> bool {
+        crate::sync::lock(&self.syncing).is_some()
+    }
+
+    /// Whether the catalog has been filled once: what a window without a network can show.
+    pub(super) async fn filled(self: &Arc<Self>) -> bool {
+        let me = self.clone();
+        run_blocking(move || crate::sync::lock(&me.reader).status()).await.is_ok_and(|s| s.last_full_sync.is_some())
+    }
+}
+
+/// Tell the window what the catalog holds and whether it is syncing.
+pub(super) async fn report(ctx: &Ctx, catalog: &Arc<LocalCatalog>) {
+    let me = catalog.clone();
+    match run_blocking(move || crate::sync::lock(&me.reader).status()).await {
+        Ok(status) => (ctx.send)(Event::Catalog(CatalogState {
+            store: catalog.store.clone(),
+            products: status.counts.products,
+            media: status.counts.media,
+            last_sync: status.last_sync,
+            syncing: catalog.is_syncing(),
+        })),
+        Err(e) => tracing::warn!(error = %e, "the local catalog's state could not be read"),
+    }
+}
+
+/// Sync on connect: everything when the catalog was never filled, when its last full sync is
+/// a day old or when `full`; the changes since the last sync otherwise.
+pub(super) async fn sync_on_connect(ctx: &Ctx, store: Arc<dyn Store>, catalog: Arc<LocalCatalog>, full: bool) {
+    let me = catalog.clone();
+    let last_full =
+        run_blocking(move || crate::sync::lock(&me.reader).status()).await.ok().and_then(|s| s.last_full_sync);
+    let now = crate::time::unix(std::time::SystemTime::now());
+    let stale = last_full.is_none_or(|t| now.saturating_sub(t) > FULL_SYNC_EVERY.as_secs());
+    sync(ctx, store, catalog, full || stale).await;
+}
+
+/// Sync the store into its catalog as a job of the activity strip; a second sync asked for
+/// while one runs is not started.
+pub(super) async fn sync(ctx: &Ctx, store: Arc<dyn Store>, catalog: Arc<LocalCatalog>, full: bool) {
+    let cancel = Arc::new(AtomicBool::new(false));
+    {
+        let mut running = crate::sync::lock(&catalog.syncing);
+        if running.is_some() {
+            return;
+        }
+        *running = Some(cancel.clone());
+    }
+    let job = super::next_job(ctx);
+    let send = &ctx.send;
+    send(Event::Activity { job, title: "Syncing the catalog".into(), state: JobState::Running(None) });
+    send(Event::Cancellable { job, command: Box::new(Command::CancelSync) });
+    report(ctx, &catalog).await;
+    // The total makes "of N products" and the time left; a store that cannot say goes without.
+    let total = store.product_count().await.ok().flatten();
+    let started = Instant::now();
+    let last_sent = Mutex::new(Instant::now() - PROGRESS_EVERY);
+    let progress = |p: SyncProgress| {
+        let mut last = crate::sync::lock(&last_sent);
+        if last.elapsed() < PROGRESS_EVERY {
+            return;
+        }
+        *last = Instant::now();
+        let (title, share) = progress_words(&p, total, started.elapsed());
+        send(Event::Activity { job, title, state: JobState::Running(share) });
+    };
+    let options = SyncOptions { full, method: Method::Auto };
+    let result = crate::catalog::sync::sync(store, catalog.writer.clone(), options, progress, cancel).await;
+    crate::sync::lock(&catalog.syncing).take();
+    match result {
+        Ok(summary) => {
+            if let Some(notice) = &summary.notice {
+                send(Event::Notice(notice.clone()));
+            }
+            send(Event::Activity { job, title: done_words(&summary), state: JobState::Done });
+            send(Event::Synced);
+        }
+        Err(SyncError::Cancelled) => send(Event::Activity {
+            job,
+            title: "Sync cancelled; the catalog is as it was before".into(),
+            state: JobState::Done,
+        }),
+        Err(e) => {
+            let detail = match &e {
+                SyncError::Store(s) => s.to_string(),
+                other => other.to_string(),
+            };
+            let message = match &e {
+                SyncError::Store(s) => format!("{} The catalog is as it was before.", super::describe(s)),
+                other => other.to_string(),
+            };
+            send(Event::Activity {
+                job,
+                title: "Syncing the catalog".into(),
+                state: JobState::Failed { message, detail },
+            });
+            send(Event::Retry { job, command: Box::new(Command::SyncCatalog { full }) });
+        }
+    }
+    report(ctx, &catalog).await;
+}
+
+/// The strip's words for a sync under way, and its share done when the total is known.
+pub fn progress_words(p: &SyncProgress, total: Option<u64>, elapsed: Duration) -> (String, Option<f32>) {
+    match (p.kind, p.method, total) {
+        (SyncKind::Full, Method::Paged, Some(total)) if total > 0 => {
+            let done = p.done.min(total);
+            let share = done as f32 / total as f32;
+            let left = if done == 0 {
+                String::new()
+            } else {
+                let secs = elapsed.as_secs_f64() / done as f64 * (total - done) as f64;
+                format!(", {}", time_left(secs))
+            };
+            (format!("Syncing the catalog: {} of {} products{left}", thousands(done), thousands(total)), Some(share))
+        }
+        (SyncKind::Full, Method::Bulk, total) => {
+            let of = total.map(|t| format!(" of a store of {} products", thousands(t))).unwrap_or_default();
+            (format!("Syncing the catalog by bulk operation: {} rows read{of}", thousands(p.done)), None)
+        }
+        (SyncKind::Full, _, _) => (format!("Syncing the catalog: {} products", thousands(p.done)), None),
+        (SyncKind::Changes, _, _) => (format!("Syncing changes: {} products read", thousands(p.done)), None),
+    }
+}
+
+/// "about 2 min left", rounded the way a person would say it.
+fn time_left(secs: f64) -> String {
+    match secs {
+        s if s < 10.0 => "a few seconds left".into(),
+        s if s < 90.0 => format!("about {:.0} s left", (s / 5.0).ceil() * 5.0),
+        s if s < 5400.0 => format!("about {:.0} min left", (s / 60.0).round()),
+        s => format!("about {:.1} h left", s / 3600.0),
+    }
+}
+
+/// The strip's words for a finished sync.
+fn done_words(s: &SyncSummary) -> String {
+    let products =
+        if s.products == 1 { "1 product".to_string() } else { format!("{} products", thousands(s.products)) };
+    let removed = match s.removed {
+        0 => String::new(),
+        n => format!(", {} no longer on the store removed", thousands(n)),
+    };
+    match s.kind {
+        SyncKind::Full => format!("Catalog synced: {products}{removed}"),
+        SyncKind::Changes => format!("Catalog synced: {products} changed since the last sync"),
+    }
+}
+
+/// The catalog's products for a search, with their health, or None when there is no catalog
+/// (or it has never been filled, so its answer would be an empty list rather than no answer).
+pub(super) async fn search(ctx: &Ctx, text: &str) -> Option<(Vec<ProductSummary>, Vec<LocalHealth>)> {
+    let catalog = current(ctx)?;
+    let text = text.to_string();
+    let me = catalog.clone();
+    let hits = run_blocking(move || {
+        let reader = crate::sync::lock(&me.reader);
+        if reader.status()?.last_full_sync.is_none() {
+            return Ok(None);
+        }
+        reader.search(&text, LOCAL_RESULTS).map(Some)
+    })
+    .await;
+    match hits {
+        Ok(Some(hits)) => {
+            let health = hits
+                .iter()
+                .map(|h| LocalHealth { id: h.id.clone(), media: h.media_count, missing: h.missing_alt })
+                .collect();
+            let items = hits
+                .into_iter()
+                .map(|h| ProductSummary {
+                    id: h.id,
+                    title: h.title,
+                    handle: h.handle,
+                    media_count: h.media_count,
+                    preview_url: h.preview_url,
+                })
+                .collect();
+            Some((items, health))
+        }
+        Ok(None) => None,
+        Err(e) => {
+            tracing::warn!(error = %e, "searching the local catalog failed");
+            None
+        }
+    }
+}
+
+/// A product's media as the catalog holds them.
+pub(super) async fn product_media(ctx: &Ctx, id: &ProductId) -> Option<ProductMedia> {
+    let catalog = current(ctx)?;
+    let id = id.clone();
+    run_blocking(move || crate::sync::lock(&catalog.reader).product_media(&id)).await.ok().flatten()
+}
+
+/// Keep what the store just said about a product. Skipped while a sync writes (the sync reads
+/// the store itself, and the next sync of changes brings the rest).
+pub(super) async fn keep(ctx: &Ctx, media: &ProductMedia) {
+    let Some(catalog) = current(ctx) else { return };
+    let media = media.clone();
+    let kept = run_blocking(move || match catalog.writer.try_lock() {
+        Ok(mut writer) => writer.keep_media(&media).map(|_| ()),
+        Err(_) => Ok(()),
+    })
+    .await;
+    if let Err(e) = kept {
+        // Only the next start shows an older list until the sync: log it.
+        tracing::warn!(error = %e, "the local catalog could not keep a product's media");
+    }
+}
+
+/// Run catalog work on the blocking pool.
+async fn run_blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, CatalogError> + Send + 'static,
+) -> Result<T, CatalogError> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(result) => result,
+        Err(e) => Err(CatalogError::Io { path: String::new(), reason: format!("the catalog call stopped ({e})") }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(kind: SyncKind, method: Method, done: u64) -> SyncProgress {
+        SyncProgress { kind, method, done }
+    }
+
+    #[test]
+    fn progress_says_how_far_and_how_long_is_left() {
+        let (words, share) =
+            progress_words(&at(SyncKind::Full, Method::Paged, 1200), Some(10_000), Duration::from_secs(12));
+        // 12 s for 1,200: 8,800 more take 88 s.
+        assert_eq!(words, "Syncing the catalog: 1,200 of 10,000 products, about 90 s left");
+        assert_eq!(share, Some(0.12));
+        let (words, _) = progress_words(&at(SyncKind::Full, Method::Paged, 100), Some(10_000), Duration::from_secs(30));
+        assert_eq!(words, "Syncing the catalog: 100 of 10,000 products, about 50 min left");
+        let (words, share) = progress_words(&at(SyncKind::Full, Method::Bulk, 52_345), Some(10_000), Duration::ZERO);
+        assert_eq!(
+            (words.as_str(), share),
+            ("Syncing the catalog by bulk operation: 52,345 rows read of a store of 10,000 products", None)
+        );
+        let (words, _) = progress_words(&at(SyncKind::Changes, Method::Paged, 3), None, Duration::ZERO);
+        assert_eq!(words, "Syncing changes: 3 products read");
+    }
+}

@@ -1,0 +1,142 @@
+//! The window on the local catalog: it fills on connect with progress in the activity strip,
+//! says when it was synced, answers the product list at once and lets the store's answer
+//! correct it, and opens on the catalog when the store cannot be reached.
+//! (Its own test binary: keyring's mock store is set for the whole process.)
+// Tests and benches unwrap: a panic is the failure, with its line.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use mediadesk::engine::Folders;
+use mediadesk::model::{ProductId, StoreRef};
+use mediadesk::sandbox::{Sandbox, SandboxConfig};
+use mediadesk::ui::{MediadeskApp, Persisted};
+
+fn step_until(
+    h: &mut Harness<'static, MediadeskApp>,
+    what: &str,
+    done: impl Fn(&Harness<'static, MediadeskApp>) -> bool,
+) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !done(h) {
+        if Instant::now() > deadline {
+            let tree = format!("{:#?}", h.root());
+            let said: Vec<&str> =
+                tree.lines().map(str::trim).filter(|l| l.starts_with("label:") || l.starts_with("value:")).collect();
+            panic!("timed out waiting for {what}; the window shows:\n{}", said.join("\n"));
+        }
+        h.step();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// A fresh folder for this test's catalogs.
+fn data_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("mediadesk-ui-catalog-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// Whether any widget's label or text holds `text`.
+fn shows(h: &Harness<'static, MediadeskApp>, text: &str) -> bool {
+    let escaped = format!("{text:?}");
+    format!("{:#?}", h.root()).contains(escaped.trim_matches('"'))
+}
+
+#[test]
+fn the_catalog_fills_on_connect_and_the_stores_answer_corrects_the_list() {
+    let dir = data_dir("sandbox");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let launcher = mediadesk::cli::sandbox_launcher(SandboxConfig::default(), move |sb| {
+        let _ = tx.send(sb.state());
+    });
+    let folders = Folders { cache: None, data: Some(dir.clone()) };
+    let mut h = Harness::builder().with_size(egui::vec2(1300.0, 850.0)).build_eframe(move |cc| {
+        MediadeskApp::with_sandbox_in(&cc.egui_ctx, launcher, folders).expect("the app starts")
+    });
+    h.run_steps(2);
+    let sandbox: Arc<Mutex<mediadesk::sandbox::state::State>> = rx.recv_timeout(Duration::from_secs(30)).unwrap();
+    let products = sandbox.lock().unwrap().products.len();
+
+    // The sync runs as a job of the strip, and the list says what this computer holds.
+    step_until(&mut h, "the finished sync", |h| shows(h, &format!("Done: Catalog synced: {products} products")));
+    step_until(&mut h, "the catalog line", |h| {
+        shows(h, &format!("{products} products on this computer, synced just now"))
+    });
+    assert!(dir.join("sandbox.sqlite3").exists(), "the catalog is a file in the data folder");
+
+    // Renamed on the store after the sync: the catalog's answer shows the old title at once,
+    // the store's answer replaces it in place.
+    {
+        let mut st = sandbox.lock().unwrap();
+        st.products.get_mut(&1).unwrap().title = "Polaris Watch, second edition".into();
+    }
+    h.get_by_label("Products").click();
+    h.run_steps(1);
+    h.get_by_label("Products").type_text("polaris");
+    step_until(&mut h, "the store's title", |h| shows(h, "Polaris Watch, second edition\n"));
+    assert!(!shows(&h, "Polaris Watch\n"), "the old title is replaced, not listed beside the new one");
+    assert_eq!(h.query_all_by_label_contains("Polaris Watch, second edition").count(), 1, "one row for the product");
+
+    // Sync now reads the changes and says so.
+    h.get_by_label("Sync now").click();
+    step_until(&mut h, "the second sync", |h| shows(h, "changed since the last sync"));
+    drop(h);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn with_the_store_unreachable_the_window_opens_on_its_catalog() {
+    keyring_core::set_default_store(keyring_core::mock::Store::new().unwrap());
+    let dir = data_dir("offline");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    // The "real" store: a sandbox whose Ecwid face plays Ecwid store 1003.
+    let ecwid = rt.block_on(Sandbox::start(SandboxConfig::default())).unwrap();
+    let endpoint = ecwid.url();
+    let products = ecwid.state().lock().unwrap().products.len();
+    let store: StoreRef = "ecwid:1003".parse().unwrap();
+    mediadesk::secrets::save(&store, &mediadesk::secrets::Secret::new(mediadesk::sandbox::ecwid::SECRET_TOKEN))
+        .unwrap();
+    let saved = || Persisted {
+        saved_stores: vec!["ecwid:1003".into()],
+        last_store: Some("ecwid:1003".into()),
+        last_product: Some(ProductId("1".into())),
+    };
+    let started = Arc::new(AtomicBool::new(false));
+    let resumed = |endpoint: String| {
+        let (dir, flag) = (dir.clone(), started.clone());
+        let mut h = Harness::builder().with_size(egui::vec2(1300.0, 850.0)).build_eframe(move |cc| {
+            let launcher =
+                mediadesk::cli::sandbox_launcher(SandboxConfig::default(), move |_| flag.store(true, Ordering::SeqCst));
+            let folders = Folders { cache: None, data: Some(dir) };
+            MediadeskApp::resume(&cc.egui_ctx, Some(launcher), folders, saved(), Some(endpoint))
+                .expect("the app starts")
+        });
+        h.run_steps(2);
+        h
+    };
+
+    // Online: the Ecwid store syncs into its catalog.
+    let mut h = resumed(endpoint.clone());
+    step_until(&mut h, "the Ecwid sync", |h| shows(h, &format!("Done: Catalog synced: {products} products")));
+    step_until(&mut h, "its last product", |h| shows(h, "polaris.jpg"));
+    let online_media = h.state().open_media_count();
+    drop(h);
+
+    // The store goes away; the next start opens on the catalog, says so, and shows the product.
+    drop(ecwid);
+    let mut h = resumed(endpoint);
+    step_until(&mut h, "the offline line", |h| shows(h, "Offline: showing the local copy, synced"));
+    step_until(&mut h, "the products from the catalog", |h| h.state().products_loaded() == products);
+    step_until(&mut h, "the last product from the catalog", |h| shows(h, "polaris.jpg"));
+    assert_eq!(h.state().open_media_count(), online_media, "the product as it was synced");
+    assert!(!shows(&h, "could not be opened"), "no failure to open: the store opened on its catalog");
+    assert!(!started.load(Ordering::SeqCst), "no sandbox stands in for the merchant's store");
+    drop(h);
+    let _ = std::fs::remove_dir_all(&dir);
+}
