@@ -313,6 +313,9 @@ impl Picker {
                     ui.label(RichText::new(format!("Offline: showing the local copy, {when}")).color(WARN).small())
                         .on_hover_text(why);
                 }
+                (None, true, _) if state.products == 0 => {
+                    ui.label(RichText::new("Copying the store to this computer…").small());
+                }
                 (None, true, _) => {
                     ui.label(RichText::new(format!("Syncing… {held}")).small());
                 }
