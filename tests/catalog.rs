@@ -433,6 +433,63 @@ async fn a_bulk_sync_builds_the_same_catalog_as_paged_reads() {
     assert_eq!(bulk.counts().unwrap(), paged.counts().unwrap());
 }
 
+/// The variants the sandbox holds for a product, as the catalog should keep them.
+fn sandbox_variants(sandbox: &Sandbox, product: u64) -> Vec<Variant> {
+    let st = sandbox.state();
+    let st = st.lock().unwrap();
+    st.products[&product]
+        .variants
+        .iter()
+        .map(|v| Variant {
+            id: format!("gid://shopify/ProductVariant/{}", v.id),
+            title: v.title(),
+            options: v.options.clone(),
+            media: v.image.map(|f| MediaId(format!("gid://shopify/MediaImage/{f}"))).into_iter().collect(),
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn variants_are_kept_with_their_options_and_the_media_they_show_by_pages_and_by_bulk() {
+    let sandbox = common::sandbox_with(|c| {
+        c.products = 60;
+        fast_bulk(c);
+    })
+    .await;
+    // One product with more variants than a catalog page reads with it: the rest are read on.
+    let many = {
+        let st = sandbox.state();
+        let mut st = st.lock().unwrap();
+        let (&id, p) = st.products.iter_mut().find(|(_, p)| p.variants.len() > 1).expect("a product with options");
+        let template = p.variants[0].clone();
+        for n in 0..12 {
+            let mut v = template.clone();
+            v.id = 90_000_000 + n;
+            v.options = vec![("Color".into(), "Sand".into()), ("Size".into(), format!("EU {}", 36 + n))];
+            p.variants.push(v);
+        }
+        id
+    };
+    let store = store(&sandbox);
+    let paged = open(&scratch("variants-paged"));
+    let bulk = open(&scratch("variants-bulk"));
+    sync_with(&store, &paged, Method::Paged).await.unwrap();
+    sync_with(&store, &bulk, Method::Bulk).await.unwrap();
+    let ids: Vec<u64> = sandbox.state().lock().unwrap().products.keys().copied().collect();
+    let mut shown = 0;
+    for id in ids {
+        let product = ProductId(format!("gid://shopify/Product/{id}"));
+        let expected = sandbox_variants(&sandbox, id);
+        assert!(!expected.is_empty(), "every product has a variant");
+        shown += expected.iter().filter(|v| !v.media.is_empty()).count();
+        assert_eq!(paged.lock().unwrap().variants(&product).unwrap(), expected, "paged, {product}");
+        assert_eq!(bulk.lock().unwrap().variants(&product).unwrap(), expected, "bulk, {product}");
+    }
+    assert!(shown > 20, "the catalog has variants showing their own picture ({shown})");
+    let kept = paged.lock().unwrap().variants(&ProductId(format!("gid://shopify/Product/{many}"))).unwrap();
+    assert!(kept.len() > 12 && kept.last().unwrap().title.ends_with("EU 47"), "read past the first page");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bulk_read_that_fails_expires_or_finds_another_running_falls_back_or_says_so() {
     let sandbox = common::sandbox_with(|c| {

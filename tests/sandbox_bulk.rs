@@ -101,6 +101,10 @@ async fn bulk_queries_that_break_shopifys_rules_are_refused_with_user_errors() {
             "{ products { edges { node { id media { edges { node { id ... on MediaImage { id } } } } } } } files { edges { node { id } } } a: files { edges { node { id } } } b: files { edges { node { id } } } c: files { edges { node { id } } } d: products { edges { node { id } } } }",
             "more than 5 connections",
         ),
+        (
+            "{ products { edges { node { id variants { edges { node { id media { edges { node { id } } } } } } } } } }",
+            "nesting depth greater than 2",
+        ),
         ("{ products { edges { node { titel } } } }", "Invalid bulk query"),
         ("mutation { fileDelete(fileIds: []) { deletedFileIds } }", "Invalid bulk query"),
     ];

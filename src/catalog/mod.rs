@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::model::{Media, MediaId, MediaKind, MediaStatus, ProductId, ProductMedia, StoreRef};
+use crate::model::{Media, MediaId, MediaKind, MediaStatus, ProductId, ProductMedia, StoreRef, Variant};
 
 mod schema;
 pub mod search;
@@ -200,6 +200,26 @@ impl Catalog {
             }
         }
         Ok(out)
+    }
+
+    /// A product's variants as the last sync saw them, in the store's order, each with the media
+    /// it shows.
+    pub fn variants(&self, id: &ProductId) -> Result<Vec<Variant>, CatalogError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id, title, options, media FROM variants WHERE product_id = ?1 ORDER BY position")?;
+        let rows = stmt.query_map([&id.0], |r| {
+            let (options, media): (String, String) = (r.get(2)?, r.get(3)?);
+            Ok(Variant {
+                id: r.get(0)?,
+                title: r.get(1)?,
+                // Written by this module from these types: a row that does not read back is shown
+                // without options or media rather than failing the product.
+                options: serde_json::from_str(&options).unwrap_or_default(),
+                media: serde_json::from_str(&media).unwrap_or_default(),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
     /// A product's media as the last sync saw them, in position order.

@@ -4,10 +4,11 @@
 use rusqlite::Connection;
 
 /// The schema this build reads and writes.
-pub const VERSION: i64 = 1;
+pub const VERSION: i64 = 2;
 
 /// Each migration, from the version before it; `MIGRATIONS[n]` takes version `n` to `n + 1`.
-const MIGRATIONS: [&str; 1] = [r#"
+const MIGRATIONS: [&str; 2] = [
+    r#"
     CREATE TABLE products (
         id            TEXT PRIMARY KEY NOT NULL,
         title         TEXT NOT NULL,
@@ -63,7 +64,12 @@ const MIGRATIONS: [&str; 1] = [r#"
         prefix = '2 3'
     );
     CREATE INDEX products_by_title ON products (title COLLATE NOCASE);
-"#];
+"#,
+    // 2: variants keep the store's order (the table has no row order of its own).
+    r#"
+    ALTER TABLE variants ADD COLUMN position INTEGER NOT NULL DEFAULT 0;
+"#,
+];
 
 /// What the file's version says about it.
 #[derive(Debug, PartialEq, Eq)]
@@ -89,4 +95,27 @@ pub fn migrate(conn: &mut Connection) -> rusqlite::Result<Fit> {
         tx.commit()?;
     }
     Ok(Fit::Usable)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_first_version_file_is_brought_up_to_date_with_its_rows_kept() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(MIGRATIONS[0]).unwrap();
+        conn.execute_batch("PRAGMA user_version = 1").unwrap();
+        conn.execute_batch(
+            "INSERT INTO products (id, title, media_count, missing_alt, seen_in_sync) VALUES ('p', 'Mug', 0, 0, 1);
+             INSERT INTO variants (product_id, id, title, options, media) VALUES ('p', 'v', 'Red', '[]', '[]');",
+        )
+        .unwrap();
+        assert_eq!(migrate(&mut conn).unwrap(), Fit::Usable);
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        let kept: (String, i64) = conn
+            .query_row("SELECT title, position FROM variants WHERE id = 'v'", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap();
+        assert_eq!((version, kept), (VERSION, ("Red".to_string(), 0)));
+    }
 }

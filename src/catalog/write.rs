@@ -105,12 +105,13 @@ impl SyncWriter<'_> {
         self.replace_media(&p.id.0, &p.media)?;
         self.tx.prepare_cached("DELETE FROM variants WHERE product_id = ?1")?.execute([&p.id.0])?;
         let mut variants = self.tx.prepare_cached(
-            "INSERT OR REPLACE INTO variants (product_id, id, title, options, media) VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT OR REPLACE INTO variants (product_id, id, title, options, media, position)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?;
-        for v in &p.variants {
+        for (position, v) in p.variants.iter().enumerate() {
             let options = serde_json::to_string(&v.options).unwrap_or_else(|_| "[]".into());
             let shown = serde_json::to_string(&v.media).unwrap_or_else(|_| "[]".into());
-            variants.execute(params![p.id.0, v.id, v.title, options, shown])?;
+            variants.execute(params![p.id.0, v.id, v.title, options, shown, position as i64])?;
         }
         let words = SearchWords {
             title: &p.title,
@@ -309,8 +310,9 @@ impl SyncWriter<'_> {
             [],
         )?;
         tx.execute(
-            "INSERT OR REPLACE INTO variants (product_id, id, title, options, media)
-             SELECT product, id, title, options, media FROM temp.staged_variants
+            "INSERT OR REPLACE INTO variants (product_id, id, title, options, media, position)
+             SELECT product, id, title, options, media, row_number() OVER (PARTITION BY product ORDER BY seq) - 1
+             FROM temp.staged_variants
              WHERE product IN (SELECT id FROM temp.staged_products)",
             [],
         )?;

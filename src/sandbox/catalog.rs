@@ -3,7 +3,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use super::state::{FileKind, FileRec, Pixels, ProductRec, State, Status};
+use super::state::{FileKind, FileRec, Pixels, ProductRec, State, Status, VariantRec};
 use crate::rng::Rng;
 
 const ADJECTIVES: &[&str] = &[
@@ -60,6 +60,9 @@ const YOUTUBE_IDS: &[&str] = &["z7RLjNOael0", "aqz-KE-bpKQ", "ScMzIvxBSi4", "jNQ
 /// Ids of seeded records start here; new ones follow the largest.
 const FIRST_PRODUCT_ID: u64 = 7_400_000_000;
 const FIRST_FILE_ID: u64 = 31_000_000_000;
+const FIRST_VARIANT_ID: u64 = 44_000_000_000;
+/// Sizes of the products sold in sizes.
+const GARMENT_SIZES: [&str; 3] = ["S", "M", "L"];
 
 /// Build the catalog: `products` generated products (plus the documented examples' records).
 pub fn seed(products: usize, seed: u64) -> State {
@@ -89,6 +92,7 @@ pub fn seed(products: usize, seed: u64) -> State {
             product_type: rng.pick(TYPES).to_string(),
             tags: vec![colour.to_lowercase(), if i % 2 == 0 { "new".into() } else { "classic".into() }],
             media: Vec::new(),
+            variants: Vec::new(),
             created_at,
             updated_at: created_at + Duration::from_secs(86_400 * (i as u64 % 90)),
             title,
@@ -116,11 +120,48 @@ pub fn seed(products: usize, seed: u64) -> State {
             product.media.push(file.id);
             state.files.insert(file.id, file);
         }
+        let images: Vec<u64> =
+            product.media.iter().copied().filter(|m| state.files[m].kind == FileKind::Image).collect();
+        product.variants = seeded_variants(FIRST_VARIANT_ID + 10 * i as u64, i, colour, &images);
         state.products.insert(product.id, product);
     }
     add_documented_examples(&mut state, epoch);
     state.next_id = file_id.max(FIRST_PRODUCT_ID + products as u64) + 1_000_000;
     state
+}
+
+/// The variants of the `i`th product, ids from `first_id`, without touching the catalog's random
+/// sequence (products and media stay what they were). Products named after a colour come in
+/// that colour and the next ones, each colour showing its own image when there are enough; every
+/// fourth of those also comes in sizes, which share their colour's image; the rest have the
+/// one default variant Shopify gives a product without options.
+fn seeded_variants(first_id: u64, i: usize, colour: &str, images: &[u64]) -> Vec<VariantRec> {
+    if !i.is_multiple_of(3) || images.len() < 2 {
+        return vec![VariantRec {
+            id: first_id,
+            options: vec![("Title".into(), "Default Title".into())],
+            image: images.first().copied(),
+        }];
+    }
+    let at = COLOURS.iter().position(|c| *c == colour).unwrap_or(0);
+    let colours: Vec<&str> = (0..images.len().min(3)).map(|k| COLOURS[(at + k) % COLOURS.len()]).collect();
+    let sizes: &[&str] = if i.is_multiple_of(4) { &GARMENT_SIZES } else { &[] };
+    let mut variants = Vec::new();
+    for (k, c) in colours.iter().enumerate() {
+        let image = Some(images[k]);
+        if sizes.is_empty() {
+            variants.push(VariantRec {
+                id: first_id + variants.len() as u64,
+                options: vec![("Color".into(), c.to_string())],
+                image,
+            });
+        }
+        for size in sizes {
+            let options = vec![("Color".into(), c.to_string()), ("Size".into(), size.to_string())];
+            variants.push(VariantRec { id: first_id + variants.len() as u64, options, image });
+        }
+    }
+    variants
 }
 
 fn handle_of(title: &str, i: usize) -> String {
@@ -284,6 +325,11 @@ fn add_documented_examples(state: &mut State, epoch: SystemTime) {
         vendor: "Polaris".to_string(),
         product_type: "Accessories".to_string(),
         tags: vec!["docs".to_string()],
+        variants: vec![VariantRec {
+            id: id + 1_000_000,
+            options: vec![("Title".into(), "Default Title".into())],
+            image: None,
+        }],
         media,
         created_at: epoch,
         updated_at: epoch,

@@ -166,10 +166,31 @@ pub struct ProductRec {
     pub tags: Vec<String>,
     /// Media file ids in position order.
     pub media: Vec<u64>,
+    /// Variants in position order (every product has at least one, as on Shopify).
+    pub variants: Vec<VariantRec>,
     /// Creation time.
     pub created_at: SystemTime,
     /// Last change.
     pub updated_at: SystemTime,
+}
+
+/// A product variant.
+#[derive(Debug, Clone)]
+pub struct VariantRec {
+    /// Numeric id.
+    pub id: u64,
+    /// Option name and value pairs, e.g. ("Color", "Red"); ("Title", "Default Title") for a
+    /// product without options.
+    pub options: Vec<(String, String)>,
+    /// The image file the variant shows, if any.
+    pub image: Option<u64>,
+}
+
+impl VariantRec {
+    /// The title Shopify gives a variant: its option values joined by " / ".
+    pub fn title(&self) -> String {
+        self.options.iter().map(|(_, v)| v.as_str()).collect::<Vec<_>>().join(" / ")
+    }
 }
 
 /// A file sent to a staged-upload target and not yet attached.

@@ -69,6 +69,8 @@ pub enum Obj<'c> {
     Image(&'c Ctx, u64),
     /// `MediaPreviewImage` of a file.
     Preview(&'c Ctx, u64),
+    /// `ProductVariant`: its product and its own id.
+    Variant(&'c Ctx, u64, u64),
     /// A connection page.
     Connection(&'c Ctx, search::PageOf),
     /// An edge of a connection.
@@ -153,6 +155,7 @@ impl<'c> ObjectValue for Obj<'c> {
                 st.files.get(id).map_or("MediaImage", |f| f.kind.type_name())
             }
             Obj::Image(..) => "Image",
+            Obj::Variant(..) => "ProductVariant",
             Obj::Preview(..) => "MediaPreviewImage",
             Obj::Connection(_, page) => page.connection_type,
             Obj::Edge(_, item, _) => item.edge_type(),
@@ -172,6 +175,7 @@ impl<'c> ObjectValue for Obj<'c> {
             Obj::Product(ctx, id) => product_field(ctx, *id, name, &args(info))?,
             Obj::File(ctx, id) => file_field(ctx, *id, name)?,
             Obj::Image(ctx, id) => image_field(ctx, *id, name, &args(info))?,
+            Obj::Variant(ctx, product, id) => variant_field(ctx, *product, *id, name, &args(info))?,
             Obj::Preview(ctx, id) => {
                 let st = ctx.state.borrow();
                 let f = st.files.get(id).ok_or_else(|| err("file vanished"))?;
@@ -289,6 +293,35 @@ fn product_field<'c>(ctx: &'c Ctx, id: u64, name: &str, a: &Value) -> Result<Val
         },
         "mediaCount" => Val::Json(json!({"count": p.media.len(), "precision": "EXACT"})),
         "media" => Val::Obj(Obj::Connection(ctx, search::product_media(&st, p, a).map_err(err)?)),
+        "variants" => Val::Obj(Obj::Connection(ctx, search::product_variants(p, a).map_err(err)?)),
+        _ => Val::Json(Value::Null),
+    })
+}
+
+fn variant_field<'c>(ctx: &'c Ctx, product: u64, id: u64, name: &str, a: &Value) -> Result<Val<'c>, FieldError> {
+    let a = &bulk_ops::all_of(ctx.bulk.get(), a);
+    let st = ctx.state.borrow();
+    let p = st.products.get(&product).ok_or_else(|| err("product vanished"))?;
+    let (position, v) =
+        p.variants.iter().enumerate().find(|(_, v)| v.id == id).ok_or_else(|| err("variant vanished"))?;
+    Ok(match name {
+        "id" => Val::Json(json!(gid("ProductVariant", v.id))),
+        "title" => Val::Json(json!(v.title())),
+        "displayName" => Val::Json(json!(format!("{} - {}", p.title, v.title()))),
+        "position" => Val::Json(json!(position + 1)),
+        "product" => Val::Obj(Obj::Product(ctx, product)),
+        "selectedOptions" => {
+            Val::Json(Value::Array(v.options.iter().map(|(n, value)| json!({"name": n, "value": value})).collect()))
+        }
+        "media" => {
+            let shown: Vec<search::Item> = v.image.into_iter().map(search::Item::Media).collect();
+            Val::Obj(Obj::Connection(ctx, search::paginate("MediaConnection", shown, a).map_err(err)?))
+        }
+        // The picture the variant shows: the same Image as its media's (one id for both).
+        "image" => match v.image.filter(|f| st.files.get(f).is_some_and(has_image)) {
+            Some(f) => Val::Obj(Obj::Image(ctx, f)),
+            None => Val::Json(Value::Null),
+        },
         _ => Val::Json(Value::Null),
     })
 }
@@ -412,6 +445,7 @@ impl search::Item {
             search::Item::Product(id) => Obj::Product(ctx, id),
             search::Item::File(id) => Obj::File(ctx, id),
             search::Item::Media(id) => Obj::File(ctx, id),
+            search::Item::Variant(product, id) => Obj::Variant(ctx, product, id),
         }
     }
 }

@@ -16,6 +16,8 @@ pub enum Item {
     File(u64),
     /// A media of a product (`MediaConnection`).
     Media(u64),
+    /// A variant (`ProductVariantConnection`): its product and its own id.
+    Variant(u64, u64),
 }
 
 impl Item {
@@ -25,12 +27,13 @@ impl Item {
             Item::Product(_) => "ProductEdge",
             Item::File(_) => "FileEdge",
             Item::Media(_) => "MediaEdge",
+            Item::Variant(..) => "ProductVariantEdge",
         }
     }
 
     fn id(self) -> u64 {
         match self {
-            Item::Product(id) | Item::File(id) | Item::Media(id) => id,
+            Item::Product(id) | Item::File(id) | Item::Media(id) | Item::Variant(_, id) => id,
         }
     }
 }
@@ -77,7 +80,7 @@ fn id_of_cursor(cursor: &str) -> Option<u64> {
 }
 
 /// Cut one page out of an ordered list, following Relay's rules for first/after/last/before.
-fn paginate(connection_type: &'static str, items: Vec<Item>, a: &Value) -> Result<PageOf, String> {
+pub fn paginate(connection_type: &'static str, items: Vec<Item>, a: &Value) -> Result<PageOf, String> {
     let first = a.get("first").and_then(Value::as_u64);
     let last = a.get("last").and_then(Value::as_u64);
     match (first, last) {
@@ -236,6 +239,20 @@ pub fn product_media(_st: &State, p: &ProductRec, a: &Value) -> Result<PageOf, S
         ids.reverse();
     }
     paginate("MediaConnection", ids.into_iter().map(Item::Media).collect(), a)
+}
+
+/// `Product.variants`, in position order (or by id or title when asked).
+pub fn product_variants(p: &ProductRec, a: &Value) -> Result<PageOf, String> {
+    let mut variants: Vec<&super::super::state::VariantRec> = p.variants.iter().collect();
+    match a.get("sortKey").and_then(Value::as_str) {
+        Some("ID") => variants.sort_by_key(|v| v.id),
+        Some("TITLE") => variants.sort_by_key(|v| v.title()),
+        _ => {}
+    }
+    if a.get("reverse").and_then(Value::as_bool).unwrap_or(false) {
+        variants.reverse();
+    }
+    paginate("ProductVariantConnection", variants.into_iter().map(|v| Item::Variant(p.id, v.id)).collect(), a)
 }
 
 /// `QueryRoot.files`: `media_type:`, `product_id:`, `status:`, `filename:` and free text on names and alt.

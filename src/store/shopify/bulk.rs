@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use super::transport::Repeat;
 use super::{ShopifyStore, documents, wire};
-use crate::model::{CatalogRow, Media, ProductId};
+use crate::model::{CatalogRow, Media, MediaId, ProductId};
 use crate::store::StoreError;
 
 /// First wait between polls; doubled up to `POLL_MOST`, so a small store is read at once and a
@@ -199,14 +199,23 @@ impl ShopifyStore {
         }
         let mut body = resp.bytes_stream();
         let mut pending: Vec<u8> = Vec::new();
+        let mut joins = Joins::default();
         let mut sent = 0;
-        while let Some(chunk) = body.next().await {
-            let chunk =
-                chunk.map_err(|e| StoreError::Network { message: format!("downloading the bulk result: {e}") })?;
-            pending.extend_from_slice(&chunk);
+        let mut last = false;
+        while !last {
+            match body.next().await {
+                Some(chunk) => pending.extend_from_slice(
+                    &chunk.map_err(|e| StoreError::Network { message: format!("downloading the bulk result: {e}") })?,
+                ),
+                // The last line may have no line feed after it.
+                None => {
+                    pending.push(b'\n');
+                    last = true;
+                }
+            }
             while let Some(end) = pending.iter().position(|b| *b == b'\n') {
                 let line: Vec<u8> = pending.drain(..=end).collect();
-                if let Some(row) = row_of(&line) {
+                if let Some(row) = joins.row_of(&line) {
                     if rows.send(row).await.is_err() {
                         return Ok(sent);
                     }
@@ -217,46 +226,106 @@ impl ShopifyStore {
                 return Err(refused("BULK_FAILED", "the bulk result has a line too long to be a product"));
             }
         }
-        if let Some(row) = row_of(&pending) {
-            let _ = rows.send(row).await;
+        // Variants wait for every media: the one a variant shows may come after it.
+        for row in joins.variants() {
+            if rows.send(row).await.is_err() {
+                return Ok(sent);
+            }
             sent += 1;
         }
         Ok(sent)
     }
 }
 
-/// One JSONL line as a row: a product, or a media of the product `__parentId` names. A line
-/// that cannot be read is left out and logged; it never fails the whole read.
-fn row_of(line: &[u8]) -> Option<CatalogRow> {
-    let text = std::str::from_utf8(line).ok()?.trim();
-    if text.is_empty() {
-        return None;
-    }
-    let value: Value = match serde_json::from_str(text) {
-        Ok(v) => v,
-        Err(e) => {
-            tracing::warn!(error = %e, "an unreadable line of the bulk result was left out");
+/// What lines of a bulk result need from other lines: the media each image id belongs to, and
+/// the variants waiting for it.
+#[derive(Default)]
+struct Joins {
+    media_of_image: std::collections::HashMap<String, String>,
+    variants: Vec<(ProductId, wire::VariantNode)>,
+}
+
+impl Joins {
+    /// One JSONL line as a row: a product, or a media of the product `__parentId` names
+    /// (variants are kept for `variants`). A line that cannot be read is left out and logged;
+    /// it never fails the whole read.
+    fn row_of(&mut self, line: &[u8]) -> Option<CatalogRow> {
+        let text = std::str::from_utf8(line).ok()?.trim();
+        if text.is_empty() {
             return None;
         }
-    };
-    match value.get("__parentId").and_then(Value::as_str) {
-        None => {
-            let mut p: wire::Product = serde_json::from_value(value).ok()?;
-            let id = ProductId(p.id.take()?);
-            Some(CatalogRow::Product(super::catalog::record_of(id, p)))
+        let value: Value = match serde_json::from_str(text) {
+            Ok(v) => v,
+            Err(e) => {
+                tracing::warn!(error = %e, "an unreadable line of the bulk result was left out");
+                return None;
+            }
+        };
+        let is_variant = value.get("id").and_then(Value::as_str).is_some_and(|id| id.contains("/ProductVariant/"));
+        match value.get("__parentId").and_then(Value::as_str) {
+            None => {
+                let mut p: wire::Product = serde_json::from_value(value).ok()?;
+                let id = ProductId(p.id.take()?);
+                Some(CatalogRow::Product(super::catalog::record_of(id, p)))
+            }
+            Some(parent) if is_variant => {
+                let product = ProductId(parent.to_string());
+                self.variants.push((product, serde_json::from_value(value).ok()?));
+                None
+            }
+            Some(parent) => {
+                let product = ProductId(parent.to_string());
+                let node: wire::MediaNode = serde_json::from_value(value).ok()?;
+                if let (Some(image), Some(id)) = (node.image.as_ref().and_then(|i| i.id.clone()), node.id.clone()) {
+                    self.media_of_image.insert(image, id);
+                }
+                let media: Media = node.to_media(0)?;
+                Some(CatalogRow::Media { product, media })
+            }
         }
-        Some(parent) => {
-            let product = ProductId(parent.to_string());
-            let node: wire::MediaNode = serde_json::from_value(value).ok()?;
-            let media: Media = node.to_media(0)?;
-            Some(CatalogRow::Media { product, media })
-        }
+    }
+
+    /// The variants read, each showing the media whose image is its image.
+    fn variants(&mut self) -> Vec<CatalogRow> {
+        let media_of_image = std::mem::take(&mut self.media_of_image);
+        std::mem::take(&mut self.variants)
+            .into_iter()
+            .filter_map(|(product, node)| {
+                let variant = node.to_variant(|image| media_of_image.get(image).cloned().map(MediaId))?;
+                Some(CatalogRow::Variant { product, variant })
+            })
+            .collect()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn row_of(line: &[u8]) -> Option<CatalogRow> {
+        Joins::default().row_of(line)
+    }
+
+    #[test]
+    fn a_variant_shows_the_media_of_its_image_whichever_line_comes_first() {
+        let mut joins = Joins::default();
+        let variant = br#"{"id":"gid://shopify/ProductVariant/9","title":"Red / M","selectedOptions":[{"name":"Color","value":"Red"},{"name":"Size","value":"M"}],"image":{"id":"gid://shopify/ProductImage/5"},"__parentId":"gid://shopify/Product/1"}"#;
+        assert!(joins.row_of(variant).is_none(), "a variant waits for the media");
+        let media = br#"{"id":"gid://shopify/MediaImage/7","alt":"Red mug","mediaContentType":"IMAGE","status":"READY","image":{"id":"gid://shopify/ProductImage/5","url":"https://cdn/x.jpg"},"__parentId":"gid://shopify/Product/1"}"#;
+        assert!(matches!(joins.row_of(media), Some(CatalogRow::Media { .. })));
+        let plain = br#"{"id":"gid://shopify/ProductVariant/10","title":"Default Title","selectedOptions":[{"name":"Title","value":"Default Title"}],"image":null,"__parentId":"gid://shopify/Product/1"}"#;
+        joins.row_of(plain);
+        let rows = joins.variants();
+        let [CatalogRow::Variant { product, variant }, CatalogRow::Variant { variant: plain, .. }] = rows.as_slice()
+        else {
+            panic!("two variants: {rows:?}")
+        };
+        assert_eq!(product.0, "gid://shopify/Product/1");
+        assert_eq!(variant.title, "Red / M");
+        assert_eq!(variant.options, [("Color".to_string(), "Red".to_string()), ("Size".into(), "M".into())]);
+        assert_eq!(variant.media, [MediaId("gid://shopify/MediaImage/7".into())]);
+        assert!(plain.media.is_empty());
+    }
 
     #[test]
     fn lines_become_rows_and_odd_lines_are_left_out() {

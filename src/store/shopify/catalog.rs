@@ -7,20 +7,29 @@ use serde_json::json;
 
 use super::transport::Repeat;
 use super::{ShopifyStore, documents, wire};
-use crate::model::{Media, MediaId, Page, ProductId, ProductRecord};
+use crate::model::{Media, MediaId, Page, ProductId, ProductRecord, Variant};
 use crate::shopify_rules::cost::MAX_QUERY_COST;
-use crate::store::{Store, StoreError};
+use crate::store::StoreError;
 
 /// Products asked for per page at most, before the cost limit makes it fewer.
 const MOST_PRODUCTS: u32 = 50;
 /// Media read with each product; most products have fewer, the rest are read on.
 const MEDIA_WITH_PRODUCT: u32 = 20;
+/// Variants read with each product; most products have fewer, the rest are read on.
+const VARIANTS_WITH_PRODUCT: u32 = 10;
+/// Variants per page when a product's are read on (one point each, and its image).
+const VARIANTS_PAGE: u32 = 250;
 /// Files per page of the changed-files read (ids only: about one point each).
 const FILES_PAGE: u32 = 250;
 
 #[derive(Deserialize)]
 struct ProductsData {
     products: wire::Connection<wire::Product>,
+}
+
+#[derive(Deserialize)]
+struct VariantsData {
+    product: Option<wire::Product>,
 }
 
 #[derive(Deserialize)]
@@ -67,7 +76,10 @@ impl ShopifyStore {
         // As many products as fit under the cost limit with their first media.
         let mut first = MOST_PRODUCTS;
         let vars = loop {
-            let vars = json!({"first": first, "after": cursor, "query": query, "mediaFirst": MEDIA_WITH_PRODUCT});
+            let vars = json!({
+                "first": first, "after": cursor, "query": query,
+                "mediaFirst": MEDIA_WITH_PRODUCT, "variantsFirst": VARIANTS_WITH_PRODUCT,
+            });
             if first == 1 || documents::CATALOG_PRODUCTS.requested_cost(&vars) <= MAX_QUERY_COST {
                 break vars;
             }
@@ -87,22 +99,45 @@ impl ShopifyStore {
         Ok(Page { items, next_cursor })
     }
 
-    /// A product's record from its page entry, reading the rest of its media when the page
-    /// held only the first ones.
+    /// A product's record from its page entry, reading the rest of its media and variants when
+    /// the page held only the first ones.
     async fn whole_product(&self, id: ProductId, mut p: wire::Product) -> Result<ProductRecord, StoreError> {
-        let more = p.media.as_ref().is_some_and(|m| m.page_info.has_next_page);
-        let media: Vec<Media> = if more {
-            self.product_media(&id).await?.media
+        let more_media = p.media.as_ref().is_some_and(|m| m.page_info.has_next_page);
+        let nodes = if more_media {
+            self.media_pages(&id, &documents::PRODUCT_MEDIA, super::MEDIA_PAGE).await?.1
         } else {
-            let nodes = p.media.take().map(wire::Connection::into_items).unwrap_or_default();
-            nodes
-                .iter()
-                .filter_map(|n| n.to_media(0))
-                .enumerate()
-                .map(|(i, m)| Media { position: i as u32, ..m })
-                .collect()
+            p.media.take().map(wire::Connection::into_items).unwrap_or_default()
         };
-        Ok(ProductRecord { media, ..record_of(id, p) })
+        let media: Vec<Media> = nodes
+            .iter()
+            .filter_map(|n| n.to_media(0))
+            .enumerate()
+            .map(|(i, m)| Media { position: i as u32, ..m })
+            .collect();
+        let variant_nodes = match p.variants.take() {
+            Some(v) if v.page_info.has_next_page => self.all_variants(&id).await?,
+            Some(v) => v.into_items(),
+            None => Vec::new(),
+        };
+        let variants = variants_of(&nodes, &variant_nodes);
+        Ok(ProductRecord { media, variants, ..record_of(id, p) })
+    }
+
+    /// Every variant of a product, page by page.
+    async fn all_variants(&self, id: &ProductId) -> Result<Vec<wire::VariantNode>, StoreError> {
+        let mut nodes = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let vars = json!({"id": id.0, "first": VARIANTS_PAGE, "after": after});
+            let data: VariantsData = self.transport.run(&documents::PRODUCT_VARIANTS, vars, Repeat::Safe).await?;
+            let Some(conn) = data.product.and_then(|p| p.variants) else { return Ok(nodes) };
+            let info = conn.page_info.clone();
+            nodes.extend(conn.into_items());
+            match (info.has_next_page, info.end_cursor) {
+                (true, Some(c)) => after = Some(c),
+                _ => return Ok(nodes),
+            }
+        }
     }
 
     /// Ids of the files changed after `since`.
@@ -120,4 +155,11 @@ impl ShopifyStore {
             }
         }
     }
+}
+
+/// The variants as the catalog keeps them, each showing the media whose image is its image.
+pub(super) fn variants_of(media: &[wire::MediaNode], variants: &[wire::VariantNode]) -> Vec<Variant> {
+    let by_image: std::collections::HashMap<&str, &str> =
+        media.iter().filter_map(|m| Some((m.image.as_ref()?.id.as_deref()?, m.id.as_deref()?))).collect();
+    variants.iter().filter_map(|v| v.to_variant(|image| by_image.get(image).map(|m| MediaId(m.to_string())))).collect()
 }

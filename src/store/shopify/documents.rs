@@ -46,12 +46,12 @@ impl Document {
 }
 
 macro_rules! documents {
-    ($($name:ident => $file:literal $(+ $fragment:literal)?: $doc:literal),* $(,)?) => {
+    ($($name:ident => $file:literal $(+ $fragment:literal)*: $doc:literal),* $(,)?) => {
         $(
             #[doc = $doc]
             pub static $name: Document = Document::new(
                 $file,
-                concat!(include_str!(concat!("documents/", $file)) $(, include_str!(concat!("documents/", $fragment)))?),
+                concat!(include_str!(concat!("documents/", $file)) $(, include_str!(concat!("documents/", $fragment)))*),
             );
         )*
         /// Every document, for the schema contract test.
@@ -75,9 +75,10 @@ documents! {
     FILE_NAME => "file_name.graphql": "One file's name.",
     FILE_STATUS => "file_status.graphql": "One file's processing status.",
     SHOP => "shop.graphql": "The shop's name and granted scopes.",
-    CATALOG_PRODUCTS => "catalog_products.graphql" + "media_fields.graphql": "A page of whole products for the local catalog.",
+    CATALOG_PRODUCTS => "catalog_products.graphql" + "media_fields.graphql" + "variant_fields.graphql": "A page of whole products for the local catalog.",
+    PRODUCT_VARIANTS => "product_variants.graphql" + "variant_fields.graphql": "A page of one product's variants.",
     CHANGED_FILES => "changed_files.graphql": "Ids of files changed since a time.",
-    BULK_CATALOG => "bulk_catalog.graphql" + "media_fields.graphql": "The whole catalog, as the query of a bulk operation.",
+    BULK_CATALOG => "bulk_catalog.graphql" + "media_fields.graphql" + "variant_fields.graphql": "The whole catalog, as the query of a bulk operation.",
     BULK_RUN => "bulk_run.graphql": "Start a bulk query operation.",
     BULK_STATUS => "bulk_status.graphql": "Poll a bulk operation.",
     BULK_CANCEL => "bulk_cancel.graphql": "Cancel a bulk operation.",

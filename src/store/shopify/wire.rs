@@ -165,6 +165,54 @@ pub struct Product {
     pub tags: Option<Vec<String>>,
     /// Last change, RFC 3339.
     pub updated_at: Option<String>,
+    /// `variants`
+    pub variants: Option<Connection<VariantNode>>,
+}
+
+/// A `ProductVariant`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VariantNode {
+    /// GID.
+    pub id: Option<String>,
+    /// "Red / M".
+    pub title: Option<String>,
+    /// Option names and values.
+    #[serde(default)]
+    pub selected_options: Option<Vec<SelectedOption>>,
+    /// The picture the variant shows.
+    pub image: Option<Image>,
+}
+
+/// A `SelectedOption`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SelectedOption {
+    /// "Color".
+    pub name: Option<String>,
+    /// "Red".
+    pub value: Option<String>,
+}
+
+impl VariantNode {
+    /// The variant as the catalog keeps it, showing the media whose image is the variant's
+    /// (`media_of_image`: a media's image id to the media's id); `None` without an id.
+    pub fn to_variant(
+        &self,
+        media_of_image: impl Fn(&str) -> Option<crate::model::MediaId>,
+    ) -> Option<crate::model::Variant> {
+        let options: Vec<(String, String)> = self
+            .selected_options
+            .iter()
+            .flatten()
+            .filter_map(|o| Some((o.name.clone()?, o.value.clone().unwrap_or_default())))
+            .collect();
+        let title = self
+            .title
+            .clone()
+            .unwrap_or_else(|| options.iter().map(|(_, v)| v.as_str()).collect::<Vec<_>>().join(" / "));
+        let media = self.image.as_ref().and_then(|i| i.id.as_deref()).and_then(media_of_image).into_iter().collect();
+        Some(crate::model::Variant { id: self.id.clone()?, title, options, media })
+    }
 }
 
 /// `Image`
