@@ -122,6 +122,9 @@ impl Catalog {
             // 64 MB of page cache (the default is 2 MB): a sync writes hundreds of thousands of
             // rows into several indexes, and re-reading evicted index pages dominated its time.
             conn.pragma_update(None, "cache_size", -65_536)?;
+            // A bulk read waits in temporary tables until joined: in memory, not in a temporary
+            // file (about 150 bytes a media: 12 MB for a 10,000-product store).
+            conn.pragma_update(None, "temp_store", "MEMORY")?;
             conn.busy_timeout(std::time::Duration::from_secs(5))?;
             let fit = schema::migrate(&mut conn)?;
             if fit == schema::Fit::Usable {
