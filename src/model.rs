@@ -318,6 +318,19 @@ pub struct Variant {
     pub options: Vec<(String, String)>,
     /// The media the variant shows.
     pub media: Vec<MediaId>,
+    /// A picture the variant holds apart from the product's media (an Ecwid variation's own
+    /// image), with its alt text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub own_image: Option<OwnImage>,
+}
+
+/// A variant's own picture, outside the product's media.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnImage {
+    /// Where it is.
+    pub url: String,
+    /// Its alt text.
+    pub alt: String,
 }
 
 /// One row of a whole-catalog read, in whatever order the store sends them: a product (its

@@ -205,6 +205,7 @@ fn product(id: &str, title: &str, vendor: &str, status: &str, tags: &[&str], med
             title: "Red / M".into(),
             options: vec![("Color".into(), "Red".into()), ("Size".into(), "M".into())],
             media: Vec::new(),
+            own_image: None,
         }],
     }
 }
@@ -370,6 +371,38 @@ async fn an_ecwid_store_syncs_whole_pages_and_then_its_changes() {
         let kept = catalog.lock().unwrap().product_media(id).unwrap().unwrap();
         assert_eq!(kept, read, "{id}");
     }
+    // Variations: their options, and the main image or their own image with its alt text.
+    let (mut own, mut inherited) = (0, 0);
+    for id in &ids {
+        let variants = catalog.lock().unwrap().variants(id).unwrap();
+        let st = sandbox.state();
+        let st = st.lock().unwrap();
+        let p = &st.products[&id.0.parse::<u64>().unwrap()];
+        let listed: Vec<_> = p.variants.iter().filter(|v| v.options.iter().any(|(n, _)| n != "Title")).collect();
+        assert_eq!(variants.len(), listed.len(), "{id}");
+        let main = p.media.iter().find(|m| st.files[m].kind == mediadesk::sandbox::state::FileKind::Image);
+        for (kept, v) in variants.iter().zip(listed) {
+            assert_eq!((kept.id.as_str(), &kept.options), (v.id.to_string().as_str(), &v.options));
+            match (&kept.own_image, v.image) {
+                (Some(image), Some(f)) => {
+                    own += 1;
+                    assert_ne!(Some(&f), main, "{id}: the main image is inherited, not owned");
+                    assert_eq!(image.alt, st.files[&f].alt, "{id}");
+                    assert!(kept.media.is_empty());
+                }
+                (None, _) => {
+                    inherited += 1;
+                    assert_eq!(
+                        kept.media,
+                        main.map(|m| MediaId(m.to_string())).into_iter().collect::<Vec<_>>(),
+                        "{id}"
+                    );
+                }
+                (Some(_), None) => panic!("{id}: an image the store does not have"),
+            }
+        }
+    }
+    assert!(own > 10 && inherited > 10, "both kinds of variation ({own} own, {inherited} inherited)");
     let hit = catalog.lock().unwrap().search("", 500).unwrap();
     assert!(hit.iter().all(|h| matches!(h.status.as_deref(), Some("enabled" | "disabled"))));
     // An alt text changed through the API is picked up by a sync of changes, and only that.
@@ -445,6 +478,7 @@ fn sandbox_variants(sandbox: &Sandbox, product: u64) -> Vec<Variant> {
             title: v.title(),
             options: v.options.clone(),
             media: v.image.map(|f| MediaId(format!("gid://shopify/MediaImage/{f}"))).into_iter().collect(),
+            own_image: None,
         })
         .collect()
 }

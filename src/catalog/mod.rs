@@ -208,9 +208,9 @@ impl Catalog {
     /// A product's variants as the last sync saw them, in the store's order, each with the media
     /// it shows.
     pub fn variants(&self, id: &ProductId) -> Result<Vec<Variant>, CatalogError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT id, title, options, media FROM variants WHERE product_id = ?1 ORDER BY position")?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, title, options, media, own_image FROM variants WHERE product_id = ?1 ORDER BY position",
+        )?;
         let rows = stmt.query_map([&id.0], |r| {
             let (options, media): (String, String) = (r.get(2)?, r.get(3)?);
             Ok(Variant {
@@ -220,6 +220,7 @@ impl Catalog {
                 // without options or media rather than failing the product.
                 options: serde_json::from_str(&options).unwrap_or_default(),
                 media: serde_json::from_str(&media).unwrap_or_default(),
+                own_image: r.get::<_, Option<String>>(4)?.and_then(|j| serde_json::from_str(&j).ok()),
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)

@@ -68,6 +68,8 @@ const MIGRATIONS: [&str; 2] = [
     // 2: variants keep the store's order (the table has no row order of its own).
     r#"
     ALTER TABLE variants ADD COLUMN position INTEGER NOT NULL DEFAULT 0;
+    -- An Ecwid variation's own picture: {"url": "...", "alt": "..."}, or NULL.
+    ALTER TABLE variants ADD COLUMN own_image TEXT;
 "#,
 ];
 

@@ -105,13 +105,13 @@ impl SyncWriter<'_> {
         self.replace_media(&p.id.0, &p.media)?;
         self.tx.prepare_cached("DELETE FROM variants WHERE product_id = ?1")?.execute([&p.id.0])?;
         let mut variants = self.tx.prepare_cached(
-            "INSERT OR REPLACE INTO variants (product_id, id, title, options, media, position)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT OR REPLACE INTO variants (product_id, id, title, options, media, position, own_image)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?;
         for (position, v) in p.variants.iter().enumerate() {
             let options = serde_json::to_string(&v.options).unwrap_or_else(|_| "[]".into());
             let shown = serde_json::to_string(&v.media).unwrap_or_else(|_| "[]".into());
-            variants.execute(params![p.id.0, v.id, v.title, options, shown, position as i64])?;
+            variants.execute(params![p.id.0, v.id, v.title, options, shown, position as i64, own_image(v)])?;
         }
         let words = SearchWords {
             title: &p.title,
@@ -264,9 +264,10 @@ impl SyncWriter<'_> {
                 let shown = serde_json::to_string(&v.media).unwrap_or_else(|_| "[]".into());
                 self.tx
                     .prepare_cached(
-                        "INSERT INTO temp.staged_variants (product, id, title, options, media) VALUES (?1, ?2, ?3, ?4, ?5)",
+                        "INSERT INTO temp.staged_variants (product, id, title, options, media, own_image)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                     )?
-                    .execute(params![product.0, v.id, v.title, options, shown])?;
+                    .execute(params![product.0, v.id, v.title, options, shown, own_image(v)])?;
             }
         }
         Ok(())
@@ -310,8 +311,9 @@ impl SyncWriter<'_> {
             [],
         )?;
         tx.execute(
-            "INSERT OR REPLACE INTO variants (product_id, id, title, options, media, position)
-             SELECT product, id, title, options, media, row_number() OVER (PARTITION BY product ORDER BY seq) - 1
+            "INSERT OR REPLACE INTO variants (product_id, id, title, options, media, position, own_image)
+             SELECT product, id, title, options, media, row_number() OVER (PARTITION BY product ORDER BY seq) - 1,
+                    own_image
              FROM temp.staged_variants
              WHERE product IN (SELECT id FROM temp.staged_products)",
             [],
@@ -389,7 +391,7 @@ const STAGING: &str = "
         height INTEGER, size_bytes INTEGER, mime_type TEXT, errors TEXT NOT NULL, missing INTEGER NOT NULL);
     CREATE INDEX IF NOT EXISTS temp.staged_media_by_product ON staged_media (product, seq);
     CREATE TEMP TABLE IF NOT EXISTS staged_variants (seq INTEGER PRIMARY KEY, product TEXT NOT NULL, id TEXT NOT NULL,
-        title TEXT NOT NULL, options TEXT NOT NULL, media TEXT NOT NULL);
+        title TEXT NOT NULL, options TEXT NOT NULL, media TEXT NOT NULL, own_image TEXT);
     DELETE FROM temp.staged_products;
     DELETE FROM temp.staged_media;
     DELETE FROM temp.staged_variants;
@@ -402,6 +404,11 @@ struct SearchWords<'a> {
     vendor: &'a str,
     product_type: &'a str,
     tags: &'a str,
+}
+
+/// A variant's own picture as the catalog stores it (JSON), if it has one.
+fn own_image(v: &crate::model::Variant) -> Option<String> {
+    v.own_image.as_ref().and_then(|i| serde_json::to_string(i).ok())
 }
 
 /// How many of these media have no alt text, and the first one's preview.

@@ -179,11 +179,44 @@ fn product_json(base: &str, st: &State, p: &ProductRec) -> Value {
             "images": images.iter().enumerate().map(|(i, f)| image_json(base, f, i)).collect::<Vec<_>>(),
             "videos": videos.iter().enumerate().map(|(i, f)| video_json(base, f, i)).collect::<Vec<_>>(),
         },
+        "combinations": combinations_json(base, st, p),
         "galleryImages": images.iter().enumerate().skip(1).map(|(i, f)| json!({
             "id": f.id, "orderBy": i, "alt": f.alt, "url": image_json(base, f, i)["imageOriginalUrl"],
             "thumbnailUrl": image_json(base, f, i)["image160pxUrl"], "width": f.width, "height": f.height,
         })).collect::<Vec<_>>(),
     })
+}
+
+/// The product's variations, as Ecwid lists them: a product without options has none; a
+/// variation showing the main image inherits it (no image fields), one showing another image
+/// has it as its own, with that image's alt text.
+fn combinations_json(base: &str, st: &State, p: &ProductRec) -> Value {
+    let main = images_of(st, p).first().map(|f| f.id);
+    let listed = p.variants.iter().filter(|v| !v.options.iter().all(|(name, _)| name == "Title"));
+    Value::Array(
+        listed
+            .enumerate()
+            .map(|(i, v)| {
+                let mut c = json!({
+                    "id": v.id,
+                    "combinationNumber": i + 1,
+                    "options": v.options.iter().map(|(n, value)| json!({"name": n, "value": value})).collect::<Vec<_>>(),
+                    "sku": format!("SKU-{}-{}", p.id, i + 1),
+                    "alt": {"translated": {}},
+                });
+                if let Some(f) = v.image.filter(|f| Some(*f) != main).and_then(|f| st.files.get(&f)) {
+                    let urls = image_json(base, f, 0);
+                    c["imageUrl"] = urls["image800pxUrl"].clone();
+                    c["originalImageUrl"] = urls["imageOriginalUrl"].clone();
+                    c["thumbnailUrl"] = urls["image400pxUrl"].clone();
+                    c["smallThumbnailUrl"] = urls["image160pxUrl"].clone();
+                    c["hdThumbnailUrl"] = urls["image800pxUrl"].clone();
+                    c["alt"] = json!({"main": f.alt, "translated": {}});
+                }
+                c
+            })
+            .collect(),
+    )
 }
 
 /// Query of `GET /products`.

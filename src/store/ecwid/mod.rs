@@ -180,7 +180,8 @@ impl EcwidStore {
 }
 
 /// What a catalog page needs of each product: Ecwid sends only these fields back.
-const CATALOG_FIELDS: &str = "total,count,offset,limit,items(id,name,url,enabled,updateTimestamp,thumbnailUrl,media)";
+const CATALOG_FIELDS: &str = "total,count,offset,limit,items(id,name,url,enabled,updateTimestamp,thumbnailUrl,media,\
+                              combinations(id,options(name,value),imageUrl,originalImageUrl,alt))";
 
 impl EcwidStore {
     /// One page of whole products (100, the most Ecwid gives), in the order they were added so
@@ -210,21 +211,42 @@ impl EcwidStore {
         let items = r
             .items
             .iter()
-            .map(|p| crate::model::ProductRecord {
-                id: ProductId(p.id.to_string()),
-                title: p.name.clone(),
-                handle: handle_of(p),
-                vendor: None,
-                product_type: None,
-                status: p.enabled.map(|e| if e { "enabled" } else { "disabled" }.to_string()),
-                tags: Vec::new(),
-                updated_at: p.update_timestamp.and_then(|s| u64::try_from(s).ok()).map(crate::time::rfc3339),
-                media: media_of(p),
-                variants: Vec::new(),
+            .map(|p| {
+                let media = media_of(p);
+                let variants = variants_of(p, &media);
+                crate::model::ProductRecord {
+                    id: ProductId(p.id.to_string()),
+                    title: p.name.clone(),
+                    handle: handle_of(p),
+                    vendor: None,
+                    product_type: None,
+                    status: p.enabled.map(|e| if e { "enabled" } else { "disabled" }.to_string()),
+                    tags: Vec::new(),
+                    updated_at: p.update_timestamp.and_then(|s| u64::try_from(s).ok()).map(crate::time::rfc3339),
+                    media,
+                    variants,
+                }
             })
             .collect();
         Ok(Page { items, next_cursor: next })
     }
+}
+
+/// A product's variations as the catalog keeps them: one with its own image holds it (with its
+/// alt text), one without shows the product's main image, as Ecwid's storefront does.
+fn variants_of(p: &wire::Product, media: &[Media]) -> Vec<crate::model::Variant> {
+    let main = media.iter().find(|m| m.kind == MediaKind::Image).map(|m| m.id.clone());
+    p.combinations
+        .iter()
+        .map(|c| {
+            let options: Vec<(String, String)> = c.options.iter().map(|o| (o.name.clone(), o.value.clone())).collect();
+            let title = options.iter().map(|(_, v)| v.as_str()).collect::<Vec<_>>().join(" / ");
+            let own = c.original_image_url.clone().or_else(|| c.image_url.clone());
+            let own_image = own.map(|url| crate::model::OwnImage { url, alt: c.alt.main.clone().unwrap_or_default() });
+            let media = if own_image.is_some() { Vec::new() } else { main.clone().into_iter().collect() };
+            crate::model::Variant { id: c.id.clone(), title, options, media, own_image }
+        })
+        .collect()
 }
 
 /// The last part of the storefront URL, Ecwid's nearest thing to a handle.

@@ -89,6 +89,41 @@ pub struct Product {
     /// Last change, seconds since the epoch.
     #[serde(default)]
     pub update_timestamp: Option<i64>,
+    /// Variations (Ecwid's word in the API: combinations).
+    #[serde(default, deserialize_with = "lenient_list")]
+    pub combinations: Vec<Combination>,
+}
+
+/// `combinations[]`: one variation of a product.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Combination {
+    /// Variation id.
+    #[serde(deserialize_with = "id_text")]
+    pub id: String,
+    /// The option values it stands for.
+    #[serde(default, deserialize_with = "lenient_list")]
+    pub options: Vec<OptionValue>,
+    /// Its own image, resized; absent when it shows the product's main image.
+    #[serde(default)]
+    pub image_url: Option<String>,
+    /// Its own image as uploaded.
+    #[serde(default)]
+    pub original_image_url: Option<String>,
+    /// Its own image's alt text.
+    #[serde(default, deserialize_with = "nullable")]
+    pub alt: Alt,
+}
+
+/// `options[]` of a variation.
+#[derive(Debug, Clone, Deserialize)]
+pub struct OptionValue {
+    /// "Size".
+    #[serde(default, deserialize_with = "nullable")]
+    pub name: String,
+    /// "Large".
+    #[serde(default, deserialize_with = "nullable")]
+    pub value: String,
 }
 
 /// `media`

@@ -211,7 +211,7 @@ impl VariantNode {
             .clone()
             .unwrap_or_else(|| options.iter().map(|(_, v)| v.as_str()).collect::<Vec<_>>().join(" / "));
         let media = self.image.as_ref().and_then(|i| i.id.as_deref()).and_then(media_of_image).into_iter().collect();
-        Some(crate::model::Variant { id: self.id.clone()?, title, options, media })
+        Some(crate::model::Variant { id: self.id.clone()?, title, options, media, own_image: None })
     }
 }
 
