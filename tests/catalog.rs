@@ -338,6 +338,9 @@ async fn the_sync_and_search_commands_fill_and_read_the_catalog() {
     assert_eq!(lines.len(), 1);
     assert_eq!((lines[0]["synced"].as_str(), lines[0]["products"].as_u64()), (Some("full"), Some(14)));
     assert!(lines[0]["catalog"].as_str().unwrap().starts_with(data.to_str().unwrap()));
+    // `paced`, the word for pages read at the rate limit's pace, forces pages.
+    let (code, lines, stderr) = cli(&sandbox, &data, &["sync", "--full", "--method", "paced"]).await;
+    assert_eq!((code, lines[0]["method"].as_str()), (0, Some("paged")), "{stderr}");
     // The search needs no store: it works with the sandbox gone.
     drop(sandbox);
     let sandbox = common::sandbox_with(|c| c.products = 0).await;

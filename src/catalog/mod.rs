@@ -182,9 +182,10 @@ impl Catalog {
         Ok(self.conn.query_row(
             // Missing alt texts as each product's row counted them when written (Rust's idea of
             // blank, which SQL's trim does not share: it leaves tabs and line breaks).
-            "SELECT count(*), (SELECT count(*) FROM media), coalesce(sum(missing_alt), 0) FROM products",
+            "SELECT count(*), (SELECT count(*) FROM media), coalesce(sum(missing_alt), 0), (SELECT count(*) FROM variants)
+             FROM products",
             [],
-            |r| Ok(Counts { products: r.get(0)?, media: r.get(1)?, missing_alt: r.get(2)? }),
+            |r| Ok(Counts { products: r.get(0)?, media: r.get(1)?, missing_alt: r.get(2)?, variants: r.get(3)? }),
         )?)
     }
 
@@ -271,6 +272,8 @@ pub struct Counts {
     pub media: u64,
     /// Media with no alt text.
     pub missing_alt: u64,
+    /// Variants of every product.
+    pub variants: u64,
 }
 
 /// What the catalog holds and when it was synced.

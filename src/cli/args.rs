@@ -123,8 +123,9 @@ pub enum Command {
         #[arg(long)]
         full: bool,
         /// How a full sync reads: `bulk` (one Shopify bulk operation), `paged` (pages of
-        /// products), or `auto` (bulk for stores of 50 products or more, where available).
-        #[arg(long, default_value = "auto", value_parser = ["auto", "paged", "bulk"])]
+        /// products paced by the rate limit; `paced` says the same), or `auto` (bulk for stores
+        /// of 50 products or more, where available).
+        #[arg(long, default_value = "auto", value_parser = ["auto", "paged", "paced", "bulk"])]
         method: String,
     },
     /// Search the local catalog (no network): one line per product, best match first. Words

@@ -70,7 +70,7 @@ pub fn search(cli: &Cli, text: &str, limit: u32) -> Exit {
 pub async fn sync(cli: &Cli, store: Arc<dyn Store>, full: bool, method: &str) -> Exit {
     let method = match method {
         "bulk" => Method::Bulk,
-        "paged" => Method::Paged,
+        "paged" | "paced" => Method::Paged,
         _ => Method::Auto,
     };
     let catalog = match open(cli) {

@@ -24,6 +24,9 @@ const LOCAL_RESULTS: u32 = 500;
 const FULL_SYNC_EVERY: Duration = Duration::from_secs(24 * 3600);
 /// How often the activity strip hears of a sync's progress.
 const PROGRESS_EVERY: Duration = Duration::from_millis(250);
+/// Rows a bulk read is expected to send per product before a sync has shown the store's own
+/// mix (the product, its media and its variants; the sandbox's average is about 9).
+const ROWS_PER_PRODUCT: f64 = 10.0;
 /// How long opening waits for a window that is still closing to let go of the catalog.
 const RELEASE_WAIT: Duration = Duration::from_secs(3);
 
@@ -158,6 +161,11 @@ pub(super) async fn sync(ctx: &Ctx, store: Arc<dyn Store>, catalog: Arc<LocalCat
     report(ctx, &catalog).await;
     // The total makes "of N products" and the time left; a store that cannot say goes without.
     let total = store.product_count().await.ok().flatten();
+    let me = catalog.clone();
+    let counts = run_blocking(move || crate::sync::lock(&me.reader).counts()).await.ok();
+    let per_product = counts
+        .filter(|c| c.products > 0)
+        .map_or(ROWS_PER_PRODUCT, |c| (c.products + c.media + c.variants) as f64 / c.products as f64);
     let started = Instant::now();
     let last_sent = Mutex::new(Instant::now() - PROGRESS_EVERY);
     let progress = |p: SyncProgress| {
@@ -166,7 +174,7 @@ pub(super) async fn sync(ctx: &Ctx, store: Arc<dyn Store>, catalog: Arc<LocalCat
             return;
         }
         *last = Instant::now();
-        let (title, share) = progress_words(&p, total, started.elapsed());
+        let (title, share) = progress_words(&p, total, per_product, started.elapsed());
         send(Event::Activity { job, title, state: JobState::Running(share) });
     };
     let options = SyncOptions { full, method: Method::Auto };
@@ -205,23 +213,44 @@ pub(super) async fn sync(ctx: &Ctx, store: Arc<dyn Store>, catalog: Arc<LocalCat
     report(ctx, &catalog).await;
 }
 
-/// The strip's words for a sync under way, and its share done when the total is known.
-pub fn progress_words(p: &SyncProgress, total: Option<u64>, elapsed: Duration) -> (String, Option<f32>) {
+/// The strip's words for a sync under way, and its share done when the total is known. A bulk
+/// read counts rows (products, media, variants), so its total is estimated from the store's
+/// products and `rows_per_product` (what the last sync saw).
+pub fn progress_words(
+    p: &SyncProgress,
+    total: Option<u64>,
+    rows_per_product: f64,
+    elapsed: Duration,
+) -> (String, Option<f32>) {
+    // How long the rest takes at the pace so far.
+    let left = |done: u64, of: u64| {
+        if done == 0 {
+            String::new()
+        } else {
+            format!(", {}", time_left(elapsed.as_secs_f64() / done as f64 * of.saturating_sub(done) as f64))
+        }
+    };
     match (p.kind, p.method, total) {
         (SyncKind::Full, Method::Paged, Some(total)) if total > 0 => {
             let done = p.done.min(total);
             let share = done as f32 / total as f32;
-            let left = if done == 0 {
-                String::new()
-            } else {
-                let secs = elapsed.as_secs_f64() / done as f64 * (total - done) as f64;
-                format!(", {}", time_left(secs))
-            };
-            (format!("Syncing the catalog: {} of {} products{left}", thousands(done), thousands(total)), Some(share))
+            let words = format!("Syncing the catalog: {} of {} products", thousands(done), thousands(total));
+            (format!("{words}{}", left(done, total)), Some(share))
         }
-        (SyncKind::Full, Method::Bulk, total) => {
-            let of = total.map(|t| format!(" of a store of {} products", thousands(t))).unwrap_or_default();
-            (format!("Syncing the catalog by bulk operation: {} rows read{of}", thousands(p.done)), None)
+        (SyncKind::Full, Method::Bulk, Some(total)) if total > 0 => {
+            // An estimate: never past 99 % until the store says it is done.
+            let expected = ((total as f64 * rows_per_product).round() as u64).max(p.done + 1);
+            let share = (p.done as f32 / expected as f32).min(0.99);
+            let words = format!(
+                "Syncing the catalog by bulk operation: {} of about {} rows ({} products)",
+                thousands(p.done),
+                thousands(expected),
+                thousands(total)
+            );
+            (format!("{words}{}", left(p.done, expected)), Some(share))
+        }
+        (SyncKind::Full, Method::Bulk, _) => {
+            (format!("Syncing the catalog by bulk operation: {} rows read", thousands(p.done)), None)
         }
         (SyncKind::Full, _, _) => (format!("Syncing the catalog: {} products", thousands(p.done)), None),
         (SyncKind::Changes, _, _) => (format!("Syncing changes: {} products read", thousands(p.done)), None),
@@ -335,19 +364,33 @@ mod tests {
 
     #[test]
     fn progress_says_how_far_and_how_long_is_left() {
-        let (words, share) =
-            progress_words(&at(SyncKind::Full, Method::Paged, 1200), Some(10_000), Duration::from_secs(12));
+        let paged = |done, secs| {
+            progress_words(&at(SyncKind::Full, Method::Paged, done), Some(10_000), 9.0, Duration::from_secs(secs))
+        };
         // 12 s for 1,200: 8,800 more take 88 s.
-        assert_eq!(words, "Syncing the catalog: 1,200 of 10,000 products, about 90 s left");
-        assert_eq!(share, Some(0.12));
-        let (words, _) = progress_words(&at(SyncKind::Full, Method::Paged, 100), Some(10_000), Duration::from_secs(30));
-        assert_eq!(words, "Syncing the catalog: 100 of 10,000 products, about 50 min left");
-        let (words, share) = progress_words(&at(SyncKind::Full, Method::Bulk, 52_345), Some(10_000), Duration::ZERO);
         assert_eq!(
-            (words.as_str(), share),
-            ("Syncing the catalog by bulk operation: 52,345 rows read of a store of 10,000 products", None)
+            paged(1200, 12),
+            ("Syncing the catalog: 1,200 of 10,000 products, about 90 s left".into(), Some(0.12))
         );
-        let (words, _) = progress_words(&at(SyncKind::Changes, Method::Paged, 3), None, Duration::ZERO);
+        assert_eq!(paged(100, 30).0, "Syncing the catalog: 100 of 10,000 products, about 50 min left");
+        // A bulk read: 45,000 of about 90,000 rows in 10 s, 10 s to go.
+        let bulk =
+            progress_words(&at(SyncKind::Full, Method::Bulk, 45_000), Some(10_000), 9.0, Duration::from_secs(10));
+        assert_eq!(
+            bulk,
+            (
+                "Syncing the catalog by bulk operation: 45,000 of about 90,000 rows (10,000 products), about 10 s left"
+                    .into(),
+                Some(0.5)
+            )
+        );
+        // More rows than estimated: still short of done.
+        let over =
+            progress_words(&at(SyncKind::Full, Method::Bulk, 95_000), Some(10_000), 9.0, Duration::from_secs(10));
+        assert_eq!(over.1, Some(0.99));
+        let (words, share) = progress_words(&at(SyncKind::Full, Method::Bulk, 52_345), None, 9.0, Duration::ZERO);
+        assert_eq!((words.as_str(), share), ("Syncing the catalog by bulk operation: 52,345 rows read", None));
+        let (words, _) = progress_words(&at(SyncKind::Changes, Method::Paged, 3), None, 9.0, Duration::ZERO);
         assert_eq!(words, "Syncing changes: 3 products read");
     }
 }
