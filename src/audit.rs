@@ -94,9 +94,67 @@ pub fn check(alt: &str, ctx: &Context<'_>) -> Vec<Finding> {
     out
 }
 
+/// How a product's alt texts fare under the same checks as the inspector's: what the product
+/// list's badges and the catalog's counts say.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Health {
+    /// Media checked.
+    pub media: usize,
+    /// Media with no alt text.
+    pub missing: usize,
+    /// Media whose alt text the checks flag (a file name, "Image of…", a keyword list…).
+    pub needs_work: usize,
+}
+
+impl Health {
+    /// The health of the product `title` whose media have these alt texts (with their file
+    /// names, where known), under the store's `limit` in characters.
+    pub fn of(title: &str, media: &[(&str, Option<&str>)], limit: usize) -> Health {
+        let mut health = Health { media: media.len(), ..Health::default() };
+        for (i, (alt, filename)) in media.iter().enumerate() {
+            if alt.trim().is_empty() {
+                health.missing += 1;
+                continue;
+            }
+            let siblings: Vec<&str> = media.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, (a, _))| *a).collect();
+            let ctx = Context { product_title: title, filename: *filename, siblings: &siblings, limit };
+            if !check(alt, &ctx).is_empty() {
+                health.needs_work += 1;
+            }
+        }
+        health
+    }
+
+    /// Media whose alt text passes every check.
+    pub fn ok(&self) -> usize {
+        self.media - self.missing - self.needs_work
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn health_counts_missing_and_flagged_texts_apart() {
+        let media = [
+            ("Linen tote on a shoulder, front view", Some("tote-1.jpg")),
+            ("", None),
+            ("IMG_4821.JPG", None),
+            ("Image of a tote bag", None),
+            ("  ", None),
+        ];
+        let h = Health::of("Linen Market Tote", &media, 512);
+        assert_eq!(h, Health { media: 5, missing: 2, needs_work: 2 });
+        assert_eq!(h.ok(), 1);
+        // The same text on two media is flagged on both.
+        let twice = Health::of("Mug", &[("Blue mug, side", None), ("Blue mug, side", None)], 512);
+        assert_eq!(twice.needs_work, 2);
+        // Over the platform's limit is flagged.
+        let long = "Blue mug on a table by the window ".repeat(5);
+        assert_eq!(Health::of("Mug", &[(long.as_str(), None)], 125).needs_work, 1);
+        assert_eq!(Health::of("Mug", &[], 512), Health::default());
+    }
 
     fn ctx<'a>(siblings: &'a [&'a str]) -> Context<'a> {
         Context { product_title: "Linen Market Tote", filename: Some("tote-1.jpg"), siblings, limit: 512 }

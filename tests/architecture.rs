@@ -105,7 +105,7 @@ fn layers_import_downwards_only() {
     // Who may import whom, by top-level module (ARCHITECTURE.md).
     let allowed: &[(&str, &[&str])] = &[
         ("ui", &["engine", "store", "model", "audit", "order", "text", "secrets", "disk_cache", "time"]),
-        ("engine", &["store", "model", "secrets", "thumbs", "disk_cache", "sync", "catalog", "text", "time"]),
+        ("engine", &["store", "model", "secrets", "thumbs", "disk_cache", "sync", "catalog", "text", "time", "audit"]),
         ("store", &["model", "secrets", "filetype", "order", "rng", "shopify_rules", "sync", "time"]),
         ("sandbox", &["filetype", "order", "rng", "shopify_rules", "sync", "time"]),
         ("cli", &["store", "model", "secrets", "text", "rng", "sandbox", "sync", "catalog"]),

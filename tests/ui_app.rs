@@ -450,19 +450,27 @@ fn the_picker_shows_alt_health_and_delete_names_the_products_sharing_the_file() 
     let row = h.query_all_by_label_contains("Bamboo").next().unwrap().accesskit_node().label().unwrap_or_default();
     let bamboo_title = row.split('\n').next().unwrap().to_string();
     // Another product shares polaris.jpg (file 37), as Shopify allows.
-    let (bamboo, missing) = {
+    let (bamboo, health) = {
         let st = sandbox_state().unwrap();
         let mut st = st.lock().unwrap();
         let id = *st.products.iter().find(|(_, p)| p.title == bamboo_title).unwrap().0;
         st.products.get_mut(&id).unwrap().media.push(37);
-        let missing = st.products[&1].media.iter().filter(|m| st.files[m].alt.trim().is_empty()).count();
-        (id, missing)
+        let alts: Vec<(String, Option<&str>)> =
+            st.products[&1].media.iter().map(|m| (st.files[m].alt.clone(), None)).collect();
+        let alts: Vec<(&str, Option<&str>)> = alts.iter().map(|(a, f)| (a.as_str(), *f)).collect();
+        (id, mediadesk::audit::Health::of("Polaris Watch", &alts, 512))
     };
     // Open it: the app now knows it uses the file.
     h.get_by_label_contains(&format!("{bamboo_title}\n")).click();
     step_until(&mut h, "Bamboo's media", |h| h.query_by_label_contains("polaris.jpg").is_some());
     search(&mut h, "title:polaris*");
-    let badge = if missing == 0 { "alt ok".to_string() } else { format!("{missing} no alt") };
+    // The badge counts what the inspector's checks say, not only what is empty.
+    let badge = match (health.missing, health.needs_work) {
+        (0, 0) => "alt text ok".to_string(),
+        (0, w) => format!("{w} of 5 alt texts need work"),
+        (m, 0) => format!("{m} of 5 missing alt text"),
+        (m, w) => format!("{m} of 5 missing alt text, {w} of 5 alt texts need work"),
+    };
     step_until(&mut h, "Polaris with its health badge", |h| {
         h.query_by_label_contains(&format!("Polaris Watch\n5 media, {badge}")).is_some()
     });
@@ -635,4 +643,62 @@ fn the_same_file_dropped_twice_is_uploaded_once() {
     let st = st.lock().unwrap();
     assert_eq!(st.products[&1].media.len(), 6, "attached once");
     std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_products_badge_follows_its_edits_after_opening_another_product() {
+    let mut h = app(fast());
+    step_until(&mut h, "the product list", |h| h.query_all_by_label_contains("Bamboo").next().is_some());
+    // A product with exactly one media missing its alt text, and that media's file name.
+    let (title, file) = {
+        let st = sandbox_state().unwrap();
+        let st = st.lock().unwrap();
+        let (p, m) = st
+            .products
+            .values()
+            .filter(|p| p.id > 1000 && p.media.len() >= 2)
+            .filter_map(|p| {
+                let empty: Vec<&u64> = p.media.iter().filter(|m| st.files[m].alt.trim().is_empty()).collect();
+                (empty.len() == 1 && st.files[empty[0]].kind == mediadesk::sandbox::state::FileKind::Image)
+                    .then(|| (p, *empty[0]))
+            })
+            .min_by_key(|(p, _)| p.title.clone())
+            .expect("a product with one image missing its alt text");
+        (p.title.clone(), st.files[&m].filename.clone())
+    };
+    search(&mut h, &format!("title:\"{title}\""));
+    step_until(&mut h, "the row says one is missing", |h| {
+        h.query_by_label_contains(&format!("{title}\n")).is_some_and(|n| format!("{n:?}").contains("1 of"))
+    });
+    h.get_by_label_contains(&format!("{title}\n")).click();
+    step_until(&mut h, "the media grid", |h| h.query_by_label_contains(&file).is_some());
+    h.get_by_label_contains(&file).click();
+    step_until(&mut h, "the alt editor", |h| h.query_by_label("Alt text").is_some());
+    h.get_by_label("Alt text").click();
+    h.run_steps(1);
+    h.get_by_label("Alt text").type_text("Folded on a wooden chair in soft window light");
+    h.run_steps(1);
+    h.key_press(egui::Key::Enter);
+    step_until(&mut h, "the save", |h| h.query_by_label_contains("Done: Saving alt text").is_some());
+    // Another product opened: the first one's row keeps the fixed count.
+    replace_search(&mut h, "bamboo");
+    step_until(&mut h, "another product", |h| h.query_all_by_label_contains("Bamboo").next().is_some());
+    h.query_all_by_label_contains("Bamboo").next().unwrap().click();
+    h.run_steps(3);
+    replace_search(&mut h, &format!("title:\"{title}\""));
+    step_until(&mut h, "the row again", |h| h.query_by_label_contains(&format!("{title}\n")).is_some());
+    for _ in 0..20 {
+        h.step();
+    }
+    let row = format!("{:?}", h.get_by_label_contains(&format!("{title}\n")));
+    assert!(!row.contains("missing alt text"), "the fixed image still counts as missing: {row}");
+}
+
+/// Replace the search box's text, as a merchant selecting it all and typing would.
+fn replace_search(h: &mut Harness<'static, MediadeskApp>, text: &str) {
+    h.get_by_label("Products").click();
+    h.run_steps(1);
+    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
+    h.run_steps(1);
+    h.get_by_label("Products").type_text(text);
 }

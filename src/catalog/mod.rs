@@ -206,6 +206,14 @@ impl Catalog {
         Ok(out)
     }
 
+    /// A product's alt texts with their media's file names, in position order.
+    pub fn alts(&self, id: &ProductId) -> Result<Vec<(String, Option<String>)>, CatalogError> {
+        let mut stmt =
+            self.conn.prepare_cached("SELECT alt, filename FROM media WHERE product_id = ?1 ORDER BY position")?;
+        let rows = stmt.query_map([&id.0], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
     /// A product's variants as the last sync saw them, in the store's order, each with the media
     /// it shows.
     pub fn variants(&self, id: &ProductId) -> Result<Vec<Variant>, CatalogError> {

@@ -287,20 +287,32 @@ pub(super) async fn search(ctx: &Ctx, text: &str) -> Option<(Vec<ProductSummary>
     let catalog = current(ctx)?;
     let text = text.to_string();
     let me = catalog.clone();
+    let limit = ctx.store().capabilities().alt_max_chars;
     let hits = run_blocking(move || {
         let reader = crate::sync::lock(&me.reader);
         if reader.status()?.last_full_sync.is_none() {
             return Ok(None);
         }
-        reader.search(&text, LOCAL_RESULTS).map(Some)
+        let hits = reader.search(&text, LOCAL_RESULTS)?;
+        // The badges' counts, under the inspector's checks (a few hundred index reads).
+        let mut health = Vec::with_capacity(hits.len());
+        for h in &hits {
+            let alts = reader.alts(&h.id)?;
+            let media: Vec<(&str, Option<&str>)> = alts.iter().map(|(a, f)| (a.as_str(), f.as_deref())).collect();
+            let counted = crate::audit::Health::of(&h.title, &media, limit);
+            let n = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
+            health.push(LocalHealth {
+                id: h.id.clone(),
+                media: n(counted.media),
+                missing: n(counted.missing),
+                needs_work: n(counted.needs_work),
+            });
+        }
+        Ok(Some((hits, health)))
     })
     .await;
     match hits {
-        Ok(Some(hits)) => {
-            let health = hits
-                .iter()
-                .map(|h| LocalHealth { id: h.id.clone(), media: h.media_count, missing: h.missing_alt })
-                .collect();
+        Ok(Some((hits, health))) => {
             let items = hits
                 .into_iter()
                 .map(|h| ProductSummary {

@@ -269,6 +269,8 @@ pub struct LocalHealth {
     pub media: u32,
     /// Those with no alt text.
     pub missing: u32,
+    /// Those whose alt text the checks flag.
+    pub needs_work: u32,
 }
 
 /// Where one uploading file stands.

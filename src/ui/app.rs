@@ -158,6 +158,7 @@ impl MediadeskApp {
 
     /// The app with its engine started and no store open yet.
     fn starting(ctx: &egui::Context, launcher: Option<LocalLauncher>, folders: Folders) -> Result<Self, String> {
+        super::theme::apply(ctx);
         let repaint_ctx = ctx.clone();
         let has_sandbox = launcher.is_some();
         let engine = Engine::start(launcher, folders, move || repaint_ctx.request_repaint())?;
@@ -259,6 +260,7 @@ impl MediadeskApp {
             media: self.media.as_ref(),
             uploads: &self.uploads,
             drafts: &self.inspector.unsaved,
+            alt_limit: self.capabilities.alt_max_chars,
         };
         let (thumbs, engine) = (&mut self.thumbs, &self.engine);
         let actions = self.grid.grid_ui(ui, input, &mut |url| thumbs.texture(url, engine));
@@ -339,7 +341,11 @@ impl MediadeskApp {
     /// edits count at once), another's as last read.
     pub(super) fn health_of(&self, id: &ProductId) -> Option<Health> {
         match &self.media {
-            Some(pm) if &pm.id == id => Some(Health::of(pm.media.iter().map(|m| m.alt.as_str()))),
+            Some(pm) if &pm.id == id => {
+                let media: Vec<(&str, Option<&str>)> =
+                    pm.media.iter().map(|m| (m.alt.as_str(), m.filename.as_deref())).collect();
+                Some(Health::of(&pm.title, &media, self.capabilities.alt_max_chars))
+            }
             _ => self.known.health.get(id).cloned(),
         }
     }
@@ -354,6 +360,15 @@ impl MediadeskApp {
     }
 
     pub(super) fn open_product(&mut self, id: ProductId) {
+        // What the product left shows now, edits included, is what its row must say from here.
+        if let Some(left) = &self.media {
+            let alts = crate::model::ProductAlts {
+                id: left.id.clone(),
+                title: left.title.clone(),
+                media: left.media.iter().map(|m| (m.id.clone(), m.alt.clone())).collect(),
+            };
+            self.known.learn(&alts, self.capabilities.alt_max_chars);
+        }
         self.selected = Some(id.clone());
         self.media = None;
         self.grid.clear();

@@ -29,7 +29,12 @@ impl MediadeskApp {
             }
             Event::LocalProducts { generation, items, health } => {
                 for h in health {
-                    self.known.learn_health(h.id, Health { media: h.media as usize, missing: h.missing as usize });
+                    let health = Health {
+                        media: h.media as usize,
+                        missing: h.missing as usize,
+                        needs_work: h.needs_work as usize,
+                    };
+                    self.known.learn_health(h.id, health);
                 }
                 self.picker.on_local(generation, items);
             }
@@ -46,7 +51,7 @@ impl MediadeskApp {
             Event::MediaNamed { media, name } => {
                 self.uploaded_names.insert(media, name);
             }
-            Event::Scanned(alts) => self.known.learn(&alts),
+            Event::Scanned(alts) => self.known.learn(&alts, self.capabilities.alt_max_chars),
             Event::Thumbnail { url, image } => self.thumbs.arrived(ctx, url, &image),
             Event::ThumbnailFailed(url) => self.thumbs.failed(ctx, url),
             Event::Activity { job, title, state } => self.activity.update(job, title, state),
@@ -148,11 +153,15 @@ impl MediadeskApp {
         for m in media.media.iter_mut().filter(|m| m.filename.is_none()) {
             m.filename = self.uploaded_names.get(&m.id).cloned();
         }
-        self.known.learn(&ProductAlts {
-            id: media.id.clone(),
-            title: media.title.clone(),
-            media: media.media.iter().map(|m| (m.id.clone(), m.alt.clone())).collect(),
-        });
+        let limit = self.capabilities.alt_max_chars;
+        self.known.learn(
+            &ProductAlts {
+                id: media.id.clone(),
+                title: media.title.clone(),
+                media: media.media.iter().map(|m| (m.id.clone(), m.alt.clone())).collect(),
+            },
+            limit,
+        );
         if Some(&media.id) == self.selected.as_ref() {
             if let Some(m) = media.media.iter().find(|m| Some(&m.id) == self.grid.cursor.as_ref()) {
                 // Follow the store's text unless the user is in the middle of changing it.

@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use egui::{Color32, Key, Modifiers, RichText, Vec2};
 
 use super::scroll::RowScroll;
-use super::theme::{BAD, GOOD, WARN};
+use super::theme::{BAD, BADGE_MISSING, BADGE_OK, BADGE_WORK};
 use crate::engine::UploadState;
 use crate::model::{Media, MediaId, MediaKind, MediaStatus, ProductId, ProductMedia};
 use crate::order::{self, Place};
@@ -54,6 +54,8 @@ pub(super) struct GridInput<'a> {
     pub(super) uploads: &'a [UploadTile],
     /// Alt texts typed and not saved, per media: their tiles say so.
     pub(super) drafts: &'a HashMap<MediaId, String>,
+    /// The store's alt-text limit, for the tiles' alt badges.
+    pub(super) alt_limit: usize,
 }
 
 /// What the user asked the grid for, for the app to carry out.
@@ -141,7 +143,7 @@ impl GridView {
             });
             return actions;
         }
-        self.tiles(ui, pm, &uploads, input.drafts, texture, &mut actions);
+        self.tiles(ui, pm, &uploads, (input.drafts, input.alt_limit), texture, &mut actions);
         actions
     }
 
@@ -151,7 +153,7 @@ impl GridView {
         ui: &mut egui::Ui,
         pm: &ProductMedia,
         uploads: &[&UploadTile],
-        drafts: &HashMap<MediaId, String>,
+        (drafts, alt_limit): (&HashMap<MediaId, String>, usize),
         texture: &mut dyn FnMut(&str) -> Option<egui::TextureId>,
         actions: &mut Vec<GridAction>,
     ) {
@@ -182,6 +184,7 @@ impl GridView {
                             selected: selection.contains(&m.id),
                             cursor: cursor && self.has_keys,
                             draft: !cursor && drafts.contains_key(&m.id),
+                            alt: alt_mark(pm, index, alt_limit),
                         };
                         let response = tile(ui, m, look, texture);
                         if let Some(dropped) = drag_and_drop(ui, &response, pm, index) {
@@ -341,6 +344,32 @@ struct TileLook {
     cursor: bool,
     /// Has alt text typed and not saved.
     draft: bool,
+    /// How its alt text fares under the inspector's checks.
+    alt: AltMark,
+}
+
+/// A tile's alt badge: the same checks as the inspector's.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum AltMark {
+    /// No alt text.
+    Missing,
+    /// Alt text the checks flag.
+    NeedsWork,
+    /// Alt text that passes.
+    Ok,
+}
+
+/// How the alt text of the product's `index`th media fares.
+fn alt_mark(pm: &ProductMedia, index: usize, limit: usize) -> AltMark {
+    let m = &pm.media[index];
+    if m.alt.trim().is_empty() {
+        return AltMark::Missing;
+    }
+    let siblings: Vec<&str> =
+        pm.media.iter().enumerate().filter(|(i, _)| *i != index).map(|(_, o)| o.alt.as_str()).collect();
+    let ctx =
+        crate::audit::Context { product_title: &pm.title, filename: m.filename.as_deref(), siblings: &siblings, limit };
+    if crate::audit::check(&m.alt, &ctx).is_empty() { AltMark::Ok } else { AltMark::NeedsWork }
 }
 
 /// One media tile: the thumbnail (or a placeholder), a kind badge, status and an alt badge.
@@ -350,7 +379,7 @@ fn tile(
     look: TileLook,
     texture_for: &mut dyn FnMut(&str) -> Option<egui::TextureId>,
 ) -> egui::Response {
-    let TileLook { selected, cursor, draft } = look;
+    let TileLook { selected, cursor, draft, alt } = look;
     // Not focusable: the grid moves its own cursor with the arrow keys, rows out of view included.
     let (rect, response) = ui.allocate_exact_size(Vec2::splat(TILE), egui::Sense::CLICK | egui::Sense::DRAG);
     let texture = if ui.is_rect_visible(rect) { m.preview_url.as_deref().and_then(texture_for) } else { None };
@@ -380,21 +409,26 @@ fn tile(
         MediaKind::Model3d => Some("3D"),
     };
     if let Some(k) = kind {
-        badge(&painter, k, rect.left_top() + Vec2::splat(6.0), egui::Align2::LEFT_TOP, Color32::from_black_alpha(170));
+        let dark = (Color32::from_black_alpha(200), Color32::WHITE);
+        badge(&painter, k, rect.left_top() + Vec2::splat(6.0), egui::Align2::LEFT_TOP, dark);
     }
     match m.status {
         MediaStatus::Ready => {}
-        MediaStatus::Failed => badge(&painter, "FAILED", rect.center(), egui::Align2::CENTER_CENTER, BAD),
+        MediaStatus::Failed => badge(&painter, "FAILED", rect.center(), egui::Align2::CENTER_CENTER, BADGE_MISSING),
         other => badge(
             &painter,
             &other.as_str().to_uppercase(),
             rect.center(),
             egui::Align2::CENTER_CENTER,
-            Color32::from_black_alpha(170),
+            (Color32::from_black_alpha(200), Color32::WHITE),
         ),
     }
-    let (alt_text, alt_colour) = if m.alt.trim().is_empty() { ("NO ALT", WARN) } else { ("ALT", GOOD) };
-    badge(&painter, alt_text, rect.right_bottom() - Vec2::splat(6.0), egui::Align2::RIGHT_BOTTOM, alt_colour);
+    let (alt_text, alt_colours) = match alt {
+        AltMark::Missing => ("NO ALT", BADGE_MISSING),
+        AltMark::NeedsWork => ("ALT: CHECK", BADGE_WORK),
+        AltMark::Ok => ("ALT OK", BADGE_OK),
+    };
+    badge(&painter, alt_text, rect.right_bottom() - Vec2::splat(6.0), egui::Align2::RIGHT_BOTTOM, alt_colours);
     let stroke = if selected {
         egui::Stroke::new(2.5, visuals.selection.bg_fill)
     } else {
@@ -402,7 +436,7 @@ fn tile(
     };
     painter.rect_stroke(rect, 6.0, stroke, egui::StrokeKind::Inside);
     if draft {
-        badge(&painter, "UNSAVED", rect.left_bottom() + Vec2::new(6.0, -6.0), egui::Align2::LEFT_BOTTOM, WARN);
+        badge(&painter, "UNSAVED", rect.left_bottom() + Vec2::new(6.0, -6.0), egui::Align2::LEFT_BOTTOM, BADGE_WORK);
     }
     if cursor {
         // Where the arrow keys are.
@@ -410,8 +444,11 @@ fn tile(
     }
     // Bidi controls written out: `photo\u{202E}gnp.exe` must not read as another name.
     let name = crate::text::visible(m.filename.as_deref().unwrap_or("no file name"));
-    let alt = if m.alt.is_empty() { "no alt text".into() } else { crate::text::visible(&m.alt) };
-    let mut label = format!("{} {}, {name}, {}: {alt}", m.kind.label(), m.position + 1, m.status.as_str());
+    let alt_words = if m.alt.is_empty() { "no alt text".into() } else { crate::text::visible(&m.alt) };
+    let mut label = format!("{} {}, {name}, {}: {alt_words}", m.kind.label(), m.position + 1, m.status.as_str());
+    if alt == AltMark::NeedsWork {
+        label.push_str(" (alt text needs work)");
+    }
     if draft {
         label.push_str(" (unsaved alt text)");
     }
@@ -467,11 +504,12 @@ fn upload_tile(ui: &mut egui::Ui, u: &UploadTile) {
 }
 
 /// A small coloured label on a tile.
-fn badge(painter: &egui::Painter, text: &str, at: egui::Pos2, align: egui::Align2, fill: Color32) {
-    let galley = painter.layout_no_wrap(text.to_string(), egui::FontId::proportional(11.0), Color32::WHITE);
+/// A small label on a tile, in its fill and text colours (`theme`'s pairs meet WCAG AA).
+fn badge(painter: &egui::Painter, text: &str, at: egui::Pos2, align: egui::Align2, (fill, ink): (Color32, Color32)) {
+    let galley = painter.layout_no_wrap(text.to_string(), egui::FontId::proportional(11.0), ink);
     let r = align.anchor_size(at, galley.size() + Vec2::new(8.0, 4.0));
     painter.rect_filled(r, 3.0, fill);
-    painter.galley(r.min + Vec2::new(4.0, 2.0), galley, Color32::WHITE);
+    painter.galley(r.min + Vec2::new(4.0, 2.0), galley, ink);
 }
 
 /// The modifiers held at the release that made a click (they may change within a frame).

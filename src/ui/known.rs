@@ -21,9 +21,11 @@ pub(super) struct Known {
 }
 
 impl Known {
-    /// Keep what a product's media say about its health and which files it shares.
-    pub(super) fn learn(&mut self, pm: &ProductAlts) {
-        self.health.insert(pm.id.clone(), Health::of(pm.media.iter().map(|(_, alt)| alt.as_str())));
+    /// Keep what a product's media say about its health (under the store's alt-text `limit`)
+    /// and which files it shares.
+    pub(super) fn learn(&mut self, pm: &ProductAlts, limit: usize) {
+        let alts: Vec<(&str, Option<&str>)> = pm.media.iter().map(|(_, alt)| (alt.as_str(), None)).collect();
+        self.health.insert(pm.id.clone(), Health::of(&pm.title, &alts, limit));
         let ids: Vec<MediaId> = pm.media.iter().map(|(m, _)| m.clone()).collect();
         // Forget what this product held before, then note what it holds now.
         for m in self.media_of.insert(pm.id.clone(), ids.clone()).unwrap_or_default() {

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use egui::{Key, RichText, Vec2};
 
 use super::scroll::RowScroll;
-use super::theme::{BAD, GOOD, WARN};
+use super::theme::{BADGE_MISSING, BADGE_OK, BADGE_WORK, WARN};
 use crate::engine::{CatalogState, Command, Engine};
 use crate::model::{Page, ProductId, ProductSummary, StoreRef};
 
@@ -17,20 +17,7 @@ const ROW_THUMB: f32 = 36.0;
 /// The next page is asked for when the rows in view come this close to the end of the list.
 const PREFETCH_ROWS: usize = 20;
 
-/// What is known about a product's alt texts: from opening it, or from the picker's scan.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(super) struct Health {
-    pub(super) media: usize,
-    pub(super) missing: usize,
-}
-
-impl Health {
-    /// The health of a product whose media have these alt texts.
-    pub(super) fn of<'a>(alts: impl ExactSizeIterator<Item = &'a str>) -> Health {
-        let media = alts.len();
-        Health { media, missing: alts.filter(|a| a.trim().is_empty()).count() }
-    }
-}
+pub(super) use crate::audit::Health;
 
 /// The product list's own state: the search, the pages read so far, and the list's scroll.
 #[derive(Default)]
@@ -227,6 +214,7 @@ impl Picker {
         if let Some(full) = self.catalog_line(ui, host.store()) {
             actions.push(PickerAction::SyncNow { full });
         }
+        legend(ui);
         // Up and Down move through the list from the search box, Enter goes on to the grid.
         if search.has_focus() || (!*grid_keys && !ui.ctx().text_edit_focused()) {
             let (down, up, enter) = ui.input_mut(|i| {
@@ -339,6 +327,23 @@ impl Picker {
     }
 }
 
+/// What the badges mean: their three kinds, as they look, each explained on hover.
+fn legend(ui: &mut egui::Ui) {
+    ui.horizontal_wrapped(|ui| {
+        ui.spacing_mut().item_spacing.x = 4.0;
+        ui.label(RichText::new("Alt text:").small());
+        let kinds = [
+            ("OK", BADGE_OK, "Every image's alt text passes the checks the inspector shows."),
+            ("need work", BADGE_WORK, "Alt text the checks flag: a file name, \u{201c}Image of\u{2026}\u{201d}, a keyword list, the same text twice\u{2026}"),
+            ("missing", BADGE_MISSING, "No alt text: screen readers get nothing, or the file name."),
+        ];
+        for (word, (fill, ink), why) in kinds {
+            let text = RichText::new(format!(" {word} ")).small().color(ink).background_color(fill);
+            ui.label(text).on_hover_text(why);
+        }
+    });
+}
+
 /// One row: first image, title, media count, and a health badge once known.
 fn product_row(
     ui: &mut egui::Ui,
@@ -368,8 +373,7 @@ fn product_row(
     let text_x = thumb_rect.right() + 8.0;
     let text_colour = if selected { visuals.selection.stroke.color } else { visuals.strong_text_color() };
     let badge = health.and_then(health_badge);
-    let badge_width = badge.as_ref().map(|(t, _)| t.len() as f32 * 6.5 + 10.0).unwrap_or(0.0);
-    let title_width = (rect.right() - text_x - badge_width - 6.0).max(20.0);
+    let title_width = (rect.right() - text_x - 6.0).max(20.0);
     // One line, cut with an ellipsis: a long title never runs into the count below it.
     let mut job = egui::text::LayoutJob::simple_singleline(
         crate::text::visible(&p.title).into_owned(),
@@ -395,33 +399,58 @@ fn product_row(
         1 => "1 media".to_string(),
         n => format!("{n} media"),
     };
-    painter.text(
-        egui::pos2(text_x, rect.top() + 7.0 + title_row),
+    let count_at = egui::pos2(text_x, rect.top() + 7.0 + title_row);
+    let count_rect = painter.text(
+        count_at,
         egui::Align2::LEFT_TOP,
         &count,
         egui::TextStyle::Small.resolve(ui.style()),
         visuals.weak_text_color(),
     );
     let mut label = format!("{}\n{count}", crate::text::visible(&p.title));
-    if let Some((text, colour)) = badge {
-        let galley = painter.layout_no_wrap(text.clone(), egui::FontId::proportional(10.5), egui::Color32::WHITE);
-        let r = egui::Align2::RIGHT_CENTER
-            .anchor_size(rect.right_center() - Vec2::new(6.0, 0.0), galley.size() + Vec2::new(8.0, 4.0));
-        painter.rect_filled(r, 3.0, colour);
-        painter.galley(r.min + Vec2::new(4.0, 2.0), galley, egui::Color32::WHITE);
-        label.push_str(&format!(", {}", text.to_lowercase()));
+    // On the count's line, so the title keeps the row's whole width.
+    if let Some((text, (fill, ink))) = badge {
+        let galley = painter.layout_no_wrap(text, egui::FontId::proportional(11.0), ink);
+        let r = egui::Rect::from_min_size(
+            egui::pos2(count_rect.right() + 8.0, count_rect.center().y - galley.size().y / 2.0 - 1.0),
+            galley.size() + Vec2::new(8.0, 2.0),
+        );
+        painter.rect_filled(r, 3.0, fill);
+        painter.galley(r.min + Vec2::new(4.0, 1.0), galley, ink);
+    }
+    if let Some(words) = health.and_then(health_words) {
+        label.push_str(&format!(", {words}"));
     }
     response.widget_info(|| egui::WidgetInfo::selected(egui::Role::Button, true, selected, &label));
     response
 }
 
-/// The badge's words and colour: every media has alt text, or how many lack it; none
-/// without media (the row says so already).
-fn health_badge(h: &Health) -> Option<(String, egui::Color32)> {
-    Some(match (h.media, h.missing) {
-        (0, _) => return None,
-        (_, 0) => ("ALT OK".into(), GOOD),
-        (n, m) if m == n => (format!("{m} NO ALT"), BAD),
-        (_, m) => (format!("{m} NO ALT"), WARN),
+/// The badge's words and colours (fill, text), under the same checks as the inspector: how many
+/// media have no alt text, else how many have one the checks flag, else OK; none without media
+/// (the row says so already).
+pub(super) fn health_badge(h: &Health) -> Option<(String, (egui::Color32, egui::Color32))> {
+    Some(match (h.media, h.missing, h.needs_work) {
+        (0, _, _) => return None,
+        (n, 0, 0) => (format!("{n} OK"), BADGE_OK),
+        (n, 0, w) => (format!("{w} of {n} need work"), BADGE_WORK),
+        (n, m, _) => (format!("{m} of {n} missing"), BADGE_MISSING),
     })
+}
+
+/// What a screen reader says of the badge: every count that is not zero.
+pub(super) fn health_words(h: &Health) -> Option<String> {
+    if h.media == 0 {
+        return None;
+    }
+    if h.missing == 0 && h.needs_work == 0 {
+        return Some("alt text ok".into());
+    }
+    let mut parts = Vec::new();
+    if h.missing > 0 {
+        parts.push(format!("{} of {} missing alt text", h.missing, h.media));
+    }
+    if h.needs_work > 0 {
+        parts.push(format!("{} of {} alt texts need work", h.needs_work, h.media));
+    }
+    Some(parts.join(", "))
 }
