@@ -333,7 +333,7 @@ impl MediadeskApp {
     }
 
     /// The texture for a thumbnail URL, asking the engine for it the first time.
-    pub(super) fn texture(&mut self, url: &str) -> Option<egui::TextureId> {
+    pub(super) fn texture(&mut self, url: &str) -> Option<super::thumbnails::Thumb> {
         self.thumbs.texture(url, &self.engine)
     }
 
@@ -421,7 +421,7 @@ impl PickerHost for MediadeskApp {
         self.health_of(id)
     }
 
-    fn thumbnail(&mut self, url: &str) -> Option<egui::TextureId> {
+    fn thumbnail(&mut self, url: &str) -> Option<super::thumbnails::Thumb> {
         self.texture(url)
     }
 

@@ -9,6 +9,7 @@ use egui::{Color32, Key, Modifiers, RichText, Vec2};
 
 use super::scroll::RowScroll;
 use super::theme::{BAD, BADGE_MISSING, BADGE_OK, BADGE_WORK};
+use super::thumbnails::Thumb;
 use crate::engine::UploadState;
 use crate::model::{Media, MediaId, MediaKind, MediaStatus, ProductId, ProductMedia};
 use crate::order::{self, Place};
@@ -99,7 +100,7 @@ impl GridView {
         &mut self,
         ui: &mut egui::Ui,
         input: GridInput<'_>,
-        texture: &mut dyn FnMut(&str) -> Option<egui::TextureId>,
+        texture: &mut dyn FnMut(&str) -> Option<Thumb>,
     ) -> Vec<GridAction> {
         let mut actions = Vec::new();
         let hovering_files = ui.input(|i| !i.raw.hovered_files.is_empty());
@@ -154,7 +155,7 @@ impl GridView {
         pm: &ProductMedia,
         uploads: &[&UploadTile],
         (drafts, alt_limit): (&HashMap<MediaId, String>, usize),
-        texture: &mut dyn FnMut(&str) -> Option<egui::TextureId>,
+        texture: &mut dyn FnMut(&str) -> Option<Thumb>,
         actions: &mut Vec<GridAction>,
     ) {
         let selection: HashSet<&MediaId> = self.selection.iter().collect();
@@ -377,7 +378,7 @@ fn tile(
     ui: &mut egui::Ui,
     m: &Media,
     look: TileLook,
-    texture_for: &mut dyn FnMut(&str) -> Option<egui::TextureId>,
+    texture_for: &mut dyn FnMut(&str) -> Option<Thumb>,
 ) -> egui::Response {
     let TileLook { selected, cursor, draft, alt } = look;
     // Not focusable: the grid moves its own cursor with the arrow keys, rows out of view included.
@@ -387,11 +388,7 @@ fn tile(
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, 6.0, visuals.extreme_bg_color);
     match texture {
-        Some(t) => {
-            let inner = rect.shrink(6.0);
-            let uv = egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0));
-            painter.image(t, inner, uv, Color32::WHITE);
-        }
+        Some(t) => t.paint(&painter, rect.shrink(6.0)),
         None => {
             painter.text(
                 rect.center(),

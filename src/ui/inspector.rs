@@ -306,11 +306,7 @@ fn preview(ui: &mut egui::Ui, m: &Media, input: &mut InspectorInput<'_>) {
     let (rect, _) = ui.allocate_exact_size(Vec2::new(ui.available_width(), PREVIEW_HEIGHT), egui::Sense::hover());
     ui.painter().rect_filled(rect, 6.0, ui.visuals().extreme_bg_color);
     if let Some(t) = m.preview_url.as_deref().and_then(|u| input.thumbs.texture(u, input.engine)) {
-        let size = input.thumbs.size_of(t).unwrap_or(Vec2::splat(1.0));
-        let scale = (rect.width() / size.x).min(rect.height() / size.y);
-        let shown = egui::Rect::from_center_size(rect.center(), size * scale);
-        let uv = egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0));
-        ui.painter().image(t, shown, uv, egui::Color32::WHITE);
+        t.paint(ui.painter(), rect);
     }
 }
 

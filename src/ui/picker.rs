@@ -58,7 +58,7 @@ pub(super) trait PickerHost {
     /// A product's alt-text health, when known.
     fn health(&self, id: &ProductId) -> Option<Health>;
     /// A thumbnail's texture, asked for when not loaded yet.
-    fn thumbnail(&mut self, url: &str) -> Option<egui::TextureId>;
+    fn thumbnail(&mut self, url: &str) -> Option<super::thumbnails::Thumb>;
     /// Send a command to the engine.
     fn send(&self, command: Command);
 }
@@ -349,7 +349,7 @@ fn product_row(
     ui: &mut egui::Ui,
     p: &ProductSummary,
     selected: bool,
-    thumb: Option<egui::TextureId>,
+    thumb: Option<super::thumbnails::Thumb>,
     health: Option<&Health>,
 ) -> egui::Response {
     let width = ui.available_width();
@@ -367,8 +367,7 @@ fn product_row(
     );
     painter.rect_filled(thumb_rect, 3.0, visuals.extreme_bg_color);
     if let Some(t) = thumb {
-        let uv = egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0));
-        painter.image(t, thumb_rect, uv, egui::Color32::WHITE);
+        t.paint(&painter, thumb_rect);
     }
     let text_x = thumb_rect.right() + 8.0;
     let text_colour = if selected { visuals.selection.stroke.color } else { visuals.strong_text_color() };
