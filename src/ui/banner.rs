@@ -28,10 +28,13 @@ impl MediadeskApp {
         ui.strong("mediadesk");
         ui.separator();
         match (&self.store_label, on_sandbox) {
-            (Some(label), true) => ui.label(format!(
-                "You are looking at the built-in {label}: a demo catalog on this computer. \
-                 Nothing here touches a real store."
-            )),
+            // Its address means nothing to a merchant: on hover, for whoever needs it.
+            (Some(label), true) => ui
+                .label(
+                    "You are looking at the built-in sandbox store: a demo catalog on this computer. \
+                     Nothing here touches a real store.",
+                )
+                .on_hover_text(label.as_str()),
             (Some(label), false) => ui.label(RichText::new(label).strong()),
             (None, _) if self.stores.busy => ui.label("Opening your store…"),
             (None, _) if self.has_sandbox => ui.label("Starting the sandbox store…"),

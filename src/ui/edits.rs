@@ -23,6 +23,18 @@ impl MediadeskApp {
             m.position = i as u32;
         }
         pm.media = media;
+        self.row_follows_media();
+    }
+
+    /// The open product's row in the list shows what the grid shows: its first picture and
+    /// its media count, as soon as they change.
+    pub(super) fn row_follows_media(&mut self) {
+        let Some(pm) = self.media.as_ref() else { return };
+        let first = pm.media.first().and_then(|m| m.preview_url.clone());
+        if let Some(row) = self.picker.products.iter_mut().find(|p| p.id == pm.id) {
+            row.preview_url = first;
+            row.media_count = u32::try_from(pm.media.len()).unwrap_or(u32::MAX);
+        }
     }
 
     /// Take media off the grid (removed or deleted; the store's answer follows).
@@ -32,6 +44,7 @@ impl MediadeskApp {
         for (i, m) in pm.media.iter_mut().enumerate() {
             m.position = i as u32;
         }
+        self.row_follows_media();
     }
 
     /// Select one media (a plain click), or extend (`range`) or toggle (`toggle`) the selection.

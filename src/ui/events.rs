@@ -174,6 +174,7 @@ impl MediadeskApp {
             self.uploads.retain(|u| u.product != media.id || u.state != UploadState::Done);
             self.grid.selection.retain(|id| media.media.iter().any(|m| &m.id == id));
             self.media = Some(media);
+            self.row_follows_media();
         }
     }
 }

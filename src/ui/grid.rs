@@ -399,15 +399,15 @@ fn tile(
             );
         }
     }
-    let kind = match m.kind {
-        MediaKind::Image => None,
-        MediaKind::Video => Some("VIDEO"),
-        MediaKind::ExternalVideo => Some("YOUTUBE/VIMEO"),
-        MediaKind::Model3d => Some("3D"),
-    };
-    if let Some(k) = kind {
-        let dark = (Color32::from_black_alpha(200), Color32::WHITE);
-        badge(&painter, k, rect.left_top() + Vec2::splat(6.0), egui::Align2::LEFT_TOP, dark);
+    let dark = (Color32::from_black_alpha(200), Color32::WHITE);
+    match m.kind {
+        MediaKind::Image => {}
+        // A small play mark, not a word over the picture.
+        MediaKind::Video | MediaKind::ExternalVideo => play_mark(&painter, rect.left_top() + Vec2::splat(17.0)),
+        MediaKind::Model3d => badge(&painter, "3D", rect.left_top() + Vec2::splat(6.0), egui::Align2::LEFT_TOP, dark),
+    }
+    if m.position == 0 {
+        badge(&painter, "MAIN", rect.right_top() + Vec2::new(-6.0, 6.0), egui::Align2::RIGHT_TOP, dark);
     }
     match m.status {
         MediaStatus::Ready => {}
@@ -443,6 +443,9 @@ fn tile(
     let name = crate::text::visible(m.filename.as_deref().unwrap_or("no file name"));
     let alt_words = if m.alt.is_empty() { "no alt text".into() } else { crate::text::visible(&m.alt) };
     let mut label = format!("{} {}, {name}, {}: {alt_words}", m.kind.label(), m.position + 1, m.status.as_str());
+    if m.position == 0 {
+        label.push_str(" (main media)");
+    }
     if alt == AltMark::NeedsWork {
         label.push_str(" (alt text needs work)");
     }
@@ -501,6 +504,13 @@ fn upload_tile(ui: &mut egui::Ui, u: &UploadTile) {
 }
 
 /// A small coloured label on a tile.
+/// A play mark centred at `at`: a dark disc with a white triangle.
+fn play_mark(painter: &egui::Painter, at: egui::Pos2) {
+    painter.circle_filled(at, 11.0, Color32::from_black_alpha(200));
+    let points = vec![at + Vec2::new(-3.5, -6.0), at + Vec2::new(-3.5, 6.0), at + Vec2::new(6.5, 0.0)];
+    painter.add(egui::Shape::convex_polygon(points, Color32::WHITE, egui::Stroke::NONE));
+}
+
 /// A small label on a tile, in its fill and text colours (`theme`'s pairs meet WCAG AA).
 fn badge(painter: &egui::Painter, text: &str, at: egui::Pos2, align: egui::Align2, (fill, ink): (Color32, Color32)) {
     let galley = painter.layout_no_wrap(text.to_string(), egui::FontId::proportional(11.0), ink);

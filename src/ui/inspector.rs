@@ -160,9 +160,15 @@ impl InspectorView {
         ui.add_space(6.0);
         let (media, question, yes) = match &confirm {
             Confirm::Delete(media) => {
-                let (files, it) = match media.len() {
-                    1 => ("this file".to_string(), "it"),
-                    n => (format!("these {n} files"), "them"),
+                // A YouTube or Vimeo link is not a file: name what the merchant sees.
+                let links = media
+                    .iter()
+                    .all(|id| pm.media.iter().any(|m| &m.id == id && m.kind == crate::model::MediaKind::ExternalVideo));
+                let (files, it) = match (media.len(), links) {
+                    (1, true) => ("this video link".to_string(), "it"),
+                    (n, true) => (format!("these {n} video links"), "them"),
+                    (1, false) => ("this file".to_string(), "it"),
+                    (n, false) => (format!("these {n} files"), "them"),
                 };
                 (
                     media.clone(),
@@ -183,7 +189,9 @@ impl InspectorView {
         }
         ui.label(RichText::new("This cannot be undone.").color(BAD).small());
         ui.horizontal(|ui| {
-            if ui.button(yes).clicked() {
+            // The destructive choice looks it: white on a dark red that meets AA.
+            let (fill, ink) = super::theme::BADGE_MISSING;
+            if ui.add(egui::Button::new(RichText::new(yes).color(ink).strong()).fill(fill)).clicked() {
                 match confirm {
                     Confirm::Delete(media) => actions.push(InspectorAction::Delete(media)),
                     Confirm::RemoveForGood(_) => actions.push(InspectorAction::Remove { confirmed: true }),
@@ -310,6 +318,16 @@ fn preview(ui: &mut egui::Ui, m: &Media, input: &mut InspectorInput<'_>) {
     }
 }
 
+/// A media's status as a merchant would say it.
+fn status_words(status: crate::model::MediaStatus) -> &'static str {
+    match status {
+        crate::model::MediaStatus::Uploaded => "Uploaded, waiting to be processed",
+        crate::model::MediaStatus::Processing => "Being processed by the store",
+        crate::model::MediaStatus::Ready => "Ready: shown in the store",
+        crate::model::MediaStatus::Failed => "Failed: the store could not process it",
+    }
+}
+
 /// The file's facts: name, kind, status, size, and the platform's processing errors.
 fn facts(ui: &mut egui::Ui, m: &Media) {
     egui::Grid::new("facts").num_columns(2).spacing([12.0, 4.0]).show(ui, |ui| {
@@ -320,12 +338,14 @@ fn facts(ui: &mut egui::Ui, m: &Media) {
         };
         fact("File", m.filename.as_deref().map_or_else(|| "—".into(), |f| crate::text::visible(f).into_owned()));
         fact("Type", m.kind.label().to_string());
-        fact("Status", m.status.as_str().to_string());
+        fact("State", status_words(m.status).to_string());
         if let (Some(w), Some(h)) = (m.width, m.height) {
-            fact("Size", format!("{w} × {h} px"));
+            // A 3D model's pixels are its poster's, not its own.
+            let what = if m.kind == crate::model::MediaKind::Model3d { "Poster" } else { "Dimensions" };
+            fact(what, format!("{w} × {h} px"));
         }
         if let Some(b) = m.size_bytes {
-            fact("Bytes", format!("{:.1} MB", b as f64 / 1_048_576.0));
+            fact("File size", format!("{:.1} MB", b as f64 / 1_048_576.0));
         }
     });
     for e in &m.errors {

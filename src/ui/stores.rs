@@ -32,7 +32,10 @@ impl StoresForm {
     /// this build can go back to the built-in sandbox.
     pub(super) fn window_ui(&mut self, ctx: &egui::Context, engine: &Engine, has_sandbox: bool) {
         let mut open = self.open;
-        egui::Window::new("Stores").open(&mut open).resizable(false).default_width(420.0).show(ctx, |ui| {
+        // Under the banner's button that opens it, at the window's top right.
+        let corner = egui::pos2(ctx.content_rect().right() - 8.0, 36.0);
+        let window = egui::Window::new("Stores").pivot(egui::Align2::RIGHT_TOP).default_pos(corner);
+        window.open(&mut open).resizable(false).default_width(420.0).show(ctx, |ui| {
             let f = &mut *self;
             ui.label(RichText::new("Saved stores").strong());
             if f.saved.is_empty() {
