@@ -45,6 +45,7 @@ fn the_write_files_fallback_notice_reaches_the_window() {
         media: MediaId("gid://shopify/MediaImage/37".into()),
         alt: "Steel Polaris watch".into(),
         previous: "Man wearing Polaris watch.".into(),
+        title: "Saving the alt text of polaris.jpg".into(),
     });
     wait_for(&engine, "the notice", |e| matches!(e, Event::Notice(n) if n.contains("write_files")));
 }

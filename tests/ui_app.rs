@@ -123,7 +123,14 @@ fn pick_a_product_edit_alt_text_and_the_store_has_it() {
         sandbox_alt(37).as_deref() == Some("Polaris watch, brushed steel case, front")
     });
     step_until(&mut h, "the activity strip to show it done", |h| {
-        h.query_by_label_contains("Done: Saving alt text").is_some()
+        h.query_by_label_contains("Done: Saving the alt text of polaris.jpg").is_some()
+    });
+    // The strip's Undo button takes it back, as Ctrl+Z does.
+    let before = "Man wearing Polaris watch.";
+    h.get_by_label("Undo").click();
+    step_until(&mut h, "the old text back in the store", |_| sandbox_alt(37).as_deref() == Some(before));
+    step_until(&mut h, "the undo in the strip", |h| {
+        h.query_by_label_contains("Undone: alt text of polaris.jpg").is_some()
     });
 }
 
@@ -264,6 +271,10 @@ fn dragging_a_thumbnail_reorders_the_store_and_ctrl_z_puts_it_back() {
     step_until(&mut h, "the reorder to finish", |h| h.query_by_label_contains("Done: Saving the new order").is_some());
     h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::Z]);
     step_until(&mut h, "the old order back in the store", |_| sandbox_order() == original);
+    // An undo reads as one, not as a new action.
+    step_until(&mut h, "the undo in the strip", |h| {
+        h.query_by_label_contains("Undone: new order of Polaris Watch").is_some()
+    });
 }
 
 #[test]
@@ -419,7 +430,7 @@ fn an_outage_shows_a_clear_error_and_retry_sends_the_edit_again() {
     h.run_steps(1);
     h.key_press(egui::Key::Enter);
     step_until(&mut h, "the failure", |h| {
-        h.query_by_label_contains("Failed: Saving alt text: The store had a problem").is_some()
+        h.query_by_label_contains("Failed: Saving the alt text of polaris.jpg: The store had a problem").is_some()
     });
     assert_eq!(
         h.get_by_label("Alt text").value().as_deref(),
@@ -434,7 +445,7 @@ fn an_outage_shows_a_clear_error_and_retry_sends_the_edit_again() {
         "the platform's answer below"
     );
     outage(&h, false);
-    h.get_by_label("Retry: Saving alt text").click();
+    h.get_by_label("Retry: Saving the alt text of polaris.jpg").click();
     step_until(&mut h, "the retried save", |_| {
         sandbox_alt(37).as_deref() == Some("Polaris watch, saved after the outage")
     });
@@ -679,7 +690,7 @@ fn a_products_badge_follows_its_edits_after_opening_another_product() {
     h.get_by_label("Alt text").type_text("Folded on a wooden chair in soft window light");
     h.run_steps(1);
     h.key_press(egui::Key::Enter);
-    step_until(&mut h, "the save", |h| h.query_by_label_contains("Done: Saving alt text").is_some());
+    step_until(&mut h, "the save", |h| h.query_by_label_contains("Done: Saving the alt text of").is_some());
     // Another product opened: the first one's row keeps the fixed count.
     replace_search(&mut h, "bamboo");
     step_until(&mut h, "another product", |h| h.query_all_by_label_contains("Bamboo").next().is_some());

@@ -6,10 +6,11 @@ use crate::model::{MediaId, ProductId};
 use crate::store::{AltEdit, StoreError};
 
 /// Save one media's alt text; a refusal puts the attempted text back as a draft.
-pub(super) async fn save_alt(ctx: &Ctx, product: ProductId, media: MediaId, alt: String, previous: String) {
+/// `edit` is the media, its new text and the text it had.
+pub(super) async fn save_alt(ctx: &Ctx, product: ProductId, edit: (MediaId, String, String), title: String) {
+    let (media, alt, previous) = edit;
     let send = &ctx.send;
     let job = next_job(ctx);
-    let title = "Saving alt text".to_string();
     send(Event::Activity { job, title: title.clone(), state: JobState::Running(None) });
     let attempted = alt.clone();
     let result = ctx.store().set_alt(&product, &[AltEdit { media: media.clone(), alt: alt.clone() }]).await;
@@ -21,7 +22,13 @@ pub(super) async fn save_alt(ctx: &Ctx, product: ProductId, media: MediaId, alt:
         Ok(o) => o.failed.into_iter().next().map(|e| (e.message.clone(), format!("{}: {}", e.code, e.message))),
         Err(e) => {
             if e.is_transient() {
-                let again = Command::SaveAlt { product, media: media.clone(), alt, previous: previous.clone() };
+                let again = Command::SaveAlt {
+                    product,
+                    media: media.clone(),
+                    alt,
+                    previous: previous.clone(),
+                    title: title.clone(),
+                };
                 send(Event::Retry { job, command: Box::new(again) });
             }
             Some((describe(&e), e.to_string()))
@@ -37,16 +44,20 @@ pub(super) async fn save_alt(ctx: &Ctx, product: ProductId, media: MediaId, alt:
 }
 
 /// Put the product's media in this order; a refusal shows the product as the store has it.
-pub(super) async fn reorder(ctx: &Ctx, product: ProductId, order: Vec<MediaId>, previous: Vec<MediaId>) {
+pub(super) async fn reorder(ctx: &Ctx, product: ProductId, order: Vec<MediaId>, previous: Vec<MediaId>, title: String) {
     let send = &ctx.send;
     let job = next_job(ctx);
-    let title = "Saving the new order".to_string();
     send(Event::Activity { job, title: title.clone(), state: JobState::Running(None) });
     match ctx.store().reorder(&product, &order).await {
         Ok(()) => send(Event::Activity { job, title, state: JobState::Done }),
         Err(e) => {
             if e.is_transient() {
-                let again = Command::Reorder { product: product.clone(), order, previous: previous.clone() };
+                let again = Command::Reorder {
+                    product: product.clone(),
+                    order,
+                    previous: previous.clone(),
+                    title: title.clone(),
+                };
                 send(Event::Retry { job, command: Box::new(again) });
             }
             send(Event::ReorderRefused { product: product.clone(), previous });

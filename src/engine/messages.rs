@@ -59,6 +59,8 @@ pub enum Command {
         alt: String,
         /// The text before, to put back if the store refuses.
         previous: String,
+        /// What the activity strip calls the job ("Saving the alt text of polaris.jpg").
+        title: String,
     },
     /// Put the product's media in this order.
     Reorder {
@@ -68,6 +70,8 @@ pub enum Command {
         order: Vec<MediaId>,
         /// The order before, to put back if the store refuses.
         previous: Vec<MediaId>,
+        /// What the activity strip calls the job.
+        title: String,
     },
     /// Detach media from a product (Shopify keeps the file in its library).
     Remove {

@@ -269,8 +269,12 @@ async fn run_command(ctx: Arc<Ctx>, cmd: Command) {
         Command::OpenProduct(id) => open_product(ctx, id).await,
         Command::Scan(wanted) => start_scans(ctx, wanted),
         Command::Thumbnail(url) => thumbnail(ctx, url).await,
-        Command::SaveAlt { product, media, alt, previous } => edits::save_alt(ctx, product, media, alt, previous).await,
-        Command::Reorder { product, order, previous } => edits::reorder(ctx, product, order, previous).await,
+        Command::SaveAlt { product, media, alt, previous, title } => {
+            edits::save_alt(ctx, product, (media, alt, previous), title).await
+        }
+        Command::Reorder { product, order, previous, title } => {
+            edits::reorder(ctx, product, order, previous, title).await
+        }
         Command::Reattach { product, media, order } => {
             let title = format!("Putting back {} removed media", media.len());
             let result = match ctx.store().reattach(&product, &media).await {

@@ -26,6 +26,8 @@ pub(super) enum ActivityClick {
     Retry(u64),
     /// Stop this running job.
     Cancel(u64),
+    /// Take back the last edit (as Ctrl+Z does).
+    Undo,
 }
 
 /// The strip's state: the engine's jobs, newest last, and the error shown above them.
@@ -82,8 +84,9 @@ impl Activity {
         self.jobs.iter().any(|(_, j)| matches!(j.state, JobState::Running(_)))
     }
 
-    /// Draw the strip; the Retry or Cancel clicked, if one was.
-    pub(super) fn activity_ui(&mut self, ui: &mut egui::Ui) -> Option<ActivityClick> {
+    /// Draw the strip, with an Undo button naming `undo` (the last edit) when there is one;
+    /// the button clicked, if one was.
+    pub(super) fn activity_ui(&mut self, ui: &mut egui::Ui, undo: Option<&str>) -> Option<ActivityClick> {
         if let Some(error) = self.error.clone() {
             ui.horizontal(|ui| {
                 ui.colored_label(BAD, error);
@@ -95,6 +98,11 @@ impl Activity {
         let mut clicked = None;
         ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new("Activity").strong());
+            if let Some(what) = undo
+                && ui.button("Undo").on_hover_text(format!("Take back the {what} (Ctrl+Z)")).clicked()
+            {
+                clicked = Some(ActivityClick::Undo);
+            }
             if self.jobs.is_empty() {
                 ui.label(RichText::new("Nothing running.").weak());
             }
@@ -110,7 +118,7 @@ impl Activity {
                         }
                     }
                     JobState::Done => {
-                        ui.label(RichText::new(format!("Done: {}", job.title)).color(GOOD));
+                        ui.label(RichText::new(done_words(&job.title)).color(GOOD));
                     }
                     JobState::Failed { message, detail } => {
                         // The user's words on the strip; the platform's code and words on hover
@@ -133,5 +141,23 @@ impl Activity {
             ui.label(RichText::new(format!("Details: {detail}")).weak().small());
         }
         clicked
+    }
+}
+
+/// A finished job in the strip's words: "Done: Saving the alt text of polaris.jpg", and an undo
+/// as "Undone: alt text of polaris.jpg" (not as a new action).
+fn done_words(title: &str) -> String {
+    match title.strip_prefix("Undo: ") {
+        Some(what) => format!("Undone: {what}"),
+        None => format!("Done: {title}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_undo_reads_as_undone() {
+        assert_eq!(super::done_words("Undo: alt text of polaris.jpg"), "Undone: alt text of polaris.jpg");
+        assert_eq!(super::done_words("Saving the new order"), "Done: Saving the new order");
     }
 }

@@ -58,11 +58,21 @@ impl Persisted {
     }
 }
 
-/// An edit that Ctrl+Z can take back, by doing the inverse on the store.
+/// An edit that Ctrl+Z can take back, by doing the inverse on the store; `what` names it for
+/// the Undo button and the activity strip ("alt text of polaris.jpg").
 pub(super) enum Undo {
-    Alt { product: ProductId, media: MediaId, previous: String },
-    Order { product: ProductId, previous: Vec<MediaId> },
-    Removal { product: ProductId, media: Vec<MediaId>, order: Vec<MediaId> },
+    Alt { product: ProductId, media: MediaId, previous: String, what: String },
+    Order { product: ProductId, previous: Vec<MediaId>, what: String },
+    Removal { product: ProductId, media: Vec<MediaId>, order: Vec<MediaId>, what: String },
+}
+
+impl Undo {
+    /// What taking it back undoes, in the user's words.
+    pub(super) fn what(&self) -> &str {
+        match self {
+            Undo::Alt { what, .. } | Undo::Order { what, .. } | Undo::Removal { what, .. } => what,
+        }
+    }
 }
 
 /// The window's state.
@@ -465,7 +475,9 @@ impl eframe::App for MediadeskApp {
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         egui::Panel::top("banner").show(ui, |ui| self.banner(ui));
-        egui::Panel::bottom("activity").show(ui, |ui| match self.activity.activity_ui(ui) {
+        let undo = self.undo.last().map(|u| u.what().to_string());
+        egui::Panel::bottom("activity").show(ui, |ui| match self.activity.activity_ui(ui, undo.as_deref()) {
+            Some(ActivityClick::Undo) => self.undo_last(),
             Some(ActivityClick::Retry(job)) => self.retry(job),
             Some(ActivityClick::Cancel(job)) => {
                 if let Some(command) = self.activity.take_cancel(job) {

@@ -121,8 +121,10 @@ impl MediadeskApp {
             return;
         }
         self.show_order(&product, &new);
-        self.undo.push(Undo::Order { product: product.clone(), previous: previous.clone() });
-        self.engine.send(Command::Reorder { product, order: new, previous });
+        let what = format!("new order of {}", self.media.as_ref().map_or("", |pm| pm.title.as_str()));
+        self.undo.push(Undo::Order { product: product.clone(), previous: previous.clone(), what });
+        let title = "Saving the new order".to_string();
+        self.engine.send(Command::Reorder { product, order: new, previous, title });
     }
 
     /// The selection, in grid order.
@@ -144,7 +146,16 @@ impl MediadeskApp {
         }
         let order = self.order();
         if self.capabilities.file_library {
-            self.undo.push(Undo::Removal { product: product.clone(), media: media.clone(), order: order.clone() });
+            let what = match media.len() {
+                1 => format!("removal of {}", self.media_name(&media[0])),
+                n => format!("removal of {n} media"),
+            };
+            self.undo.push(Undo::Removal {
+                product: product.clone(),
+                media: media.clone(),
+                order: order.clone(),
+                what,
+            });
         }
         self.hide(&media);
         self.grid.clear();
@@ -173,28 +184,45 @@ impl MediadeskApp {
             return;
         }
         let previous = std::mem::replace(&mut m.alt, draft.clone());
-        self.undo.push(Undo::Alt { product: product.clone(), media: id.clone(), previous: previous.clone() });
-        self.engine.send(Command::SaveAlt { product, media: id, alt: draft, previous });
+        let what = format!("alt text of {}", self.media_name(&id));
+        let title = format!("Saving the {what}");
+        self.undo.push(Undo::Alt { product: product.clone(), media: id.clone(), previous: previous.clone(), what });
+        self.engine.send(Command::SaveAlt { product, media: id, alt: draft, previous, title });
+    }
+
+    /// How the strip names a media of the open product: its file name, else its kind and place.
+    pub(super) fn media_name(&self, id: &MediaId) -> String {
+        let m = self.media.as_ref().and_then(|pm| pm.media.iter().find(|m| &m.id == id));
+        match m {
+            Some(m) => match &m.filename {
+                Some(f) => crate::text::visible(f).into_owned(),
+                None => format!("{} {}", m.kind.label().to_lowercase(), m.position + 1),
+            },
+            None => "a media".into(),
+        }
     }
 
     /// Take back the last alt edit, reorder or removal, by sending its inverse to the store.
     pub(super) fn undo_last(&mut self) {
         let Some(last) = self.undo.pop() else { return };
         match last {
-            Undo::Alt { product, media, previous } => {
+            // "Undo: …" titles read "Undone: …" in the strip once done.
+            Undo::Alt { product, media, previous, what } => {
                 let Some(m) = self.media_mut(&media) else { return };
                 let now = std::mem::replace(&mut m.alt, previous.clone());
                 if self.grid.cursor.as_ref() == Some(&media) {
                     self.inspector.draft = previous.clone();
                 }
-                self.engine.send(Command::SaveAlt { product, media, alt: previous, previous: now });
+                let title = format!("Undo: {what}");
+                self.engine.send(Command::SaveAlt { product, media, alt: previous, previous: now, title });
             }
-            Undo::Order { product, previous } => {
+            Undo::Order { product, previous, what } => {
                 let now = self.order();
                 self.show_order(&product, &previous);
-                self.engine.send(Command::Reorder { product, order: previous, previous: now });
+                let title = format!("Undo: {what}");
+                self.engine.send(Command::Reorder { product, order: previous, previous: now, title });
             }
-            Undo::Removal { product, media, order } => {
+            Undo::Removal { product, media, order, .. } => {
                 self.engine.send(Command::Reattach { product, media, order });
             }
         }
@@ -206,18 +234,18 @@ impl MediadeskApp {
             return;
         };
         let command = match command {
-            Command::SaveAlt { product, media, alt, previous } => {
+            Command::SaveAlt { product, media, alt, previous, title } => {
                 if let Some(m) = self.media_mut(&media) {
                     m.alt = alt.clone();
                 }
                 if self.grid.cursor.as_ref() == Some(&media) {
                     self.inspector.draft = alt.clone();
                 }
-                Command::SaveAlt { product, media, alt, previous }
+                Command::SaveAlt { product, media, alt, previous, title }
             }
-            Command::Reorder { product, order, previous } => {
+            Command::Reorder { product, order, previous, title } => {
                 self.show_order(&product, &order);
-                Command::Reorder { product, order, previous }
+                Command::Reorder { product, order, previous, title }
             }
             Command::Upload { product, paths, replace_failed, .. } => {
                 let names: Vec<String> = paths.iter().map(|p| crate::engine::file_name(p)).collect();
