@@ -713,3 +713,38 @@ fn replace_search(h: &mut Harness<'static, MediadeskApp>, text: &str) {
     h.run_steps(1);
     h.get_by_label("Products").type_text(text);
 }
+
+#[test]
+fn leaving_a_product_with_unsaved_alt_text_asks_first_and_loses_nothing() {
+    let mut h = app(fast());
+    open_polaris(&mut h);
+    h.get_by_label_contains("polaris.jpg").click();
+    step_until(&mut h, "the alt editor", |h| h.query_by_label("Alt text").is_some());
+    h.get_by_label("Alt text").click();
+    h.run_steps(1);
+    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
+    h.run_steps(1);
+    h.get_by_label("Alt text").type_text("Polaris watch on a brown leather strap");
+    h.run_steps(1);
+    // Another product asked for: the window asks instead of dropping the text.
+    replace_search(&mut h, "bamboo");
+    step_until(&mut h, "another product", |h| h.query_all_by_label_contains("Bamboo").next().is_some());
+    h.query_all_by_label_contains("Bamboo").next().unwrap().click();
+    step_until(&mut h, "the question", |h| {
+        h.query_by_label_contains("1 alt text on Polaris Watch is not saved").is_some()
+    });
+    h.get_by_label("Stay").click();
+    h.run_steps(2);
+    assert!(h.query_by_label_contains("is not saved").is_none(), "the question is gone");
+    assert_eq!(h.state().open_media_count(), Some(5), "still on Polaris Watch");
+    assert_eq!(h.get_by_label("Alt text").value().as_deref(), Some("Polaris watch on a brown leather strap"));
+    // Asked again: save it and go on.
+    h.query_all_by_label_contains("Bamboo").next().unwrap().click();
+    step_until(&mut h, "the question again", |h| h.query_by_label("Save and go on").is_some());
+    h.get_by_label("Save and go on").click();
+    step_until(&mut h, "the text on the store", |_| {
+        sandbox_alt(37).as_deref() == Some("Polaris watch on a brown leather strap")
+    });
+    step_until(&mut h, "the other product open", |h| h.query_by_label_contains("is not saved").is_none());
+    assert_ne!(h.state().open_product_title().as_deref(), Some("Polaris Watch"));
+}

@@ -108,6 +108,8 @@ pub struct MediadeskApp {
     pub(super) has_sandbox: bool,
     pub(super) file_picker: FilePicker,
     pub(super) picking: Option<PickedFiles>,
+    /// The product asked for while alt text on the open one is not saved (`ui::leaving` asks).
+    pub(super) leaving: Option<ProductId>,
 }
 
 impl MediadeskApp {
@@ -196,6 +198,7 @@ impl MediadeskApp {
             has_sandbox,
             file_picker: FilePicker::native(),
             picking: None,
+            leaving: None,
         })
     }
 
@@ -369,7 +372,18 @@ impl MediadeskApp {
         }
     }
 
+    /// Open a product, unless alt text typed on the open one is not saved: then ask first
+    /// (`ui::leaving`).
     pub(super) fn open_product(&mut self, id: ProductId) {
+        if self.selected.as_ref() != Some(&id) && !self.unsaved_texts().is_empty() {
+            self.leaving = Some(id);
+            return;
+        }
+        self.open_product_now(id);
+    }
+
+    /// Open a product, leaving the one open as it is.
+    pub(super) fn open_product_now(&mut self, id: ProductId) {
         // What the product left shows now, edits included, is what its row must say from here.
         if let Some(left) = &self.media {
             let alts = crate::model::ProductAlts {
@@ -493,6 +507,7 @@ impl eframe::App for MediadeskApp {
         egui::CentralPanel::default().show(ui, |ui| self.grid_panel(ui));
         let ctx = ui.ctx().clone();
         self.stores.window_ui(&ctx, &self.engine, self.has_sandbox);
+        self.leaving_ui(&ctx);
     }
 }
 

@@ -172,10 +172,17 @@ impl MediadeskApp {
         self.engine.send(Command::Delete { product, media });
     }
 
+    /// Save the text in the alt editor for the media under the cursor.
     pub(super) fn save_alt(&mut self) {
-        let (Some(pm), Some(id)) = (self.media.as_ref(), self.grid.cursor.clone()) else { return };
-        let product = pm.id.clone();
-        let draft = self.inspector.draft.trim().to_string();
+        let Some(id) = self.grid.cursor.clone() else { return };
+        self.save_text(id, self.inspector.draft.clone());
+    }
+
+    /// Save `text` as the alt text of the open product's media `id`: on screen at once, on the
+    /// store in the background; undoable. Text over the store's limit is never sent.
+    pub(super) fn save_text(&mut self, id: MediaId, text: String) {
+        let Some(product) = self.media.as_ref().map(|pm| pm.id.clone()) else { return };
+        let draft = text.trim().to_string();
         if draft.chars().count() > self.capabilities.alt_max_chars {
             return;
         }

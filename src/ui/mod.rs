@@ -9,6 +9,7 @@ mod files;
 mod grid;
 mod inspector;
 mod known;
+mod leaving;
 mod picker;
 mod scroll;
 mod stores;
