@@ -748,3 +748,24 @@ fn leaving_a_product_with_unsaved_alt_text_asks_first_and_loses_nothing() {
     step_until(&mut h, "the other product open", |h| h.query_by_label_contains("is not saved").is_none());
     assert_ne!(h.state().open_product_title().as_deref(), Some("Polaris Watch"));
 }
+
+#[test]
+fn without_a_file_dialog_ctrl_o_says_so_and_the_path_field_adds_the_files() {
+    let mut h = app(fast());
+    let dir = temp_dir("no-dialog");
+    let file = png_file(&dir, "typed-path.png");
+    h.state_mut().set_file_picker(mediadesk::ui::FilePicker::unavailable());
+    open_polaris(&mut h);
+    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::O]);
+    step_until(&mut h, "the explanation", |h| h.query_by_label_contains("No file dialog could open").is_some());
+    step_until(&mut h, "the path field", |h| h.query_by_label("Files to add:").is_some());
+    h.get_by_label("Files to add:").click();
+    h.run_steps(1);
+    h.get_by_label("Files to add:").type_text(&format!("'{}'", file.display()));
+    h.run_steps(1);
+    h.get_by_label("Add").click();
+    step_until(&mut h, "the typed file in the grid", |h| {
+        h.query_by_label_contains("Image 6, typed-path.png").is_some()
+    });
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -110,6 +110,8 @@ pub struct MediadeskApp {
     pub(super) picking: Option<PickedFiles>,
     /// The product asked for while alt text on the open one is not saved (`ui::leaving` asks).
     pub(super) leaving: Option<ProductId>,
+    /// The path field offered when no file dialog can open: the text typed so far.
+    pub(super) path_entry: Option<String>,
 }
 
 impl MediadeskApp {
@@ -199,6 +201,7 @@ impl MediadeskApp {
             file_picker: FilePicker::native(),
             picking: None,
             leaving: None,
+            path_entry: None,
         })
     }
 
@@ -268,6 +271,7 @@ impl MediadeskApp {
 
     /// The media grid, and what the user did in it.
     pub(super) fn grid_panel(&mut self, ui: &mut egui::Ui) {
+        self.path_field(ui);
         let input = GridInput {
             product: self.selected.as_ref(),
             media: self.media.as_ref(),
@@ -477,7 +481,14 @@ impl eframe::App for MediadeskApp {
         });
         if let Some(answer) = self.picking.as_ref().and_then(|p| p.answer()) {
             self.picking = None;
-            files.extend(answer.unwrap_or_default());
+            match answer {
+                Ok(picked) => files.extend(picked.unwrap_or_default()),
+                // Said, and the path field offered instead.
+                Err(why) => {
+                    self.activity.error = Some(why);
+                    self.path_entry.get_or_insert_with(String::new);
+                }
+            }
         }
         if !files.is_empty() {
             match self.selected.clone() {

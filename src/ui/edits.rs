@@ -286,4 +286,32 @@ impl MediadeskApp {
             self.picking = Some(self.file_picker.pick(ctx));
         }
     }
+
+    /// The path field, while it is offered: paths typed or pasted go to the open product's upload.
+    pub(super) fn path_field(&mut self, ui: &mut egui::Ui) {
+        let Some(text) = self.path_entry.as_mut() else { return };
+        let mut add = false;
+        let mut close = false;
+        ui.horizontal(|ui| {
+            let label = ui.label("Files to add:");
+            let field = ui
+                .add(
+                    egui::TextEdit::singleline(text)
+                        .hint_text("/home/me/Pictures/mug.jpg; /home/me/Videos/mug.mp4")
+                        .desired_width(ui.available_width() - 120.0),
+                )
+                .labelled_by(label.id);
+            add = ui.button("Add").clicked() || (field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)));
+            close = ui.button("Close").clicked();
+        });
+        if close {
+            self.path_entry = None;
+        } else if add {
+            let paths = super::files::typed_paths(text);
+            if let (false, Some(product)) = (paths.is_empty(), self.selected.clone()) {
+                text.clear();
+                self.upload(product, paths);
+            }
+        }
+    }
 }
