@@ -23,12 +23,17 @@ thread_local! {
 
 /// The app on a sandbox with `config`; the test keeps the sandbox's data and address.
 fn app(config: SandboxConfig) -> Harness<'static, MediadeskApp> {
+    app_sized(config, egui::vec2(1300.0, 850.0))
+}
+
+/// The same in a window of `size`.
+fn app_sized(config: SandboxConfig, size: egui::Vec2) -> Harness<'static, MediadeskApp> {
     let (tx, rx) = std::sync::mpsc::channel();
     let launcher = mediadesk::cli::sandbox_launcher(config, move |sb| {
         let _ = tx.send((sb.state(), sb.url()));
     });
     let mut h = Harness::builder()
-        .with_size(egui::vec2(1300.0, 850.0))
+        .with_size(size)
         .build_eframe(move |cc| MediadeskApp::with_sandbox(&cc.egui_ctx, launcher).expect("the app starts"));
     h.run_steps(2);
     let started = rx.recv_timeout(Duration::from_secs(30)).expect("the sandbox starts");
@@ -768,4 +773,21 @@ fn without_a_file_dialog_ctrl_o_says_so_and_the_path_field_adds_the_files() {
         h.query_by_label_contains("Image 6, typed-path.png").is_some()
     });
     std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn at_the_720_by_480_minimum_the_panels_give_way_and_nothing_is_cut_off() {
+    let mut h = app_sized(fast(), egui::vec2(720.0, 480.0));
+    open_polaris(&mut h);
+    h.get_by_label_contains("Image 3, polaris.jpg").click();
+    step_until(&mut h, "the alt editor", |h| h.query_by_label("Alt text").is_some());
+    let add = h.get_by_label("Add files…").rect();
+    let editor = h.get_by_label("Alt text").rect();
+    assert!(add.right() <= 720.0 && add.right() <= editor.left(), "Add files… is in view: {add:?}");
+    // The tiles sit wholly left of the inspector.
+    for tile in ["Video 1, watches.mp4", "Image 3, polaris.jpg"] {
+        let r = h.get_by_label_contains(tile).rect();
+        assert!(r.right() <= editor.left() && r.width() >= 90.0, "{tile} is whole and beside the inspector: {r:?}");
+    }
+    assert!(editor.right() <= 720.0, "the inspector fits: {editor:?}");
 }

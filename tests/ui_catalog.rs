@@ -106,6 +106,7 @@ fn with_the_store_unreachable_the_window_opens_on_its_catalog() {
         saved_stores: vec!["ecwid:1003".into()],
         last_store: Some("ecwid:1003".into()),
         last_product: Some(ProductId("1".into())),
+        tile_zoom: None,
     };
     let started = Arc::new(AtomicBool::new(false));
     let resumed = |endpoint: String| {

@@ -54,6 +54,7 @@ fn the_last_store_and_product_come_back_and_a_missing_secret_is_explained() {
         saved_stores: vec!["ecwid:1003".into()],
         last_store: Some("ecwid:1003".into()),
         last_product: Some(ProductId("1".into())),
+        tile_zoom: None,
     };
 
     // Nothing in the keyring: the user reads why, on the sandbox.

@@ -18,6 +18,8 @@ use crate::engine::{Command, Engine, Folders, UploadState};
 use crate::model::{Media, MediaId, ProductId, ProductMedia, StoreRef};
 use crate::store::{Capabilities, LocalLauncher};
 
+/// The grid's least width: two of the smallest tiles, their gaps and a scroll bar.
+const GRID_LEAST: f32 = 240.0;
 /// How long typing must pause before a search is sent.
 const SEARCH_DEBOUNCE: Duration = Duration::from_millis(300);
 /// Longest the app spends applying events in one frame.
@@ -39,6 +41,8 @@ pub struct Persisted {
     pub last_store: Option<String>,
     /// The product that was open.
     pub last_product: Option<ProductId>,
+    /// The grid's tile zoom (Ctrl+wheel), when changed from the usual size.
+    pub tile_zoom: Option<f32>,
 }
 
 impl Persisted {
@@ -54,6 +58,7 @@ impl Persisted {
                 .unwrap_or_default(),
             last_store: get(LEGACY_KEYS[1]),
             last_product: get(LEGACY_KEYS[2]).map(ProductId),
+            tile_zoom: None,
         }
     }
 }
@@ -141,6 +146,7 @@ impl MediadeskApp {
         app.stores.endpoint = endpoint.clone();
         app.stores.saved = persisted.saved_stores;
         let last_product = persisted.last_product;
+        app.grid.zoom = persisted.tile_zoom.unwrap_or(1.0);
         match persisted.last_store.and_then(|s| s.parse::<StoreRef>().ok()).filter(|s| *s != StoreRef::Sandbox) {
             Some(store) => {
                 app.pending_product = last_product.map(|p| (store.clone(), p));
@@ -464,6 +470,7 @@ impl eframe::App for MediadeskApp {
             saved_stores: self.stores.saved.clone(),
             last_store: (self.store != StoreRef::Sandbox).then(|| self.store.to_string()),
             last_product: self.selected.clone(),
+            tile_zoom: Some(self.grid.zoom).filter(|z| (*z - 1.0).abs() > 0.01),
         };
         eframe::set_value(storage, PERSIST_KEY, &persisted);
     }
@@ -511,8 +518,13 @@ impl eframe::App for MediadeskApp {
             }
             None => {}
         });
-        egui::Panel::left("products").default_size(280.0).min_size(200.0).show(ui, |ui| self.product_list(ui));
-        egui::Panel::right("inspector").default_size(320.0).min_size(260.0).show(ui, |ui| {
+        // The side panels give way in a narrow window, so the grid keeps room for two tiles.
+        let width = ui.ctx().content_rect().width();
+        let side = |least: f32| ((width - GRID_LEAST) / 2.0).max(least);
+        let picker = egui::Panel::left("products").default_size(280.0).min_size(180.0).max_size(side(180.0));
+        picker.show(ui, |ui| self.product_list(ui));
+        let inspector = egui::Panel::right("inspector").default_size(320.0).min_size(200.0).max_size(side(200.0));
+        inspector.show(ui, |ui| {
             egui::ScrollArea::vertical().auto_shrink([false; 2]).show(ui, |ui| self.inspector_panel(ui));
         });
         egui::CentralPanel::default().show(ui, |ui| self.grid_panel(ui));
@@ -549,6 +561,7 @@ mod tests {
             saved_stores: vec!["shopify:acme".into(), "ecwid:1003".into()],
             last_store: Some("ecwid:1003".into()),
             last_product: Some(ProductId("7".into())),
+            tile_zoom: None,
         };
         let mut storage = Memory::default();
         eframe::set_value(&mut storage, PERSIST_KEY, &kept);

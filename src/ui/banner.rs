@@ -28,14 +28,16 @@ impl MediadeskApp {
         ui.strong("mediadesk");
         ui.separator();
         match (&self.store_label, on_sandbox) {
-            // Its address means nothing to a merchant: on hover, for whoever needs it.
-            (Some(label), true) => ui
-                .label(
-                    "You are looking at the built-in sandbox store: a demo catalog on this computer. \
-                     Nothing here touches a real store.",
-                )
-                .on_hover_text(label.as_str()),
-            (Some(label), false) => ui.label(RichText::new(label).strong()),
+            // Its address means nothing to a merchant: on hover, for whoever needs it. Cut with
+            // "…" in a narrow window rather than running under the button.
+            (Some(label), true) => {
+                let text = "You are looking at the built-in sandbox store: a demo catalog on this computer. \
+                            Nothing here touches a real store.";
+                ui.add(egui::Label::new(text).truncate()).on_hover_text(format!("{text}\n{label}"))
+            }
+            (Some(label), false) => {
+                ui.add(egui::Label::new(RichText::new(label).strong()).truncate()).on_hover_text(label.as_str())
+            }
             (None, _) if self.stores.busy => ui.label("Opening your store…"),
             (None, _) if self.has_sandbox => ui.label("Starting the sandbox store…"),
             (None, _) => ui.label("No store is connected yet: connect your store to begin."),

@@ -15,7 +15,12 @@ use crate::model::{Media, MediaId, MediaKind, MediaStatus, ProductId, ProductMed
 use crate::order::{self, Place};
 
 /// Side of a grid tile.
+/// A tile's side at zoom 1, before it stretches to fill its row.
 const TILE: f32 = 150.0;
+/// The smallest a tile gets in a narrow window (two still fit side by side at 720 px).
+const SMALLEST_TILE: f32 = 96.0;
+/// The zoom's range (Ctrl+wheel over the grid).
+const ZOOM: std::ops::RangeInclusive<f32> = 0.6..=2.0;
 /// Space between tiles.
 const GAP: f32 = 10.0;
 
@@ -29,7 +34,6 @@ pub(super) struct UploadTile {
 }
 
 /// The grid's own state: the keyboard cursor, the selection and the scroll position.
-#[derive(Default)]
 pub(super) struct GridView {
     /// The media under the keyboard cursor, shown in the inspector.
     pub(super) cursor: Option<MediaId>,
@@ -43,6 +47,35 @@ pub(super) struct GridView {
     per_row: usize,
     /// The scroll position; it follows the keyboard cursor.
     scroll: RowScroll,
+    /// How large tiles are drawn, 1 being 150 px (kept between runs).
+    pub(super) zoom: f32,
+}
+
+impl Default for GridView {
+    fn default() -> Self {
+        GridView {
+            cursor: None,
+            selection: Vec::new(),
+            anchor: None,
+            has_keys: false,
+            per_row: 0,
+            scroll: RowScroll::default(),
+            zoom: 1.0,
+        }
+    }
+}
+
+/// Tiles per row and their side for a grid `width` wide at `zoom`: as many tiles of the zoomed
+/// size as fit, stretched to fill the row (a wide window is used, not left empty), and in a
+/// narrow one shrunk so two still fit, down to `SMALLEST_TILE`.
+pub(super) fn tile_layout(width: f32, zoom: f32) -> (usize, f32) {
+    let wanted = TILE * zoom.clamp(*ZOOM.start(), *ZOOM.end());
+    let mut per_row = (((width + GAP) / (wanted + GAP)).floor() as usize).max(1);
+    if per_row < 2 && (width - GAP) / 2.0 >= SMALLEST_TILE {
+        per_row = 2;
+    }
+    let side = ((width + GAP) / per_row as f32 - GAP).max(SMALLEST_TILE.min(width));
+    (per_row, side.floor())
 }
 
 /// What the grid draws: the open product and its media once they arrived.
@@ -158,26 +191,29 @@ impl GridView {
         texture: &mut dyn FnMut(&str) -> Option<Thumb>,
         actions: &mut Vec<GridAction>,
     ) {
+        self.zoom_keys(ui);
         let selection: HashSet<&MediaId> = self.selection.iter().collect();
         // Only the rows in view are laid out and drawn: a 250-media product costs what 20 tiles cost.
-        let per_row = (((ui.available_width() + GAP) / (TILE + GAP)).floor() as usize).max(1);
+        // The scroll bar's width is kept free so the last tile is never under it.
+        let width = ui.available_width() - ui.spacing().scroll.bar_width - 4.0;
+        let (per_row, side) = tile_layout(width, self.zoom);
         self.per_row = per_row;
         let count = pm.media.len() + uploads.len();
         let rows = count.div_ceil(per_row);
         // Keep the keyboard cursor in view.
         let cursor_row =
             self.cursor.as_ref().and_then(|id| pm.media.iter().position(|m| &m.id == id)).map(|at| at / per_row);
-        let area = self.scroll.area(cursor_row, TILE + GAP);
+        let area = self.scroll.area(cursor_row, side + GAP);
         let mut clicked = None;
-        // Each row is exactly TILE + GAP high, as show_rows and the scroll to the cursor count it.
+        // Each row is exactly side + GAP high, as show_rows and the scroll to the cursor count it.
         ui.spacing_mut().item_spacing.y = 0.0;
-        let output = area.show_rows(ui, TILE + GAP, rows, |ui, row_range| {
+        let output = area.show_rows(ui, side + GAP, rows, |ui, row_range| {
             for row in row_range {
                 ui.horizontal(|ui| {
                     ui.spacing_mut().item_spacing = Vec2::splat(GAP);
                     for index in row * per_row..((row + 1) * per_row).min(count) {
                         let Some(m) = pm.media.get(index) else {
-                            upload_tile(ui, uploads[index - pm.media.len()]);
+                            upload_tile(ui, uploads[index - pm.media.len()], side);
                             continue;
                         };
                         let cursor = self.cursor.as_ref() == Some(&m.id);
@@ -187,7 +223,7 @@ impl GridView {
                             draft: !cursor && drafts.contains_key(&m.id),
                             alt: alt_mark(pm, index, alt_limit),
                         };
-                        let response = tile(ui, m, look, texture);
+                        let response = tile(ui, m, (look, side), texture);
                         if let Some(dropped) = drag_and_drop(ui, &response, pm, index) {
                             actions.push(dropped);
                         }
@@ -209,12 +245,9 @@ impl GridView {
 
     /// The header: the product's title, its media count, the selection, and the buttons.
     fn header(&self, ui: &mut egui::Ui, pm: &ProductMedia, uploads: &[&UploadTile], actions: &mut Vec<GridAction>) {
+        // The buttons first, from the right, so a narrow window cuts the title, never them (in a
+        // row, so the right-to-left part takes one line's height, not the panel's).
         ui.horizontal(|ui| {
-            ui.heading(crate::text::visible(&pm.title));
-            ui.label(RichText::new(format!("{} media", pm.media.len())).weak());
-            if self.selection.len() > 1 {
-                ui.label(RichText::new(format!("· {} selected", self.selection.len())).strong());
-            }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if ui.button("Add files…").on_hover_text("Ctrl+O").clicked() {
                     actions.push(GridAction::AddFiles);
@@ -223,8 +256,28 @@ impl GridView {
                 if failed && ui.button("Clear failed uploads").clicked() {
                     actions.push(GridAction::ClearFailedUploads(pm.id.clone()));
                 }
-            });
+                let mut counts = format!("{} media", pm.media.len());
+                if self.selection.len() > 1 {
+                    counts.push_str(&format!(" · {} selected", self.selection.len()));
+                }
+                ui.label(RichText::new(counts).weak());
+                // The title takes what is left, cut with "…" (whole on hover).
+                ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                    let title = crate::text::visible(&pm.title).into_owned();
+                    ui.add(egui::Label::new(RichText::new(&title).heading()).truncate()).on_hover_text(&title);
+                });
+            })
         });
+    }
+
+    /// Ctrl+wheel (or a pinch) over the grid zooms the tiles. Ctrl+plus and minus stay egui's
+    /// zoom of the whole window, text included, which matters more to a merchant who needs it.
+    fn zoom_keys(&mut self, ui: &egui::Ui) {
+        let over = ui.rect_contains_pointer(ui.max_rect());
+        let factor = ui.input(|i| i.zoom_delta());
+        if over && factor != 1.0 {
+            self.zoom = (self.zoom * factor).clamp(*ZOOM.start(), *ZOOM.end());
+        }
     }
 
     /// The grid's keys while it has the keyboard, for media in `order`: arrows move the cursor
@@ -377,12 +430,12 @@ fn alt_mark(pm: &ProductMedia, index: usize, limit: usize) -> AltMark {
 fn tile(
     ui: &mut egui::Ui,
     m: &Media,
-    look: TileLook,
+    (look, side): (TileLook, f32),
     texture_for: &mut dyn FnMut(&str) -> Option<Thumb>,
 ) -> egui::Response {
     let TileLook { selected, cursor, draft, alt } = look;
     // Not focusable: the grid moves its own cursor with the arrow keys, rows out of view included.
-    let (rect, response) = ui.allocate_exact_size(Vec2::splat(TILE), egui::Sense::CLICK | egui::Sense::DRAG);
+    let (rect, response) = ui.allocate_exact_size(Vec2::splat(side), egui::Sense::CLICK | egui::Sense::DRAG);
     let texture = if ui.is_rect_visible(rect) { m.preview_url.as_deref().and_then(texture_for) } else { None };
     let visuals = ui.visuals();
     let painter = ui.painter_at(rect);
@@ -461,8 +514,8 @@ fn tile(
 }
 
 /// A file on its way up: its name, and how far it got or why it was not sent.
-fn upload_tile(ui: &mut egui::Ui, u: &UploadTile) {
-    let (rect, response) = ui.allocate_exact_size(Vec2::splat(TILE), egui::Sense::hover());
+fn upload_tile(ui: &mut egui::Ui, u: &UploadTile, side: f32) {
+    let (rect, response) = ui.allocate_exact_size(Vec2::splat(side), egui::Sense::hover());
     let visuals = ui.visuals();
     let painter = ui.painter_at(rect);
     let failed = matches!(u.state, UploadState::Failed(_));
@@ -538,4 +591,25 @@ fn landing_line(ui: &egui::Ui, hovered: &egui::Response, after: bool) {
     let x = if after { hovered.rect.right() + 4.0 } else { hovered.rect.left() - 4.0 };
     let stroke = egui::Stroke::new(3.0, ui.visuals().selection.bg_fill);
     ui.painter().vline(x, hovered.rect.y_range(), stroke);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tile_layout;
+
+    #[test]
+    fn tiles_fill_the_row_and_two_fit_in_a_narrow_window() {
+        // 1920×1080 with the side panels: the row is filled, not left two-thirds empty.
+        let (per_row, side) = tile_layout(1200.0, 1.0);
+        assert_eq!(per_row, 7);
+        assert!(side >= 150.0 && (side + 10.0) * 7.0 <= 1210.0, "{side}");
+        // The 720 px minimum leaves about 250 px: two tiles, smaller.
+        let (per_row, side) = tile_layout(250.0, 1.0);
+        assert_eq!((per_row, side), (2, 120.0));
+        // Zoomed in twice as large: fewer, larger tiles; zoom is bounded.
+        assert_eq!(tile_layout(1200.0, 2.0).0, 3);
+        assert_eq!(tile_layout(1200.0, 9.0), tile_layout(1200.0, 2.0));
+        // Narrower than two of the smallest: one tile, as wide as there is room for.
+        assert_eq!(tile_layout(150.0, 1.0), (1, 150.0));
+    }
 }
