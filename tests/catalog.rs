@@ -21,8 +21,20 @@ use mediadesk::store::Store;
 use mediadesk::store::shopify::{ShopifyStore, endpoint};
 use serde_json::Value;
 
+/// A fresh folder for one test's catalogs, under one folder per run. A catalog is still open
+/// when its test ends, so each run removes what earlier runs left instead.
 fn scratch(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("mediadesk-catalog-{test}-{}", std::process::id()));
+    static SWEPT: std::sync::Once = std::sync::Once::new();
+    let runs = std::env::temp_dir().join("mediadesk-catalog-tests");
+    let this_run = std::process::id().to_string();
+    SWEPT.call_once(|| {
+        for old in std::fs::read_dir(&runs).into_iter().flatten().flatten() {
+            if old.file_name() != this_run.as_str() {
+                let _ = std::fs::remove_dir_all(old.path());
+            }
+        }
+    });
+    let dir = runs.join(&this_run).join(test);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir

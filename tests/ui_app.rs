@@ -791,3 +791,34 @@ fn at_the_720_by_480_minimum_the_panels_give_way_and_nothing_is_cut_off() {
     }
     assert!(editor.right() <= 720.0, "the inspector fits: {editor:?}");
 }
+
+#[test]
+fn tab_from_the_search_box_reaches_the_product_rows_and_space_opens_one() {
+    let mut h = app(fast());
+    step_until(&mut h, "the product list", |h| h.query_all_by_label_contains("Bamboo").next().is_some());
+    h.get_by_label("Products").click();
+    h.run_steps(1);
+    // The focused node, as the accessibility tree says.
+    let focused = |h: &Harness<'static, MediadeskApp>| -> Option<String> {
+        format!("{:#?}", h.root())
+            .split("Node {")
+            .find(|n| n.contains("focused: true"))
+            .and_then(|n| n.split("label: ").nth(1))
+            .map(|l| l.split('\n').next().unwrap_or_default().to_string())
+    };
+    let mut reached = None;
+    for _ in 0..8 {
+        h.key_press(egui::Key::Tab);
+        h.run_steps(1);
+        if let Some(label) = focused(&h).filter(|l| l.contains(" media") || l.contains("no media")) {
+            reached = Some(label);
+            break;
+        }
+    }
+    let row = reached.expect("Tab reaches a product row after the search box, Sync now and the legend");
+    let title = row.trim_start_matches("Some(").trim_start_matches('"').split("\\n").next().unwrap().to_string();
+    h.key_press(egui::Key::Space);
+    step_until(&mut h, "the focused row's product open", |h| {
+        h.state().open_product_title().as_deref() == Some(title.as_str())
+    });
+}

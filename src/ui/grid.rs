@@ -480,7 +480,7 @@ fn tile(
     };
     badge(&painter, alt_text, rect.right_bottom() - Vec2::splat(6.0), egui::Align2::RIGHT_BOTTOM, alt_colours);
     let stroke = if selected {
-        egui::Stroke::new(2.5, visuals.selection.bg_fill)
+        egui::Stroke::new(3.0, super::theme::SELECTED)
     } else {
         egui::Stroke::new(1.0, visuals.widgets.noninteractive.bg_stroke.color)
     };
@@ -490,7 +490,7 @@ fn tile(
     }
     if cursor {
         // Where the arrow keys are.
-        painter.rect_stroke(rect.expand(2.0), 7.0, visuals.widgets.active.fg_stroke, egui::StrokeKind::Outside);
+        super::theme::focus_ring(ui.painter(), rect);
     }
     // Bidi controls written out: `photo\u{202E}gnp.exe` must not read as another name.
     let name = crate::text::visible(m.filename.as_deref().unwrap_or("no file name"));

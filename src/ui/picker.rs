@@ -361,6 +361,10 @@ fn product_row(
     } else if response.hovered() {
         painter.rect_filled(rect, 4.0, visuals.widgets.hovered.weak_bg_fill);
     }
+    if response.has_focus() {
+        // Tab reaches the rows: the ring shows where (inside the row, so the list's clip keeps it).
+        super::theme::focus_ring(&painter, rect.shrink(3.0));
+    }
     let thumb_rect = egui::Rect::from_min_size(
         rect.left_top() + Vec2::new(4.0, (ROW_HEIGHT - ROW_THUMB) / 2.0),
         Vec2::splat(ROW_THUMB),
