@@ -130,6 +130,8 @@ fn pick_a_product_edit_alt_text_and_the_store_has_it() {
     step_until(&mut h, "the activity strip to show it done", |h| {
         h.query_by_label_contains("Done: Saving the alt text of polaris.jpg").is_some()
     });
+    // The editor says so too, once the store has it.
+    step_until(&mut h, "Saved beside the editor", |h| format!("{:#?}", h.root()).contains("\"Saved\""));
     // The strip's Undo button takes it back, as Ctrl+Z does.
     let before = "Man wearing Polaris watch.";
     h.get_by_label("Undo").click();

@@ -35,7 +35,10 @@ pub(super) async fn save_alt(ctx: &Ctx, product: ProductId, edit: (MediaId, Stri
         }
     };
     match failure {
-        None => send(Event::Activity { job, title, state: JobState::Done }),
+        None => {
+            send(Event::AltSaved { media, alt: attempted });
+            send(Event::Activity { job, title, state: JobState::Done });
+        }
         Some((message, detail)) => {
             send(Event::AltRefused { media, previous, attempted });
             send(Event::Activity { job, title, state: JobState::Failed { message, detail } });

@@ -187,6 +187,13 @@ pub enum Event {
         /// Where it stands.
         state: JobState,
     },
+    /// An alt text was saved: the store has it.
+    AltSaved {
+        /// The media.
+        media: MediaId,
+        /// The text the store now has.
+        alt: String,
+    },
     /// An alt text was refused: the media has its old one again.
     AltRefused {
         /// The media.

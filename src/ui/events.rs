@@ -67,6 +67,7 @@ impl MediadeskApp {
                     u.state = state;
                 }
             }
+            Event::AltSaved { media, alt } => self.inspector.saved = Some((media, alt)),
             Event::AltRefused { media, previous, attempted } => {
                 if let Some(m) = self.media_mut(&media) {
                     m.alt = previous;

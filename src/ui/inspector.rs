@@ -39,6 +39,9 @@ pub(super) struct InspectorView {
     pub(super) unsaved: HashMap<MediaId, String>,
     /// A confirmation waiting for an answer.
     pub(super) confirm: Option<Confirm>,
+    /// The media whose alt text the store confirmed last, and that text: "Saved" shows beside
+    /// the editor while it holds that text.
+    pub(super) saved: Option<(MediaId, String)>,
 }
 
 /// What the inspector shows: the open product, the grid's cursor and selection, and what the
@@ -277,6 +280,10 @@ impl InspectorView {
             if ui.add_enabled(changed, egui::Button::new("Revert")).clicked() {
                 self.draft = m.alt.clone();
             }
+            let confirmed = self.saved.as_ref().is_some_and(|(id, alt)| *id == m.id && *alt == self.draft.trim());
+            if confirmed {
+                ui.label(RichText::new("Saved").color(super::theme::GOOD));
+            }
         });
     }
 
@@ -291,9 +298,12 @@ impl InspectorView {
             )
         });
         if edit.has_focus() && enter {
-            // Enter saves; the newline it typed is not part of the text.
+            // Enter saves (the newline it typed is not part of the text) and hands the keyboard
+            // back to the grid, visibly: the editor no longer looks focused, the tile's ring shows.
             self.draft = self.draft.trim_end_matches('\n').to_string();
             actions.push(InspectorAction::SaveAlt);
+            edit.surrender_focus();
+            actions.push(InspectorAction::BackToGrid);
         }
         if ctrl_s {
             actions.push(InspectorAction::SaveAlt);
