@@ -227,6 +227,10 @@ impl GridView {
                         if let Some(dropped) = drag_and_drop(ui, &response, pm, index) {
                             actions.push(dropped);
                         }
+                        if response.dragged() {
+                            let moving = if selection.contains(&m.id) { selection.len() } else { 1 };
+                            drag_ghost(ui, m.preview_url.as_deref().and_then(&mut *texture), side, moving);
+                        }
                         if response.clicked() {
                             clicked = Some(m.id.clone());
                         }
@@ -388,6 +392,22 @@ fn drag_and_drop(ui: &egui::Ui, response: &egui::Response, pm: &ProductMedia, in
     response
         .dnd_release_payload::<MediaId>()
         .map(|from| GridAction::Dropped { dragged: (*from).clone(), target: index })
+}
+
+/// The dragged tile, small, under the pointer (above everything), with how many media move.
+fn drag_ghost(ui: &egui::Ui, thumb: Option<Thumb>, side: f32, moving: usize) {
+    let Some(at) = ui.ctx().pointer_interact_pos() else { return };
+    let ghost = egui::Rect::from_center_size(at + Vec2::new(side * 0.3, side * 0.3), Vec2::splat(side * 0.6));
+    let layer = egui::LayerId::new(egui::Order::Tooltip, egui::Id::unique("dragged media"));
+    let painter = ui.ctx().layer_painter(layer);
+    painter.rect_filled(ghost, 6.0, Color32::from_black_alpha(200));
+    if let Some(t) = thumb {
+        t.paint(&painter, ghost.shrink(4.0));
+    }
+    super::theme::focus_ring(&painter, ghost);
+    if moving > 1 {
+        badge(&painter, &moving.to_string(), ghost.right_top(), egui::Align2::CENTER_CENTER, BADGE_OK);
+    }
 }
 
 /// How a tile is marked besides its media.
