@@ -374,7 +374,11 @@ fn product_row(
         t.paint(&painter, thumb_rect);
     }
     let text_x = thumb_rect.right() + 8.0;
-    let text_colour = if selected { visuals.selection.stroke.color } else { visuals.strong_text_color() };
+    let (text_colour, count_colour) = if selected {
+        (super::theme::ON_SELECTION, super::theme::ON_SELECTION_WEAK)
+    } else {
+        (visuals.strong_text_color(), visuals.weak_text_color())
+    };
     let badge = health.and_then(health_badge);
     let title_width = (rect.right() - text_x - 6.0).max(20.0);
     // One line, cut with an ellipsis: a long title never runs into the count below it.
@@ -408,7 +412,7 @@ fn product_row(
         egui::Align2::LEFT_TOP,
         &count,
         egui::TextStyle::Small.resolve(ui.style()),
-        visuals.weak_text_color(),
+        count_colour,
     );
     let mut label = format!("{}\n{count}", crate::text::visible(&p.title));
     // On the count's line, so the title keeps the row's whole width.

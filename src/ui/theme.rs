@@ -19,6 +19,11 @@ pub const FOCUS: Color32 = Color32::from_rgb(125, 185, 255);
 /// The selected tiles' outline: apart from the focus ring, still clear on a dark tile.
 pub const SELECTED: Color32 = Color32::from_rgb(70, 140, 230);
 
+/// Text on the selected product row's fill: its title, and its count.
+pub const ON_SELECTION: Color32 = Color32::WHITE;
+/// The count under the selected row's title.
+pub const ON_SELECTION_WEAK: Color32 = Color32::from_gray(225);
+
 /// The window's look: egui's dark theme with secondary text readable at WCAG AA and the one
 /// focus ring. (Dark only for now: the status colours here are chosen for dark surfaces.)
 pub fn visuals() -> egui::Visuals {
@@ -87,6 +92,15 @@ mod tests {
                 // WCAG 2.2's focus appearance and non-text contrast: 3:1.
                 assert!(ratio >= 3.0, "{name} on {bg:?}: {ratio:.2}:1");
             }
+        }
+    }
+
+    #[test]
+    fn the_selected_rows_text_meets_aa_on_its_fill() {
+        let fill = visuals().selection.bg_fill;
+        for (name, fg) in [("title", ON_SELECTION), ("count", ON_SELECTION_WEAK)] {
+            let ratio = contrast(fg, fill);
+            assert!(ratio >= 4.5, "{name} on the selected row: {ratio:.2}:1");
         }
     }
 
