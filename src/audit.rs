@@ -106,23 +106,42 @@ pub struct Health {
     pub needs_work: usize,
 }
 
+/// How one media's alt text fares: what its tile's badge says and what `Health` counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    /// No alt text.
+    Missing,
+    /// Alt text the checks flag.
+    NeedsWork,
+    /// Alt text that passes every check.
+    Ok,
+}
+
+/// How the alt text of the `index`th of a product's media fares, among its siblings: `media`
+/// holds every media's alt text and file name (where known), `title` is the product's, `limit`
+/// the store's in characters.
+pub fn mark(title: &str, media: &[(&str, Option<&str>)], index: usize, limit: usize) -> Mark {
+    let (alt, filename) = media[index];
+    if alt.trim().is_empty() {
+        return Mark::Missing;
+    }
+    let siblings: Vec<&str> = media.iter().enumerate().filter(|(j, _)| *j != index).map(|(_, (a, _))| *a).collect();
+    let ctx = Context { product_title: title, filename, siblings: &siblings, limit };
+    if check(alt, &ctx).is_empty() { Mark::Ok } else { Mark::NeedsWork }
+}
+
 impl Health {
     /// The health of the product `title` whose media have these alt texts (with their file
     /// names, where known), under the store's `limit` in characters.
     pub fn of(title: &str, media: &[(&str, Option<&str>)], limit: usize) -> Health {
-        let mut health = Health { media: media.len(), ..Health::default() };
-        for (i, (alt, filename)) in media.iter().enumerate() {
-            if alt.trim().is_empty() {
-                health.missing += 1;
-                continue;
-            }
-            let siblings: Vec<&str> = media.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, (a, _))| *a).collect();
-            let ctx = Context { product_title: title, filename: *filename, siblings: &siblings, limit };
-            if !check(alt, &ctx).is_empty() {
-                health.needs_work += 1;
-            }
-        }
-        health
+        let marks: Vec<Mark> = (0..media.len()).map(|i| mark(title, media, i, limit)).collect();
+        Health::counting(&marks)
+    }
+
+    /// The health of media with these marks.
+    pub fn counting(marks: &[Mark]) -> Health {
+        let count = |wanted: Mark| marks.iter().filter(|m| **m == wanted).count();
+        Health { media: marks.len(), missing: count(Mark::Missing), needs_work: count(Mark::NeedsWork) }
     }
 
     /// Media whose alt text passes every check.

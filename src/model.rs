@@ -174,6 +174,17 @@ pub struct ProductMedia {
     pub media: Vec<Media>,
 }
 
+impl ProductMedia {
+    /// Its ids and alt texts only, as the health badges take them.
+    pub fn alts(&self) -> ProductAlts {
+        ProductAlts {
+            id: self.id.clone(),
+            title: self.title.clone(),
+            media: self.media.iter().map(|m| (m.id.clone(), m.alt.clone())).collect(),
+        }
+    }
+}
+
 /// A product's media ids and alt texts only: what the alt-text health badges need.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProductAlts {

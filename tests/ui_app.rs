@@ -117,11 +117,7 @@ fn pick_a_product_edit_alt_text_and_the_store_has_it() {
     open_polaris(&mut h);
     h.get_by_label_contains("polaris.jpg").click();
     step_until(&mut h, "the alt editor", |h| h.query_by_label("Alt text").is_some());
-    h.get_by_label("Alt text").click();
-    h.run_steps(1);
-    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
-    h.run_steps(1);
-    h.get_by_label("Alt text").type_text("Polaris watch, brushed steel case, front");
+    replace_alt(&mut h, "Polaris watch, brushed steel case, front");
     h.run_steps(1);
     h.key_press(egui::Key::Enter);
     step_until(&mut h, "the sandbox to hold the new alt", |_| {
@@ -230,10 +226,7 @@ fn an_alt_text_over_the_limit_is_never_sent_and_escape_reverts_it() {
     h.get_by_label_contains("polaris.jpg").click();
     step_until(&mut h, "the alt editor", |h| h.query_by_label("Alt text").is_some());
     let before = sandbox_alt(37).unwrap();
-    h.get_by_label("Alt text").click();
-    h.run_steps(1);
-    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
-    h.get_by_label("Alt text").type_text(&"x".repeat(600));
+    replace_alt(&mut h, &"x".repeat(600));
     h.run_steps(1);
     // Over the limit: the save button stays disabled and the counter says why.
     step_until(&mut h, "the counter", |h| h.query_by_label_contains("/ 512").is_some());
@@ -430,10 +423,7 @@ fn an_outage_shows_a_clear_error_and_retry_sends_the_edit_again() {
         sandbox_state().unwrap().lock().unwrap().outage = on;
     };
     outage(&h, true);
-    h.get_by_label("Alt text").click();
-    h.run_steps(1);
-    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
-    h.get_by_label("Alt text").type_text("Polaris watch, saved after the outage");
+    replace_alt(&mut h, "Polaris watch, saved after the outage");
     h.run_steps(1);
     h.key_press(egui::Key::Enter);
     step_until(&mut h, "the failure", |h| {
@@ -533,10 +523,7 @@ fn text_typed_and_not_saved_waits_as_a_draft_when_another_media_is_picked() {
     let before = sandbox_alt(37).unwrap();
     h.get_by_label_contains("Image 3, polaris.jpg").click();
     step_until(&mut h, "the alt editor", |h| h.query_by_label("Alt text").is_some());
-    h.get_by_label("Alt text").click();
-    h.run_steps(1);
-    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
-    h.get_by_label("Alt text").type_text("Half-written alt");
+    replace_alt(&mut h, "Half-written alt");
     h.run_steps(1);
     h.get_by_label_contains("Video 1, watches.mp4").click();
     step_until(&mut h, "the draft marked on its tile", |h| {
@@ -692,9 +679,7 @@ fn a_products_badge_follows_its_edits_after_opening_another_product() {
     step_until(&mut h, "the media grid", |h| h.query_by_label_contains(&file).is_some());
     h.get_by_label_contains(&file).click();
     step_until(&mut h, "the alt editor", |h| h.query_by_label("Alt text").is_some());
-    h.get_by_label("Alt text").click();
-    h.run_steps(1);
-    h.get_by_label("Alt text").type_text("Folded on a wooden chair in soft window light");
+    replace_alt(&mut h, "Folded on a wooden chair in soft window light");
     h.run_steps(1);
     h.key_press(egui::Key::Enter);
     step_until(&mut h, "the save", |h| h.query_by_label_contains("Done: Saving the alt text of").is_some());
@@ -712,6 +697,15 @@ fn a_products_badge_follows_its_edits_after_opening_another_product() {
     assert!(!row.contains("missing alt text"), "the fixed image still counts as missing: {row}");
 }
 
+/// Replace the alt editor's text, as a merchant selecting it all and typing would.
+fn replace_alt(h: &mut Harness<'static, MediadeskApp>, text: &str) {
+    h.get_by_label("Alt text").click();
+    h.run_steps(1);
+    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
+    h.run_steps(1);
+    h.get_by_label("Alt text").type_text(text);
+}
+
 /// Replace the search box's text, as a merchant selecting it all and typing would.
 fn replace_search(h: &mut Harness<'static, MediadeskApp>, text: &str) {
     h.get_by_label("Products").click();
@@ -727,11 +721,7 @@ fn leaving_a_product_with_unsaved_alt_text_asks_first_and_loses_nothing() {
     open_polaris(&mut h);
     h.get_by_label_contains("polaris.jpg").click();
     step_until(&mut h, "the alt editor", |h| h.query_by_label("Alt text").is_some());
-    h.get_by_label("Alt text").click();
-    h.run_steps(1);
-    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
-    h.run_steps(1);
-    h.get_by_label("Alt text").type_text("Polaris watch on a brown leather strap");
+    replace_alt(&mut h, "Polaris watch on a brown leather strap");
     h.run_steps(1);
     // Another product asked for: the window asks instead of dropping the text.
     replace_search(&mut h, "bamboo");

@@ -109,9 +109,8 @@ impl SyncWriter<'_> {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?;
         for (position, v) in p.variants.iter().enumerate() {
-            let options = serde_json::to_string(&v.options).unwrap_or_else(|_| "[]".into());
-            let shown = serde_json::to_string(&v.media).unwrap_or_else(|_| "[]".into());
-            variants.execute(params![p.id.0, v.id, v.title, options, shown, position as i64, own_image(v)])?;
+            let (options, shown, own) = variant_columns(v);
+            variants.execute(params![p.id.0, v.id, v.title, options, shown, position as i64, own])?;
         }
         let words = SearchWords {
             title: &p.title,
@@ -260,14 +259,13 @@ impl SyncWriter<'_> {
                     ])?;
             }
             CatalogRow::Variant { product, variant: v } => {
-                let options = serde_json::to_string(&v.options).unwrap_or_else(|_| "[]".into());
-                let shown = serde_json::to_string(&v.media).unwrap_or_else(|_| "[]".into());
+                let (options, shown, own) = variant_columns(v);
                 self.tx
                     .prepare_cached(
                         "INSERT INTO temp.staged_variants (product, id, title, options, media, own_image)
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                     )?
-                    .execute(params![product.0, v.id, v.title, options, shown, own_image(v)])?;
+                    .execute(params![product.0, v.id, v.title, options, shown, own])?;
             }
         }
         Ok(())
@@ -406,9 +404,14 @@ struct SearchWords<'a> {
     tags: &'a str,
 }
 
-/// A variant's own picture as the catalog stores it (JSON), if it has one.
-fn own_image(v: &crate::model::Variant) -> Option<String> {
-    v.own_image.as_ref().and_then(|i| serde_json::to_string(i).ok())
+/// A variant's JSON columns as the catalog stores them: its options, the media it shows, and
+/// its own picture if it has one.
+fn variant_columns(v: &crate::model::Variant) -> (String, String, Option<String>) {
+    (
+        serde_json::to_string(&v.options).unwrap_or_else(|_| "[]".into()),
+        serde_json::to_string(&v.media).unwrap_or_else(|_| "[]".into()),
+        v.own_image.as_ref().and_then(|i| serde_json::to_string(i).ok()),
+    )
 }
 
 /// How many of these media have no alt text, and the first one's preview.

@@ -110,17 +110,21 @@ impl LocalCatalog {
         crate::sync::lock(&self.syncing).is_some()
     }
 
+    /// What the catalog holds and when it was synced, read off the async workers.
+    async fn status(self: &Arc<Self>) -> Result<crate::catalog::Status, CatalogError> {
+        let me = self.clone();
+        run_blocking(move || crate::sync::lock(&me.reader).status()).await
+    }
+
     /// Whether the catalog has been filled once: what a window without a network can show.
     pub(super) async fn filled(self: &Arc<Self>) -> bool {
-        let me = self.clone();
-        run_blocking(move || crate::sync::lock(&me.reader).status()).await.is_ok_and(|s| s.last_full_sync.is_some())
+        self.status().await.is_ok_and(|s| s.last_full_sync.is_some())
     }
 }
 
 /// Tell the window what the catalog holds and whether it is syncing.
 pub(super) async fn report(ctx: &Ctx, catalog: &Arc<LocalCatalog>) {
-    let me = catalog.clone();
-    match run_blocking(move || crate::sync::lock(&me.reader).status()).await {
+    match catalog.status().await {
         Ok(status) => (ctx.send)(Event::Catalog(CatalogState {
             store: catalog.store.clone(),
             products: status.counts.products,
@@ -135,9 +139,7 @@ pub(super) async fn report(ctx: &Ctx, catalog: &Arc<LocalCatalog>) {
 /// Sync on connect: everything when the catalog was never filled, when its last full sync is
 /// a day old or when `full`; the changes since the last sync otherwise.
 pub(super) async fn sync_on_connect(ctx: &Ctx, store: Arc<dyn Store>, catalog: Arc<LocalCatalog>, full: bool) {
-    let me = catalog.clone();
-    let last_full =
-        run_blocking(move || crate::sync::lock(&me.reader).status()).await.ok().and_then(|s| s.last_full_sync);
+    let last_full = catalog.status().await.ok().and_then(|s| s.last_full_sync);
     let now = crate::time::unix(std::time::SystemTime::now());
     let stale = last_full.is_none_or(|t| now.saturating_sub(t) > FULL_SYNC_EVERY.as_secs());
     sync(ctx, store, catalog, full || stale).await;
@@ -161,8 +163,7 @@ pub(super) async fn sync(ctx: &Ctx, store: Arc<dyn Store>, catalog: Arc<LocalCat
     report(ctx, &catalog).await;
     // The total makes "of N products" and the time left; a store that cannot say goes without.
     let total = store.product_count().await.ok().flatten();
-    let me = catalog.clone();
-    let counts = run_blocking(move || crate::sync::lock(&me.reader).counts()).await.ok();
+    let counts = catalog.status().await.ok().map(|s| s.counts);
     let per_product = counts
         .filter(|c| c.products > 0)
         .map_or(ROWS_PER_PRODUCT, |c| (c.products + c.media + c.variants) as f64 / c.products as f64);
@@ -216,7 +217,7 @@ pub(super) async fn sync(ctx: &Ctx, store: Arc<dyn Store>, catalog: Arc<LocalCat
 /// The strip's words for a sync under way, and its share done when the total is known. A bulk
 /// read counts rows (products, media, variants), so its total is estimated from the store's
 /// products and `rows_per_product` (what the last sync saw).
-pub fn progress_words(
+fn progress_words(
     p: &SyncProgress,
     total: Option<u64>,
     rows_per_product: f64,

@@ -15,7 +15,6 @@ mod local;
 mod messages;
 mod upload;
 
-pub use local::progress_words;
 pub use messages::{CatalogState, Command, Event, JobState, LocalHealth, UploadState};
 pub use upload::file_name;
 

@@ -117,6 +117,8 @@ pub struct MediadeskApp {
     pub(super) leaving: Option<ProductId>,
     /// The path field offered when no file dialog can open: the text typed so far.
     pub(super) path_entry: Option<String>,
+    /// The open product's alt-text marks, worked out when its texts change.
+    pub(super) open_marks: super::known::OpenMarks,
 }
 
 impl MediadeskApp {
@@ -208,6 +210,7 @@ impl MediadeskApp {
             picking: None,
             leaving: None,
             path_entry: None,
+            open_marks: Default::default(),
         })
     }
 
@@ -283,7 +286,7 @@ impl MediadeskApp {
             media: self.media.as_ref(),
             uploads: &self.uploads,
             drafts: &self.inspector.unsaved,
-            alt_limit: self.capabilities.alt_max_chars,
+            marks: &self.open_marks.marks,
         };
         let (thumbs, engine) = (&mut self.thumbs, &self.engine);
         let actions = self.grid.grid_ui(ui, input, &mut |url| thumbs.texture(url, engine));
@@ -364,11 +367,7 @@ impl MediadeskApp {
     /// edits count at once), another's as last read.
     pub(super) fn health_of(&self, id: &ProductId) -> Option<Health> {
         match &self.media {
-            Some(pm) if &pm.id == id => {
-                let media: Vec<(&str, Option<&str>)> =
-                    pm.media.iter().map(|m| (m.alt.as_str(), m.filename.as_deref())).collect();
-                Some(Health::of(&pm.title, &media, self.capabilities.alt_max_chars))
-            }
+            Some(pm) if &pm.id == id => Some(self.open_marks.health),
             _ => self.known.health.get(id).cloned(),
         }
     }
@@ -396,12 +395,7 @@ impl MediadeskApp {
     pub(super) fn open_product_now(&mut self, id: ProductId) {
         // What the product left shows now, edits included, is what its row must say from here.
         if let Some(left) = &self.media {
-            let alts = crate::model::ProductAlts {
-                id: left.id.clone(),
-                title: left.title.clone(),
-                media: left.media.iter().map(|m| (m.id.clone(), m.alt.clone())).collect(),
-            };
-            self.known.learn(&alts, self.capabilities.alt_max_chars);
+            self.known.learn(&left.alts(), self.capabilities.alt_max_chars);
         }
         self.selected = Some(id.clone());
         self.media = None;
@@ -506,6 +500,8 @@ impl eframe::App for MediadeskApp {
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        // Before anything draws: the list's row and the tiles read them.
+        self.open_marks.follow(self.media.as_ref(), self.capabilities.alt_max_chars);
         egui::Panel::top("banner").show(ui, |ui| self.banner(ui));
         let undo = self.undo.last().map(|u| u.what().to_string());
         egui::Panel::bottom("activity").show(ui, |ui| match self.activity.activity_ui(ui, undo.as_deref()) {

@@ -4,7 +4,7 @@ use super::app::MediadeskApp;
 use super::grid::UploadTile;
 use super::picker::Health;
 use crate::engine::{Command, Event, UploadState};
-use crate::model::{ProductAlts, ProductMedia, StoreRef};
+use crate::model::{ProductMedia, StoreRef};
 use crate::store::Capabilities;
 
 impl MediadeskApp {
@@ -154,15 +154,7 @@ impl MediadeskApp {
         for m in media.media.iter_mut().filter(|m| m.filename.is_none()) {
             m.filename = self.uploaded_names.get(&m.id).cloned();
         }
-        let limit = self.capabilities.alt_max_chars;
-        self.known.learn(
-            &ProductAlts {
-                id: media.id.clone(),
-                title: media.title.clone(),
-                media: media.media.iter().map(|m| (m.id.clone(), m.alt.clone())).collect(),
-            },
-            limit,
-        );
+        self.known.learn(&media.alts(), self.capabilities.alt_max_chars);
         if Some(&media.id) == self.selected.as_ref() {
             if let Some(m) = media.media.iter().find(|m| Some(&m.id) == self.grid.cursor.as_ref()) {
                 // Follow the store's text unless the user is in the middle of changing it.

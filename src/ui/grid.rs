@@ -10,6 +10,8 @@ use egui::{Color32, Key, Modifiers, RichText, Vec2};
 use super::scroll::RowScroll;
 use super::theme::{BAD, BADGE_MISSING, BADGE_OK, BADGE_WORK};
 use super::thumbnails::Thumb;
+// How a tile's alt text fares: the same checks as the inspector's and the list's counts.
+use crate::audit::Mark as AltMark;
 use crate::engine::UploadState;
 use crate::model::{Media, MediaId, MediaKind, MediaStatus, ProductId, ProductMedia};
 use crate::order::{self, Place};
@@ -88,8 +90,8 @@ pub(super) struct GridInput<'a> {
     pub(super) uploads: &'a [UploadTile],
     /// Alt texts typed and not saved, per media: their tiles say so.
     pub(super) drafts: &'a HashMap<MediaId, String>,
-    /// The store's alt-text limit, for the tiles' alt badges.
-    pub(super) alt_limit: usize,
+    /// How each media's alt text fares, in the media's order, for the tiles' alt badges.
+    pub(super) marks: &'a [AltMark],
 }
 
 /// What the user asked the grid for, for the app to carry out.
@@ -177,7 +179,7 @@ impl GridView {
             });
             return actions;
         }
-        self.tiles(ui, pm, &uploads, (input.drafts, input.alt_limit), texture, &mut actions);
+        self.tiles(ui, pm, &uploads, (input.drafts, input.marks), texture, &mut actions);
         actions
     }
 
@@ -187,7 +189,7 @@ impl GridView {
         ui: &mut egui::Ui,
         pm: &ProductMedia,
         uploads: &[&UploadTile],
-        (drafts, alt_limit): (&HashMap<MediaId, String>, usize),
+        (drafts, marks): (&HashMap<MediaId, String>, &[AltMark]),
         texture: &mut dyn FnMut(&str) -> Option<Thumb>,
         actions: &mut Vec<GridAction>,
     ) {
@@ -221,7 +223,7 @@ impl GridView {
                             selected: selection.contains(&m.id),
                             cursor: cursor && self.has_keys,
                             draft: !cursor && drafts.contains_key(&m.id),
-                            alt: alt_mark(pm, index, alt_limit),
+                            alt: marks.get(index).copied().unwrap_or(AltMark::Missing),
                         };
                         let response = tile(ui, m, (look, side), texture);
                         if let Some(dropped) = drag_and_drop(ui, &response, pm, index) {
@@ -420,30 +422,6 @@ struct TileLook {
     draft: bool,
     /// How its alt text fares under the inspector's checks.
     alt: AltMark,
-}
-
-/// A tile's alt badge: the same checks as the inspector's.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum AltMark {
-    /// No alt text.
-    Missing,
-    /// Alt text the checks flag.
-    NeedsWork,
-    /// Alt text that passes.
-    Ok,
-}
-
-/// How the alt text of the product's `index`th media fares.
-fn alt_mark(pm: &ProductMedia, index: usize, limit: usize) -> AltMark {
-    let m = &pm.media[index];
-    if m.alt.trim().is_empty() {
-        return AltMark::Missing;
-    }
-    let siblings: Vec<&str> =
-        pm.media.iter().enumerate().filter(|(i, _)| *i != index).map(|(_, o)| o.alt.as_str()).collect();
-    let ctx =
-        crate::audit::Context { product_title: &pm.title, filename: m.filename.as_deref(), siblings: &siblings, limit };
-    if crate::audit::check(&m.alt, &ctx).is_empty() { AltMark::Ok } else { AltMark::NeedsWork }
 }
 
 /// One media tile: the thumbnail (or a placeholder), a kind badge, status and an alt badge.

@@ -7,6 +7,43 @@ use std::collections::HashMap;
 use super::picker::Health;
 use crate::model::{MediaId, ProductAlts, ProductId};
 
+/// The open product's alt-text marks, one per media, and their health: worked out when its
+/// texts change, not on every frame (the checks compare every text with its siblings).
+#[derive(Default)]
+pub(super) struct OpenMarks {
+    /// What they were worked out from: the product, its texts and file names, the limit.
+    key: u64,
+    /// One per media, in the grid's order.
+    pub(super) marks: Vec<crate::audit::Mark>,
+    /// Their counts, for the product's row.
+    pub(super) health: Health,
+}
+
+impl OpenMarks {
+    /// Work the marks out again if the open product's texts (or the limit) changed.
+    pub(super) fn follow(&mut self, pm: Option<&crate::model::ProductMedia>, limit: usize) {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        limit.hash(&mut hasher);
+        if let Some(pm) = pm {
+            (&pm.id.0, &pm.title).hash(&mut hasher);
+            for m in &pm.media {
+                (&m.alt, &m.filename).hash(&mut hasher);
+            }
+        }
+        let key = hasher.finish();
+        if key == self.key {
+            return;
+        }
+        self.key = key;
+        let media: Vec<(&str, Option<&str>)> =
+            pm.map(|pm| pm.media.iter().map(|m| (m.alt.as_str(), m.filename.as_deref())).collect()).unwrap_or_default();
+        let title = pm.map_or("", |pm| pm.title.as_str());
+        self.marks = (0..media.len()).map(|i| crate::audit::mark(title, &media, i, limit)).collect();
+        self.health = Health::counting(&self.marks);
+    }
+}
+
 /// Products seen so far, by what they hold.
 #[derive(Default)]
 pub(super) struct Known {
@@ -58,5 +95,53 @@ impl Known {
         titles.sort();
         titles.dedup();
         titles
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::Mark;
+    use crate::model::{Media, MediaKind, MediaStatus, ProductMedia};
+
+    fn media(id: &str, alt: &str) -> Media {
+        Media {
+            id: MediaId(id.into()),
+            kind: MediaKind::Image,
+            alt: alt.into(),
+            status: MediaStatus::Ready,
+            position: 0,
+            preview_url: None,
+            width: None,
+            height: None,
+            filename: None,
+            size_bytes: None,
+            mime_type: None,
+            errors: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_open_products_marks_follow_its_texts() {
+        let mut pm = ProductMedia {
+            id: ProductId("p".into()),
+            title: "Blue mug".into(),
+            media: vec![
+                media("a", "Blue mug on a wooden table, side view"),
+                media("b", ""),
+                media("c", "IMG_1234.JPG"),
+            ],
+        };
+        let mut open = OpenMarks::default();
+        open.follow(Some(&pm), 512);
+        assert_eq!(open.marks, [Mark::Ok, Mark::Missing, Mark::NeedsWork]);
+        assert_eq!(open.health, Health { media: 3, missing: 1, needs_work: 1 });
+        // An edit on screen: worked out again.
+        pm.media[1].alt = "Blue mug, handle to the left, top view".into();
+        open.follow(Some(&pm), 512);
+        assert_eq!(open.marks, [Mark::Ok, Mark::Ok, Mark::NeedsWork]);
+        // No product open: nothing to mark.
+        open.follow(None, 512);
+        assert!(open.marks.is_empty() && open.health == Health::default());
     }
 }
