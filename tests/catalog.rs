@@ -481,6 +481,65 @@ async fn a_bulk_sync_builds_the_same_catalog_as_paged_reads() {
     assert_eq!(bulk.counts().unwrap(), paged.counts().unwrap());
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_changed_products_are_read_by_one_bulk_operation_of_those_products_only() {
+    let sandbox = common::sandbox_with(|c| {
+        c.products = 300;
+        fast_bulk(c);
+    })
+    .await;
+    let store = store(&sandbox);
+    let catalog = open(&scratch("bulk-changes"));
+    let first = sync_with(&store, &catalog, Method::Auto).await.unwrap();
+    assert_eq!((first.kind, first.method, first.products), (SyncKind::Full, Method::Bulk, 304));
+    // 60 products renamed in the admin (more than pages would read quickly), and an alt text
+    // edited through fileUpdate on a product that is not among them.
+    let renamed: Vec<u64> = {
+        let state = sandbox.state();
+        let mut st = state.lock().unwrap();
+        let now = std::time::SystemTime::now();
+        let ids: Vec<u64> = st.products.keys().copied().filter(|id| *id > 1).take(60).collect();
+        for id in &ids {
+            let p = st.products.get_mut(id).unwrap();
+            p.title = format!("Renamed {id} in the admin");
+            p.updated_at = now;
+        }
+        ids
+    };
+    let watch = ProductId("gid://shopify/Product/1".into());
+    let edit = mediadesk::store::AltEdit {
+        media: MediaId("gid://shopify/MediaImage/37".into()),
+        alt: "Polaris watch on a leather strap".into(),
+    };
+    assert!(store.set_alt(&watch, &[edit]).await.unwrap().failed.is_empty());
+    let seen = Mutex::new(Vec::new());
+    let changes = run_sync(
+        store.clone(),
+        catalog.clone(),
+        SyncOptions::default(),
+        |p| seen.lock().unwrap().push(p),
+        Arc::new(AtomicBool::new(false)),
+    )
+    .await
+    .unwrap();
+    assert_eq!((changes.kind, changes.method, changes.removed), (SyncKind::Changes, Method::Bulk, 0));
+    // The renamed products by bulk, the watch by its own read: not the whole store again.
+    assert_eq!(changes.products, 61, "{changes:?}");
+    let query = sandbox.state().lock().unwrap().bulk.values().last().unwrap().query.clone();
+    assert!(query.contains("products(query: \"updated_at:>'"), "{query}");
+    let seen = seen.into_inner().unwrap();
+    assert!(!seen.is_empty() && seen.iter().all(|p| p.products == Some(60)), "progress sized by the changed products");
+    let c = catalog.lock().unwrap();
+    for id in renamed {
+        let hit = c.search(&format!("renamed {id}"), 1).unwrap().remove(0);
+        assert_eq!(hit.title, format!("Renamed {id} in the admin"));
+    }
+    let alt =
+        c.product_media(&watch).unwrap().unwrap().media.into_iter().find(|m| m.id.0.ends_with("/37")).unwrap().alt;
+    assert_eq!(alt, "Polaris watch on a leather strap");
+    assert_eq!(c.counts().unwrap().products, 304);
+}
+
 /// The variants the sandbox holds for a product, as the catalog should keep them.
 fn sandbox_variants(sandbox: &Sandbox, product: u64) -> Vec<Variant> {
     let st = sandbox.state();
@@ -551,7 +610,7 @@ async fn a_bulk_read_that_fails_expires_or_finds_another_running_falls_back_or_s
     .await;
     let store = store(&sandbox);
     // Large enough that the app chooses a bulk read by itself.
-    assert!(store.product_count().await.unwrap().unwrap() >= mediadesk::catalog::sync::BULK_FROM);
+    assert!(store.product_count(None).await.unwrap().unwrap() >= mediadesk::catalog::sync::BULK_FROM);
     let catalog = open(&scratch("bulk-faults"));
     for fault in [mediadesk::sandbox::state::BulkFault::Fail, mediadesk::sandbox::state::BulkFault::Expire] {
         sandbox.state().lock().unwrap().bulk_fault = Some(fault);

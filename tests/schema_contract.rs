@@ -198,6 +198,17 @@ fn every_app_document_validates_against_shopifys_schema_without_deprecated_field
 }
 
 #[test]
+fn the_bulk_query_of_changed_products_validates_with_its_filter_written_in() {
+    let query = documents::bulk_catalog_query(Some("2026-11-01T08:00:00Z"));
+    assert!(query.contains(r#"products(query: "updated_at:>'2026-11-01T08:00:00Z'") {"#), "{query}");
+    let real = common::real_schema();
+    ExecutableDocument::parse_and_validate(&real, &query, "bulk_changes.graphql").unwrap();
+    ExecutableDocument::parse_and_validate(&mediadesk::sandbox::shopify::schema(), &query, "bulk_changes.graphql")
+        .unwrap();
+    assert_eq!(documents::bulk_catalog_query(None), documents::BULK_CATALOG.text);
+}
+
+#[test]
 fn the_deprecation_check_sees_a_deprecated_field() {
     let real = common::real_schema();
     let doc = ExecutableDocument::parse_and_validate(

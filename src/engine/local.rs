@@ -161,8 +161,6 @@ pub(super) async fn sync(ctx: &Ctx, store: Arc<dyn Store>, catalog: Arc<LocalCat
     send(Event::Activity { job, title: "Syncing the catalog".into(), state: JobState::Running(None) });
     send(Event::Cancellable { job, command: Box::new(Command::CancelSync) });
     report(ctx, &catalog).await;
-    // The total makes "of N products" and the time left; a store that cannot say goes without.
-    let total = store.product_count().await.ok().flatten();
     let counts = catalog.status().await.ok().map(|s| s.counts);
     let per_product = counts
         .filter(|c| c.products > 0)
@@ -175,7 +173,7 @@ pub(super) async fn sync(ctx: &Ctx, store: Arc<dyn Store>, catalog: Arc<LocalCat
             return;
         }
         *last = Instant::now();
-        let (title, share) = progress_words(&p, total, per_product, started.elapsed());
+        let (title, share) = progress_words(&p, per_product, started.elapsed());
         send(Event::Activity { job, title, state: JobState::Running(share) });
     };
     let options = SyncOptions { full, method: Method::Auto };
@@ -214,15 +212,11 @@ pub(super) async fn sync(ctx: &Ctx, store: Arc<dyn Store>, catalog: Arc<LocalCat
     report(ctx, &catalog).await;
 }
 
-/// The strip's words for a sync under way, and its share done when the total is known. A bulk
-/// read counts rows (products, media, variants), so its total is estimated from the store's
-/// products and `rows_per_product` (what the last sync saw).
-fn progress_words(
-    p: &SyncProgress,
-    total: Option<u64>,
-    rows_per_product: f64,
-    elapsed: Duration,
-) -> (String, Option<f32>) {
+/// The strip's words for a sync under way, and its share done when the store said how many
+/// products the sync reads (a store that cannot say goes without). A bulk read counts rows
+/// (products, media, variants), so its total is estimated from those products and
+/// `rows_per_product` (what the last sync saw).
+fn progress_words(p: &SyncProgress, rows_per_product: f64, elapsed: Duration) -> (String, Option<f32>) {
     // How long the rest takes at the pace so far.
     let left = |done: u64, of: u64| {
         if done == 0 {
@@ -231,30 +225,31 @@ fn progress_words(
             format!(", {}", time_left(elapsed.as_secs_f64() / done as f64 * of.saturating_sub(done) as f64))
         }
     };
-    match (p.kind, p.method, total) {
-        (SyncKind::Full, Method::Paged, Some(total)) if total > 0 => {
-            let done = p.done.min(total);
-            let share = done as f32 / total as f32;
-            let words = format!("Syncing the catalog: {} of {} products", thousands(done), thousands(total));
-            (format!("{words}{}", left(done, total)), Some(share))
-        }
-        (SyncKind::Full, Method::Bulk, Some(total)) if total > 0 => {
+    let (what, read) = match p.kind {
+        SyncKind::Full => ("Syncing the catalog", "products"),
+        SyncKind::Changes => ("Syncing changes", "changed products"),
+    };
+    match (p.method, p.products) {
+        (Method::Bulk, Some(total)) if total > 0 => {
             // An estimate: never past 99 % until the store says it is done.
             let expected = ((total as f64 * rows_per_product).round() as u64).max(p.done + 1);
             let share = (p.done as f32 / expected as f32).min(0.99);
             let words = format!(
-                "Syncing the catalog by bulk operation: {} of about {} rows ({} products)",
+                "{what} by bulk operation: {} of about {} rows ({} {read})",
                 thousands(p.done),
                 thousands(expected),
                 thousands(total)
             );
             (format!("{words}{}", left(p.done, expected)), Some(share))
         }
-        (SyncKind::Full, Method::Bulk, _) => {
-            (format!("Syncing the catalog by bulk operation: {} rows read", thousands(p.done)), None)
+        (Method::Bulk, _) => (format!("{what} by bulk operation: {} rows read", thousands(p.done)), None),
+        (_, Some(total)) if total > 0 => {
+            let done = p.done.min(total);
+            let share = done as f32 / total as f32;
+            let words = format!("{what}: {} of {} {read}", thousands(done), thousands(total));
+            (format!("{words}{}", left(done, total)), Some(share))
         }
-        (SyncKind::Full, _, _) => (format!("Syncing the catalog: {} products", thousands(p.done)), None),
-        (SyncKind::Changes, _, _) => (format!("Syncing changes: {} products read", thousands(p.done)), None),
+        _ => (format!("{what}: {} {read}", thousands(p.done)), None),
     }
 }
 
@@ -371,14 +366,14 @@ async fn run_blocking<T: Send + 'static>(
 mod tests {
     use super::*;
 
-    fn at(kind: SyncKind, method: Method, done: u64) -> SyncProgress {
-        SyncProgress { kind, method, done }
+    fn at(kind: SyncKind, method: Method, done: u64, products: Option<u64>) -> SyncProgress {
+        SyncProgress { kind, method, done, products }
     }
 
     #[test]
     fn progress_says_how_far_and_how_long_is_left() {
         let paged = |done, secs| {
-            progress_words(&at(SyncKind::Full, Method::Paged, done), Some(10_000), 9.0, Duration::from_secs(secs))
+            progress_words(&at(SyncKind::Full, Method::Paged, done, Some(10_000)), 9.0, Duration::from_secs(secs))
         };
         // 12 s for 1,200: 8,800 more take 88 s.
         assert_eq!(
@@ -388,7 +383,7 @@ mod tests {
         assert_eq!(paged(100, 30).0, "Syncing the catalog: 100 of 10,000 products, about 50 min left");
         // A bulk read: 45,000 of about 90,000 rows in 10 s, 10 s to go.
         let bulk =
-            progress_words(&at(SyncKind::Full, Method::Bulk, 45_000), Some(10_000), 9.0, Duration::from_secs(10));
+            progress_words(&at(SyncKind::Full, Method::Bulk, 45_000, Some(10_000)), 9.0, Duration::from_secs(10));
         assert_eq!(
             bulk,
             (
@@ -399,11 +394,21 @@ mod tests {
         );
         // More rows than estimated: still short of done.
         let over =
-            progress_words(&at(SyncKind::Full, Method::Bulk, 95_000), Some(10_000), 9.0, Duration::from_secs(10));
+            progress_words(&at(SyncKind::Full, Method::Bulk, 95_000, Some(10_000)), 9.0, Duration::from_secs(10));
         assert_eq!(over.1, Some(0.99));
-        let (words, share) = progress_words(&at(SyncKind::Full, Method::Bulk, 52_345), None, 9.0, Duration::ZERO);
+        let (words, share) = progress_words(&at(SyncKind::Full, Method::Bulk, 52_345, None), 9.0, Duration::ZERO);
         assert_eq!((words.as_str(), share), ("Syncing the catalog by bulk operation: 52,345 rows read", None));
-        let (words, _) = progress_words(&at(SyncKind::Changes, Method::Paged, 3), None, 9.0, Duration::ZERO);
-        assert_eq!(words, "Syncing changes: 3 products read");
+        let (words, _) = progress_words(&at(SyncKind::Changes, Method::Paged, 3, None), 9.0, Duration::ZERO);
+        assert_eq!(words, "Syncing changes: 3 changed products");
+        // Changes by bulk: sized by the changed products the store counted.
+        let (words, share) =
+            progress_words(&at(SyncKind::Changes, Method::Bulk, 450, Some(101)), 9.0, Duration::from_secs(1));
+        assert_eq!(
+            (words.as_str(), share),
+            (
+                "Syncing changes by bulk operation: 450 of about 909 rows (101 changed products), a few seconds left",
+                Some(450.0 / 909.0)
+            )
+        );
     }
 }

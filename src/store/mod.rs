@@ -453,22 +453,25 @@ pub trait Store: Send + Sync {
         })
     }
 
-    /// How many products the store has, where it says cheaply.
-    async fn product_count(&self) -> Result<Option<u64>, StoreError> {
+    /// How many products the store has (changed after `changed_since`, RFC 3339, if given),
+    /// where it says cheaply.
+    async fn product_count(&self, changed_since: Option<&str>) -> Result<Option<u64>, StoreError> {
+        let _ = changed_since;
         Ok(None)
     }
 
-    /// Read the whole catalog in one job on the store's side (Shopify's bulk operations), each
-    /// row sent to `rows` as it is read, in no particular order; `progress` gets the objects the
+    /// Read the whole catalog (or, with `changed_since`, the products changed after that time)
+    /// in one job on the store's side (Shopify's bulk operations), each row sent to `rows` as it is read, in no particular order; `progress` gets the objects the
     /// job has written so far. Stops early, without error, when `rows` is closed. Fails with
     /// `Refused` (code `BULK_…`, `OPERATION_IN_PROGRESS`) when the job cannot be used: the caller
     /// then reads pages instead.
     async fn bulk_catalog(
         &self,
+        changed_since: Option<&str>,
         rows: tokio::sync::mpsc::Sender<crate::model::CatalogRow>,
         progress: &(dyn Fn(u64) + Send + Sync),
     ) -> Result<u64, StoreError> {
-        let _ = (rows, progress);
+        let _ = (changed_since, rows, progress);
         Err(StoreError::Refused { code: "BULK_UNSUPPORTED".into(), message: "this store has no bulk reads".into() })
     }
 

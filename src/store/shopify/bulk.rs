@@ -72,24 +72,32 @@ fn refused(code: &str, message: impl Into<String>) -> StoreError {
 }
 
 impl ShopifyStore {
-    /// How many products the store has.
-    pub(crate) async fn count_products(&self) -> Result<Option<u64>, StoreError> {
+    /// How many products the store has (changed after `changed_since`, if given).
+    pub(crate) async fn count_products(&self, changed_since: Option<&str>) -> Result<Option<u64>, StoreError> {
         #[derive(Deserialize)]
         #[serde(rename_all = "camelCase")]
         struct CountData {
             products_count: Option<wire::Count>,
         }
-        let data: CountData = self.transport.run(&documents::PRODUCTS_COUNT, json!({}), Repeat::Safe).await?;
+        let data: CountData = self
+            .transport
+            .run(
+                &documents::PRODUCTS_COUNT,
+                json!({"query": changed_since.map(documents::changed_after)}),
+                Repeat::Safe,
+            )
+            .await?;
         Ok(data.products_count.map(|c| c.count))
     }
 
     /// Run the catalog bulk query and send its rows; see `Store::bulk_catalog`.
     pub(crate) async fn bulk_rows(
         &self,
+        changed_since: Option<&str>,
         rows: tokio::sync::mpsc::Sender<CatalogRow>,
         progress: &(dyn Fn(u64) + Send + Sync),
     ) -> Result<u64, StoreError> {
-        let id = self.start_bulk().await?;
+        let id = self.start_bulk(&documents::bulk_catalog_query(changed_since)).await?;
         let done = match self.wait_bulk(&id, progress, &rows).await {
             Ok(done) => done,
             Err(e) => {
@@ -126,8 +134,8 @@ impl ShopifyStore {
         }
     }
 
-    async fn start_bulk(&self) -> Result<String, StoreError> {
-        let vars = json!({"query": documents::BULK_CATALOG.text});
+    async fn start_bulk(&self, query: &str) -> Result<String, StoreError> {
+        let vars = json!({"query": query});
         // It creates an operation: sent again only if the request never left (a lost answer may
         // have started one, which a second try would find as OPERATION_IN_PROGRESS).
         let data: RunData = self.transport.run(&documents::BULK_RUN, vars, Repeat::Unsafe).await?;

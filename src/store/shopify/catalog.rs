@@ -59,12 +59,6 @@ pub(super) fn record_of(id: ProductId, p: wire::Product) -> ProductRecord {
     }
 }
 
-/// The search that keeps what changed after `since` (RFC 3339), as Shopify's syntax spells it.
-fn changed_after(since: &str) -> String {
-    // Quotes inside would end the value early: a time has none, so refuse rather than escape.
-    format!("updated_at:>'{}'", since.replace('\'', ""))
-}
-
 impl ShopifyStore {
     /// One page of whole products, oldest change first; `changed_since` keeps later changes only.
     pub(crate) async fn catalog_products(
@@ -72,7 +66,7 @@ impl ShopifyStore {
         changed_since: Option<&str>,
         cursor: Option<String>,
     ) -> Result<Page<ProductRecord>, StoreError> {
-        let query = changed_since.map(changed_after);
+        let query = changed_since.map(documents::changed_after);
         // As many products as fit under the cost limit with their first media.
         let mut first = MOST_PRODUCTS;
         let vars = loop {
@@ -145,7 +139,7 @@ impl ShopifyStore {
         let mut ids = Vec::new();
         let mut after: Option<String> = None;
         loop {
-            let vars = json!({"first": FILES_PAGE, "after": after, "query": changed_after(since)});
+            let vars = json!({"first": FILES_PAGE, "after": after, "query": documents::changed_after(since)});
             let data: FilesData = self.transport.run(&documents::CHANGED_FILES, vars, Repeat::Safe).await?;
             let info = data.files.page_info.clone();
             ids.extend(data.files.into_items().into_iter().filter_map(|f| f.id.map(MediaId)));

@@ -59,6 +59,27 @@ macro_rules! documents {
     };
 }
 
+/// The product and file search that keeps what changed after `since` (RFC 3339), as
+/// Shopify's search syntax spells it.
+pub fn changed_after(since: &str) -> String {
+    // Quotes inside would end the value early: a time has none, so drop rather than escape.
+    format!("updated_at:>'{}'", since.replace('\'', ""))
+}
+
+/// The bulk catalog query to run: every product, or (`changed_since`) only those changed after
+/// that time. Bulk queries take no variables, so the filter is written into the text as a
+/// GraphQL string (a JSON string is one).
+pub fn bulk_catalog_query(changed_since: Option<&str>) -> String {
+    let text = BULK_CATALOG.text;
+    match changed_since {
+        None => text.to_string(),
+        Some(since) => {
+            let literal = serde_json::to_string(&changed_after(since)).unwrap_or_default();
+            text.replacen("  products {", &format!("  products(query: {literal}) {{"), 1)
+        }
+    }
+}
+
 documents! {
     PRODUCTS => "products.graphql": "A page of products for the picker.",
     PRODUCT_MEDIA => "product_media.graphql" + "media_fields.graphql": "A page of a product's media.",

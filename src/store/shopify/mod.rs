@@ -189,16 +189,17 @@ impl Store for ShopifyStore {
         self.changed_files(since).await
     }
 
-    async fn product_count(&self) -> Result<Option<u64>, StoreError> {
-        self.count_products().await
+    async fn product_count(&self, changed_since: Option<&str>) -> Result<Option<u64>, StoreError> {
+        self.count_products(changed_since).await
     }
 
     async fn bulk_catalog(
         &self,
+        changed_since: Option<&str>,
         rows: tokio::sync::mpsc::Sender<crate::model::CatalogRow>,
         progress: &(dyn Fn(u64) + Send + Sync),
     ) -> Result<u64, StoreError> {
-        self.bulk_rows(rows, progress).await
+        self.bulk_rows(changed_since, rows, progress).await
     }
 
     async fn set_alt(&self, product: &ProductId, edits: &[AltEdit]) -> Result<BatchOutcome, StoreError> {
