@@ -72,17 +72,24 @@ fn bulk(rt: &tokio::runtime::Runtime) {
         let st = st.lock().unwrap();
         (st.products.len() as u64, st.products.values().map(|p| p.media.len() as u64).sum::<u64>())
     };
-    let job = Duration::from_secs_f64((products + media) as f64 / SandboxConfig::default().bulk.objects_per_second)
-        + SandboxConfig::default().bulk.start;
+    let timeline =
+        Duration::from_secs_f64((products + media) as f64 / SandboxConfig::default().bulk.objects_per_second)
+            + SandboxConfig::default().bulk.start;
     let data = scratch("bulk");
     let s = cli_sync(&sb, &data, &["--method", "bulk"]);
     assert_eq!(s.summary["products"].as_u64(), Some(products), "{}", s.summary);
+    // The sandbox works the whole result out when the operation starts, while its timeline
+    // runs: whichever is longer is its own time.
+    let prepared = sb.state().lock().unwrap().bulk.values().last().unwrap().prepared_in;
+    let job = timeline.max(prepared);
     let ours = s.wall.saturating_sub(job);
     println!(
-        "bulk: {products} products, {media} media: {:.1} s wall, of which the sandbox's job {:.1} s; {:.1} s ours \
-         ({:.0} rows/s end to end); peak memory {:.0} MB",
+        "bulk: {products} products, {media} media: {:.1} s wall, of which the sandbox's job {:.1} s (working out the \
+         result {:.1} s, its timeline {:.1} s); {:.1} s ours ({:.0} rows/s end to end); peak memory {:.0} MB",
         s.wall.as_secs_f64(),
         job.as_secs_f64(),
+        prepared.as_secs_f64(),
+        timeline.as_secs_f64(),
         ours.as_secs_f64(),
         (products + media) as f64 / ours.as_secs_f64(),
         s.peak_kib as f64 / 1024.0
@@ -216,7 +223,7 @@ fn write_and_search() {
     ];
     let dir = scratch("write");
     let (mut catalog, _) = Catalog::open(&dir, &StoreRef::Sandbox).unwrap();
-    let products = 50_000u64;
+    let products: u64 = std::env::var("PRODUCTS").ok().and_then(|p| p.parse().ok()).unwrap_or(50_000);
     let started = Instant::now();
     let mut writer = catalog.begin_sync(SyncKind::Full).unwrap();
     // Children first, apart from their parents, as a bulk result may send them.

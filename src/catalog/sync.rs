@@ -19,8 +19,9 @@ use super::{Catalog, CatalogError, SyncKind, SyncSummary};
 use crate::model::{CatalogRow, ProductId, ProductMedia, ProductRecord};
 use crate::store::{Store, StoreError};
 
-/// Rows waiting for the writer before the reader waits: bounds memory on a fast store.
-const QUEUE: usize = 256;
+/// Messages waiting for the writer before the reader waits: bounds memory on a fast store (a
+/// message is a product, or a batch of up to 512 rows of a bulk read).
+const QUEUE: usize = 64;
 /// From how many products a sync (full, or of changes) on a store with bulk reads uses a bulk
 /// operation when the method is left to the app. Measured against the sandbox, which prices requests with
 /// Shopify's cost rules at the standard plan's 100 points a second (`cargo bench --bench catalog
@@ -93,8 +94,8 @@ pub enum SyncError {
 enum Row {
     /// A whole product to write.
     Product(Box<ProductRecord>),
-    /// A row of a bulk read, joined to its product at the end.
-    Bulk(CatalogRow),
+    /// Rows of a bulk read, joined to their products at the end.
+    Bulk(Vec<CatalogRow>),
     /// A product whose media changed: its fields stay, its media are replaced.
     Media(ProductMedia),
     /// Everything was read: commit.
@@ -278,12 +279,17 @@ impl Reader<'_> {
     }
 
     async fn send(&mut self, row: Row) -> Result<(), SyncError> {
+        self.send_rows(row, 1).await
+    }
+
+    /// Hand the writer a message holding `n` rows.
+    async fn send_rows(&mut self, row: Row, n: u64) -> Result<(), SyncError> {
         self.check_cancel()?;
         if self.tx.send(row).await.is_err() {
             // The writer stopped: the caller reports its error.
             return Ok(());
         }
-        self.done += 1;
+        self.done += n;
         (self.progress)(SyncProgress {
             kind: self.kind,
             method: self.method,
@@ -297,7 +303,7 @@ impl Reader<'_> {
     /// the media of `media_changed` products it did not hold, then the end. The store's job
     /// counts objects while it runs; rows are forwarded as the result is downloaded.
     async fn read_bulk(mut self, since: Option<&str>, mut media_changed: BTreeSet<ProductId>) -> Result<(), SyncError> {
-        let (rows_tx, rows) = tokio::sync::mpsc::channel::<CatalogRow>(QUEUE);
+        let (rows_tx, rows) = tokio::sync::mpsc::channel::<Vec<CatalogRow>>(4);
         let (kind, method, progress, products) = (self.kind, self.method, self.progress, self.products);
         let counted = move |objects: u64| progress(SyncProgress { kind, method, done: objects, products });
         let read = self.store.bulk_catalog(since, rows_tx, &counted);
@@ -308,11 +314,14 @@ impl Reader<'_> {
             loop {
                 tokio::select! {
                     row = rows.recv() => match row {
-                        Some(row) => {
-                            if let CatalogRow::Product(p) = &row {
-                                media_changed.remove(&p.id);
+                        Some(batch) => {
+                            for row in &batch {
+                                if let CatalogRow::Product(p) = row {
+                                    media_changed.remove(&p.id);
+                                }
                             }
-                            self.send(Row::Bulk(row)).await?
+                            let n = batch.len() as u64;
+                            self.send_rows(Row::Bulk(batch), n).await?
                         }
                         None => return Ok::<(), SyncError>(()),
                     },
@@ -343,7 +352,11 @@ fn write_all(
         match row {
             Row::Product(record) => writer.put(&record)?,
             Row::Media(media) => writer.put_media(&media)?,
-            Row::Bulk(row) => writer.stage(&row)?,
+            Row::Bulk(rows) => {
+                for row in &rows {
+                    writer.stage(row)?;
+                }
+            }
             Row::End => {
                 writer.put_staged()?;
                 return writer.finish(started).map(Some);

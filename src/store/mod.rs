@@ -461,14 +461,14 @@ pub trait Store: Send + Sync {
     }
 
     /// Read the whole catalog (or, with `changed_since`, the products changed after that time)
-    /// in one job on the store's side (Shopify's bulk operations), each row sent to `rows` as it is read, in no particular order; `progress` gets the objects the
+    /// in one job on the store's side (Shopify's bulk operations), the rows sent in batches to `rows` as it is read, in no particular order; `progress` gets the objects the
     /// job has written so far. Stops early, without error, when `rows` is closed. Fails with
     /// `Refused` (code `BULK_…`, `OPERATION_IN_PROGRESS`) when the job cannot be used: the caller
     /// then reads pages instead.
     async fn bulk_catalog(
         &self,
         changed_since: Option<&str>,
-        rows: tokio::sync::mpsc::Sender<crate::model::CatalogRow>,
+        rows: tokio::sync::mpsc::Sender<Vec<crate::model::CatalogRow>>,
         progress: &(dyn Fn(u64) + Send + Sync),
     ) -> Result<u64, StoreError> {
         let _ = (changed_since, rows, progress);

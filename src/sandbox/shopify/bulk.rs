@@ -93,6 +93,7 @@ pub fn run_query<'c>(ctx: &'c Ctx, a: &Value) -> Val<'c> {
             query: query.to_string(),
             created_at: std::time::SystemTime::now(),
             started: ctx.now,
+            prepared_in: ctx.now.elapsed(),
             lines,
             root_count,
             key,

@@ -196,7 +196,7 @@ impl Store for ShopifyStore {
     async fn bulk_catalog(
         &self,
         changed_since: Option<&str>,
-        rows: tokio::sync::mpsc::Sender<crate::model::CatalogRow>,
+        rows: tokio::sync::mpsc::Sender<Vec<crate::model::CatalogRow>>,
         progress: &(dyn Fn(u64) + Send + Sync),
     ) -> Result<u64, StoreError> {
         self.bulk_rows(changed_since, rows, progress).await
