@@ -6,6 +6,7 @@ pub mod cli;
 pub mod disk_cache;
 pub mod engine;
 pub mod filetype;
+pub mod journal;
 pub mod model;
 pub mod order;
 pub mod rng;

@@ -19,6 +19,8 @@ struct Out {
 fn mediadesk(args: &[&str], token: Option<&str>) -> Out {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_mediadesk"));
     cmd.args(args);
+    // The edit journal of these runs stays out of the user's data folder.
+    cmd.env("MEDIADESK_DATA_DIR", std::env::temp_dir().join(format!("mediadesk-bad-input-{}", std::process::id())));
     match token {
         Some(t) => cmd.env("MEDIADESK_TOKEN", t),
         None => cmd.env_remove("MEDIADESK_TOKEN"),

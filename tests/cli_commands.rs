@@ -23,6 +23,8 @@ async fn run(sandbox: &Sandbox, args: &[&str], token: Option<&str>) -> Run {
 async fn run_on(sandbox: &Sandbox, store: &str, args: &[&str], token: Option<&str>) -> Run {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_mediadesk"));
     cmd.args(["--store", store, "--endpoint", &sandbox.url()]).args(args);
+    // The edit journal of these runs stays out of the user's data folder.
+    cmd.env("MEDIADESK_DATA_DIR", std::env::temp_dir().join(format!("mediadesk-cli-tests-{}", std::process::id())));
     match token {
         Some(t) => cmd.env("MEDIADESK_TOKEN", t),
         None => cmd.env_remove("MEDIADESK_TOKEN"),

@@ -146,6 +146,34 @@ pub enum Command {
         /// The new name.
         filename: String,
     },
+    /// The changes written down in the edit journal and not confirmed by the store (a command
+    /// or the window stopped, or the connection failed, before the answer came), oldest first.
+    Pending,
+    /// Send the unconfirmed changes in the order they were made, each checked against the store
+    /// first: one already there is confirmed without sending; one whose text was changed on the
+    /// store meanwhile is left for you to choose.
+    Resume {
+        /// Send yours even where the store's text changed since the change was made.
+        #[arg(long)]
+        overwrite: bool,
+    },
+    /// Drop a change that was not confirmed.
+    Discard {
+        /// The change's number (`mediadesk pending` lists them).
+        id: i64,
+    },
+    /// Recent changes, newest first: what, before and after, when, and where each stands.
+    History {
+        /// At most this many.
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+    /// Take back a confirmed change (the last one when no number is given), unless the store's
+    /// text changed since.
+    Undo {
+        /// The change's number (`mediadesk history` lists them).
+        id: Option<i64>,
+    },
 }
 
 /// `mediadesk alt …`

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use crate::model::{MediaId, Platform, ProductId, ProductQuery, ProductSort, StoreRef};
 mod args;
 mod catalog;
+mod journal;
 #[cfg(feature = "sandbox")]
 mod sandbox;
 use crate::secrets::Secret;
@@ -166,7 +167,12 @@ fn prepare(platform: Platform, command: &Command) -> Result<Job, StoreError> {
         | Command::Connect { .. }
         | Command::SetMedia { .. }
         | Command::Sync { .. }
-        | Command::Search { .. } => Job::Other,
+        | Command::Search { .. }
+        | Command::Pending
+        | Command::Resume { .. }
+        | Command::Discard { .. }
+        | Command::History { .. }
+        | Command::Undo { .. } => Job::Other,
     })
 }
 
@@ -221,8 +227,13 @@ fn read_files(paths: &[std::path::PathBuf], alt: Option<String>, platform: Platf
 /// Run a headless store command; the exit code follows.
 pub fn run_command(cli: &Cli, command: &Command) -> Exit {
     // The catalog answers searches on this computer: no store, no network.
-    if let Command::Search { text, limit } = command {
-        return catalog::search(cli, text, *limit);
+    // So do the journal's lists and discards.
+    match command {
+        Command::Search { text, limit } => return catalog::search(cli, text, *limit),
+        Command::Pending => return journal::pending(cli),
+        Command::History { limit } => return journal::history(cli, *limit),
+        Command::Discard { id } => return journal::discard(cli, *id),
+        _ => {}
     }
     // Ids and local checks first: a refusal costs no request and no sandbox start.
     let job = match prepare(cli.store.platform(), command) {
@@ -276,6 +287,8 @@ pub fn run_command(cli: &Cli, command: &Command) -> Exit {
                 }
             },
             Command::Sync { full, method } => catalog::sync(cli, store, *full, method).await,
+            Command::Resume { overwrite } => journal::resume(cli, store.as_ref(), *overwrite).await,
+            Command::Undo { id } => journal::undo(cli, store.as_ref(), *id).await,
             Command::Shop => match shop(store.as_ref()).await {
                 Ok(()) => Exit::Ok,
                 Err(e) => fail(&e, json!({})),
@@ -290,7 +303,11 @@ pub fn run_command(cli: &Cli, command: &Command) -> Exit {
                     Err(err) => fail(&err, json!({"product": product})),
                 }
             }
-            _ => execute(store.as_ref(), job).await,
+            // Every alt edit goes through the journal.
+            _ => match job {
+                Job::Alt { product, edit } => journal::set_alt(cli, store.as_ref(), product, edit.media, edit.alt).await,
+                job => execute(store.as_ref(), job).await,
+            },
         }
     })
 }
@@ -452,13 +469,8 @@ async fn execute(store: &dyn Store, job: Job) -> Exit {
             Err(e) => fail(&e, json!({"product": product.0})),
         },
         Job::Upload { product, files } => upload(store, product, files).await,
-        Job::Alt { product, edit } => {
-            let media = edit.media.0.clone();
-            match store.set_alt(&product, &[edit]).await {
-                Ok(o) => report(&o, "saved"),
-                Err(e) => fail(&e, json!({"id": media})),
-            }
-        }
+        // Sent through the journal (`journal::set_alt`), never from here.
+        Job::Alt { .. } => Exit::Usage,
         Job::Reorder { product, order } => match store.reorder(&product, &order).await {
             Ok(()) => {
                 line(json!({"product": product.0, "order": order.iter().map(|m| &m.0).collect::<Vec<_>>()}));

@@ -1,0 +1,279 @@
+//! The edit journal from the command line: `alt set` written down before it is sent, and
+//! `pending`, `resume`, `discard`, `history` and `undo`.
+
+use std::sync::Mutex;
+
+use serde_json::{Value, json};
+
+use super::{Cli, Exit, line};
+use crate::journal::{Applied, Change, Entry, Journal};
+use crate::model::{MediaId, ProductId};
+use crate::store::Store;
+
+/// Open the store's journal, saying why on stderr when it cannot be.
+pub fn open(cli: &Cli) -> Result<Mutex<Journal>, Exit> {
+    let dir = super::data_dir(cli).map_err(|e| {
+        eprintln!("mediadesk: {e}");
+        Exit::Usage
+    })?;
+    Journal::open(&dir, &cli.store).map(Mutex::new).map_err(|e| {
+        eprintln!("mediadesk: {e}");
+        Exit::Failed
+    })
+}
+
+/// An entry as a JSON line: what, which product and media, before → after, when, where it stands.
+fn entry_line(e: &Entry) -> Value {
+    let Change::Alt { media, alt, base } = &e.change;
+    let mut v = json!({
+        "id": e.id,
+        "made_at": crate::time::rfc3339(e.made_at),
+        "product": e.product.0,
+        "title": e.title,
+        "kind": "alt",
+        "media": media.0,
+        "before": base,
+        "after": alt,
+        "state": e.state,
+    });
+    if let Some((code, message)) = &e.error {
+        v["code"] = json!(code);
+        v["error"] = json!(message);
+    }
+    if let Some(undoes) = e.undoes {
+        v["undoes"] = json!(undoes);
+    }
+    v
+}
+
+/// `mediadesk pending`: the changes written down and not confirmed, oldest first.
+pub fn pending(cli: &Cli) -> Exit {
+    let journal = match open(cli) {
+        Ok(j) => j,
+        Err(exit) => return exit,
+    };
+    match crate::sync::lock(&journal).unconfirmed() {
+        Ok(entries) => {
+            entries.iter().for_each(|e| line(entry_line(e)));
+            Exit::Ok
+        }
+        Err(e) => {
+            eprintln!("mediadesk: {e}");
+            Exit::Failed
+        }
+    }
+}
+
+/// `mediadesk history [--limit N]`: recent changes, newest first.
+pub fn history(cli: &Cli, limit: u32) -> Exit {
+    let journal = match open(cli) {
+        Ok(j) => j,
+        Err(exit) => return exit,
+    };
+    match crate::sync::lock(&journal).history(limit) {
+        Ok(entries) => {
+            entries.iter().for_each(|e| line(entry_line(e)));
+            Exit::Ok
+        }
+        Err(e) => {
+            eprintln!("mediadesk: {e}");
+            Exit::Failed
+        }
+    }
+}
+
+/// `mediadesk discard ID`: drop a change that was not confirmed.
+pub fn discard(cli: &Cli, id: i64) -> Exit {
+    let journal = match open(cli) {
+        Ok(j) => j,
+        Err(exit) => return exit,
+    };
+    let mut j = crate::sync::lock(&journal);
+    match j.discard(id) {
+        Ok(true) => {
+            line(json!({"id": id, "discarded": true}));
+            Exit::Ok
+        }
+        Ok(false) => {
+            let why = match j.entry(id) {
+                Ok(e) if e.state == crate::journal::State::Confirmed => {
+                    "it is confirmed on the store: use `mediadesk undo` to take it back".to_string()
+                }
+                Ok(e) => format!("it is {}", serde_json::to_value(e.state).unwrap_or_default().as_str().unwrap_or("")),
+                Err(e) => e.to_string(),
+            };
+            line(json!({"id": id, "error": format!("change {id} was not discarded: {why}"), "code": "NOT_DISCARDED"}));
+            eprintln!("mediadesk: change {id} was not discarded: {why}");
+            Exit::Failed
+        }
+        Err(e) => {
+            eprintln!("mediadesk: {e}");
+            Exit::Failed
+        }
+    }
+}
+
+/// Send one entry and print what became of it; the exit code follows.
+async fn send_and_report(journal: &Mutex<Journal>, store: &dyn Store, entry: &Entry, check: bool) -> Exit {
+    let (applied, notice) = match crate::journal::send(journal, store, entry, check).await {
+        Ok(done) => done,
+        Err(e) => {
+            eprintln!("mediadesk: {e}");
+            return Exit::Failed;
+        }
+    };
+    if let Some(n) = notice {
+        eprintln!("mediadesk: {n}");
+    }
+    let Change::Alt { media, alt, base } = &entry.change;
+    let mut v = json!({"id": media.0, "journal": entry.id});
+    let exit = match applied {
+        Applied::Confirmed => {
+            v["saved"] = json!(true);
+            Exit::Ok
+        }
+        Applied::AlreadyThere => {
+            v["saved"] = json!(true);
+            v["already_there"] = json!(true);
+            Exit::Ok
+        }
+        Applied::Failed { code, message } => {
+            v["error"] = json!(message);
+            v["code"] = json!(code);
+            Exit::Failed
+        }
+        Applied::Refused { code, message } => {
+            v["error"] = json!(message);
+            v["code"] = json!(code);
+            eprintln!("mediadesk: {message}");
+            Exit::Usage
+        }
+        Applied::Queued { code, message } => {
+            v["queued"] = json!(true);
+            v["error"] = json!(message);
+            v["code"] = json!(code);
+            eprintln!("mediadesk: change {} is kept and waits for `mediadesk resume`: {message}", entry.id);
+            Exit::Failed
+        }
+        Applied::Conflict { store } => {
+            v["conflict"] = json!({"before": base, "store": store, "yours": alt});
+            v["code"] = json!("CONFLICT");
+            eprintln!(
+                "mediadesk: change {} was not sent: the alt text was changed on the store since (now \u{201c}{store}\u{201d}); \
+                 `mediadesk resume --overwrite` sends yours anyway, `mediadesk discard {}` keeps the store's",
+                entry.id, entry.id
+            );
+            Exit::Failed
+        }
+        Applied::NotMine => {
+            v["skipped"] = json!(true);
+            Exit::Ok
+        }
+    };
+    line(v);
+    exit
+}
+
+/// `mediadesk alt set`: the store's current text read (what the change replaces, kept for undo
+/// and for checking before a resumed send), the change written down, then sent.
+pub async fn set_alt(cli: &Cli, store: &dyn Store, product: ProductId, media: MediaId, alt: String) -> Exit {
+    let journal = match open(cli) {
+        Ok(j) => j,
+        Err(exit) => return exit,
+    };
+    let base = match store.media_alts(&product, 250).await {
+        Ok(alts) => alts.media.into_iter().find(|(m, _)| *m == media).map(|(_, text)| text),
+        Err(e) => return super::fail(&e, json!({"id": media.0})),
+    };
+    let Some(base) = base else {
+        let message = format!("{} is not a media of {}", media.0, product.0);
+        line(json!({"id": media.0, "error": message, "code": "MEDIA_NOT_ON_PRODUCT"}));
+        eprintln!("mediadesk: {message}");
+        return Exit::Failed;
+    };
+    let title = format!("Alt text of {}", media.0);
+    let change = Change::Alt { media, alt, base };
+    let entry = {
+        let mut j = crate::sync::lock(&journal);
+        match j.record(&product, &title, &change).and_then(|id| j.entry(id)) {
+            Ok(e) => e,
+            Err(e) => {
+                eprintln!("mediadesk: {e}; nothing was sent");
+                return Exit::Failed;
+            }
+        }
+    };
+    send_and_report(&journal, store, &entry, false).await
+}
+
+/// `mediadesk resume [--overwrite]`: every unconfirmed change, in the order made, each checked
+/// against the store first (with `overwrite`, a text changed on the store meanwhile is
+/// replaced instead of left for the merchant to choose).
+pub async fn resume(cli: &Cli, store: &dyn Store, overwrite: bool) -> Exit {
+    let journal = match open(cli) {
+        Ok(j) => j,
+        Err(exit) => return exit,
+    };
+    let entries = match crate::sync::lock(&journal).unconfirmed() {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("mediadesk: {e}");
+            return Exit::Failed;
+        }
+    };
+    let mut exit = Exit::Ok;
+    for entry in &entries {
+        exit = exit.and(send_and_report(&journal, store, entry, !overwrite).await);
+    }
+    eprintln!("mediadesk: {} unconfirmed change(s) handled", entries.len());
+    exit
+}
+
+/// `mediadesk undo [ID]`: put back what a confirmed change (the last one by default) replaced,
+/// as a new change in the journal, unless the store's text changed since.
+pub async fn undo(cli: &Cli, store: &dyn Store, id: Option<i64>) -> Exit {
+    let journal = match open(cli) {
+        Ok(j) => j,
+        Err(exit) => return exit,
+    };
+    let target = {
+        let j = crate::sync::lock(&journal);
+        match id {
+            Some(id) => j.entry(id).map(Some),
+            None => j.last_undoable(),
+        }
+    };
+    let target = match target {
+        Ok(Some(e)) if e.state == crate::journal::State::Confirmed => e,
+        Ok(Some(e)) => {
+            eprintln!(
+                "mediadesk: change {} is not confirmed on the store; `mediadesk discard {}` drops it",
+                e.id, e.id
+            );
+            return Exit::Failed;
+        }
+        Ok(None) => {
+            eprintln!("mediadesk: there is no confirmed change to undo");
+            return Exit::Failed;
+        }
+        Err(e) => {
+            eprintln!("mediadesk: {e}");
+            return Exit::Failed;
+        }
+    };
+    let title = format!("Undo: {}", target.title);
+    let entry = {
+        let mut j = crate::sync::lock(&journal);
+        let recorded = j.record_all(&[(target.product.clone(), title, target.change.inverse())], Some(target.id));
+        match recorded.and_then(|ids| j.entry(ids[0])) {
+            Ok(e) => e,
+            Err(e) => {
+                eprintln!("mediadesk: {e}; nothing was sent");
+                return Exit::Failed;
+            }
+        }
+    };
+    // Checked: the store must still hold what the change set, or the undo would overwrite
+    // someone else's later edit.
+    send_and_report(&journal, store, &entry, true).await
+}

@@ -1,0 +1,521 @@
+//! The edit journal: every write the window or the command line makes is written down here,
+//! durably, before its request leaves, then marked sent, confirmed or failed from the store's
+//! answer. What was never confirmed (the app quit, the connection dropped) is resumed later;
+//! what was confirmed can be undone after a restart.
+//!
+//! One SQLite file per store, beside its catalog (`shopify-acme.journal.sqlite3`), not inside
+//! it: a sync holds the catalog's write lock for its whole transaction, and an edit must never
+//! wait for a sync to be written down; and a damaged catalog is moved aside and rebuilt from the
+//! store, which must never take unsent edits with it. The window and the command line may use
+//! the same journal at once (SQLite's locking); an entry is claimed before it is sent, so two
+//! of them never send the same one.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use serde::{Deserialize, Serialize};
+
+use crate::model::{MediaId, ProductId, StoreRef};
+
+mod send;
+
+pub use send::{Applied, send};
+
+/// The journal schema this build reads and writes (SQLite's `user_version`).
+const VERSION: i64 = 1;
+
+const SCHEMA: &str = "
+    CREATE TABLE entries (
+        -- The order the edits were made in; never reused, so an id printed once stays valid.
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        made_at       INTEGER NOT NULL,
+        product_id    TEXT NOT NULL,
+        -- What the history calls it: \"Alt text of polaris.jpg\".
+        title         TEXT NOT NULL,
+        -- The change as JSON (`Change`): what to send and what it replaced.
+        change        TEXT NOT NULL,
+        -- The one media the change is about, where it is about one (a later alt edit of the
+        -- same media supersedes an unsent earlier one).
+        media_id      TEXT,
+        state         TEXT NOT NULL,
+        error_code    TEXT,
+        error_message TEXT,
+        -- The entry this one undoes.
+        undoes        INTEGER REFERENCES entries(id),
+        updated_at    INTEGER NOT NULL
+    );
+    CREATE INDEX entries_open ON entries (state) WHERE state IN ('pending', 'sent');
+    CREATE INDEX entries_by_media ON entries (media_id) WHERE media_id IS NOT NULL;
+";
+
+/// Why the journal could not be opened or written.
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    /// Written by a newer mediadesk: left untouched, so nothing in it is lost.
+    #[error(
+        "the edit journal at {path} was written by a newer mediadesk (journal version {version}); it was left as it is. \
+         Use that version, or move the file away to start a new journal"
+    )]
+    Newer {
+        /// The journal file.
+        path: String,
+        /// Its version.
+        version: i64,
+    },
+    /// The file system refused (a folder that cannot be created, a full disk).
+    #[error("the edit journal at {path} cannot be used: {reason}")]
+    Io {
+        /// The journal file.
+        path: String,
+        /// The system's words.
+        reason: String,
+    },
+    /// No such entry.
+    #[error("the journal has no change {0}")]
+    NoEntry(i64),
+    /// SQLite failed.
+    #[error("the edit journal failed: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// One change to a store, with what it replaced (to check before writing, and to undo).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Change {
+    /// One media's alt text.
+    Alt {
+        /// The media.
+        media: MediaId,
+        /// The new text.
+        alt: String,
+        /// The text it replaced.
+        base: String,
+    },
+}
+
+impl Change {
+    /// The media the change is about, where it is about one.
+    fn media(&self) -> Option<&MediaId> {
+        match self {
+            Change::Alt { media, .. } => Some(media),
+        }
+    }
+
+    /// The change that puts back what this one replaced.
+    pub fn inverse(&self) -> Change {
+        match self {
+            Change::Alt { media, alt, base } => {
+                Change::Alt { media: media.clone(), alt: base.clone(), base: alt.clone() }
+            }
+        }
+    }
+}
+
+/// Where an entry stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    /// Written down, not sent yet (or sent and known not to have arrived).
+    Pending,
+    /// Sent; the store's answer has not been written down (the app may have stopped).
+    Sent,
+    /// The store said it is done.
+    Confirmed,
+    /// The store refused it.
+    Failed,
+    /// Dropped by the merchant before it was confirmed.
+    Discarded,
+    /// A later edit of the same thing replaced it before it was sent.
+    Superseded,
+}
+
+impl State {
+    fn as_str(self) -> &'static str {
+        match self {
+            State::Pending => "pending",
+            State::Sent => "sent",
+            State::Confirmed => "confirmed",
+            State::Failed => "failed",
+            State::Discarded => "discarded",
+            State::Superseded => "superseded",
+        }
+    }
+
+    fn from_str(s: &str) -> State {
+        match s {
+            "pending" => State::Pending,
+            "sent" => State::Sent,
+            "confirmed" => State::Confirmed,
+            "failed" => State::Failed,
+            "discarded" => State::Discarded,
+            _ => State::Superseded,
+        }
+    }
+}
+
+/// One written-down change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Entry {
+    /// Its number, in the order changes were made.
+    pub id: i64,
+    /// When it was made (seconds since the epoch).
+    pub made_at: u64,
+    /// The product.
+    pub product: ProductId,
+    /// What the history calls it.
+    pub title: String,
+    /// The change.
+    pub change: Change,
+    /// Where it stands.
+    pub state: State,
+    /// The store's code and words, when it failed.
+    pub error: Option<(String, String)>,
+    /// The entry this one undoes.
+    pub undoes: Option<i64>,
+    /// When its state last changed.
+    pub updated_at: u64,
+}
+
+/// A store's edit journal.
+pub struct Journal {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// The journal file of a store in `dir` (the catalogs' folder).
+pub fn file_for(dir: &Path, store: &StoreRef) -> PathBuf {
+    crate::catalog::file_for(dir, store).with_extension("journal.sqlite3")
+}
+
+fn now() -> u64 {
+    crate::time::unix(std::time::SystemTime::now())
+}
+
+impl Journal {
+    /// Open (or create) the journal of `store` in `dir`.
+    pub fn open(dir: &Path, store: &StoreRef) -> Result<Journal, JournalError> {
+        Journal::open_file(&file_for(dir, store))
+    }
+
+    /// Open (or create) the journal at `path`. A journal from a newer mediadesk is refused and
+    /// left as it is.
+    pub fn open_file(path: &Path) -> Result<Journal, JournalError> {
+        let io = |e: std::io::Error| JournalError::Io { path: path.display().to_string(), reason: e.to_string() };
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(io)?;
+        }
+        let mut conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // FULL: a commit is on the disk before `record` returns, so an edit written down is
+        // never lost to a power cut after its request left (NORMAL, the catalog's setting, may
+        // lose the last commits; a catalog can be read again from the store, an edit cannot).
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        // The window and the command line may write at once: wait for the other's commit.
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version > VERSION {
+            return Err(JournalError::Newer { path: path.display().to_string(), version });
+        }
+        if version < VERSION {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            // Another process may have made it meanwhile.
+            let now_version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+            if now_version == 0 {
+                tx.execute_batch(SCHEMA)?;
+                tx.execute_batch(&format!("PRAGMA user_version = {VERSION}"))?;
+            }
+            tx.commit()?;
+        }
+        Ok(Journal { conn, path: path.to_path_buf() })
+    }
+
+    /// The journal file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Write a change down before it is sent; its id comes back. An unsent earlier edit of the
+    /// same media is superseded by it (only the latest text goes out).
+    pub fn record(&mut self, product: &ProductId, title: &str, change: &Change) -> Result<i64, JournalError> {
+        Ok(self.record_all(&[(product.clone(), title.to_string(), change.clone())], None)?[0])
+    }
+
+    /// Write changes down in one commit (a batch), each superseding unsent earlier edits of
+    /// its media; `undoes` marks them as undoing that entry.
+    pub fn record_all(
+        &mut self,
+        changes: &[(ProductId, String, Change)],
+        undoes: Option<i64>,
+    ) -> Result<Vec<i64>, JournalError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let at = now() as i64;
+        let mut ids = Vec::with_capacity(changes.len());
+        {
+            let mut supersede = tx.prepare_cached(
+                "UPDATE entries SET state = 'superseded', updated_at = ?2 WHERE media_id = ?1 AND state = 'pending'",
+            )?;
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO entries (made_at, product_id, title, change, media_id, state, undoes, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?1)",
+            )?;
+            for (product, title, change) in changes {
+                let media = change.media().map(|m| m.0.as_str());
+                if let Some(m) = media {
+                    supersede.execute(params![m, at])?;
+                }
+                let json = serde_json::to_string(change).unwrap_or_default();
+                insert.execute(params![at, product.0, title, json, media, undoes])?;
+                ids.push(tx.last_insert_rowid());
+            }
+        }
+        tx.commit()?;
+        Ok(ids)
+    }
+
+    /// Take a pending entry for sending: true when this caller has it (it was pending and is
+    /// now sent); false when someone else took it, or it was discarded or superseded.
+    pub fn claim(&mut self, id: i64) -> Result<bool, JournalError> {
+        let n = self.conn.execute(
+            "UPDATE entries SET state = 'sent', updated_at = ?2 WHERE id = ?1 AND state = 'pending'",
+            params![id, now() as i64],
+        )?;
+        Ok(n == 1)
+    }
+
+    /// Take an unconfirmed entry for sending again, pending or sent by a run that never wrote
+    /// the answer down (resuming checks the store first, so sending it twice is safe); false
+    /// when it is confirmed, failed, discarded or superseded.
+    pub fn claim_any(&mut self, id: i64) -> Result<bool, JournalError> {
+        let n = self.conn.execute(
+            "UPDATE entries SET state = 'sent', updated_at = ?2 WHERE id = ?1 AND state IN ('pending', 'sent')",
+            params![id, now() as i64],
+        )?;
+        Ok(n == 1)
+    }
+
+    /// The store confirmed the change.
+    pub fn confirm(&mut self, id: i64) -> Result<(), JournalError> {
+        self.set(id, State::Confirmed, None)
+    }
+
+    /// The store refused the change, with its code and words.
+    pub fn fail(&mut self, id: i64, code: &str, message: &str) -> Result<(), JournalError> {
+        self.set(id, State::Failed, Some((code, message)))
+    }
+
+    /// The change did not reach the store (the connection failed): pending again, to be sent
+    /// when the store answers. The reason is kept to show.
+    pub fn requeue(&mut self, id: i64, code: &str, message: &str) -> Result<(), JournalError> {
+        self.set(id, State::Pending, Some((code, message)))
+    }
+
+    /// Drop a change that was not confirmed; false when it was already confirmed (undo it
+    /// instead) or is unknown.
+    pub fn discard(&mut self, id: i64) -> Result<bool, JournalError> {
+        let n = self.conn.execute(
+            "UPDATE entries SET state = 'discarded', updated_at = ?2 WHERE id = ?1 AND state IN ('pending', 'sent', 'failed')",
+            params![id, now() as i64],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn set(&mut self, id: i64, state: State, error: Option<(&str, &str)>) -> Result<(), JournalError> {
+        let (code, message) = error.unzip();
+        let n = self.conn.execute(
+            "UPDATE entries SET state = ?2, error_code = ?3, error_message = ?4, updated_at = ?5 WHERE id = ?1",
+            params![id, state.as_str(), code, message, now() as i64],
+        )?;
+        if n == 0 {
+            return Err(JournalError::NoEntry(id));
+        }
+        Ok(())
+    }
+
+    /// Changes written down and not confirmed (pending, or sent with no answer written), in the
+    /// order they were made.
+    pub fn unconfirmed(&self) -> Result<Vec<Entry>, JournalError> {
+        self.entries("WHERE state IN ('pending', 'sent') ORDER BY id", params![])
+    }
+
+    /// The latest `limit` entries, newest first.
+    pub fn history(&self, limit: u32) -> Result<Vec<Entry>, JournalError> {
+        self.entries("ORDER BY id DESC LIMIT ?1", params![limit])
+    }
+
+    /// One entry.
+    pub fn entry(&self, id: i64) -> Result<Entry, JournalError> {
+        self.entries("WHERE id = ?1", params![id])?.pop().ok_or(JournalError::NoEntry(id))
+    }
+
+    /// The newest confirmed change that is not an undo and has not been undone: what Ctrl+Z
+    /// (or `mediadesk undo`) takes back, after a restart too.
+    pub fn last_undoable(&self) -> Result<Option<Entry>, JournalError> {
+        Ok(self
+            .entries(
+                "WHERE state = 'confirmed' AND undoes IS NULL
+                   AND NOT EXISTS (SELECT 1 FROM entries u WHERE u.undoes = entries.id AND u.state IN ('pending', 'sent', 'confirmed'))
+                 ORDER BY id DESC LIMIT 1",
+                params![],
+            )?
+            .pop())
+    }
+
+    fn entries(&self, tail: &str, args: impl rusqlite::Params) -> Result<Vec<Entry>, JournalError> {
+        let sql = format!(
+            "SELECT id, made_at, product_id, title, change, state, error_code, error_message, undoes, updated_at
+             FROM entries {tail}"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(args, |r| {
+            let change: String = r.get(4)?;
+            let code: Option<String> = r.get(6)?;
+            let message: Option<String> = r.get(7)?;
+            Ok((
+                Entry {
+                    id: r.get(0)?,
+                    made_at: r.get::<_, i64>(1)? as u64,
+                    product: ProductId(r.get(2)?),
+                    title: r.get(3)?,
+                    // Replaced below; a change this build cannot read is skipped, not fatal.
+                    change: Change::Alt { media: MediaId(String::new()), alt: String::new(), base: String::new() },
+                    state: State::from_str(&r.get::<_, String>(5)?),
+                    error: code.zip(message),
+                    undoes: r.get(8)?,
+                    updated_at: r.get::<_, i64>(9)? as u64,
+                },
+                change,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (mut entry, change) = row?;
+            match serde_json::from_str(&change) {
+                Ok(c) => entry.change = c,
+                Err(e) => {
+                    tracing::warn!(id = entry.id, error = %e, "a journal entry this build cannot read was left out");
+                    continue;
+                }
+            }
+            out.push(entry);
+        }
+        Ok(out)
+    }
+
+    /// Whether the entry `id` exists and is in `state` (for callers that re-check).
+    pub fn is(&self, id: i64, state: State) -> Result<bool, JournalError> {
+        let found: Option<String> =
+            self.conn.query_row("SELECT state FROM entries WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+        Ok(found.is_some_and(|s| State::from_str(&s) == state))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("mediadesk-journal-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        dir
+    }
+
+    fn alt(media: &str, alt: &str, base: &str) -> Change {
+        Change::Alt { media: MediaId(media.into()), alt: alt.into(), base: base.into() }
+    }
+
+    #[test]
+    fn an_entry_written_down_survives_reopening_and_moves_through_its_states() {
+        let dir = scratch("states");
+        let p = ProductId("gid://shopify/Product/1".into());
+        let id = {
+            let mut j = Journal::open(&dir, &StoreRef::Sandbox).unwrap();
+            let id = j.record(&p, "Alt text of mug.jpg", &alt("m1", "Blue mug", "")).unwrap();
+            assert!(j.claim(id).unwrap());
+            assert!(!j.claim(id).unwrap(), "an entry is sent once");
+            id
+        };
+        // Reopened (the app was restarted while the request was out): it is still unconfirmed.
+        let mut j = Journal::open(&dir, &StoreRef::Sandbox).unwrap();
+        let open = j.unconfirmed().unwrap();
+        assert_eq!(open.len(), 1);
+        assert_eq!((open[0].id, open[0].state, open[0].title.as_str()), (id, State::Sent, "Alt text of mug.jpg"));
+        assert_eq!(open[0].change, alt("m1", "Blue mug", ""));
+        j.requeue(id, "NETWORK", "the connection dropped").unwrap();
+        assert_eq!(j.entry(id).unwrap().state, State::Pending);
+        assert!(j.claim(id).unwrap());
+        j.confirm(id).unwrap();
+        assert!(j.unconfirmed().unwrap().is_empty());
+        assert!(!j.discard(id).unwrap(), "a confirmed change is undone, not discarded");
+        assert_eq!(j.last_undoable().unwrap().unwrap().id, id);
+        let failed = j.record(&p, "Alt text of cup.jpg", &alt("m2", "x", "")).unwrap();
+        j.claim(failed).unwrap();
+        j.fail(failed, "ALT_TOO_LONG", "over 512 characters").unwrap();
+        let e = j.entry(failed).unwrap();
+        assert_eq!(e.error, Some(("ALT_TOO_LONG".into(), "over 512 characters".into())));
+        assert!(matches!(j.entry(999), Err(JournalError::NoEntry(999))));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_later_edit_of_the_same_media_supersedes_an_unsent_one_but_not_a_sent_one() {
+        let dir = scratch("supersede");
+        let mut j = Journal::open(&dir, &StoreRef::Sandbox).unwrap();
+        let p = ProductId("p".into());
+        let first = j.record(&p, "a", &alt("m1", "Blue", "")).unwrap();
+        let other = j.record(&p, "b", &alt("m2", "Red", "")).unwrap();
+        let second = j.record(&p, "a", &alt("m1", "Blue mug", "Blue")).unwrap();
+        assert_eq!(j.entry(first).unwrap().state, State::Superseded);
+        assert!(!j.claim(first).unwrap(), "a superseded edit is never sent");
+        assert_eq!(j.unconfirmed().unwrap().iter().map(|e| e.id).collect::<Vec<_>>(), [other, second]);
+        // Once sent, the next edit goes after it instead of replacing it.
+        assert!(j.claim(second).unwrap());
+        let third = j.record(&p, "a", &alt("m1", "Blue mug, 300 ml", "Blue mug")).unwrap();
+        assert_eq!(j.entry(second).unwrap().state, State::Sent);
+        assert_eq!(j.unconfirmed().unwrap().iter().map(|e| e.id).collect::<Vec<_>>(), [other, second, third]);
+        // History lists newest first.
+        assert_eq!(j.history(2).unwrap().iter().map(|e| e.id).collect::<Vec<_>>(), [third, second]);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn an_undone_change_is_not_undone_twice() {
+        let dir = scratch("undo");
+        let mut j = Journal::open(&dir, &StoreRef::Sandbox).unwrap();
+        let p = ProductId("p".into());
+        let first = j.record(&p, "a", &alt("m1", "One", "")).unwrap();
+        let second = j.record(&p, "b", &alt("m2", "Two", "")).unwrap();
+        for id in [first, second] {
+            j.claim(id).unwrap();
+            j.confirm(id).unwrap();
+        }
+        let undo = j.entry(second).unwrap().change.inverse();
+        assert_eq!(undo, alt("m2", "", "Two"));
+        let u = j.record_all(&[(p.clone(), "Undo b".into(), undo)], Some(second)).unwrap()[0];
+        assert_eq!(j.last_undoable().unwrap().unwrap().id, first, "the pending undo already covers the second");
+        j.claim(u).unwrap();
+        j.fail(u, "NETWORK", "no answer").unwrap();
+        assert_eq!(j.last_undoable().unwrap().unwrap().id, second, "a failed undo leaves it undoable");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_journal_from_a_newer_mediadesk_is_refused_and_left_untouched() {
+        let dir = scratch("newer");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = file_for(&dir, &StoreRef::Sandbox);
+        {
+            let mut j = Journal::open_file(&path).unwrap();
+            j.record(&ProductId("p".into()), "a", &alt("m1", "Kept", "")).unwrap();
+            j.conn.execute_batch("PRAGMA user_version = 7").unwrap();
+        }
+        let err = Journal::open_file(&path).err().expect("refused");
+        let words = err.to_string();
+        assert!(words.contains("newer mediadesk (journal version 7)") && words.contains("left as it is"), "{words}");
+        // Nothing lost: the entry is still in the file.
+        let conn = Connection::open(&path).unwrap();
+        let kept: String = conn.query_row("SELECT change FROM entries", [], |r| r.get(0)).unwrap();
+        assert!(kept.contains("Kept"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -1,0 +1,242 @@
+//! The edit journal from the command line, against the sandbox over HTTP: every alt edit is
+//! written down before it is sent; an outage keeps it queued; `resume` sends it in order and
+//! never overwrites a text changed on the store meanwhile; `undo` in a new process puts the
+//! store back; a journal from a newer mediadesk is refused with nothing lost.
+// Tests and benches unwrap: a panic is the failure, with its line.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use mediadesk::sandbox::Sandbox;
+use serde_json::Value;
+
+struct Run {
+    code: i32,
+    lines: Vec<Value>,
+    stderr: String,
+}
+
+fn scratch(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("mediadesk-journal-cli-{test}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+async fn run(sandbox: &Sandbox, data: &Path, args: &[&str]) -> Run {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_mediadesk"));
+    cmd.args(["--store", "sandbox", "--endpoint", &sandbox.url(), "--data-dir", data.to_str().unwrap()]).args(args);
+    cmd.env("MEDIADESK_TOKEN", sandbox.token());
+    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap()).await.unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        lines: stdout.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|_| panic!("not JSON: {l}"))).collect(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+fn alt_of(sandbox: &Sandbox, id: u64) -> String {
+    sandbox.state().lock().unwrap().files[&id].alt.clone()
+}
+
+fn set_in_admin(sandbox: &Sandbox, id: u64, alt: &str) {
+    sandbox.state().lock().unwrap().files.get_mut(&id).unwrap().alt = alt.into();
+}
+
+const PRODUCT: &str = "gid://shopify/Product/1";
+const MEDIA: &str = "gid://shopify/MediaImage/37";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_alt_edit_is_written_down_and_undone_by_a_later_process() {
+    let sb = common::sandbox_with(|_| {}).await;
+    let data = scratch("undo");
+    set_in_admin(&sb, 37, "Watch");
+    let r = run(&sb, &data, &["alt", "set", PRODUCT, MEDIA, "Polaris watch, steel case"]).await;
+    assert_eq!((r.code, r.lines[0]["saved"].as_bool()), (0, Some(true)), "{}", r.stderr);
+    let id = r.lines[0]["journal"].as_i64().expect("the journal's number");
+    assert_eq!(alt_of(&sb, 37), "Polaris watch, steel case");
+    // The history says what, before and after, and that the store confirmed it.
+    let h = run(&sb, &data, &["history"]).await;
+    assert_eq!(h.lines.len(), 1);
+    let e = &h.lines[0];
+    assert_eq!((e["id"].as_i64(), e["state"].as_str()), (Some(id), Some("confirmed")));
+    assert_eq!(
+        (e["media"].as_str(), e["before"].as_str(), e["after"].as_str()),
+        (Some(MEDIA), Some("Watch"), Some("Polaris watch, steel case"))
+    );
+    assert!(e["made_at"].as_str().unwrap().ends_with('Z'));
+    // A new process (as after a restart) takes the last change back.
+    let u = run(&sb, &data, &["undo"]).await;
+    assert_eq!((u.code, u.lines[0]["saved"].as_bool()), (0, Some(true)), "{}", u.stderr);
+    assert_eq!(alt_of(&sb, 37), "Watch");
+    let h = run(&sb, &data, &["history", "--limit", "1"]).await;
+    assert_eq!(h.lines.len(), 1);
+    assert_eq!((h.lines[0]["undoes"].as_i64(), h.lines[0]["after"].as_str()), (Some(id), Some("Watch")));
+    // Nothing left to undo; a confirmed change cannot be discarded.
+    let again = run(&sb, &data, &["undo"]).await;
+    assert_eq!(again.code, 1);
+    assert!(again.stderr.contains("no confirmed change to undo"), "{}", again.stderr);
+    let d = run(&sb, &data, &["discard", &id.to_string()]).await;
+    assert_eq!((d.code, d.lines[0]["code"].as_str()), (1, Some("NOT_DISCARDED")));
+    assert!(d.lines[0]["error"].as_str().unwrap().contains("use `mediadesk undo`"), "{}", d.lines[0]);
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edit_made_during_an_outage_waits_and_goes_out_on_resume() {
+    let sb = common::sandbox_with(|_| {}).await;
+    let data = scratch("outage");
+    set_in_admin(&sb, 37, "Watch");
+    // The store's text is read first (what the change replaces), then the outage begins.
+    sb.state().lock().unwrap().outage = true;
+    let r = run(&sb, &data, &["alt", "set", PRODUCT, MEDIA, "Polaris watch on the wrist"]).await;
+    // Without the store's text nothing is written down and nothing is sent.
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(run(&sb, &data, &["pending"]).await.lines.is_empty());
+    // The outage starts after the read: the edit is written down and kept.
+    sb.state().lock().unwrap().outage = false;
+    let queued = queued_edit(&sb, &data, "Polaris watch on the wrist").await;
+    assert_eq!(queued["queued"].as_bool(), Some(true), "{queued}");
+    assert_eq!(alt_of(&sb, 37), "Watch", "nothing reached the store");
+    let p = run(&sb, &data, &["pending"]).await;
+    assert_eq!(p.lines.len(), 1);
+    assert_eq!(
+        (p.lines[0]["state"].as_str(), p.lines[0]["after"].as_str()),
+        (Some("pending"), Some("Polaris watch on the wrist"))
+    );
+    // A later edit of the same media replaces the unsent one: only the latest goes out.
+    let later = queued_edit(&sb, &data, "Polaris watch on a wrist, steel").await;
+    assert_eq!(later["queued"].as_bool(), Some(true));
+    let p = run(&sb, &data, &["pending"]).await;
+    assert_eq!(p.lines.len(), 1, "{:?}", p.lines);
+    let r = run(&sb, &data, &["resume"]).await;
+    assert_eq!((r.code, r.lines.len()), (0, 1), "{}", r.stderr);
+    assert_eq!(r.lines[0]["saved"].as_bool(), Some(true));
+    assert_eq!(alt_of(&sb, 37), "Polaris watch on a wrist, steel");
+    assert!(run(&sb, &data, &["pending"]).await.lines.is_empty());
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+/// Make an alt edit whose send meets an outage: the store's text is read, the change written
+/// down, and the store goes down before the write. Done through the library so the outage
+/// lands between the two requests.
+async fn queued_edit(sb: &Sandbox, data: &Path, alt: &str) -> Value {
+    use mediadesk::journal::{Applied, Change, Journal, send};
+    use mediadesk::model::{MediaId, ProductId, StoreRef};
+    let journal = std::sync::Mutex::new(Journal::open(data, &StoreRef::Sandbox).unwrap());
+    let base = alt_of(sb, 37);
+    let id = journal
+        .lock()
+        .unwrap()
+        .record(
+            &ProductId(PRODUCT.into()),
+            "Alt text",
+            &Change::Alt { media: MediaId(MEDIA.into()), alt: alt.into(), base },
+        )
+        .unwrap();
+    let entry = journal.lock().unwrap().entry(id).unwrap();
+    sb.state().lock().unwrap().outage = true;
+    let store = store(sb);
+    let (applied, _) = send(&journal, store.as_ref(), &entry, false).await.unwrap();
+    sb.state().lock().unwrap().outage = false;
+    match applied {
+        Applied::Queued { code, .. } => serde_json::json!({"queued": true, "code": code}),
+        other => serde_json::json!({"queued": false, "other": format!("{other:?}")}),
+    }
+}
+
+fn store(sb: &Sandbox) -> std::sync::Arc<dyn mediadesk::store::Store> {
+    use mediadesk::store::shopify::{ShopifyStore, endpoint};
+    let url =
+        endpoint::graphql_url(&mediadesk::model::StoreRef::Sandbox, Some(&sb.url()), endpoint::DEFAULT_API_VERSION)
+            .unwrap();
+    std::sync::Arc::new(ShopifyStore::new(
+        mediadesk::model::StoreRef::Sandbox,
+        url,
+        mediadesk::secrets::Secret::new(sb.token()),
+    ))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_text_changed_on_the_store_meanwhile_is_shown_not_overwritten() {
+    let sb = common::sandbox_with(|_| {}).await;
+    let data = scratch("conflict");
+    set_in_admin(&sb, 37, "Watch");
+    let queued = queued_edit(&sb, &data, "Polaris watch, steel case").await;
+    assert_eq!(queued["queued"].as_bool(), Some(true), "{queued}");
+    // Someone edits the same image in the Shopify admin before the edit goes out.
+    set_in_admin(&sb, 37, "Steel watch from the admin");
+    let r = run(&sb, &data, &["resume"]).await;
+    assert_eq!(r.code, 1);
+    let conflict = &r.lines[0]["conflict"];
+    assert_eq!(
+        (conflict["before"].as_str(), conflict["store"].as_str(), conflict["yours"].as_str()),
+        (Some("Watch"), Some("Steel watch from the admin"), Some("Polaris watch, steel case")),
+        "{}",
+        r.lines[0]
+    );
+    assert!(r.stderr.contains("changed on the store since"), "{}", r.stderr);
+    assert_eq!(alt_of(&sb, 37), "Steel watch from the admin", "not overwritten");
+    let p = run(&sb, &data, &["pending"]).await;
+    assert_eq!((p.lines.len(), p.lines[0]["code"].as_str()), (1, Some("CONFLICT")));
+    // The merchant chooses theirs.
+    let r = run(&sb, &data, &["resume", "--overwrite"]).await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(alt_of(&sb, 37), "Polaris watch, steel case");
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_sent_before_a_crash_is_confirmed_on_resume_without_sending_it_again() {
+    let sb = common::sandbox_with(|_| {}).await;
+    let data = scratch("crash");
+    set_in_admin(&sb, 37, "Watch");
+    // Written down and claimed (sent), then the process died before writing the answer; the
+    // store did receive it.
+    {
+        use mediadesk::journal::{Change, Journal};
+        use mediadesk::model::{MediaId, ProductId, StoreRef};
+        let mut j = Journal::open(&data, &StoreRef::Sandbox).unwrap();
+        let change = Change::Alt { media: MediaId(MEDIA.into()), alt: "Polaris watch".into(), base: "Watch".into() };
+        let id = j.record(&ProductId(PRODUCT.into()), "Alt text", &change).unwrap();
+        assert!(j.claim(id).unwrap());
+    }
+    set_in_admin(&sb, 37, "Polaris watch");
+    let p = run(&sb, &data, &["pending"]).await;
+    assert_eq!(p.lines[0]["state"].as_str(), Some("sent"));
+    let r = run(&sb, &data, &["resume"]).await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.lines[0]["already_there"].as_bool(), Some(true), "{}", r.lines[0]);
+    assert!(run(&sb, &data, &["pending"]).await.lines.is_empty());
+    // A change someone discards is never sent.
+    let queued = queued_edit(&sb, &data, "Discarded text").await;
+    assert_eq!(queued["queued"].as_bool(), Some(true));
+    let id = run(&sb, &data, &["pending"]).await.lines[0]["id"].as_i64().unwrap();
+    let d = run(&sb, &data, &["discard", &id.to_string()]).await;
+    assert_eq!((d.code, d.lines[0]["discarded"].as_bool()), (0, Some(true)));
+    let r = run(&sb, &data, &["resume"]).await;
+    assert!(r.lines.is_empty());
+    assert_eq!(alt_of(&sb, 37), "Polaris watch");
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_journal_from_a_newer_mediadesk_stops_edits_with_a_clear_message() {
+    let sb = common::sandbox_with(|_| {}).await;
+    let data = scratch("newer");
+    set_in_admin(&sb, 37, "Watch");
+    let path = mediadesk::journal::file_for(&data, &mediadesk::model::StoreRef::Sandbox);
+    {
+        let _ = mediadesk::journal::Journal::open_file(&path).unwrap();
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch("PRAGMA user_version = 9").unwrap();
+    }
+    let r = run(&sb, &data, &["alt", "set", PRODUCT, MEDIA, "Polaris watch"]).await;
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("written by a newer mediadesk (journal version 9)"), "{}", r.stderr);
+    assert_eq!(alt_of(&sb, 37), "Watch", "nothing sent without the journal");
+    assert!(path.exists(), "the newer journal is kept");
+    let _ = std::fs::remove_dir_all(&data);
+}
