@@ -141,3 +141,43 @@ fn with_the_store_unreachable_the_window_opens_on_its_catalog() {
     drop(h);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn changes_a_previous_run_left_unconfirmed_are_offered_and_resumed_from_the_window() {
+    let dir = data_dir("unconfirmed");
+    // An edit written down by an earlier run that stopped before the store answered.
+    {
+        use mediadesk::journal::{Change, Journal};
+        use mediadesk::model::MediaId;
+        let mut j = Journal::open(&dir, &StoreRef::Sandbox).unwrap();
+        let change = Change::Alt {
+            media: MediaId("gid://shopify/MediaImage/37".into()),
+            alt: "Polaris watch on a steel bracelet".into(),
+            // The sandbox's text for it: nobody changed it since.
+            base: "Man wearing Polaris watch.".into(),
+        };
+        j.record(&ProductId("gid://shopify/Product/1".into()), "Alt text of polaris.jpg", &change).unwrap();
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    let launcher = mediadesk::cli::sandbox_launcher(SandboxConfig::default(), move |sb| {
+        let _ = tx.send(sb.state());
+    });
+    let folders = Folders { cache: None, data: Some(dir.clone()) };
+    let mut h = Harness::builder().with_size(egui::vec2(1300.0, 850.0)).build_eframe(move |cc| {
+        MediadeskApp::with_sandbox_in(&cc.egui_ctx, launcher, folders).expect("the app starts")
+    });
+    h.run_steps(2);
+    let sandbox: Arc<Mutex<mediadesk::sandbox::state::State>> = rx.recv_timeout(Duration::from_secs(30)).unwrap();
+    let base = sandbox.lock().unwrap().files[&37].alt.clone();
+    assert_eq!(base, "Man wearing Polaris watch.", "the entry above replaces the sandbox's own text");
+    step_until(&mut h, "the question", |h| shows(h, "1 change was not confirmed by the store."));
+    h.get_by_label("Show").click();
+    h.run_steps(2);
+    assert!(shows(&h, "Alt text of polaris.jpg: \u{201c}Polaris watch on a steel bracelet\u{201d}"));
+    h.get_by_label("Resume").click();
+    step_until(&mut h, "the resume", |h| shows(h, "Done: Resuming: Alt text of polaris.jpg"));
+    step_until(&mut h, "the question gone", |h| !shows(h, "was not confirmed"));
+    assert_eq!(sandbox.lock().unwrap().files[&37].alt, "Polaris watch on a steel bracelet");
+    drop(h);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -105,6 +105,17 @@ pub enum Command {
     },
     /// Stop the running sync; the catalog stays as it was.
     CancelSync,
+    /// Send the changes the journal holds unconfirmed (or only the one numbered `only`), each
+    /// checked against the store first; with `overwrite`, a text changed on the store since is
+    /// replaced instead of left.
+    ResumeChanges {
+        /// One change only.
+        only: Option<i64>,
+        /// Send even where the store's text changed since.
+        overwrite: bool,
+    },
+    /// Drop every unconfirmed change in the journal.
+    DiscardChanges,
     /// Upload files from disk to a product.
     Upload {
         /// The product.
@@ -117,6 +128,21 @@ pub enum Command {
         /// again, so a retry leaves no broken media behind (empty for a first try).
         replace_failed: Vec<MediaId>,
     },
+}
+
+/// A change written down in the journal and not confirmed by the store, as the window lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnconfirmedChange {
+    /// The journal's number for it.
+    pub id: i64,
+    /// What it is ("Alt text of polaris.jpg").
+    pub title: String,
+    /// The product.
+    pub product: crate::model::ProductId,
+    /// The text it sets.
+    pub after: String,
+    /// Why it was not confirmed, where known.
+    pub why: Option<String>,
 }
 
 /// What the engine reports.
@@ -141,6 +167,9 @@ pub enum Event {
     Offline(String),
     /// What the open store's local catalog holds, and whether it is syncing.
     Catalog(CatalogState),
+    /// Changes the edit journal holds that the store never confirmed (an earlier run stopped,
+    /// or the store did not answer), oldest first; empty when there are none (any more).
+    Unconfirmed(Vec<UnconfirmedChange>),
     /// A sync finished and the catalog holds the store as it is now.
     Synced,
     /// A search answered from the local catalog, before the store's own answer.
@@ -333,6 +362,8 @@ impl Command {
             Command::Upload { .. } => "upload",
             Command::SyncCatalog { .. } => "sync_catalog",
             Command::CancelSync => "cancel_sync",
+            Command::ResumeChanges { .. } => "resume_changes",
+            Command::DiscardChanges => "discard_changes",
         }
     }
 }

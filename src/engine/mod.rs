@@ -11,11 +11,12 @@ use crate::store::credentials::Credentials;
 use crate::store::{Capabilities, LocalLauncher, Opened, Store, StoreError};
 
 mod edits;
+mod journaled;
 mod local;
 mod messages;
 mod upload;
 
-pub use messages::{CatalogState, Command, Event, JobState, LocalHealth, UploadState};
+pub use messages::{CatalogState, Command, Event, JobState, LocalHealth, UnconfirmedChange, UploadState};
 pub use upload::file_name;
 
 /// Thumbnails fetched and decoded at the same time.
@@ -54,6 +55,8 @@ struct Ctx {
     data_dir: Option<std::path::PathBuf>,
     /// The open store's local catalog.
     catalog: Mutex<Option<Arc<local::LocalCatalog>>>,
+    /// The open store's edit journal.
+    journal: Mutex<Option<Arc<Mutex<crate::journal::Journal>>>>,
     scans: Mutex<Scans>,
     send: Box<dyn Fn(Event) + Send + Sync>,
     jobs: std::sync::atomic::AtomicU64,
@@ -143,6 +146,7 @@ impl Engine {
                         thumb_cache: thumb_cache.clone(),
                         data_dir: folders.data,
                         catalog: Mutex::default(),
+                        journal: Mutex::default(),
                         scans: Mutex::default(),
                         send: Box::new(send),
                         jobs: Default::default(),
@@ -268,9 +272,13 @@ async fn run_command(ctx: Arc<Ctx>, cmd: Command) {
         Command::OpenProduct(id) => open_product(ctx, id).await,
         Command::Scan(wanted) => start_scans(ctx, wanted),
         Command::Thumbnail(url) => thumbnail(ctx, url).await,
-        Command::SaveAlt { product, media, alt, previous, title } => {
-            edits::save_alt(ctx, product, (media, alt, previous), title).await
-        }
+        Command::SaveAlt { product, media, alt, previous, title } => match journaled::current(ctx) {
+            Some(journal) => journaled::save_alt(ctx, journal, product, (media, alt, previous), title).await,
+            // No data folder, or a journal that cannot be opened (the user was told).
+            None => edits::save_alt(ctx, product, (media, alt, previous), title).await,
+        },
+        Command::ResumeChanges { only, overwrite } => journaled::resume(ctx, only, overwrite).await,
+        Command::DiscardChanges => journaled::discard_all(ctx).await,
         Command::Reorder { product, order, previous, title } => {
             edits::reorder(ctx, product, order, previous, title).await
         }
@@ -403,6 +411,7 @@ async fn connect(ctx: &Arc<Ctx>, store_ref: StoreRef, endpoint: Option<String>, 
                 Some(catalog) if catalog.filled().await => {
                     // In place before the window's first search, which it answers.
                     local::install(ctx, &catalog).await;
+                    journaled::open(ctx, &store_ref).await;
                     ctx.set_store(store.clone());
                     let (label, capabilities) = (store_ref.to_string(), store.capabilities());
                     send(Event::Connected {
@@ -430,6 +439,7 @@ async fn connect(ctx: &Arc<Ctx>, store_ref: StoreRef, endpoint: Option<String>, 
     if let Some(catalog) = &catalog {
         local::install(ctx, catalog).await;
     }
+    journaled::open(ctx, &store_ref).await;
     ctx.set_store(store.clone());
     let capabilities = store.capabilities();
     send(Event::Connected { store: store_ref, label, limitations, capabilities, offline: None });
@@ -476,6 +486,7 @@ async fn open_local(ctx: &Arc<Ctx>) {
     if let Some(catalog) = &catalog {
         local::install(ctx, catalog).await;
     }
+    journaled::open(ctx, store.store_ref()).await;
     ctx.set_store(store.clone());
     (ctx.send)(Event::Connected {
         store: store.store_ref().clone(),

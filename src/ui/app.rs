@@ -119,6 +119,8 @@ pub struct MediadeskApp {
     pub(super) path_entry: Option<String>,
     /// The open product's alt-text marks, worked out when its texts change.
     pub(super) open_marks: super::known::OpenMarks,
+    /// Changes the journal holds that the store never confirmed, and the question about them.
+    pub(super) unconfirmed: super::unconfirmed::UnconfirmedBar,
 }
 
 impl MediadeskApp {
@@ -211,6 +213,7 @@ impl MediadeskApp {
             leaving: None,
             path_entry: None,
             open_marks: Default::default(),
+            unconfirmed: Default::default(),
         })
     }
 

@@ -22,6 +22,9 @@ impl MediadeskApp {
         for l in &self.limitations {
             ui.label(RichText::new(l).color(WARN).small());
         }
+        if let Some(command) = self.unconfirmed.show(ui) {
+            self.engine.send(command);
+        }
     }
 
     fn banner_text(&mut self, ui: &mut egui::Ui, on_sandbox: bool) {

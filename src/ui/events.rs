@@ -20,6 +20,7 @@ impl MediadeskApp {
                 self.picker.on_failed();
             }
             Event::Catalog(state) => self.picker.catalog = Some(state),
+            Event::Unconfirmed(changes) => self.unconfirmed.set(changes),
             Event::Synced => {
                 // The store answered: whatever it said before about being unreachable is over.
                 self.picker.offline = None;

@@ -15,6 +15,7 @@ mod scroll;
 mod stores;
 mod theme;
 mod thumbnails;
+mod unconfirmed;
 
 pub use app::{MediadeskApp, PERSIST_KEY, Persisted};
 pub use files::FilePicker;

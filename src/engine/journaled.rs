@@ -1,0 +1,224 @@
+//! The window's edits through the edit journal: written down before they are sent, confirmed
+//! or failed from the store's answer (`journal::send`, the path the command line takes too),
+//! and the changes an earlier run left unconfirmed offered when the store is opened.
+
+use std::sync::{Arc, Mutex};
+
+use super::{Command, Ctx, Event, JobState, UnconfirmedChange, next_job, refresh};
+use crate::journal::{Applied, Change, Entry, Journal, JournalError};
+use crate::model::{MediaId, ProductId, StoreRef};
+
+/// The open store's journal, if it could be opened.
+pub(super) fn current(ctx: &Ctx) -> Option<Arc<Mutex<Journal>>> {
+    crate::sync::lock(&ctx.journal).clone()
+}
+
+/// Run journal work on the blocking pool: every commit waits for the disk.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, JournalError> + Send + 'static,
+) -> Result<T, JournalError> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(result) => result,
+        Err(e) => Err(JournalError::Io { path: String::new(), reason: format!("the journal call stopped ({e})") }),
+    }
+}
+
+/// Open `store`'s journal and make it the one in use; tell the window about changes an earlier
+/// run left unconfirmed. Without a data folder, or when it cannot be opened (the user is told),
+/// edits are sent without one.
+pub(super) async fn open(ctx: &Ctx, store: &StoreRef) {
+    let Some(dir) = ctx.data_dir.clone() else {
+        *crate::sync::lock(&ctx.journal) = None;
+        return;
+    };
+    let target = store.clone();
+    match blocking(move || Journal::open(&dir, &target)).await {
+        Ok(journal) => {
+            let journal = Arc::new(Mutex::new(journal));
+            *crate::sync::lock(&ctx.journal) = Some(journal.clone());
+            announce(ctx, &journal).await;
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "the edit journal cannot be used");
+            *crate::sync::lock(&ctx.journal) = None;
+            (ctx.send)(Event::Notice(format!("{e}. Edits are sent without being written down first.")));
+        }
+    }
+}
+
+/// Send the window the journal's unconfirmed changes (an empty list clears its question).
+async fn announce(ctx: &Ctx, journal: &Arc<Mutex<Journal>>) {
+    let j = journal.clone();
+    match blocking(move || crate::sync::lock(&j).unconfirmed()).await {
+        Ok(entries) => (ctx.send)(Event::Unconfirmed(entries.iter().map(summary).collect())),
+        Err(e) => tracing::warn!(error = %e, "the journal's unconfirmed changes could not be read"),
+    }
+}
+
+fn summary(e: &Entry) -> UnconfirmedChange {
+    let Change::Alt { alt, .. } = &e.change;
+    UnconfirmedChange {
+        id: e.id,
+        title: e.title.clone(),
+        product: e.product.clone(),
+        after: alt.clone(),
+        why: e.error.as_ref().map(|(_, message)| message.clone()),
+    }
+}
+
+/// Save one media's alt text: written down, then sent. A refusal puts the attempted text back
+/// as a draft; a change that did not reach the store stays in the journal (Retry sends it, and
+/// so does Resume after a restart).
+pub(super) async fn save_alt(
+    ctx: &Ctx,
+    journal: Arc<Mutex<Journal>>,
+    product: ProductId,
+    edit: (MediaId, String, String),
+    title: String,
+) {
+    let (media, alt, previous) = edit;
+    let send = &ctx.send;
+    let job = next_job(ctx);
+    send(Event::Activity { job, title: title.clone(), state: JobState::Running(None) });
+    let change = Change::Alt { media: media.clone(), alt: alt.clone(), base: previous.clone() };
+    let (j, p, t) = (journal.clone(), product.clone(), title.clone());
+    let entry = match blocking(move || {
+        let mut j = crate::sync::lock(&j);
+        let id = j.record(&p, &t, &change)?;
+        j.entry(id)
+    })
+    .await
+    {
+        Ok(entry) => entry,
+        Err(e) => {
+            send(Event::AltRefused { media, previous, attempted: alt });
+            let message = "The change could not be written down, so it was not sent".to_string();
+            send(Event::Activity { job, title, state: JobState::Failed { message, detail: e.to_string() } });
+            return;
+        }
+    };
+    let outcome = crate::journal::send(&journal, ctx.store().as_ref(), &entry, false).await;
+    if let Ok((_, Some(notice))) = &outcome {
+        send(Event::Notice(notice.clone()));
+    }
+    match outcome {
+        Ok((Applied::Confirmed | Applied::AlreadyThere | Applied::NotMine, _)) => {
+            send(Event::AltSaved { media, alt });
+            send(Event::Activity { job, title, state: JobState::Done });
+        }
+        Ok((Applied::Queued { message, .. }, _)) => {
+            send(Event::AltRefused { media: media.clone(), previous: previous.clone(), attempted: alt.clone() });
+            let words = "Not sent: the store did not answer. The change is kept: Retry sends it, and it is offered \
+                         again the next time the store is opened";
+            send(Event::Activity {
+                job,
+                title: title.clone(),
+                state: JobState::Failed { message: words.into(), detail: message },
+            });
+            // A new entry for the same media supersedes this one: it is never sent twice.
+            let again = Command::SaveAlt { product, media, alt, previous, title };
+            send(Event::Retry { job, command: Box::new(again) });
+        }
+        Ok((Applied::Failed { code, message } | Applied::Refused { code, message }, _)) => {
+            send(Event::AltRefused { media, previous, attempted: alt });
+            let detail = format!("{code}: {message}");
+            send(Event::Activity { job, title, state: JobState::Failed { message, detail } });
+        }
+        Ok((Applied::Conflict { .. }, _)) | Err(_) => {
+            let detail = match outcome {
+                Err(e) => e.to_string(),
+                _ => "the store's text changed".into(),
+            };
+            send(Event::AltRefused { media, previous, attempted: alt });
+            let message = "The change was written down but its outcome could not be recorded".to_string();
+            send(Event::Activity { job, title, state: JobState::Failed { message, detail } });
+        }
+    }
+}
+
+/// Send the unconfirmed changes (or only `only`), in the order they were made, each checked
+/// against the store first; with `overwrite`, a text changed on the store meanwhile is replaced.
+pub(super) async fn resume(ctx: &Ctx, only: Option<i64>, overwrite: bool) {
+    let Some(journal) = current(ctx) else { return };
+    let j = journal.clone();
+    let entries = match blocking(move || crate::sync::lock(&j).unconfirmed()).await {
+        Ok(entries) => entries.into_iter().filter(|e| only.is_none_or(|id| e.id == id)).collect::<Vec<_>>(),
+        Err(e) => return (ctx.send)(Event::Failed(format!("The unconfirmed changes could not be read: {e}"))),
+    };
+    let mut touched = Vec::new();
+    for entry in &entries {
+        resume_one(ctx, &journal, entry, overwrite).await;
+        if !touched.contains(&entry.product) {
+            touched.push(entry.product.clone());
+        }
+    }
+    for product in touched {
+        refresh(ctx, &product).await;
+    }
+    announce(ctx, &journal).await;
+}
+
+async fn resume_one(ctx: &Ctx, journal: &Arc<Mutex<Journal>>, entry: &Entry, overwrite: bool) {
+    let send = &ctx.send;
+    let job = next_job(ctx);
+    let title = format!("Resuming: {}", entry.title);
+    send(Event::Activity { job, title: title.clone(), state: JobState::Running(None) });
+    let Change::Alt { alt, .. } = &entry.change;
+    let failed = |message: String, detail: String| Event::Activity {
+        job,
+        title: title.clone(),
+        state: JobState::Failed { message, detail },
+    };
+    match crate::journal::send(journal, ctx.store().as_ref(), entry, !overwrite).await {
+        Ok((Applied::Confirmed | Applied::NotMine, _)) => {
+            send(Event::Activity { job, title: title.clone(), state: JobState::Done })
+        }
+        Ok((Applied::AlreadyThere, _)) => send(Event::Activity {
+            job,
+            title: format!("Already on the store: {}", entry.title),
+            state: JobState::Done,
+        }),
+        Ok((Applied::Conflict { store }, _)) => {
+            let message = format!(
+                "Not sent: the alt text was changed on the store since (now \u{201c}{store}\u{201d}; yours \u{201c}{alt}\u{201d}). \
+                 Retry sends yours anyway"
+            );
+            send(failed(message, "CONFLICT".into()));
+            let again = Command::ResumeChanges { only: Some(entry.id), overwrite: true };
+            send(Event::Retry { job, command: Box::new(again) });
+        }
+        Ok((Applied::Queued { message, .. }, _)) => {
+            send(failed("Not sent: the store did not answer; the change is kept".into(), message));
+            let again = Command::ResumeChanges { only: Some(entry.id), overwrite };
+            send(Event::Retry { job, command: Box::new(again) });
+        }
+        Ok((Applied::Failed { code, message } | Applied::Refused { code, message }, _)) => {
+            send(failed(message.clone(), format!("{code}: {message}")))
+        }
+        Err(e) => send(failed("The change's outcome could not be recorded".into(), e.to_string())),
+    }
+}
+
+/// Drop every unconfirmed change (the merchant chose not to send them).
+pub(super) async fn discard_all(ctx: &Ctx) {
+    let Some(journal) = current(ctx) else { return };
+    let j = journal.clone();
+    let dropped = blocking(move || {
+        let mut j = crate::sync::lock(&j);
+        let mut n = 0;
+        for e in j.unconfirmed()? {
+            n += u32::from(j.discard(e.id)?);
+        }
+        Ok(n)
+    })
+    .await;
+    match dropped {
+        Ok(n) => {
+            let job = next_job(ctx);
+            let title = format!("Discarded {n} unconfirmed change{}", if n == 1 { "" } else { "s" });
+            (ctx.send)(Event::Activity { job, title, state: JobState::Done });
+        }
+        Err(e) => (ctx.send)(Event::Failed(format!("The unconfirmed changes could not be discarded: {e}"))),
+    }
+    announce(ctx, &journal).await;
+}

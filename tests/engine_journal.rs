@@ -1,0 +1,206 @@
+//! The window's alt edits go through the edit journal: written down before they are sent; one
+//! the store did not answer is kept, offered by the next app on the same store ("1 change was
+//! not confirmed"), and sent by Resume without overwriting what changed on the store meanwhile.
+// Tests and benches unwrap: a panic is the failure, with its line.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::{Duration, Instant};
+
+use mediadesk::engine::{Command, Engine, Event, Folders, JobState, UnconfirmedChange};
+use mediadesk::journal::{Change, Journal, State};
+use mediadesk::model::{MediaId, ProductId, StoreRef};
+use mediadesk::sandbox::{Sandbox, SandboxConfig};
+use mediadesk::secrets::Secret;
+use mediadesk::store::credentials::Credentials;
+
+/// The first event `found` accepts, skipping the others.
+fn wait_for<T>(engine: &Engine, what: &str, mut found: impl FnMut(Event) -> Option<T>) -> T {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        match engine.try_event() {
+            Some(e) => {
+                if let Some(t) = found(e) {
+                    return t;
+                }
+            }
+            None if Instant::now() > deadline => panic!("timed out waiting for {what}"),
+            None => std::thread::sleep(Duration::from_millis(5)),
+        }
+    }
+}
+
+const SHOP: &str = "acme";
+
+/// An app on `data`, connected to the sandbox as a Shopify shop, with the unconfirmed changes
+/// it announced on the way (before `Connected`, so the window can ask at once).
+fn app(sandbox: &Sandbox, data: &std::path::Path) -> (Engine, Vec<UnconfirmedChange>) {
+    let folders = Folders { cache: None, data: Some(data.to_path_buf()) };
+    let engine = Engine::start(None, folders, || {}).expect("the engine starts");
+    engine.send(Command::Connect {
+        store: StoreRef::Shopify { shop: SHOP.into() },
+        endpoint: Some(sandbox.url()),
+        credentials: Credentials::Token(Secret::new(sandbox.token())),
+        save: false,
+    });
+    let mut unconfirmed = Vec::new();
+    wait_for(&engine, "the shop", |e| match e {
+        Event::Unconfirmed(c) => {
+            unconfirmed = c;
+            None
+        }
+        Event::Connected { .. } => Some(()),
+        Event::ConnectFailed(m) => panic!("{m}"),
+        _ => None,
+    });
+    (engine, unconfirmed)
+}
+
+fn save(engine: &Engine, alt: &str, previous: &str) {
+    engine.send(Command::SaveAlt {
+        product: ProductId("gid://shopify/Product/1".into()),
+        media: MediaId("gid://shopify/MediaImage/37".into()),
+        alt: alt.into(),
+        previous: previous.into(),
+        title: "Saving the alt text of polaris.jpg".into(),
+    });
+}
+
+fn alt_of(sandbox: &Sandbox) -> String {
+    sandbox.state().lock().unwrap().files[&37].alt.clone()
+}
+
+#[test]
+fn an_edit_the_store_did_not_answer_is_offered_after_a_restart_and_resumed() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sandbox = rt.block_on(Sandbox::start(SandboxConfig::default())).unwrap();
+    let data = std::env::temp_dir().join(format!("mediadesk-engine-journal-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    sandbox.state().lock().unwrap().files.get_mut(&37).unwrap().alt = "Watch".into();
+
+    let (engine, none) = app(&sandbox, &data);
+    assert!(none.is_empty());
+    // Saved normally: written down and confirmed.
+    save(&engine, "Polaris watch", "Watch");
+    let saved = wait_for(&engine, "the save", |e| match e {
+        Event::AltSaved { alt, .. } => Some(alt),
+        _ => None,
+    });
+    assert_eq!(saved, "Polaris watch");
+    assert_eq!(alt_of(&sandbox), "Polaris watch");
+    let journal_file = mediadesk::journal::file_for(&data, &StoreRef::Shopify { shop: SHOP.into() });
+    let history = Journal::open_file(&journal_file).unwrap().history(5).unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].state, State::Confirmed);
+    assert_eq!(
+        history[0].change,
+        Change::Alt {
+            media: MediaId("gid://shopify/MediaImage/37".into()),
+            alt: "Polaris watch".into(),
+            base: "Watch".into()
+        }
+    );
+
+    // The store goes down: the edit is kept, not lost, and the window says so.
+    sandbox.state().lock().unwrap().outage = true;
+    save(&engine, "Polaris watch, steel case", "Polaris watch");
+    let message = wait_for(&engine, "the failure", |e| match e {
+        Event::Activity { state: JobState::Failed { message, .. }, .. } => Some(message),
+        _ => None,
+    });
+    assert!(message.starts_with("Not sent: the store did not answer. The change is kept"), "{message}");
+    drop(engine);
+    sandbox.state().lock().unwrap().outage = false;
+    assert_eq!(alt_of(&sandbox), "Polaris watch", "nothing reached the store");
+
+    // A new app on the same store asks about it.
+    let (engine, changes) = app(&sandbox, &data);
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    assert_eq!(changes[0].after, "Polaris watch, steel case");
+    assert!(changes[0].why.is_some(), "why it was not confirmed");
+    engine.send(Command::ResumeChanges { only: None, overwrite: false });
+    wait_for(&engine, "the resume", |e| match e {
+        Event::Activity { title, state: JobState::Done, .. } if title.starts_with("Resuming: ") => Some(()),
+        Event::Activity { title, state: JobState::Failed { message, .. }, .. } => panic!("{title}: {message}"),
+        _ => None,
+    });
+    assert_eq!(alt_of(&sandbox), "Polaris watch, steel case");
+    let after = wait_for(&engine, "the list cleared", |e| match e {
+        Event::Unconfirmed(c) => Some(c),
+        _ => None,
+    });
+    assert!(after.is_empty());
+
+    // Another edit is left unconfirmed, and someone changes the text in the admin meanwhile:
+    // Resume shows both and overwrites nothing; Retry sends ours.
+    sandbox.state().lock().unwrap().outage = true;
+    save(&engine, "Polaris watch on a wrist", "Polaris watch, steel case");
+    wait_for(&engine, "the failure", |e| match e {
+        Event::Activity { state: JobState::Failed { .. }, .. } => Some(()),
+        _ => None,
+    });
+    sandbox.state().lock().unwrap().outage = false;
+    sandbox.state().lock().unwrap().files.get_mut(&37).unwrap().alt = "Edited in the admin".into();
+    engine.send(Command::ResumeChanges { only: None, overwrite: false });
+    let (message, retry) = {
+        let message = wait_for(&engine, "the conflict", |e| match e {
+            Event::Activity { title, state: JobState::Failed { message, .. }, .. }
+                if title.starts_with("Resuming: ") =>
+            {
+                Some(message)
+            }
+            _ => None,
+        });
+        let retry = wait_for(&engine, "the retry", |e| match e {
+            Event::Retry { command, .. } => Some(*command),
+            _ => None,
+        });
+        (message, retry)
+    };
+    assert!(
+        message.contains("changed on the store since (now \u{201c}Edited in the admin\u{201d}; yours \u{201c}Polaris watch on a wrist\u{201d})"),
+        "{message}"
+    );
+    assert_eq!(alt_of(&sandbox), "Edited in the admin", "not overwritten");
+    assert!(matches!(retry, Command::ResumeChanges { only: Some(_), overwrite: true }), "{retry:?}");
+    engine.send(retry);
+    wait_for(&engine, "ours sent", |e| match e {
+        Event::Activity { title, state: JobState::Done, .. } if title.starts_with("Resuming: ") => Some(()),
+        _ => None,
+    });
+    assert_eq!(alt_of(&sandbox), "Polaris watch on a wrist");
+    drop(engine);
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+#[test]
+fn discarding_the_unconfirmed_changes_sends_nothing() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sandbox = rt.block_on(Sandbox::start(SandboxConfig::default())).unwrap();
+    let data = std::env::temp_dir().join(format!("mediadesk-engine-journal-discard-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    let before = alt_of(&sandbox);
+    let (engine, _) = app(&sandbox, &data);
+    sandbox.state().lock().unwrap().outage = true;
+    save(&engine, "Never sent", &before);
+    wait_for(&engine, "the failure", |e| match e {
+        Event::Activity { state: JobState::Failed { .. }, .. } => Some(()),
+        _ => None,
+    });
+    sandbox.state().lock().unwrap().outage = false;
+    drop(engine);
+    let (engine, asked) = app(&sandbox, &data);
+    assert_eq!(asked.len(), 1);
+    engine.send(Command::DiscardChanges);
+    let done = wait_for(&engine, "the discard", |e| match e {
+        Event::Activity { title, state: JobState::Done, .. } => Some(title),
+        _ => None,
+    });
+    assert_eq!(done, "Discarded 1 unconfirmed change");
+    wait_for(&engine, "the list cleared", |e| match e {
+        Event::Unconfirmed(c) if c.is_empty() => Some(()),
+        _ => None,
+    });
+    assert_eq!(alt_of(&sandbox), before);
+    drop(engine);
+    let _ = std::fs::remove_dir_all(&data);
+}
