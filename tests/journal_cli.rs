@@ -67,6 +67,7 @@ async fn an_alt_edit_is_written_down_and_undone_by_a_later_process() {
         (Some(MEDIA), Some("Watch"), Some("Polaris watch, steel case"))
     );
     assert!(e["made_at"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(e["title"].as_str(), Some("Alt text of polaris.jpg"), "named by its file");
     // A new process (as after a restart) takes the last change back.
     let u = run(&sb, &data, &["undo"]).await;
     assert_eq!((u.code, u.lines[0]["saved"].as_bool()), (0, Some(true)), "{}", u.stderr);

@@ -181,18 +181,20 @@ pub async fn set_alt(cli: &Cli, store: &dyn Store, product: ProductId, media: Me
         Ok(j) => j,
         Err(exit) => return exit,
     };
-    let base = match store.media_alts(&product, 250).await {
-        Ok(alts) => alts.media.into_iter().find(|(m, _)| *m == media).map(|(_, text)| text),
+    // The product's media: the text replaced, and the file's name for the history.
+    let found = match store.product_media(&product).await {
+        Ok(pm) => pm.media.into_iter().find(|m| m.id == media),
         Err(e) => return super::fail(&e, json!({"id": media.0})),
     };
-    let Some(base) = base else {
+    let Some(found) = found else {
         let message = format!("{} is not a media of {}", media.0, product.0);
         line(json!({"id": media.0, "error": message, "code": "MEDIA_NOT_ON_PRODUCT"}));
         eprintln!("mediadesk: {message}");
         return Exit::Failed;
     };
-    let title = format!("Alt text of {}", media.0);
-    let change = Change::Alt { media, alt, base };
+    let name = found.filename.as_deref().map_or_else(|| media.0.clone(), |f| crate::text::visible(f).into_owned());
+    let title = format!("Alt text of {name}");
+    let change = Change::Alt { media, alt, base: found.alt };
     let entry = {
         let mut j = crate::sync::lock(&journal);
         match j.record(&product, &title, &change).and_then(|id| j.entry(id)) {

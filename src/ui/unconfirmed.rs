@@ -65,10 +65,7 @@ impl UnconfirmedBar {
         if self.listing {
             for c in &self.changes {
                 let why = c.why.as_deref().map(|w| format!(" ({w})")).unwrap_or_default();
-                ui.label(
-                    RichText::new(format!("{}: \u{201c}{}\u{201d}{why}", c.title, crate::text::visible(&c.after)))
-                        .small(),
-                );
+                ui.label(format!("{}: \u{201c}{}\u{201d}{why}", c.title, crate::text::visible(&c.after)));
             }
         }
         command
