@@ -241,3 +241,86 @@ async fn a_journal_from_a_newer_mediadesk_stops_edits_with_a_clear_message() {
     assert!(path.exists(), "the newer journal is kept");
     let _ = std::fs::remove_dir_all(&data);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_killed_half_way_is_finished_by_resume_with_nothing_reported_that_is_not_so() {
+    // Slow answers, so the kill lands while the batch is being sent.
+    let sb = common::sandbox_with(|c| {
+        c.products = 120;
+        c.faults.latency = std::time::Duration::from_millis(40);
+        c.bucket_size = 1e9;
+        c.restore_rate = 1e9;
+    })
+    .await;
+    let data = scratch("kill");
+    std::fs::create_dir_all(&data).unwrap();
+    // 300 images across the store, each given a new text.
+    let wanted: Vec<(u64, u64)> = {
+        let st = sb.state();
+        let st = st.lock().unwrap();
+        st.products
+            .values()
+            .flat_map(|p| p.media.iter().map(move |m| (p.id, *m)))
+            .filter(|(_, m)| st.files[m].kind == mediadesk::sandbox::state::FileKind::Image)
+            .take(300)
+            .collect()
+    };
+    assert_eq!(wanted.len(), 300);
+    let file = data.join("alts.jsonl");
+    let lines: Vec<String> = wanted
+        .iter()
+        .map(|(p, m)| {
+            serde_json::json!({"product": format!("gid://shopify/Product/{p}"), "media": format!("gid://shopify/MediaImage/{m}"), "alt": format!("Batch text {m}")})
+                .to_string()
+        })
+        .collect();
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mediadesk"))
+        .args(["--store", "sandbox", "--endpoint", &sb.url(), "--data-dir", data.to_str().unwrap()])
+        .args(["alt", "set-many", file.to_str().unwrap()])
+        .env("MEDIADESK_TOKEN", sb.token())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Killed once some of the batch is confirmed and some is not.
+    let journal_file = mediadesk::journal::file_for(&data, &mediadesk::model::StoreRef::Sandbox);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        assert!(std::time::Instant::now() < deadline, "the batch never got half-way");
+        assert!(child.try_wait().unwrap().is_none(), "the batch finished before the kill");
+        if journal_file.exists()
+            && let Ok(j) = mediadesk::journal::Journal::open_file(&journal_file)
+            && let Ok(h) = j.history(1000)
+        {
+            let confirmed = h.iter().filter(|e| e.state == mediadesk::journal::State::Confirmed).count();
+            if h.len() == 300 && confirmed > 20 && confirmed < 250 {
+                break;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    child.kill().unwrap();
+    let out = child.wait_with_output().unwrap();
+    // What the killed run reported as saved is on the store.
+    for l in String::from_utf8(out.stdout).unwrap().lines() {
+        let v: Value = serde_json::from_str(l).unwrap();
+        if v["saved"].as_bool() == Some(true) {
+            let id: u64 = v["id"].as_str().unwrap().rsplit('/').next().unwrap().parse().unwrap();
+            assert_eq!(alt_of(&sb, id), format!("Batch text {id}"), "reported saved but not on the store");
+        }
+    }
+    let pending = run(&sb, &data, &["pending"]).await;
+    assert!(!pending.lines.is_empty(), "some of the batch was left unconfirmed");
+    let r = run(&sb, &data, &["resume"]).await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.lines.len(), pending.lines.len());
+    // Every edit is on the store; nothing is left.
+    for (_, m) in &wanted {
+        assert_eq!(alt_of(&sb, *m), format!("Batch text {m}"));
+    }
+    assert!(run(&sb, &data, &["pending"]).await.lines.is_empty());
+    let h = run(&sb, &data, &["history", "--limit", "1000"]).await;
+    assert!(h.lines.iter().all(|e| e["state"] == "confirmed"), "every change confirmed");
+    let _ = std::fs::remove_dir_all(&data);
+}

@@ -188,4 +188,11 @@ pub enum AltAction {
         /// The new alt text ("" clears it).
         text: String,
     },
+    /// Set many alt texts from a file of JSON lines, `{"product": ID, "media": ID, "alt": TEXT}`
+    /// ("-" reads standard input): every change written down in one commit, then sent a
+    /// product at a time; one line out per change.
+    SetMany {
+        /// The file.
+        file: String,
+    },
 }

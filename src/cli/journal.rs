@@ -113,18 +113,8 @@ pub fn discard(cli: &Cli, id: i64) -> Exit {
     }
 }
 
-/// Send one entry and print what became of it; the exit code follows.
-async fn send_and_report(journal: &Mutex<Journal>, store: &dyn Store, entry: &Entry, check: bool) -> Exit {
-    let (applied, notice) = match crate::journal::send(journal, store, entry, check).await {
-        Ok(done) => done,
-        Err(e) => {
-            eprintln!("mediadesk: {e}");
-            return Exit::Failed;
-        }
-    };
-    if let Some(n) = notice {
-        eprintln!("mediadesk: {n}");
-    }
+/// One change's outcome as a JSON line, and the exit code it calls for.
+fn outcome_line(entry: &Entry, applied: Applied) -> (Value, Exit) {
     let Change::Alt { media, alt, base } = &entry.change;
     let mut v = json!({"id": media.0, "journal": entry.id});
     let exit = match applied {
@@ -170,7 +160,34 @@ async fn send_and_report(journal: &Mutex<Journal>, store: &dyn Store, entry: &En
             Exit::Ok
         }
     };
-    line(v);
+    (v, exit)
+}
+
+/// Send one product's entries together and print a line for each; the exit code follows.
+async fn send_and_report(
+    journal: &Mutex<Journal>,
+    store: &dyn Store,
+    product: &ProductId,
+    entries: &[Entry],
+    check: bool,
+) -> Exit {
+    let (outcomes, notice) = match crate::journal::send_batch(journal, store, product, entries, check).await {
+        Ok(done) => done,
+        Err(e) => {
+            eprintln!("mediadesk: {e}");
+            return Exit::Failed;
+        }
+    };
+    if let Some(n) = notice {
+        eprintln!("mediadesk: {n}");
+    }
+    let mut exit = Exit::Ok;
+    for (id, applied) in outcomes {
+        let Some(entry) = entries.iter().find(|e| e.id == id) else { continue };
+        let (v, e) = outcome_line(entry, applied);
+        line(v);
+        exit = exit.and(e);
+    }
     exit
 }
 
@@ -205,7 +222,98 @@ pub async fn set_alt(cli: &Cli, store: &dyn Store, product: ProductId, media: Me
             }
         }
     };
-    send_and_report(&journal, store, &entry, false).await
+    send_and_report(&journal, store, &entry.product.clone(), &[entry], false).await
+}
+
+/// `mediadesk alt set-many FILE`: JSON lines of `{"product","media","alt"}`. Each line is
+/// checked first (a bad one is reported and left out); every product's media are read (the
+/// texts replaced, the files' names); all changes are written down in one commit; then each
+/// product's changes go out in one write. Killed half-way, `mediadesk resume` finishes it.
+pub async fn set_many(cli: &Cli, store: &dyn Store, file: &str) -> Exit {
+    let journal = match open(cli) {
+        Ok(j) => j,
+        Err(exit) => return exit,
+    };
+    let text = if file == "-" { std::io::read_to_string(std::io::stdin()) } else { std::fs::read_to_string(file) };
+    let text = match text {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("mediadesk: cannot read {file}: {e}");
+            return Exit::Usage;
+        }
+    };
+    let mut exit = Exit::Ok;
+    let mut wanted: Vec<(ProductId, Vec<(MediaId, String)>)> = Vec::new();
+    for (n, raw) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        match parse_line(store.platform(), raw) {
+            Ok((product, media, alt)) => match wanted.iter_mut().find(|(p, _)| *p == product) {
+                Some((_, items)) => items.push((media, alt)),
+                None => wanted.push((product, vec![(media, alt)])),
+            },
+            Err((code, message)) => {
+                line(json!({"line": n + 1, "error": message, "code": code}));
+                exit = exit.and(Exit::Failed);
+            }
+        }
+    }
+    // What each change replaces, read before anything is written down.
+    let mut changes = Vec::new();
+    for (product, items) in &wanted {
+        let media = match store.product_media(product).await {
+            Ok(pm) => pm.media,
+            Err(e) => {
+                for (m, _) in items {
+                    line(json!({"id": m.0, "product": product.0, "error": e.to_string(), "code": e.code()}));
+                }
+                exit = exit.and(Exit::Failed);
+                continue;
+            }
+        };
+        for (m, alt) in items {
+            let Some(found) = media.iter().find(|x| x.id == *m) else {
+                let message = format!("{} is not a media of {}", m.0, product.0);
+                line(json!({"id": m.0, "error": message, "code": "MEDIA_NOT_ON_PRODUCT"}));
+                exit = exit.and(Exit::Failed);
+                continue;
+            };
+            let name = found.filename.as_deref().map_or_else(|| m.0.clone(), |f| crate::text::visible(f).into_owned());
+            let change = Change::Alt { media: m.clone(), alt: alt.clone(), base: found.alt.clone() };
+            changes.push((product.clone(), format!("Alt text of {name}"), change));
+        }
+    }
+    let entries = {
+        let mut j = crate::sync::lock(&journal);
+        let recorded: Result<Vec<Entry>, _> =
+            j.record_all(&changes, None).and_then(|ids| ids.into_iter().map(|id| j.entry(id)).collect());
+        match recorded {
+            Ok(entries) => entries,
+            Err(e) => {
+                eprintln!("mediadesk: {e}; nothing was sent");
+                return Exit::Failed;
+            }
+        }
+    };
+    eprintln!("mediadesk: {} change(s) written down; sending", entries.len());
+    for (product, group) in crate::journal::by_product(entries) {
+        exit = exit.and(send_and_report(&journal, store, &product, &group, false).await);
+    }
+    exit
+}
+
+/// One line of `set-many`: its ids and text checked as `alt set` checks them.
+fn parse_line(platform: crate::model::Platform, raw: &str) -> Result<(ProductId, MediaId, String), (String, String)> {
+    #[derive(serde::Deserialize)]
+    struct Line {
+        product: String,
+        media: String,
+        alt: String,
+    }
+    let l: Line = serde_json::from_str(raw)
+        .map_err(|e| ("BAD_LINE".to_string(), format!("not a {{\"product\",\"media\",\"alt\"}} line: {e}")))?;
+    let product = crate::store::ids::product(platform, &l.product).map_err(|e| (e.code(), e.to_string()))?;
+    let media = crate::store::ids::media(platform, &l.media).map_err(|e| (e.code(), e.to_string()))?;
+    let alt = crate::store::validate::alt_text(&media.0, &l.alt, platform).map_err(|e| (e.code, e.message))?;
+    Ok((product, media, alt))
 }
 
 /// `mediadesk resume [--overwrite]`: every unconfirmed change, in the order made, each checked
@@ -223,11 +331,12 @@ pub async fn resume(cli: &Cli, store: &dyn Store, overwrite: bool) -> Exit {
             return Exit::Failed;
         }
     };
+    let total = entries.len();
     let mut exit = Exit::Ok;
-    for entry in &entries {
-        exit = exit.and(send_and_report(&journal, store, entry, !overwrite).await);
+    for (product, group) in crate::journal::by_product(entries) {
+        exit = exit.and(send_and_report(&journal, store, &product, &group, !overwrite).await);
     }
-    eprintln!("mediadesk: {} unconfirmed change(s) handled", entries.len());
+    eprintln!("mediadesk: {total} unconfirmed change(s) handled");
     exit
 }
 
@@ -277,5 +386,5 @@ pub async fn undo(cli: &Cli, store: &dyn Store, id: Option<i64>) -> Exit {
     };
     // Checked: the store must still hold what the change set, or the undo would overwrite
     // someone else's later edit.
-    send_and_report(&journal, store, &entry, true).await
+    send_and_report(&journal, store, &entry.product.clone(), &[entry], true).await
 }

@@ -145,6 +145,7 @@ fn prepare(platform: Platform, command: &Command) -> Result<Job, StoreError> {
             let alt = validate::alt_text(&media.0, text, platform).map_err(refused)?;
             Job::Alt { product: product(p)?, edit: AltEdit { media, alt } }
         }
+        Command::Alt { action: AltAction::SetMany { .. } } => Job::Other,
         Command::Reorder { product: p, media: m } => Job::Reorder { product: product(p)?, order: media(m)? },
         Command::Remove { product: p, media: m } => Job::Remove { product: product(p)?, media: media(m)? },
         Command::Delete { media: m, yes } => {
@@ -288,6 +289,7 @@ pub fn run_command(cli: &Cli, command: &Command) -> Exit {
             },
             Command::Sync { full, method } => catalog::sync(cli, store, *full, method).await,
             Command::Resume { overwrite } => journal::resume(cli, store.as_ref(), *overwrite).await,
+            Command::Alt { action: AltAction::SetMany { file } } => journal::set_many(cli, store.as_ref(), file).await,
             Command::Undo { id } => journal::undo(cli, store.as_ref(), *id).await,
             Command::Shop => match shop(store.as_ref()).await {
                 Ok(()) => Exit::Ok,

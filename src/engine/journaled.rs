@@ -136,8 +136,9 @@ pub(super) async fn save_alt(
     }
 }
 
-/// Send the unconfirmed changes (or only `only`), in the order they were made, each checked
-/// against the store first; with `overwrite`, a text changed on the store meanwhile is replaced.
+/// Send the unconfirmed changes (or only `only`), in the order they were made, a product at
+/// a time (one check and one write each), each checked against the store first; with
+/// `overwrite`, a text changed on the store meanwhile is replaced.
 pub(super) async fn resume(ctx: &Ctx, only: Option<i64>, overwrite: bool) {
     let Some(journal) = current(ctx) else { return };
     let j = journal.clone();
@@ -145,40 +146,75 @@ pub(super) async fn resume(ctx: &Ctx, only: Option<i64>, overwrite: bool) {
         Ok(entries) => entries.into_iter().filter(|e| only.is_none_or(|id| e.id == id)).collect::<Vec<_>>(),
         Err(e) => return (ctx.send)(Event::Failed(format!("The unconfirmed changes could not be read: {e}"))),
     };
-    let mut touched = Vec::new();
-    for entry in &entries {
-        resume_one(ctx, &journal, entry, overwrite).await;
-        if !touched.contains(&entry.product) {
-            touched.push(entry.product.clone());
-        }
-    }
-    for product in touched {
+    for (product, group) in crate::journal::by_product(entries) {
+        resume_product(ctx, &journal, &product, &group, overwrite).await;
         refresh(ctx, &product).await;
     }
     announce(ctx, &journal).await;
 }
 
-async fn resume_one(ctx: &Ctx, journal: &Arc<Mutex<Journal>>, entry: &Entry, overwrite: bool) {
+/// One product's unconfirmed changes, sent together; a job in the strip for each.
+async fn resume_product(
+    ctx: &Ctx,
+    journal: &Arc<Mutex<Journal>>,
+    product: &ProductId,
+    group: &[Entry],
+    overwrite: bool,
+) {
     let send = &ctx.send;
-    let job = next_job(ctx);
+    let jobs: Vec<u64> = group
+        .iter()
+        .map(|e| {
+            let job = next_job(ctx);
+            send(Event::Activity { job, title: format!("Resuming: {}", e.title), state: JobState::Running(None) });
+            job
+        })
+        .collect();
+    let outcomes = crate::journal::send_batch(journal, ctx.store().as_ref(), product, group, !overwrite).await;
+    let outcomes = match outcomes {
+        Ok((outcomes, notice)) => {
+            if let Some(n) = notice {
+                send(Event::Notice(n));
+            }
+            outcomes
+        }
+        Err(e) => {
+            for (entry, job) in group.iter().zip(&jobs) {
+                let state = JobState::Failed {
+                    message: "The change's outcome could not be recorded".into(),
+                    detail: e.to_string(),
+                };
+                send(Event::Activity { job: *job, title: format!("Resuming: {}", entry.title), state });
+            }
+            return;
+        }
+    };
+    for (entry, job) in group.iter().zip(jobs) {
+        let applied = outcomes.iter().find(|(id, _)| *id == entry.id).map_or(Applied::NotMine, |(_, a)| a.clone());
+        report_resumed(ctx, entry, job, applied, overwrite);
+    }
+}
+
+/// The strip's words for one resumed change.
+fn report_resumed(ctx: &Ctx, entry: &Entry, job: u64, applied: Applied, overwrite: bool) {
+    let send = &ctx.send;
     let title = format!("Resuming: {}", entry.title);
-    send(Event::Activity { job, title: title.clone(), state: JobState::Running(None) });
     let Change::Alt { alt, .. } = &entry.change;
     let failed = |message: String, detail: String| Event::Activity {
         job,
         title: title.clone(),
         state: JobState::Failed { message, detail },
     };
-    match crate::journal::send(journal, ctx.store().as_ref(), entry, !overwrite).await {
-        Ok((Applied::Confirmed | Applied::NotMine, _)) => {
+    match applied {
+        Applied::Confirmed | Applied::NotMine => {
             send(Event::Activity { job, title: title.clone(), state: JobState::Done })
         }
-        Ok((Applied::AlreadyThere, _)) => send(Event::Activity {
+        Applied::AlreadyThere => send(Event::Activity {
             job,
             title: format!("Already on the store: {}", entry.title),
             state: JobState::Done,
         }),
-        Ok((Applied::Conflict { store }, _)) => {
+        Applied::Conflict { store } => {
             let message = format!(
                 "Not sent: the alt text was changed on the store since (now \u{201c}{store}\u{201d}; yours \u{201c}{alt}\u{201d}). \
                  Retry sends yours anyway"
@@ -187,15 +223,14 @@ async fn resume_one(ctx: &Ctx, journal: &Arc<Mutex<Journal>>, entry: &Entry, ove
             let again = Command::ResumeChanges { only: Some(entry.id), overwrite: true };
             send(Event::Retry { job, command: Box::new(again) });
         }
-        Ok((Applied::Queued { message, .. }, _)) => {
+        Applied::Queued { message, .. } => {
             send(failed("Not sent: the store did not answer; the change is kept".into(), message));
             let again = Command::ResumeChanges { only: Some(entry.id), overwrite };
             send(Event::Retry { job, command: Box::new(again) });
         }
-        Ok((Applied::Failed { code, message } | Applied::Refused { code, message }, _)) => {
+        Applied::Failed { code, message } | Applied::Refused { code, message } => {
             send(failed(message.clone(), format!("{code}: {message}")))
         }
-        Err(e) => send(failed("The change's outcome could not be recorded".into(), e.to_string())),
     }
 }
 

@@ -19,7 +19,7 @@ use crate::model::{MediaId, ProductId, StoreRef};
 
 mod send;
 
-pub use send::{Applied, send};
+pub use send::{Applied, Outcomes, send, send_batch};
 
 /// The journal schema this build reads and writes (SQLite's `user_version`).
 const VERSION: i64 = 1;
@@ -180,6 +180,19 @@ pub struct Entry {
 pub struct Journal {
     conn: Connection,
     path: PathBuf,
+}
+
+/// Entries grouped by product, each group and each product's entries in the order made: how
+/// changes are resumed (one check and one write per product).
+pub fn by_product(entries: Vec<Entry>) -> Vec<(ProductId, Vec<Entry>)> {
+    let mut out: Vec<(ProductId, Vec<Entry>)> = Vec::new();
+    for e in entries {
+        match out.iter_mut().find(|(p, _)| *p == e.product) {
+            Some((_, group)) => group.push(e),
+            None => out.push((e.product.clone(), vec![e])),
+        }
+    }
+    out
 }
 
 /// The journal file of a store in `dir` (the catalogs' folder).

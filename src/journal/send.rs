@@ -1,10 +1,12 @@
-//! Sending one written-down change to the store and writing down what became of it: the one
-//! place the window and the command line both go through.
+//! Sending written-down changes to the store and writing down what became of each: the one
+//! place the window and the command line both go through. Changes of one product go out
+//! together (one read to check them, one write), as the store's batch calls allow.
 
 use std::sync::Mutex;
 
 use super::{Change, Entry, Journal, JournalError};
-use crate::store::{AltEdit, Store, StoreError};
+use crate::model::{MediaId, ProductId};
+use crate::store::{AltEdit, BatchOutcome, Store, StoreError};
 
 /// What became of one change.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,78 +46,137 @@ pub enum Applied {
     NotMine,
 }
 
-/// Send `entry` (pending, or sent by a run that never wrote the answer) and write down the
-/// outcome. With `check`, the store's current text is compared with the text the change
-/// replaced before anything is written: a different one is a conflict, the same as the new
-/// one means it is already done (a resumed change is never applied twice).
+/// What became of each change of a batch (by journal id), and a notice from the store.
+pub type Outcomes = (Vec<(i64, Applied)>, Option<String>);
+
+/// Send one change; see `send_batch`.
 pub async fn send(
     journal: &Mutex<Journal>,
     store: &dyn Store,
     entry: &Entry,
     check: bool,
 ) -> Result<(Applied, Option<String>), JournalError> {
+    let (mut outcomes, notice) = send_batch(journal, store, &entry.product, std::slice::from_ref(entry), check).await?;
+    Ok((outcomes.pop().map_or(Applied::NotMine, |(_, a)| a), notice))
+}
+
+/// Send changes of one product (pending, or sent by a run that never wrote the answer) in one
+/// write, and write down each outcome. With `check`, the store's current texts are read first
+/// and compared with the texts the changes replaced: a different one is a conflict (nothing
+/// overwritten), the new one already there means it is done (a resumed change is never
+/// applied twice).
+pub async fn send_batch(
+    journal: &Mutex<Journal>,
+    store: &dyn Store,
+    product: &ProductId,
+    entries: &[Entry],
+    check: bool,
+) -> Result<Outcomes, JournalError> {
     let lock = || crate::sync::lock(journal);
-    if !lock().claim_any(entry.id)? {
-        return Ok((Applied::NotMine, None));
-    }
-    let Change::Alt { media, alt, base } = &entry.change;
-    if check {
-        let current = match store.media_alts(&entry.product, 250).await {
-            Ok(alts) => alts.media.into_iter().find(|(m, _)| m == media).map(|(_, text)| text),
-            Err(e) => return finish(journal, entry.id, Err(e)).map(|a| (a, None)),
-        };
-        match current {
-            None => {
-                let applied = Applied::Failed {
-                    code: "MEDIA_NOT_ON_PRODUCT".into(),
-                    message: "the media is no longer on the product".into(),
-                };
-                return record(journal, entry.id, applied).map(|a| (a, None));
-            }
-            Some(now) if now.trim() == alt.trim() => {
-                lock().confirm(entry.id)?;
-                return Ok((Applied::AlreadyThere, None));
-            }
-            Some(now) if now.trim() != base.trim() => {
-                lock().requeue(
-                    entry.id,
-                    "CONFLICT",
-                    &format!("changed on the store since: now \u{201c}{now}\u{201d}"),
-                )?;
-                return Ok((Applied::Conflict { store: now }, None));
-            }
-            Some(_) => {}
+    let mut out = Vec::new();
+    let mut mine = Vec::new();
+    for e in entries {
+        if lock().claim_any(e.id)? {
+            mine.push(e);
+        } else {
+            out.push((e.id, Applied::NotMine));
         }
     }
-    let result = store.set_alt(&entry.product, &[AltEdit { media: media.clone(), alt: alt.clone() }]).await;
+    let mut to_send = Vec::new();
+    if check && !mine.is_empty() {
+        let current = match store.media_alts(product, mine.len().max(250) as u32).await {
+            Ok(alts) => alts.media,
+            Err(e) => {
+                let applied = from_error(&e);
+                for entry in mine {
+                    out.push((entry.id, record(journal, entry.id, applied.clone())?));
+                }
+                return Ok((out, None));
+            }
+        };
+        for entry in mine {
+            let Change::Alt { media, alt, base } = &entry.change;
+            let applied = match current.iter().find(|(m, _)| m == media).map(|(_, text)| text) {
+                None => Applied::Failed {
+                    code: "MEDIA_NOT_ON_PRODUCT".into(),
+                    message: "the media is no longer on the product".into(),
+                },
+                Some(now) if now.trim() == alt.trim() => Applied::AlreadyThere,
+                Some(now) if now.trim() != base.trim() => Applied::Conflict { store: now.clone() },
+                Some(_) => {
+                    to_send.push(entry);
+                    continue;
+                }
+            };
+            out.push((entry.id, record(journal, entry.id, applied)?));
+        }
+    } else {
+        to_send = mine;
+    }
+    if to_send.is_empty() {
+        return Ok((out, None));
+    }
+    let edits: Vec<AltEdit> = to_send
+        .iter()
+        .map(|e| {
+            let Change::Alt { media, alt, .. } = &e.change;
+            AltEdit { media: media.clone(), alt: alt.clone() }
+        })
+        .collect();
+    let result = store.set_alt(product, &edits).await;
     let notice = result.as_ref().ok().and_then(|o| o.notice.clone());
-    let outcome = result.map(|o| o.failed.into_iter().next());
-    finish(journal, entry.id, outcome).map(|a| (a, notice))
+    for (entry, edit) in to_send.iter().zip(&edits) {
+        let applied = match &result {
+            Ok(outcome) => item_outcome(outcome, &edit.media),
+            Err(e) => from_error(e),
+        };
+        out.push((entry.id, record(journal, entry.id, applied)?));
+    }
+    Ok((out, notice))
 }
 
-/// Write down the store's answer: `Ok(None)` done, `Ok(Some(item))` refused, `Err` by kind.
-fn finish(
-    journal: &Mutex<Journal>,
-    id: i64,
-    outcome: Result<Option<crate::store::ItemError>, StoreError>,
-) -> Result<Applied, JournalError> {
-    let applied = match outcome {
-        Ok(None) => Applied::Confirmed,
-        Ok(Some(item)) => Applied::Failed { code: item.code, message: item.message },
-        Err(e) if e.is_transient() => Applied::Queued { code: e.code(), message: e.to_string() },
-        Err(e) if e.is_local() => Applied::Refused { code: e.code(), message: e.to_string() },
-        Err(e) => Applied::Failed { code: e.code(), message: e.to_string() },
-    };
-    record(journal, id, applied)
+/// One item of a batch the store answered: confirmed when it says so, else its refusal (or
+/// one it gave for no item in particular).
+fn item_outcome(outcome: &BatchOutcome, media: &MediaId) -> Applied {
+    if outcome.done.contains(media) {
+        return Applied::Confirmed;
+    }
+    let refusal = outcome
+        .failed
+        .iter()
+        .find(|f| f.item.as_deref() == Some(media.0.as_str()))
+        .or_else(|| outcome.failed.iter().find(|f| f.item.is_none()));
+    match refusal {
+        Some(f) => Applied::Failed { code: f.code.clone(), message: f.message.clone() },
+        // Neither done nor refused: not known to be on the store, so sent again on resume.
+        None => {
+            Applied::Queued { code: "NOT_CONFIRMED".into(), message: "the store did not confirm this change".into() }
+        }
+    }
 }
 
+/// A failed request, by kind: worth sending again, refused before sending, or refused.
+fn from_error(e: &StoreError) -> Applied {
+    if e.is_transient() {
+        Applied::Queued { code: e.code(), message: e.to_string() }
+    } else if e.is_local() {
+        Applied::Refused { code: e.code(), message: e.to_string() }
+    } else {
+        Applied::Failed { code: e.code(), message: e.to_string() }
+    }
+}
+
+/// Write one outcome down.
 fn record(journal: &Mutex<Journal>, id: i64, applied: Applied) -> Result<Applied, JournalError> {
     let mut j = crate::sync::lock(journal);
     match &applied {
         Applied::Confirmed | Applied::AlreadyThere => j.confirm(id)?,
         Applied::Failed { code, message } | Applied::Refused { code, message } => j.fail(id, code, message)?,
         Applied::Queued { code, message } => j.requeue(id, code, message)?,
-        Applied::Conflict { .. } | Applied::NotMine => {}
+        Applied::Conflict { store } => {
+            j.requeue(id, "CONFLICT", &format!("changed on the store since: now \u{201c}{store}\u{201d}"))?
+        }
+        Applied::NotMine => {}
     }
     Ok(applied)
 }
