@@ -207,3 +207,49 @@ fn discarding_the_unconfirmed_changes_sends_nothing() {
     drop(engine);
     let _ = std::fs::remove_dir_all(&data);
 }
+
+#[test]
+fn ctrl_z_after_a_restart_undoes_the_last_confirmed_change_and_an_undo_is_not_undone_again() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sandbox = rt.block_on(Sandbox::start(SandboxConfig::default())).unwrap();
+    let data = std::env::temp_dir().join(format!("mediadesk-engine-journal-undo-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    sandbox.state().lock().unwrap().files.get_mut(&37).unwrap().alt = "Watch".into();
+    let (engine, _) = app(&sandbox, &data);
+    save(&engine, "Polaris watch", "Watch");
+    wait_for(&engine, "the save", |e| matches!(e, Event::AltSaved { .. }).then_some(()));
+    save(&engine, "Polaris watch, steel", "Polaris watch");
+    wait_for(&engine, "the second save", |e| matches!(e, Event::AltSaved { .. }).then_some(()));
+    // Undone in this session (the window's own undo): written down as the undo of the second.
+    engine.send(Command::UndoAlt {
+        product: ProductId("gid://shopify/Product/1".into()),
+        media: MediaId("gid://shopify/MediaImage/37".into()),
+        alt: "Polaris watch".into(),
+        previous: "Polaris watch, steel".into(),
+        title: format!("Undo: {SAVING}"),
+    });
+    wait_for(&engine, "the undo", |e| matches!(e, Event::AltSaved { .. }).then_some(()));
+    assert_eq!(alt_of(&sandbox), "Polaris watch");
+    drop(engine);
+
+    // After a restart, Ctrl+Z (no undo of the window's own left) takes back the first edit,
+    // not the undone second one.
+    let (engine, _) = app(&sandbox, &data);
+    engine.send(Command::UndoLast);
+    let done = wait_for(&engine, "the undo", |e| match e {
+        Event::Activity { title, state: JobState::Done, .. } => Some(title),
+        Event::Activity { title, state: JobState::Failed { message, .. }, .. } => panic!("{title}: {message}"),
+        _ => None,
+    });
+    assert_eq!(done, format!("Undo: {SAVING}"));
+    assert_eq!(alt_of(&sandbox), "Watch");
+    engine.send(Command::UndoLast);
+    let nothing = wait_for(&engine, "nothing left", |e| match e {
+        Event::Activity { title, state: JobState::Done, .. } => Some(title),
+        _ => None,
+    });
+    assert_eq!(nothing, "Nothing left to undo");
+    assert_eq!(alt_of(&sandbox), "Watch");
+    drop(engine);
+    let _ = std::fs::remove_dir_all(&data);
+}

@@ -68,13 +68,15 @@ fn summary(e: &Entry) -> UnconfirmedChange {
 
 /// Save one media's alt text: written down, then sent. A refusal puts the attempted text back
 /// as a draft; a change that did not reach the store stays in the journal (Retry sends it, and
-/// so does Resume after a restart).
+/// so does Resume after a restart). With `undo`, it is written down as the undo of the edit
+/// that set the current text.
 pub(super) async fn save_alt(
     ctx: &Ctx,
     journal: Arc<Mutex<Journal>>,
     product: ProductId,
     edit: (MediaId, String, String),
     title: String,
+    undo: bool,
 ) {
     let (media, alt, previous) = edit;
     let send = &ctx.send;
@@ -84,7 +86,9 @@ pub(super) async fn save_alt(
     let (j, p, t) = (journal.clone(), product.clone(), title.clone());
     let entry = match blocking(move || {
         let mut j = crate::sync::lock(&j);
-        let id = j.record(&p, &t, &change)?;
+        let Change::Alt { media, base, .. } = &change;
+        let undoes = if undo { j.undoable_for(media, base)?.map(|e| e.id) } else { None };
+        let id = j.record_all(&[(p, t, change.clone())], undoes)?[0];
         j.entry(id)
     })
     .await
@@ -231,6 +235,60 @@ fn report_resumed(ctx: &Ctx, entry: &Entry, job: u64, applied: Applied, overwrit
         Applied::Failed { code, message } | Applied::Refused { code, message } => {
             send(failed(message.clone(), format!("{code}: {message}")))
         }
+    }
+}
+
+/// Undo the newest confirmed change the journal holds (the window's own undo list is empty,
+/// after a restart): its inverse written down as its undo, then sent, checked first so a text
+/// changed on the store since is not overwritten.
+pub(super) async fn undo_last(ctx: &Ctx) {
+    let Some(journal) = current(ctx) else { return };
+    let send = &ctx.send;
+    let j = journal.clone();
+    let entry = blocking(move || {
+        let mut j = crate::sync::lock(&j);
+        let Some(last) = j.last_undoable()? else { return Ok(None) };
+        let title = format!("Undo: {}", last.title);
+        let id = j.record_all(&[(last.product.clone(), title, last.change.inverse())], Some(last.id))?[0];
+        j.entry(id).map(Some)
+    })
+    .await;
+    let job = next_job(ctx);
+    let entry = match entry {
+        Ok(Some(e)) => e,
+        Ok(None) => {
+            return send(Event::Activity { job, title: "Nothing left to undo".into(), state: JobState::Done });
+        }
+        Err(e) => return send(Event::Failed(format!("The last change could not be undone: {e}"))),
+    };
+    send(Event::Activity { job, title: entry.title.clone(), state: JobState::Running(None) });
+    let failed = |message: String, detail: String| Event::Activity {
+        job,
+        title: entry.title.clone(),
+        state: JobState::Failed { message, detail },
+    };
+    match crate::journal::send(&journal, ctx.store().as_ref(), &entry, true).await {
+        Ok((Applied::Confirmed | Applied::AlreadyThere | Applied::NotMine, _)) => {
+            send(Event::Activity { job, title: entry.title.clone(), state: JobState::Done });
+            refresh(ctx, &entry.product).await;
+        }
+        Ok((Applied::Conflict { store }, _)) => {
+            // The undo is not wanted any more: the store's text moved on.
+            let j = journal.clone();
+            let id = entry.id;
+            let _ = blocking(move || crate::sync::lock(&j).discard(id)).await;
+            send(failed(
+                format!("Not undone: the alt text was changed on the store since (now \u{201c}{store}\u{201d})"),
+                "CONFLICT".into(),
+            ));
+        }
+        Ok((Applied::Queued { message, .. }, _)) => {
+            send(failed("Not undone yet: the store did not answer; the undo is kept".into(), message))
+        }
+        Ok((Applied::Failed { code, message } | Applied::Refused { code, message }, _)) => {
+            send(failed(message.clone(), format!("{code}: {message}")))
+        }
+        Err(e) => send(failed("The undo's outcome could not be recorded".into(), e.to_string())),
     }
 }
 

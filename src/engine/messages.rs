@@ -62,6 +62,23 @@ pub enum Command {
         /// What the activity strip calls the job ("Saving the alt text of polaris.jpg").
         title: String,
     },
+    /// Take back an alt edit made in this session: saved like `SaveAlt`, and written in the
+    /// journal as the undo of that edit (so it is not offered for undo again after a restart).
+    UndoAlt {
+        /// The product.
+        product: ProductId,
+        /// The media.
+        media: MediaId,
+        /// The text to put back.
+        alt: String,
+        /// The text it has now (what the undone edit set).
+        previous: String,
+        /// What the strip calls it ("Undo: Saving the alt text of polaris.jpg").
+        title: String,
+    },
+    /// Undo the last confirmed change the journal holds (after a restart, when the window has
+    /// no undo of its own left), unless the store's text changed since.
+    UndoLast,
     /// Put the product's media in this order.
     Reorder {
         /// The product.
@@ -355,6 +372,8 @@ impl Command {
             Command::Thumbnail(_) => "thumbnail",
             Command::Scan(_) => "scan",
             Command::SaveAlt { .. } => "save_alt",
+            Command::UndoAlt { .. } => "undo_alt",
+            Command::UndoLast => "undo_last",
             Command::Reorder { .. } => "reorder",
             Command::Remove { .. } => "remove",
             Command::Delete { .. } => "delete",

@@ -273,10 +273,15 @@ async fn run_command(ctx: Arc<Ctx>, cmd: Command) {
         Command::Scan(wanted) => start_scans(ctx, wanted),
         Command::Thumbnail(url) => thumbnail(ctx, url).await,
         Command::SaveAlt { product, media, alt, previous, title } => match journaled::current(ctx) {
-            Some(journal) => journaled::save_alt(ctx, journal, product, (media, alt, previous), title).await,
+            Some(journal) => journaled::save_alt(ctx, journal, product, (media, alt, previous), title, false).await,
             // No data folder, or a journal that cannot be opened (the user was told).
             None => edits::save_alt(ctx, product, (media, alt, previous), title).await,
         },
+        Command::UndoAlt { product, media, alt, previous, title } => match journaled::current(ctx) {
+            Some(journal) => journaled::save_alt(ctx, journal, product, (media, alt, previous), title, true).await,
+            None => edits::save_alt(ctx, product, (media, alt, previous), title).await,
+        },
+        Command::UndoLast => journaled::undo_last(ctx).await,
         Command::ResumeChanges { only, overwrite } => journaled::resume(ctx, only, overwrite).await,
         Command::DiscardChanges => journaled::discard_all(ctx).await,
         Command::Reorder { product, order, previous, title } => {

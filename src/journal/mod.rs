@@ -394,6 +394,18 @@ impl Journal {
             .pop())
     }
 
+    /// The newest confirmed change of `media` that set `now` and is neither an undo nor undone:
+    /// the one an undo in the window takes back.
+    pub fn undoable_for(&self, media: &MediaId, now: &str) -> Result<Option<Entry>, JournalError> {
+        let found = self.entries(
+            "WHERE media_id = ?1 AND state = 'confirmed' AND undoes IS NULL
+               AND NOT EXISTS (SELECT 1 FROM entries u WHERE u.undoes = entries.id AND u.state IN ('pending', 'sent', 'confirmed'))
+             ORDER BY id DESC LIMIT 1",
+            params![media.0],
+        )?;
+        Ok(found.into_iter().find(|e| matches!(&e.change, Change::Alt { alt, .. } if alt == now)))
+    }
+
     fn entries(&self, tail: &str, args: impl rusqlite::Params) -> Result<Vec<Entry>, JournalError> {
         let sql = format!(
             "SELECT id, made_at, product_id, title, change, state, error_code, error_message, undoes, updated_at

@@ -211,7 +211,8 @@ impl MediadeskApp {
 
     /// Take back the last alt edit, reorder or removal, by sending its inverse to the store.
     pub(super) fn undo_last(&mut self) {
-        let Some(last) = self.undo.pop() else { return };
+        // Nothing left of this session: the journal's last confirmed change (after a restart).
+        let Some(last) = self.undo.pop() else { return self.engine.send(Command::UndoLast) };
         match last {
             // "Undo: …" titles read "Undone: …" in the strip once done.
             Undo::Alt { product, media, previous, what } => {
@@ -221,7 +222,7 @@ impl MediadeskApp {
                     self.inspector.draft = previous.clone();
                 }
                 let title = format!("Undo: {what}");
-                self.engine.send(Command::SaveAlt { product, media, alt: previous, previous: now, title });
+                self.engine.send(Command::UndoAlt { product, media, alt: previous, previous: now, title });
             }
             Undo::Order { product, previous, what } => {
                 let now = self.order();
