@@ -102,15 +102,14 @@ fn an_edit_the_store_did_not_answer_is_offered_after_a_restart_and_resumed() {
         }
     );
 
-    // The store goes down: the edit is kept, not lost, and the window says so.
+    // The store goes down: the edit is kept, not lost, and the window says it waits; the app
+    // closes before the store answers again.
     sandbox.state().lock().unwrap().outage = true;
     save(&engine, "Polaris watch, steel case", "Polaris watch");
-    let message = wait_for(&engine, "the failure", |e| match e {
-        // The save's own job (a catalog sync may fail in the outage too).
-        Event::Activity { title, state: JobState::Failed { message, .. }, .. } if title == SAVING => Some(message),
+    wait_for(&engine, "the edit waiting", |e| match e {
+        Event::AltWaiting { alt, .. } => Some(assert_eq!(alt, "Polaris watch, steel case")),
         _ => None,
     });
-    assert!(message.starts_with("Not sent: the store did not answer. The change is kept"), "{message}");
     drop(engine);
     sandbox.state().lock().unwrap().outage = false;
     assert_eq!(alt_of(&sandbox), "Polaris watch", "nothing reached the store");
@@ -137,12 +136,12 @@ fn an_edit_the_store_did_not_answer_is_offered_after_a_restart_and_resumed() {
     // Resume shows both and overwrites nothing; Retry sends ours.
     sandbox.state().lock().unwrap().outage = true;
     save(&engine, "Polaris watch on a wrist", "Polaris watch, steel case");
-    wait_for(&engine, "the failure", |e| match e {
-        Event::Activity { title, state: JobState::Failed { .. }, .. } if title == SAVING => Some(()),
-        _ => None,
-    });
+    wait_for(&engine, "the edit waiting", |e| matches!(e, Event::AltWaiting { .. }).then_some(()));
+    drop(engine);
     sandbox.state().lock().unwrap().outage = false;
     sandbox.state().lock().unwrap().files.get_mut(&37).unwrap().alt = "Edited in the admin".into();
+    let (engine, asked) = app(&sandbox, &data);
+    assert_eq!(asked.len(), 1);
     engine.send(Command::ResumeChanges { only: None, overwrite: false });
     let (message, retry) = {
         let message = wait_for(&engine, "the conflict", |e| match e {
@@ -185,12 +184,9 @@ fn discarding_the_unconfirmed_changes_sends_nothing() {
     let (engine, _) = app(&sandbox, &data);
     sandbox.state().lock().unwrap().outage = true;
     save(&engine, "Never sent", &before);
-    wait_for(&engine, "the failure", |e| match e {
-        Event::Activity { title, state: JobState::Failed { .. }, .. } if title == SAVING => Some(()),
-        _ => None,
-    });
-    sandbox.state().lock().unwrap().outage = false;
+    wait_for(&engine, "the edit waiting", |e| matches!(e, Event::AltWaiting { .. }).then_some(()));
     drop(engine);
+    sandbox.state().lock().unwrap().outage = false;
     let (engine, asked) = app(&sandbox, &data);
     assert_eq!(asked.len(), 1);
     engine.send(Command::DiscardChanges);
@@ -250,6 +246,72 @@ fn ctrl_z_after_a_restart_undoes_the_last_confirmed_change_and_an_undo_is_not_un
     });
     assert_eq!(nothing, "Nothing left to undo");
     assert_eq!(alt_of(&sandbox), "Watch");
+    drop(engine);
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+#[test]
+fn edits_made_while_the_store_is_down_wait_and_go_out_in_order_when_it_answers() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sandbox = rt.block_on(Sandbox::start(SandboxConfig::default())).unwrap();
+    let data = std::env::temp_dir().join(format!("mediadesk-engine-journal-queue-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    // Another image, on another product.
+    let (other_product, other) = {
+        let st = sandbox.state();
+        let st = st.lock().unwrap();
+        let p = st.products.values().find(|p| p.id != 1 && !p.media.is_empty()).unwrap();
+        let m = *p.media.iter().find(|m| st.files[m].kind == mediadesk::sandbox::state::FileKind::Image).unwrap();
+        (p.id, m)
+    };
+    let (engine, _) = app(&sandbox, &data);
+    sandbox.state().lock().unwrap().outage = true;
+    save(&engine, "Polaris watch, first", &alt_of(&sandbox));
+    let mut waiting = Vec::new();
+    let mut strip = Vec::new();
+    let watch = |e: Event, waiting: &mut Vec<MediaId>, strip: &mut Vec<String>| match e {
+        Event::AltWaiting { media, .. } => waiting.push(media),
+        Event::Activity { title, state: JobState::Running(None), .. } if title.starts_with("Waiting for the store") => {
+            strip.push(title)
+        }
+        _ => {}
+    };
+    wait_for(&engine, "the first waiting", |e| {
+        watch(e, &mut waiting, &mut strip);
+        (waiting.len() == 1).then_some(())
+    });
+    // Made second, while the first still waits.
+    engine.send(Command::SaveAlt {
+        product: ProductId(format!("gid://shopify/Product/{other_product}")),
+        media: MediaId(format!("gid://shopify/MediaImage/{other}")),
+        alt: "Second edit".into(),
+        previous: sandbox.state().lock().unwrap().files[&other].alt.clone(),
+        title: "Saving the alt text of the second image".into(),
+    });
+    wait_for(&engine, "both waiting", |e| {
+        watch(e, &mut waiting, &mut strip);
+        (waiting.len() == 2 && strip.len() == 2).then_some(())
+    });
+    assert_eq!(
+        strip,
+        [
+            format!("Waiting for the store to answer: {SAVING}"),
+            "Waiting for the store to answer: Saving the alt text of the second image".to_string()
+        ]
+    );
+    assert_eq!(alt_of(&sandbox), "Man wearing Polaris watch.", "nothing sent during the outage");
+    // The store answers again: both go out by themselves, in the order they were made.
+    sandbox.state().lock().unwrap().outage = false;
+    let mut saved = Vec::new();
+    wait_for(&engine, "both sent", |e| {
+        if let Event::AltSaved { media, .. } = e {
+            saved.push(media);
+        }
+        (saved.len() == 2).then_some(())
+    });
+    assert_eq!(saved, waiting, "in the order they were made");
+    assert_eq!(alt_of(&sandbox), "Polaris watch, first");
+    assert_eq!(sandbox.state().lock().unwrap().files[&other].alt, "Second edit");
     drop(engine);
     let _ = std::fs::remove_dir_all(&data);
 }

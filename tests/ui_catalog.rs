@@ -181,3 +181,50 @@ fn changes_a_previous_run_left_unconfirmed_are_offered_and_resumed_from_the_wind
     drop(h);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn an_alt_text_saved_while_the_store_is_down_shows_as_waiting_and_goes_out_when_it_answers() {
+    let dir = data_dir("waiting");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let launcher = mediadesk::cli::sandbox_launcher(SandboxConfig::default(), move |sb| {
+        let _ = tx.send(sb.state());
+    });
+    let folders = Folders { cache: None, data: Some(dir.clone()) };
+    let mut h = Harness::builder().with_size(egui::vec2(1300.0, 850.0)).build_eframe(move |cc| {
+        MediadeskApp::with_sandbox_in(&cc.egui_ctx, launcher, folders).expect("the app starts")
+    });
+    h.run_steps(2);
+    let sandbox: Arc<Mutex<mediadesk::sandbox::state::State>> = rx.recv_timeout(Duration::from_secs(30)).unwrap();
+    step_until(&mut h, "the catalog", |h| shows(h, "products on this computer"));
+    h.get_by_label("Products").click();
+    h.run_steps(1);
+    h.get_by_label("Products").type_text("title:polaris*");
+    step_until(&mut h, "the search results", |h| h.query_by_label_contains("Polaris Watch\n").is_some());
+    h.get_by_label_contains("Polaris Watch\n").click();
+    step_until(&mut h, "the media grid", |h| h.query_by_label_contains("polaris.jpg").is_some());
+    h.get_by_label_contains("polaris.jpg").click();
+    step_until(&mut h, "the alt editor", |h| h.query_by_label("Alt text").is_some());
+    sandbox.lock().unwrap().outage = true;
+    h.get_by_label("Alt text").click();
+    h.run_steps(1);
+    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
+    h.run_steps(1);
+    h.get_by_label("Alt text").type_text("Polaris watch, written during the outage");
+    h.run_steps(1);
+    h.key_press(egui::Key::Enter);
+    step_until(&mut h, "the waiting tile", |h| {
+        h.query_by_label_contains("(alt text waiting for the store to answer)").is_some()
+    });
+    assert!(shows(&h, "Waiting for the store to answer: Saving the alt text of polaris.jpg"));
+    assert_eq!(sandbox.lock().unwrap().files[&37].alt, "Man wearing Polaris watch.");
+    // The store answers again: the edit goes out by itself.
+    sandbox.lock().unwrap().outage = false;
+    step_until(&mut h, "the store to have it", |_| {
+        sandbox.lock().unwrap().files[&37].alt == "Polaris watch, written during the outage"
+    });
+    step_until(&mut h, "the tile no longer waiting", |h| {
+        h.query_by_label_contains("(alt text waiting for the store to answer)").is_none()
+    });
+    drop(h);
+    let _ = std::fs::remove_dir_all(&dir);
+}

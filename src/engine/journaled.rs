@@ -2,7 +2,9 @@
 //! or failed from the store's answer (`journal::send`, the path the command line takes too),
 //! and the changes an earlier run left unconfirmed offered when the store is opened.
 
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use super::{Command, Ctx, Event, JobState, UnconfirmedChange, next_job, refresh};
 use crate::journal::{Applied, Change, Entry, Journal, JournalError};
@@ -27,6 +29,8 @@ async fn blocking<T: Send + 'static>(
 /// run left unconfirmed. Without a data folder, or when it cannot be opened (the user is told),
 /// edits are sent without one.
 pub(super) async fn open(ctx: &Ctx, store: &StoreRef) {
+    // Edits waiting for the previous store stay in its journal, offered when it opens again.
+    crate::sync::lock(&ctx.waiting).clear();
     let Some(dir) = ctx.data_dir.clone() else {
         *crate::sync::lock(&ctx.journal) = None;
         return;
@@ -71,7 +75,7 @@ fn summary(e: &Entry) -> UnconfirmedChange {
 /// so does Resume after a restart). With `undo`, it is written down as the undo of the edit
 /// that set the current text.
 pub(super) async fn save_alt(
-    ctx: &Ctx,
+    ctx: &Arc<Ctx>,
     journal: Arc<Mutex<Journal>>,
     product: ProductId,
     edit: (MediaId, String, String),
@@ -111,17 +115,16 @@ pub(super) async fn save_alt(
             send(Event::Activity { job, title, state: JobState::Done });
         }
         Ok((Applied::Queued { message, .. }, _)) => {
-            send(Event::AltRefused { media: media.clone(), previous: previous.clone(), attempted: alt.clone() });
-            let words = "Not sent: the store did not answer. The change is kept: Retry sends it, and it is offered \
-                         again the next time the store is opened";
+            // Kept in the journal, and sent by itself once the store answers again.
+            tracing::info!(entry = entry.id, reason = %message, "an edit waits for the store");
+            send(Event::AltWaiting { media: media.clone(), alt });
             send(Event::Activity {
                 job,
-                title: title.clone(),
-                state: JobState::Failed { message: words.into(), detail: message },
+                title: format!("Waiting for the store to answer: {title}"),
+                state: JobState::Running(None),
             });
-            // A new entry for the same media supersedes this one: it is never sent twice.
-            let again = Command::SaveAlt { product, media, alt, previous, title };
-            send(Event::Retry { job, command: Box::new(again) });
+            crate::sync::lock(&ctx.waiting).insert(entry.id, (job, media));
+            probe(ctx);
         }
         Ok((Applied::Failed { code, message } | Applied::Refused { code, message }, _)) => {
             send(Event::AltRefused { media, previous, attempted: alt });
@@ -138,6 +141,43 @@ pub(super) async fn save_alt(
             send(Event::Activity { job, title, state: JobState::Failed { message, detail } });
         }
     }
+}
+
+/// First wait before asking whether the store answers again; doubled up to `PROBE_MOST`.
+const PROBE_FIRST: Duration = Duration::from_secs(1);
+/// Longest wait between two probes: an outage of hours costs a request a minute.
+const PROBE_MOST: Duration = Duration::from_secs(60);
+
+/// Make sure a task is asking the store, with growing waits, whether it answers again; when it
+/// does, the waiting edits go out in the order they were made. One task at a time; it ends
+/// when nothing waits any more.
+fn probe(ctx: &Arc<Ctx>) {
+    if ctx.probing.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    let ctx = ctx.clone();
+    tokio::spawn(async move {
+        let mut wait = PROBE_FIRST;
+        loop {
+            tokio::time::sleep(wait).await;
+            if crate::sync::lock(&ctx.waiting).is_empty() {
+                break;
+            }
+            // The cheapest request every store answers with its credentials checked.
+            if ctx.store().connect().await.is_ok() {
+                resume(&ctx, None, false).await;
+                if crate::sync::lock(&ctx.waiting).is_empty() {
+                    break;
+                }
+            }
+            wait = (wait * 2).min(PROBE_MOST);
+        }
+        ctx.probing.store(false, Ordering::SeqCst);
+        // An edit queued just as the task ended starts another.
+        if !crate::sync::lock(&ctx.waiting).is_empty() {
+            probe(&ctx);
+        }
+    });
 }
 
 /// Send the unconfirmed changes (or only `only`), in the order they were made, a product at
@@ -166,12 +206,16 @@ async fn resume_product(
     overwrite: bool,
 ) {
     let send = &ctx.send;
+    // A waiting edit keeps the job the strip already shows for it.
     let jobs: Vec<u64> = group
         .iter()
-        .map(|e| {
-            let job = next_job(ctx);
-            send(Event::Activity { job, title: format!("Resuming: {}", e.title), state: JobState::Running(None) });
-            job
+        .map(|e| match crate::sync::lock(&ctx.waiting).get(&e.id) {
+            Some((job, _)) => *job,
+            None => {
+                let job = next_job(ctx);
+                send(Event::Activity { job, title: format!("Resuming: {}", e.title), state: JobState::Running(None) });
+                job
+            }
         })
         .collect();
     let outcomes = crate::journal::send_batch(journal, ctx.store().as_ref(), product, group, !overwrite).await;
@@ -199,11 +243,31 @@ async fn resume_product(
     }
 }
 
-/// The strip's words for one resumed change.
+/// The strip's words for one resumed change (and the tile's, for an edit that was waiting).
 fn report_resumed(ctx: &Ctx, entry: &Entry, job: u64, applied: Applied, overwrite: bool) {
     let send = &ctx.send;
-    let title = format!("Resuming: {}", entry.title);
-    let Change::Alt { alt, .. } = &entry.change;
+    let Change::Alt { media, alt, .. } = &entry.change;
+    let was_waiting = crate::sync::lock(&ctx.waiting).remove(&entry.id).is_some();
+    if was_waiting {
+        match &applied {
+            Applied::Queued { .. } => {
+                // Still no answer: it keeps waiting.
+                crate::sync::lock(&ctx.waiting).insert(entry.id, (job, media.clone()));
+                return;
+            }
+            Applied::Confirmed | Applied::AlreadyThere | Applied::NotMine => {
+                send(Event::AltSaved { media: media.clone(), alt: alt.clone() })
+            }
+            Applied::Conflict { store } => {
+                send(Event::AltRefused { media: media.clone(), previous: store.clone(), attempted: alt.clone() })
+            }
+            Applied::Failed { .. } | Applied::Refused { .. } => {
+                let Change::Alt { base, .. } = &entry.change;
+                send(Event::AltRefused { media: media.clone(), previous: base.clone(), attempted: alt.clone() })
+            }
+        }
+    }
+    let title = if was_waiting { entry.title.clone() } else { format!("Resuming: {}", entry.title) };
     let failed = |message: String, detail: String| Event::Activity {
         job,
         title: title.clone(),

@@ -240,6 +240,14 @@ pub enum Event {
         /// The text the store now has.
         alt: String,
     },
+    /// An alt text was written down but the store did not answer: it waits, and goes out by
+    /// itself when the store answers again (then `AltSaved`).
+    AltWaiting {
+        /// The media.
+        media: MediaId,
+        /// The text waiting to be sent.
+        alt: String,
+    },
     /// An alt text was refused: the media has its old one again.
     AltRefused {
         /// The media.

@@ -57,6 +57,10 @@ struct Ctx {
     catalog: Mutex<Option<Arc<local::LocalCatalog>>>,
     /// The open store's edit journal.
     journal: Mutex<Option<Arc<Mutex<crate::journal::Journal>>>>,
+    /// Edits waiting for the store to answer again: journal id → the strip's job and the media.
+    waiting: Mutex<std::collections::BTreeMap<i64, (u64, crate::model::MediaId)>>,
+    /// A task is probing the store for the waiting edits.
+    probing: std::sync::atomic::AtomicBool,
     scans: Mutex<Scans>,
     send: Box<dyn Fn(Event) + Send + Sync>,
     jobs: std::sync::atomic::AtomicU64,
@@ -147,6 +151,8 @@ impl Engine {
                         data_dir: folders.data,
                         catalog: Mutex::default(),
                         journal: Mutex::default(),
+                        waiting: Mutex::default(),
+                        probing: std::sync::atomic::AtomicBool::new(false),
                         scans: Mutex::default(),
                         send: Box::new(send),
                         jobs: Default::default(),
@@ -273,12 +279,12 @@ async fn run_command(ctx: Arc<Ctx>, cmd: Command) {
         Command::Scan(wanted) => start_scans(ctx, wanted),
         Command::Thumbnail(url) => thumbnail(ctx, url).await,
         Command::SaveAlt { product, media, alt, previous, title } => match journaled::current(ctx) {
-            Some(journal) => journaled::save_alt(ctx, journal, product, (media, alt, previous), title, false).await,
+            Some(journal) => journaled::save_alt(&shared, journal, product, (media, alt, previous), title, false).await,
             // No data folder, or a journal that cannot be opened (the user was told).
             None => edits::save_alt(ctx, product, (media, alt, previous), title).await,
         },
         Command::UndoAlt { product, media, alt, previous, title } => match journaled::current(ctx) {
-            Some(journal) => journaled::save_alt(ctx, journal, product, (media, alt, previous), title, true).await,
+            Some(journal) => journaled::save_alt(&shared, journal, product, (media, alt, previous), title, true).await,
             None => edits::save_alt(ctx, product, (media, alt, previous), title).await,
         },
         Command::UndoLast => journaled::undo_last(ctx).await,

@@ -121,6 +121,8 @@ pub struct MediadeskApp {
     pub(super) open_marks: super::known::OpenMarks,
     /// Changes the journal holds that the store never confirmed, and the question about them.
     pub(super) unconfirmed: super::unconfirmed::UnconfirmedBar,
+    /// Media whose saved alt text waits for the store to answer again (their tiles say so).
+    pub(super) waiting: std::collections::HashSet<MediaId>,
 }
 
 impl MediadeskApp {
@@ -214,6 +216,7 @@ impl MediadeskApp {
             path_entry: None,
             open_marks: Default::default(),
             unconfirmed: Default::default(),
+            waiting: Default::default(),
         })
     }
 
@@ -289,6 +292,7 @@ impl MediadeskApp {
             media: self.media.as_ref(),
             uploads: &self.uploads,
             drafts: &self.inspector.unsaved,
+            waiting: &self.waiting,
             marks: &self.open_marks.marks,
         };
         let (thumbs, engine) = (&mut self.thumbs, &self.engine);

@@ -68,8 +68,21 @@ impl MediadeskApp {
                     u.state = state;
                 }
             }
-            Event::AltSaved { media, alt } => self.inspector.saved = Some((media, alt)),
+            Event::AltSaved { media, alt } => {
+                self.waiting.remove(&media);
+                if let Some(m) = self.media_mut(&media) {
+                    m.alt = alt.clone();
+                }
+                self.inspector.saved = Some((media, alt));
+            }
+            Event::AltWaiting { media, alt } => {
+                if let Some(m) = self.media_mut(&media) {
+                    m.alt = alt;
+                }
+                self.waiting.insert(media);
+            }
             Event::AltRefused { media, previous, attempted } => {
+                self.waiting.remove(&media);
                 if let Some(m) = self.media_mut(&media) {
                     m.alt = previous;
                 }

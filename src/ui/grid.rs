@@ -90,6 +90,8 @@ pub(super) struct GridInput<'a> {
     pub(super) uploads: &'a [UploadTile],
     /// Alt texts typed and not saved, per media: their tiles say so.
     pub(super) drafts: &'a HashMap<MediaId, String>,
+    /// Media whose saved alt text waits for the store to answer: their tiles say so.
+    pub(super) waiting: &'a HashSet<MediaId>,
     /// How each media's alt text fares, in the media's order, for the tiles' alt badges.
     pub(super) marks: &'a [AltMark],
 }
@@ -179,7 +181,7 @@ impl GridView {
             });
             return actions;
         }
-        self.tiles(ui, pm, &uploads, (input.drafts, input.marks), texture, &mut actions);
+        self.tiles(ui, pm, &uploads, (input.drafts, input.waiting, input.marks), texture, &mut actions);
         actions
     }
 
@@ -189,7 +191,7 @@ impl GridView {
         ui: &mut egui::Ui,
         pm: &ProductMedia,
         uploads: &[&UploadTile],
-        (drafts, marks): (&HashMap<MediaId, String>, &[AltMark]),
+        (drafts, waiting, marks): (&HashMap<MediaId, String>, &HashSet<MediaId>, &[AltMark]),
         texture: &mut dyn FnMut(&str) -> Option<Thumb>,
         actions: &mut Vec<GridAction>,
     ) {
@@ -223,6 +225,7 @@ impl GridView {
                             selected: selection.contains(&m.id),
                             cursor: cursor && self.has_keys,
                             draft: !cursor && drafts.contains_key(&m.id),
+                            waiting: waiting.contains(&m.id),
                             alt: marks.get(index).copied().unwrap_or(AltMark::Missing),
                         };
                         let response = tile(ui, m, (look, side), texture);
@@ -420,6 +423,8 @@ struct TileLook {
     cursor: bool,
     /// Has alt text typed and not saved.
     draft: bool,
+    /// Its saved alt text waits for the store to answer.
+    waiting: bool,
     /// How its alt text fares under the inspector's checks.
     alt: AltMark,
 }
@@ -431,7 +436,7 @@ fn tile(
     (look, side): (TileLook, f32),
     texture_for: &mut dyn FnMut(&str) -> Option<Thumb>,
 ) -> egui::Response {
-    let TileLook { selected, cursor, draft, alt } = look;
+    let TileLook { selected, cursor, draft, waiting, alt } = look;
     // Not focusable: the grid moves its own cursor with the arrow keys, rows out of view included.
     let (rect, response) = ui.allocate_exact_size(Vec2::splat(side), egui::Sense::CLICK | egui::Sense::DRAG);
     let texture = if ui.is_rect_visible(rect) { m.preview_url.as_deref().and_then(texture_for) } else { None };
@@ -483,7 +488,9 @@ fn tile(
         egui::Stroke::new(1.0, visuals.widgets.noninteractive.bg_stroke.color)
     };
     painter.rect_stroke(rect, 6.0, stroke, egui::StrokeKind::Inside);
-    if draft {
+    if waiting {
+        badge(&painter, "WAITING", rect.left_bottom() + Vec2::new(6.0, -6.0), egui::Align2::LEFT_BOTTOM, BADGE_WORK);
+    } else if draft {
         badge(&painter, "UNSAVED", rect.left_bottom() + Vec2::new(6.0, -6.0), egui::Align2::LEFT_BOTTOM, BADGE_WORK);
     }
     if cursor {
@@ -502,6 +509,9 @@ fn tile(
     }
     if draft {
         label.push_str(" (unsaved alt text)");
+    }
+    if waiting {
+        label.push_str(" (alt text waiting for the store to answer)");
     }
     response.widget_info(|| egui::WidgetInfo::selected(egui::Role::Button, true, selected, &label));
     if m.status == MediaStatus::Failed && !m.errors.is_empty() {
