@@ -106,10 +106,11 @@ fn an_edit_the_store_did_not_answer_is_offered_after_a_restart_and_resumed() {
     // closes before the store answers again.
     sandbox.state().lock().unwrap().outage = true;
     save(&engine, "Polaris watch, steel case", "Polaris watch");
-    wait_for(&engine, "the edit waiting", |e| match e {
-        Event::AltWaiting { alt, .. } => Some(assert_eq!(alt, "Polaris watch, steel case")),
+    let waits = wait_for(&engine, "the edit waiting", |e| match e {
+        Event::AltWaiting { alt, .. } => Some(alt),
         _ => None,
     });
+    assert_eq!(waits, "Polaris watch, steel case");
     drop(engine);
     sandbox.state().lock().unwrap().outage = false;
     assert_eq!(alt_of(&sandbox), "Polaris watch", "nothing reached the store");
