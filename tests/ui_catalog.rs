@@ -228,3 +228,44 @@ fn an_alt_text_saved_while_the_store_is_down_shows_as_waiting_and_goes_out_when_
     drop(h);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_history_window_lists_changes_and_undoes_one_of_them() {
+    let dir = data_dir("history");
+    // A change an earlier run made and the store confirmed: it set the sandbox's text.
+    {
+        use mediadesk::journal::{Change, Journal};
+        use mediadesk::model::MediaId;
+        let mut j = Journal::open(&dir, &StoreRef::Sandbox).unwrap();
+        let change = Change::Alt {
+            media: MediaId("gid://shopify/MediaImage/37".into()),
+            alt: "Man wearing Polaris watch.".into(),
+            base: "Watch photo".into(),
+        };
+        let id = j.record(&ProductId("gid://shopify/Product/1".into()), "Alt text of polaris.jpg", &change).unwrap();
+        j.claim(id).unwrap();
+        j.confirm(id).unwrap();
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    let launcher = mediadesk::cli::sandbox_launcher(SandboxConfig::default(), move |sb| {
+        let _ = tx.send(sb.state());
+    });
+    let folders = Folders { cache: None, data: Some(dir.clone()) };
+    let mut h = Harness::builder().with_size(egui::vec2(1300.0, 850.0)).build_eframe(move |cc| {
+        MediadeskApp::with_sandbox_in(&cc.egui_ctx, launcher, folders).expect("the app starts")
+    });
+    h.run_steps(2);
+    let sandbox: Arc<Mutex<mediadesk::sandbox::state::State>> = rx.recv_timeout(Duration::from_secs(30)).unwrap();
+    step_until(&mut h, "the catalog", |h| shows(h, "products on this computer"));
+    h.get_by_label("History").click();
+    step_until(&mut h, "the history", |h| {
+        shows(h, "Was \u{201c}Watch photo\u{201d}, now \u{201c}Man wearing Polaris watch.\u{201d}.")
+    });
+    assert!(shows(&h, "confirmed"));
+    h.get_by_label("Undo").click();
+    step_until(&mut h, "the store to have the old text", |_| sandbox.lock().unwrap().files[&37].alt == "Watch photo");
+    step_until(&mut h, "the undo listed", |h| shows(h, "Undo: Alt text of polaris.jpg") && shows(h, "undone"));
+    assert!(h.query_by_label("Undo").is_none(), "an undone change has no Undo, nor does the undo itself");
+    drop(h);
+    let _ = std::fs::remove_dir_all(&dir);
+}

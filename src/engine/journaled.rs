@@ -6,7 +6,7 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use super::{Command, Ctx, Event, JobState, UnconfirmedChange, next_job, refresh};
+use super::{Command, Ctx, Event, HistoryItem, JobState, UnconfirmedChange, next_job, refresh};
 use crate::journal::{Applied, Change, Entry, Journal, JournalError};
 use crate::model::{MediaId, ProductId, StoreRef};
 
@@ -302,16 +302,69 @@ fn report_resumed(ctx: &Ctx, entry: &Entry, job: u64, applied: Applied, overwrit
     }
 }
 
-/// Undo the newest confirmed change the journal holds (the window's own undo list is empty,
-/// after a restart): its inverse written down as its undo, then sent, checked first so a text
-/// changed on the store since is not overwritten.
-pub(super) async fn undo_last(ctx: &Ctx) {
+/// How many changes the History window lists.
+const HISTORY: u32 = 200;
+
+/// Send the window the journal's recent changes.
+pub(super) async fn history(ctx: &Ctx) {
+    let Some(journal) = current(ctx) else { return (ctx.send)(Event::History(Vec::new())) };
+    match blocking(move || crate::sync::lock(&journal).history(HISTORY)).await {
+        Ok(entries) => (ctx.send)(Event::History(history_items(&entries))),
+        Err(e) => (ctx.send)(Event::Failed(format!("The history could not be read: {e}"))),
+    }
+}
+
+/// The History window's rows: what each change did, where it stands, and whether it can be
+/// undone (confirmed, not itself an undo, not undone by a later change that is not dropped).
+fn history_items(entries: &[Entry]) -> Vec<HistoryItem> {
+    use crate::journal::State;
+    let undone: std::collections::HashSet<i64> = entries
+        .iter()
+        .filter(|e| matches!(e.state, State::Pending | State::Sent | State::Confirmed))
+        .filter_map(|e| e.undoes)
+        .collect();
+    entries
+        .iter()
+        .map(|e| {
+            let Change::Alt { alt, base, .. } = &e.change;
+            let state = match (e.state, &e.error) {
+                (State::Confirmed, _) if undone.contains(&e.id) => "undone".to_string(),
+                (State::Confirmed, _) => "confirmed".into(),
+                (State::Pending | State::Sent, Some((_, why))) => format!("waiting: {why}"),
+                (State::Pending | State::Sent, None) => "waiting".into(),
+                (State::Failed, Some((code, why))) => format!("failed: {why} ({code})"),
+                (State::Failed, None) => "failed".into(),
+                (State::Discarded, _) => "discarded".into(),
+                (State::Superseded, _) => "replaced by a later edit".into(),
+            };
+            HistoryItem {
+                id: e.id,
+                title: e.title.clone(),
+                product: e.product.clone(),
+                before: base.clone(),
+                after: alt.clone(),
+                made_at: e.made_at,
+                state,
+                undoable: e.state == State::Confirmed && e.undoes.is_none() && !undone.contains(&e.id),
+            }
+        })
+        .collect()
+}
+
+/// Undo a confirmed change of the journal: the one numbered `id`, or the newest (Ctrl+Z with
+/// the window's own undo list empty, after a restart). Its inverse is written down as its undo,
+/// then sent, checked first so a text changed on the store since is not overwritten.
+pub(super) async fn undo(ctx: &Ctx, id: Option<i64>) {
     let Some(journal) = current(ctx) else { return };
     let send = &ctx.send;
     let j = journal.clone();
     let entry = blocking(move || {
         let mut j = crate::sync::lock(&j);
-        let Some(last) = j.last_undoable()? else { return Ok(None) };
+        let target = match id {
+            Some(id) => Some(j.entry(id)?).filter(|e| e.state == crate::journal::State::Confirmed),
+            None => j.last_undoable()?,
+        };
+        let Some(last) = target else { return Ok(None) };
         let title = format!("Undo: {}", last.title);
         let id = j.record_all(&[(last.product.clone(), title, last.change.inverse())], Some(last.id))?[0];
         j.entry(id).map(Some)
@@ -321,7 +374,8 @@ pub(super) async fn undo_last(ctx: &Ctx) {
     let entry = match entry {
         Ok(Some(e)) => e,
         Ok(None) => {
-            return send(Event::Activity { job, title: "Nothing left to undo".into(), state: JobState::Done });
+            let title = if id.is_some() { "That change cannot be undone now" } else { "Nothing left to undo" };
+            return send(Event::Activity { job, title: title.into(), state: JobState::Done });
         }
         Err(e) => return send(Event::Failed(format!("The last change could not be undone: {e}"))),
     };
@@ -354,6 +408,8 @@ pub(super) async fn undo_last(ctx: &Ctx) {
         }
         Err(e) => send(failed("The undo's outcome could not be recorded".into(), e.to_string())),
     }
+    // The History window shows the undo (and the change it took back) at once.
+    history(ctx).await;
 }
 
 /// Drop every unconfirmed change (the merchant chose not to send them).

@@ -79,6 +79,11 @@ pub enum Command {
     /// Undo the last confirmed change the journal holds (after a restart, when the window has
     /// no undo of its own left), unless the store's text changed since.
     UndoLast,
+    /// Undo one confirmed change of the journal (the History window's Undo), unless the
+    /// store's text changed since.
+    UndoChange(i64),
+    /// Read the journal's recent changes for the History window (`Event::History`).
+    LoadHistory,
     /// Put the product's media in this order.
     Reorder {
         /// The product.
@@ -162,6 +167,27 @@ pub struct UnconfirmedChange {
     pub why: Option<String>,
 }
 
+/// One change in the History window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryItem {
+    /// The journal's number for it.
+    pub id: i64,
+    /// What it is ("Alt text of polaris.jpg").
+    pub title: String,
+    /// The product.
+    pub product: crate::model::ProductId,
+    /// The text before.
+    pub before: String,
+    /// The text after.
+    pub after: String,
+    /// When it was made (seconds since the epoch).
+    pub made_at: u64,
+    /// Where it stands, in words: "confirmed", "waiting", "failed: …".
+    pub state: String,
+    /// It can be undone from the list (confirmed, not an undo, not undone yet).
+    pub undoable: bool,
+}
+
 /// What the engine reports.
 #[derive(Debug, Clone)]
 pub enum Event {
@@ -184,6 +210,8 @@ pub enum Event {
     Offline(String),
     /// What the open store's local catalog holds, and whether it is syncing.
     Catalog(CatalogState),
+    /// The journal's recent changes, newest first (answers `LoadHistory`).
+    History(Vec<HistoryItem>),
     /// Changes the edit journal holds that the store never confirmed (an earlier run stopped,
     /// or the store did not answer), oldest first; empty when there are none (any more).
     Unconfirmed(Vec<UnconfirmedChange>),
@@ -382,6 +410,8 @@ impl Command {
             Command::SaveAlt { .. } => "save_alt",
             Command::UndoAlt { .. } => "undo_alt",
             Command::UndoLast => "undo_last",
+            Command::UndoChange(_) => "undo_change",
+            Command::LoadHistory => "load_history",
             Command::Reorder { .. } => "reorder",
             Command::Remove { .. } => "remove",
             Command::Delete { .. } => "delete",

@@ -16,7 +16,7 @@ mod local;
 mod messages;
 mod upload;
 
-pub use messages::{CatalogState, Command, Event, JobState, LocalHealth, UnconfirmedChange, UploadState};
+pub use messages::{CatalogState, Command, Event, HistoryItem, JobState, LocalHealth, UnconfirmedChange, UploadState};
 pub use upload::file_name;
 
 /// Thumbnails fetched and decoded at the same time.
@@ -287,7 +287,9 @@ async fn run_command(ctx: Arc<Ctx>, cmd: Command) {
             Some(journal) => journaled::save_alt(&shared, journal, product, (media, alt, previous), title, true).await,
             None => edits::save_alt(ctx, product, (media, alt, previous), title).await,
         },
-        Command::UndoLast => journaled::undo_last(ctx).await,
+        Command::UndoLast => journaled::undo(ctx, None).await,
+        Command::UndoChange(id) => journaled::undo(ctx, Some(id)).await,
+        Command::LoadHistory => journaled::history(ctx).await,
         Command::ResumeChanges { only, overwrite } => journaled::resume(ctx, only, overwrite).await,
         Command::DiscardChanges => journaled::discard_all(ctx).await,
         Command::Reorder { product, order, previous, title } => {

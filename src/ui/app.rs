@@ -123,6 +123,8 @@ pub struct MediadeskApp {
     pub(super) unconfirmed: super::unconfirmed::UnconfirmedBar,
     /// Media whose saved alt text waits for the store to answer again (their tiles say so).
     pub(super) waiting: std::collections::HashSet<MediaId>,
+    /// The History window: the journal's recent changes.
+    pub(super) history: super::history::HistoryWindow,
 }
 
 impl MediadeskApp {
@@ -217,6 +219,7 @@ impl MediadeskApp {
             open_marks: Default::default(),
             unconfirmed: Default::default(),
             waiting: Default::default(),
+            history: Default::default(),
         })
     }
 
@@ -533,6 +536,9 @@ impl eframe::App for MediadeskApp {
         egui::CentralPanel::default().show(ui, |ui| self.grid_panel(ui));
         let ctx = ui.ctx().clone();
         self.stores.window_ui(&ctx, &self.engine, self.has_sandbox);
+        if let Some(command) = self.history.show(&ctx) {
+            self.engine.send(command);
+        }
         self.leaving_ui(&ctx);
     }
 }

@@ -16,6 +16,12 @@ impl MediadeskApp {
                 if ui.button(button).clicked() {
                     self.stores.open = !self.stores.open;
                 }
+                if ui.button("History").on_hover_text("The changes you made, with an Undo for each").clicked() {
+                    self.history.open = !self.history.open;
+                    if self.history.open {
+                        self.engine.send(crate::engine::Command::LoadHistory);
+                    }
+                }
                 ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| self.banner_text(ui, on_sandbox));
             });
         });

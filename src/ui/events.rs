@@ -21,6 +21,7 @@ impl MediadeskApp {
             }
             Event::Catalog(state) => self.picker.catalog = Some(state),
             Event::Unconfirmed(changes) => self.unconfirmed.set(changes),
+            Event::History(items) => self.history.items = items,
             Event::Synced => {
                 // The store answered: whatever it said before about being unreachable is over.
                 self.picker.offline = None;
@@ -70,6 +71,9 @@ impl MediadeskApp {
             }
             Event::AltSaved { media, alt } => {
                 self.waiting.remove(&media);
+                if self.history.open {
+                    self.engine.send(Command::LoadHistory);
+                }
                 if let Some(m) = self.media_mut(&media) {
                     m.alt = alt.clone();
                 }

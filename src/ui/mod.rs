@@ -7,6 +7,7 @@ mod edits;
 mod events;
 mod files;
 mod grid;
+mod history;
 mod inspector;
 mod known;
 mod leaving;
