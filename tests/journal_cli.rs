@@ -324,3 +324,63 @@ async fn a_batch_killed_half_way_is_finished_by_resume_with_nothing_reported_tha
     assert!(h.lines.iter().all(|e| e["state"] == "confirmed"), "every change confirmed");
     let _ = std::fs::remove_dir_all(&data);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reorder_is_journaled_undone_and_never_overwrites_an_order_changed_on_the_store() {
+    let sb = common::sandbox_with(|_| {}).await;
+    let data = scratch("reorder");
+    let order_of = |sb: &Sandbox| sb.state().lock().unwrap().products[&1].media.clone();
+    let before = order_of(&sb);
+    assert!(before.len() >= 3);
+    let gid = |id: u64| {
+        let st = sb.state();
+        let kind = st.lock().unwrap().files[&id].kind;
+        let name = match kind {
+            mediadesk::sandbox::state::FileKind::Image => "MediaImage",
+            mediadesk::sandbox::state::FileKind::Video => "Video",
+            mediadesk::sandbox::state::FileKind::ExternalVideo => "ExternalVideo",
+            _ => "Model3d",
+        };
+        format!("gid://shopify/{name}/{id}")
+    };
+    let mut reversed = before.clone();
+    reversed.reverse();
+    let mut args = vec!["reorder".to_string(), PRODUCT.to_string()];
+    args.extend(reversed.iter().map(|m| gid(*m)));
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    let r = run(&sb, &data, &argv).await;
+    assert_eq!((r.code, r.lines[0]["saved"].as_bool()), (0, Some(true)), "{}", r.stderr);
+    assert_eq!(order_of(&sb), reversed);
+    let h = run(&sb, &data, &["history", "--limit", "1"]).await;
+    assert_eq!(h.lines[0]["kind"], "reorder");
+    assert_eq!(h.lines[0]["before"].as_array().unwrap().len(), before.len());
+    // Undone by a later process: the store's order is back.
+    let u = run(&sb, &data, &["undo"]).await;
+    assert_eq!(u.code, 0, "{}", u.stderr);
+    assert_eq!(order_of(&sb), before);
+
+    // A reorder that did not reach the store, and someone reorders in the admin meanwhile.
+    {
+        use mediadesk::journal::{Applied, Change, Journal, send};
+        use mediadesk::model::{MediaId, ProductId, StoreRef};
+        let journal = std::sync::Mutex::new(Journal::open(&data, &StoreRef::Sandbox).unwrap());
+        let ids = |o: &[u64]| o.iter().map(|m| MediaId(gid(*m))).collect::<Vec<_>>();
+        let change = Change::Reorder { order: ids(&reversed), base: ids(&before) };
+        let id = journal.lock().unwrap().record(&ProductId(PRODUCT.into()), "New order", &change).unwrap();
+        let entry = journal.lock().unwrap().entry(id).unwrap();
+        sb.state().lock().unwrap().outage = true;
+        let (applied, _) = send(&journal, store(&sb).as_ref(), &entry, false).await.unwrap();
+        sb.state().lock().unwrap().outage = false;
+        assert!(matches!(applied, Applied::Queued { .. }), "{applied:?}");
+    }
+    let mut admin = before.clone();
+    admin.rotate_left(1);
+    sb.state().lock().unwrap().products.get_mut(&1).unwrap().media = admin.clone();
+    let r = run(&sb, &data, &["resume"]).await;
+    assert_eq!((r.code, r.lines[0]["code"].as_str()), (1, Some("CONFLICT")), "{:?}", r.lines);
+    assert_eq!(order_of(&sb), admin, "not overwritten");
+    let r = run(&sb, &data, &["resume", "--overwrite"]).await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(order_of(&sb), reversed);
+    let _ = std::fs::remove_dir_all(&data);
+}

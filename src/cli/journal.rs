@@ -24,18 +24,26 @@ pub fn open(cli: &Cli) -> Result<Mutex<Journal>, Exit> {
 
 /// An entry as a JSON line: what, which product and media, before → after, when, where it stands.
 fn entry_line(e: &Entry) -> Value {
-    let Change::Alt { media, alt, base } = &e.change;
     let mut v = json!({
         "id": e.id,
         "made_at": crate::time::rfc3339(e.made_at),
         "product": e.product.0,
         "title": e.title,
-        "kind": "alt",
-        "media": media.0,
-        "before": base,
-        "after": alt,
+        "kind": e.change.kind(),
         "state": e.state,
     });
+    match &e.change {
+        Change::Alt { media, alt, base } => {
+            v["media"] = json!(media.0);
+            v["before"] = json!(base);
+            v["after"] = json!(alt);
+        }
+        Change::Reorder { order, base } => {
+            let ids = |o: &[MediaId]| o.iter().map(|m| m.0.clone()).collect::<Vec<_>>();
+            v["before"] = json!(ids(base));
+            v["after"] = json!(ids(order));
+        }
+    }
     if let Some((code, message)) = &e.error {
         v["code"] = json!(code);
         v["error"] = json!(message);
@@ -115,8 +123,16 @@ pub fn discard(cli: &Cli, id: i64) -> Exit {
 
 /// One change's outcome as a JSON line, and the exit code it calls for.
 fn outcome_line(entry: &Entry, applied: Applied) -> (Value, Exit) {
-    let Change::Alt { media, alt, base } = &entry.change;
-    let mut v = json!({"id": media.0, "journal": entry.id});
+    // An alt edit is named by its media (as `alt set` always printed it), a reorder by its product.
+    let mut v = match &entry.change {
+        Change::Alt { media, .. } => json!({"id": media.0, "journal": entry.id}),
+        Change::Reorder { order, .. } => json!({
+            "product": entry.product.0,
+            "order": order.iter().map(|m| m.0.as_str()).collect::<Vec<_>>(),
+            "journal": entry.id,
+        }),
+    };
+    let (base, alt) = entry.change.words();
     let exit = match applied {
         Applied::Confirmed => {
             v["saved"] = json!(true);
@@ -215,6 +231,31 @@ pub async fn set_alt(cli: &Cli, store: &dyn Store, product: ProductId, media: Me
     let entry = {
         let mut j = crate::sync::lock(&journal);
         match j.record(&product, &title, &change).and_then(|id| j.entry(id)) {
+            Ok(e) => e,
+            Err(e) => {
+                eprintln!("mediadesk: {e}; nothing was sent");
+                return Exit::Failed;
+            }
+        }
+    };
+    send_and_report(&journal, store, &entry.product.clone(), &[entry], false).await
+}
+
+/// `mediadesk reorder`: the store's current order read (what the change replaces), the new
+/// order written down, then sent whole.
+pub async fn reorder(cli: &Cli, store: &dyn Store, product: ProductId, order: Vec<MediaId>) -> Exit {
+    let journal = match open(cli) {
+        Ok(j) => j,
+        Err(exit) => return exit,
+    };
+    let base: Vec<MediaId> = match store.media_alts(&product, order.len().max(1) as u32).await {
+        Ok(alts) => alts.media.into_iter().map(|(m, _)| m).collect(),
+        Err(e) => return super::fail(&e, json!({"product": product.0})),
+    };
+    let title = format!("New order of {} media", order.len());
+    let entry = {
+        let mut j = crate::sync::lock(&journal);
+        match j.record(&product, &title, &Change::Reorder { order, base }).and_then(|id| j.entry(id)) {
             Ok(e) => e,
             Err(e) => {
                 eprintln!("mediadesk: {e}; nothing was sent");

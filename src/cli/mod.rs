@@ -308,6 +308,7 @@ pub fn run_command(cli: &Cli, command: &Command) -> Exit {
             // Every alt edit goes through the journal.
             _ => match job {
                 Job::Alt { product, edit } => journal::set_alt(cli, store.as_ref(), product, edit.media, edit.alt).await,
+                Job::Reorder { product, order } => journal::reorder(cli, store.as_ref(), product, order).await,
                 job => execute(store.as_ref(), job).await,
             },
         }
@@ -473,13 +474,8 @@ async fn execute(store: &dyn Store, job: Job) -> Exit {
         Job::Upload { product, files } => upload(store, product, files).await,
         // Sent through the journal (`journal::set_alt`), never from here.
         Job::Alt { .. } => Exit::Usage,
-        Job::Reorder { product, order } => match store.reorder(&product, &order).await {
-            Ok(()) => {
-                line(json!({"product": product.0, "order": order.iter().map(|m| &m.0).collect::<Vec<_>>()}));
-                Exit::Ok
-            }
-            Err(e) => fail(&e, json!({"product": product.0})),
-        },
+        // Sent through the journal (`journal::reorder`), never from here.
+        Job::Reorder { .. } => Exit::Usage,
         Job::Remove { product, media } => match store.remove_from_product(&product, &media).await {
             Ok(o) => report(&o, "removed"),
             Err(e) => fail(&e, json!({"product": product.0})),

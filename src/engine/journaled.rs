@@ -60,12 +60,11 @@ async fn announce(ctx: &Ctx, journal: &Arc<Mutex<Journal>>) {
 }
 
 fn summary(e: &Entry) -> UnconfirmedChange {
-    let Change::Alt { alt, .. } = &e.change;
     UnconfirmedChange {
         id: e.id,
         title: e.title.clone(),
         product: e.product.clone(),
-        after: alt.clone(),
+        after: e.change.words().1,
         why: e.error.as_ref().map(|(_, message)| message.clone()),
     }
 }
@@ -90,8 +89,10 @@ pub(super) async fn save_alt(
     let (j, p, t) = (journal.clone(), product.clone(), title.clone());
     let entry = match blocking(move || {
         let mut j = crate::sync::lock(&j);
-        let Change::Alt { media, base, .. } = &change;
-        let undoes = if undo { j.undoable_for(media, base)?.map(|e| e.id) } else { None };
+        let undoes = match (&change, undo) {
+            (Change::Alt { media, base, .. }, true) => j.undoable_for(media, base)?.map(|e| e.id),
+            _ => None,
+        };
         let id = j.record_all(&[(p, t, change.clone())], undoes)?[0];
         j.entry(id)
     })
@@ -123,7 +124,7 @@ pub(super) async fn save_alt(
                 title: format!("Waiting for the store to answer: {title}"),
                 state: JobState::Running(None),
             });
-            crate::sync::lock(&ctx.waiting).insert(entry.id, (job, media));
+            crate::sync::lock(&ctx.waiting).insert(entry.id, job);
             probe(ctx);
         }
         Ok((Applied::Failed { code, message } | Applied::Refused { code, message }, _)) => {
@@ -139,6 +140,64 @@ pub(super) async fn save_alt(
             send(Event::AltRefused { media, previous, attempted: alt });
             let message = "The change was written down but its outcome could not be recorded".to_string();
             send(Event::Activity { job, title, state: JobState::Failed { message, detail } });
+        }
+    }
+}
+
+/// Put a product's media in a new order: written down, then sent whole. A refusal shows the
+/// product as the store has it; one the store did not answer waits and goes out by itself.
+pub(super) async fn reorder(
+    ctx: &Arc<Ctx>,
+    journal: Arc<Mutex<Journal>>,
+    product: ProductId,
+    (order, previous): (Vec<MediaId>, Vec<MediaId>),
+    title: String,
+) {
+    let send = &ctx.send;
+    let job = next_job(ctx);
+    send(Event::Activity { job, title: title.clone(), state: JobState::Running(None) });
+    let change = Change::Reorder { order, base: previous.clone() };
+    let (j, p, t) = (journal.clone(), product.clone(), title.clone());
+    let entry = match blocking(move || {
+        let mut j = crate::sync::lock(&j);
+        let id = j.record(&p, &t, &change)?;
+        j.entry(id)
+    })
+    .await
+    {
+        Ok(entry) => entry,
+        Err(e) => {
+            send(Event::ReorderRefused { product, previous });
+            let message = "The change could not be written down, so it was not sent".to_string();
+            return send(Event::Activity { job, title, state: JobState::Failed { message, detail: e.to_string() } });
+        }
+    };
+    match crate::journal::send(&journal, ctx.store().as_ref(), &entry, false).await {
+        Ok((Applied::Confirmed | Applied::AlreadyThere | Applied::NotMine, _)) => {
+            send(Event::Activity { job, title, state: JobState::Done })
+        }
+        Ok((Applied::Queued { message, .. }, _)) => {
+            tracing::info!(entry = entry.id, reason = %message, "a reorder waits for the store");
+            send(Event::Activity {
+                job,
+                title: format!("Waiting for the store to answer: {title}"),
+                state: JobState::Running(None),
+            });
+            crate::sync::lock(&ctx.waiting).insert(entry.id, job);
+            probe(ctx);
+        }
+        Ok((Applied::Failed { code, message } | Applied::Refused { code, message }, _)) => {
+            send(Event::ReorderRefused { product: product.clone(), previous });
+            let detail = format!("{code}: {message}");
+            send(Event::Activity { job, title, state: JobState::Failed { message, detail } });
+            // The product may have changed meanwhile (the usual reason): show it as it is.
+            refresh(ctx, &product).await;
+        }
+        Ok((Applied::Conflict { .. }, _)) | Err(_) => {
+            send(Event::ReorderRefused { product: product.clone(), previous });
+            let message = "The change was written down but its outcome could not be recorded".to_string();
+            send(Event::Activity { job, title, state: JobState::Failed { message, detail: String::new() } });
+            refresh(ctx, &product).await;
         }
     }
 }
@@ -210,7 +269,7 @@ async fn resume_product(
     let jobs: Vec<u64> = group
         .iter()
         .map(|e| match crate::sync::lock(&ctx.waiting).get(&e.id) {
-            Some((job, _)) => *job,
+            Some(job) => *job,
             None => {
                 let job = next_job(ctx);
                 send(Event::Activity { job, title: format!("Resuming: {}", e.title), state: JobState::Running(None) });
@@ -246,15 +305,16 @@ async fn resume_product(
 /// The strip's words for one resumed change (and the tile's, for an edit that was waiting).
 fn report_resumed(ctx: &Ctx, entry: &Entry, job: u64, applied: Applied, overwrite: bool) {
     let send = &ctx.send;
-    let Change::Alt { media, alt, .. } = &entry.change;
     let was_waiting = crate::sync::lock(&ctx.waiting).remove(&entry.id).is_some();
-    if was_waiting {
+    if was_waiting && matches!(applied, Applied::Queued { .. }) {
+        // Still no answer: it keeps waiting.
+        crate::sync::lock(&ctx.waiting).insert(entry.id, job);
+        return;
+    }
+    // Alt edits wait on their tiles too.
+    if let (true, Change::Alt { media, alt, base }) = (was_waiting, &entry.change) {
         match &applied {
-            Applied::Queued { .. } => {
-                // Still no answer: it keeps waiting.
-                crate::sync::lock(&ctx.waiting).insert(entry.id, (job, media.clone()));
-                return;
-            }
+            Applied::Queued { .. } => {}
             Applied::Confirmed | Applied::AlreadyThere | Applied::NotMine => {
                 send(Event::AltSaved { media: media.clone(), alt: alt.clone() })
             }
@@ -262,7 +322,6 @@ fn report_resumed(ctx: &Ctx, entry: &Entry, job: u64, applied: Applied, overwrit
                 send(Event::AltRefused { media: media.clone(), previous: store.clone(), attempted: alt.clone() })
             }
             Applied::Failed { .. } | Applied::Refused { .. } => {
-                let Change::Alt { base, .. } = &entry.change;
                 send(Event::AltRefused { media: media.clone(), previous: base.clone(), attempted: alt.clone() })
             }
         }
@@ -283,8 +342,13 @@ fn report_resumed(ctx: &Ctx, entry: &Entry, job: u64, applied: Applied, overwrit
             state: JobState::Done,
         }),
         Applied::Conflict { store } => {
+            let what = match &entry.change {
+                Change::Alt { .. } => "alt text",
+                Change::Reorder { .. } => "order",
+            };
+            let yours = entry.change.words().1;
             let message = format!(
-                "Not sent: the alt text was changed on the store since (now \u{201c}{store}\u{201d}; yours \u{201c}{alt}\u{201d}). \
+                "Not sent: the {what} was changed on the store since (now \u{201c}{store}\u{201d}; yours \u{201c}{yours}\u{201d}). \
                  Retry sends yours anyway"
             );
             send(failed(message, "CONFLICT".into()));
@@ -326,7 +390,7 @@ fn history_items(entries: &[Entry]) -> Vec<HistoryItem> {
     entries
         .iter()
         .map(|e| {
-            let Change::Alt { alt, base, .. } = &e.change;
+            let (base, alt) = e.change.words();
             let state = match (e.state, &e.error) {
                 (State::Confirmed, _) if undone.contains(&e.id) => "undone".to_string(),
                 (State::Confirmed, _) => "confirmed".into(),
@@ -341,8 +405,8 @@ fn history_items(entries: &[Entry]) -> Vec<HistoryItem> {
                 id: e.id,
                 title: e.title.clone(),
                 product: e.product.clone(),
-                before: base.clone(),
-                after: alt.clone(),
+                before: base,
+                after: alt,
                 made_at: e.made_at,
                 state,
                 undoable: e.state == State::Confirmed && e.undoes.is_none() && !undone.contains(&e.id),

@@ -57,8 +57,8 @@ struct Ctx {
     catalog: Mutex<Option<Arc<local::LocalCatalog>>>,
     /// The open store's edit journal.
     journal: Mutex<Option<Arc<Mutex<crate::journal::Journal>>>>,
-    /// Edits waiting for the store to answer again: journal id → the strip's job and the media.
-    waiting: Mutex<std::collections::BTreeMap<i64, (u64, crate::model::MediaId)>>,
+    /// Edits waiting for the store to answer again: journal id → the strip's job showing it.
+    waiting: Mutex<std::collections::BTreeMap<i64, u64>>,
     /// A task is probing the store for the waiting edits.
     probing: std::sync::atomic::AtomicBool,
     scans: Mutex<Scans>,
@@ -292,9 +292,10 @@ async fn run_command(ctx: Arc<Ctx>, cmd: Command) {
         Command::LoadHistory => journaled::history(ctx).await,
         Command::ResumeChanges { only, overwrite } => journaled::resume(ctx, only, overwrite).await,
         Command::DiscardChanges => journaled::discard_all(ctx).await,
-        Command::Reorder { product, order, previous, title } => {
-            edits::reorder(ctx, product, order, previous, title).await
-        }
+        Command::Reorder { product, order, previous, title } => match journaled::current(ctx) {
+            Some(journal) => journaled::reorder(&shared, journal, product, (order, previous), title).await,
+            None => edits::reorder(ctx, product, order, previous, title).await,
+        },
         Command::Reattach { product, media, order } => {
             let title = format!("Putting back {} removed media", media.len());
             let result = match ctx.store().reattach(&product, &media).await {

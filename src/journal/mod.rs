@@ -34,8 +34,8 @@ const SCHEMA: &str = "
         title         TEXT NOT NULL,
         -- The change as JSON (`Change`): what to send and what it replaced.
         change        TEXT NOT NULL,
-        -- The one media the change is about, where it is about one (a later alt edit of the
-        -- same media supersedes an unsent earlier one).
+        -- What the change is about: the media of an alt edit, `order:` and the product of a
+        -- reorder. A later change of the same thing supersedes an unsent earlier one.
         media_id      TEXT,
         state         TEXT NOT NULL,
         error_code    TEXT,
@@ -91,13 +91,36 @@ pub enum Change {
         /// The text it replaced.
         base: String,
     },
+    /// A product's media in a new order (sent whole, so sending it twice is harmless).
+    Reorder {
+        /// The new order: every media of the product.
+        order: Vec<MediaId>,
+        /// The order it replaced.
+        base: Vec<MediaId>,
+    },
 }
 
 impl Change {
-    /// The media the change is about, where it is about one.
-    fn media(&self) -> Option<&MediaId> {
+    /// What the change is about, as the journal keys it: a later change of the same thing
+    /// supersedes an unsent one.
+    fn subject(&self, product: &ProductId) -> String {
         match self {
-            Change::Alt { media, .. } => Some(media),
+            Change::Alt { media, .. } => media.0.clone(),
+            Change::Reorder { .. } => format!("order:{}", product.0),
+        }
+    }
+
+    /// This change, replacing the unsent `earlier` one of the same thing: it replaces what
+    /// `earlier` replaced (the store never saw `earlier`, so its base is what the store has).
+    fn replacing(&self, earlier: &Change) -> Change {
+        match (self, earlier) {
+            (Change::Alt { media, alt, .. }, Change::Alt { base, .. }) => {
+                Change::Alt { media: media.clone(), alt: alt.clone(), base: base.clone() }
+            }
+            (Change::Reorder { order, .. }, Change::Reorder { base, .. }) => {
+                Change::Reorder { order: order.clone(), base: base.clone() }
+            }
+            _ => self.clone(),
         }
     }
 
@@ -107,6 +130,28 @@ impl Change {
             Change::Alt { media, alt, base } => {
                 Change::Alt { media: media.clone(), alt: base.clone(), base: alt.clone() }
             }
+            Change::Reorder { order, base } => Change::Reorder { order: base.clone(), base: order.clone() },
+        }
+    }
+
+    /// Its kind, as the command line prints it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Change::Alt { .. } => "alt",
+            Change::Reorder { .. } => "reorder",
+        }
+    }
+
+    /// What it replaced and what it sets, in words: the alt texts, or the orders by the media's
+    /// numbers.
+    pub fn words(&self) -> (String, String) {
+        let order = |o: &[MediaId]| {
+            let ids: Vec<&str> = o.iter().map(|m| m.0.rsplit('/').next().unwrap_or(&m.0)).collect();
+            format!("order {}", ids.join(", "))
+        };
+        match self {
+            Change::Alt { alt, base, .. } => (base.clone(), alt.clone()),
+            Change::Reorder { order: new, base } => (order(base), order(new)),
         }
     }
 }
@@ -267,6 +312,9 @@ impl Journal {
         let at = now() as i64;
         let mut ids = Vec::with_capacity(changes.len());
         {
+            let mut earlier = tx.prepare_cached(
+                "SELECT change FROM entries WHERE media_id = ?1 AND state = 'pending' ORDER BY id LIMIT 1",
+            )?;
             let mut supersede = tx.prepare_cached(
                 "UPDATE entries SET state = 'superseded', updated_at = ?2 WHERE media_id = ?1 AND state = 'pending'",
             )?;
@@ -275,12 +323,15 @@ impl Journal {
                  VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?1)",
             )?;
             for (product, title, change) in changes {
-                let media = change.media().map(|m| m.0.as_str());
-                if let Some(m) = media {
-                    supersede.execute(params![m, at])?;
-                }
-                let json = serde_json::to_string(change).unwrap_or_default();
-                insert.execute(params![at, product.0, title, json, media, undoes])?;
+                let subject = change.subject(product);
+                let unsent: Option<String> = earlier.query_row([&subject], |r| r.get(0)).optional()?;
+                let change = match unsent.and_then(|c| serde_json::from_str::<Change>(&c).ok()) {
+                    Some(e) => change.replacing(&e),
+                    None => change.clone(),
+                };
+                supersede.execute(params![subject, at])?;
+                let json = serde_json::to_string(&change).unwrap_or_default();
+                insert.execute(params![at, product.0, title, json, subject, undoes])?;
                 ids.push(tx.last_insert_rowid());
             }
         }
@@ -511,15 +562,27 @@ mod tests {
         let other = j.record(&p, "b", &alt("m2", "Red", "")).unwrap();
         let second = j.record(&p, "a", &alt("m1", "Blue mug", "Blue")).unwrap();
         assert_eq!(j.entry(first).unwrap().state, State::Superseded);
+        // The store never saw "Blue": the later edit replaces what the first one replaced.
+        assert_eq!(j.entry(second).unwrap().change, alt("m1", "Blue mug", ""));
         assert!(!j.claim(first).unwrap(), "a superseded edit is never sent");
         assert_eq!(j.unconfirmed().unwrap().iter().map(|e| e.id).collect::<Vec<_>>(), [other, second]);
         // Once sent, the next edit goes after it instead of replacing it.
         assert!(j.claim(second).unwrap());
         let third = j.record(&p, "a", &alt("m1", "Blue mug, 300 ml", "Blue mug")).unwrap();
         assert_eq!(j.entry(second).unwrap().state, State::Sent);
-        assert_eq!(j.unconfirmed().unwrap().iter().map(|e| e.id).collect::<Vec<_>>(), [other, second, third]);
+        assert_eq!(j.entry(third).unwrap().change, alt("m1", "Blue mug, 300 ml", "Blue mug"));
+        // Reorders of one product supersede each other the same way.
+        let order = |ids: &[&str]| ids.iter().map(|i| MediaId(i.to_string())).collect::<Vec<_>>();
+        let r1 = j.record(&p, "o", &Change::Reorder { order: order(&["b", "a"]), base: order(&["a", "b"]) }).unwrap();
+        let r2 = j.record(&p, "o", &Change::Reorder { order: order(&["c", "a"]), base: order(&["b", "a"]) }).unwrap();
+        assert_eq!(j.entry(r1).unwrap().state, State::Superseded);
+        assert_eq!(
+            j.entry(r2).unwrap().change,
+            Change::Reorder { order: order(&["c", "a"]), base: order(&["a", "b"]) }
+        );
+        assert_eq!(j.unconfirmed().unwrap().iter().map(|e| e.id).collect::<Vec<_>>(), [other, second, third, r2]);
         // History lists newest first.
-        assert_eq!(j.history(2).unwrap().iter().map(|e| e.id).collect::<Vec<_>>(), [third, second]);
+        assert_eq!(j.history(3).unwrap().iter().map(|e| e.id).collect::<Vec<_>>(), [r2, r1, third]);
         let _ = std::fs::remove_dir_all(&dir);
     }
 

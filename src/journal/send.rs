@@ -94,18 +94,32 @@ pub async fn send_batch(
                 return Ok((out, None));
             }
         };
+        let current_order: Vec<MediaId> = current.iter().map(|(m, _)| m.clone()).collect();
         for entry in mine {
-            let Change::Alt { media, alt, base } = &entry.change;
-            let applied = match current.iter().find(|(m, _)| m == media).map(|(_, text)| text) {
-                None => Applied::Failed {
-                    code: "MEDIA_NOT_ON_PRODUCT".into(),
-                    message: "the media is no longer on the product".into(),
+            let applied = match &entry.change {
+                Change::Alt { media, alt, base } => match current.iter().find(|(m, _)| m == media).map(|(_, t)| t) {
+                    None => Applied::Failed {
+                        code: "MEDIA_NOT_ON_PRODUCT".into(),
+                        message: "the media is no longer on the product".into(),
+                    },
+                    Some(now) if now.trim() == alt.trim() => Applied::AlreadyThere,
+                    Some(now) if now.trim() != base.trim() => Applied::Conflict { store: now.clone() },
+                    Some(_) => {
+                        to_send.push(entry);
+                        continue;
+                    }
                 },
-                Some(now) if now.trim() == alt.trim() => Applied::AlreadyThere,
-                Some(now) if now.trim() != base.trim() => Applied::Conflict { store: now.clone() },
-                Some(_) => {
-                    to_send.push(entry);
-                    continue;
+                Change::Reorder { order, base } => {
+                    if current_order == *order {
+                        Applied::AlreadyThere
+                    } else if current_order == *base {
+                        to_send.push(entry);
+                        continue;
+                    } else {
+                        // Reordered, or media added or removed, on the store since.
+                        let now = Change::Reorder { order: current_order.clone(), base: Vec::new() }.words().1;
+                        Applied::Conflict { store: now }
+                    }
                 }
             };
             out.push((entry.id, record(journal, entry.id, applied)?));
@@ -116,19 +130,33 @@ pub async fn send_batch(
     if to_send.is_empty() {
         return Ok((out, None));
     }
-    let edits: Vec<AltEdit> = to_send
-        .iter()
-        .map(|e| {
-            let Change::Alt { media, alt, .. } = &e.change;
-            AltEdit { media: media.clone(), alt: alt.clone() }
-        })
-        .collect();
-    let result = store.set_alt(product, &edits).await;
-    let notice = result.as_ref().ok().and_then(|o| o.notice.clone());
-    for (entry, edit) in to_send.iter().zip(&edits) {
-        let applied = match &result {
-            Ok(outcome) => item_outcome(outcome, &edit.media),
-            Err(e) => from_error(e),
+    let (alts, reorders): (Vec<&Entry>, Vec<&Entry>) =
+        to_send.into_iter().partition(|e| matches!(e.change, Change::Alt { .. }));
+    let mut notice = None;
+    if !alts.is_empty() {
+        let edits: Vec<AltEdit> = alts
+            .iter()
+            .filter_map(|e| match &e.change {
+                Change::Alt { media, alt, .. } => Some(AltEdit { media: media.clone(), alt: alt.clone() }),
+                Change::Reorder { .. } => None,
+            })
+            .collect();
+        let result = store.set_alt(product, &edits).await;
+        notice = result.as_ref().ok().and_then(|o| o.notice.clone());
+        for (entry, edit) in alts.iter().zip(&edits) {
+            let applied = match &result {
+                Ok(outcome) => item_outcome(outcome, &edit.media),
+                Err(e) => from_error(e),
+            };
+            out.push((entry.id, record(journal, entry.id, applied)?));
+        }
+    }
+    // Each reorder whole, in the order made (the last one is the order that stays).
+    for entry in reorders {
+        let Change::Reorder { order, .. } = &entry.change else { continue };
+        let applied = match store.reorder(product, order).await {
+            Ok(()) => Applied::Confirmed,
+            Err(e) => from_error(&e),
         };
         out.push((entry.id, record(journal, entry.id, applied)?));
     }
