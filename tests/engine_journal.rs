@@ -316,3 +316,49 @@ fn edits_made_while_the_store_is_down_wait_and_go_out_in_order_when_it_answers()
     drop(engine);
     let _ = std::fs::remove_dir_all(&data);
 }
+
+#[test]
+fn a_removal_is_journaled_and_put_back_where_it_was_after_a_restart() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sandbox = rt.block_on(Sandbox::start(SandboxConfig::default())).unwrap();
+    let data = std::env::temp_dir().join(format!("mediadesk-engine-journal-remove-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    let before = sandbox.state().lock().unwrap().products[&1].media.clone();
+    let gid = |id: u64| {
+        let kind = sandbox.state().lock().unwrap().files[&id].kind;
+        let name = match kind {
+            mediadesk::sandbox::state::FileKind::Image => "MediaImage",
+            mediadesk::sandbox::state::FileKind::Video => "Video",
+            mediadesk::sandbox::state::FileKind::ExternalVideo => "ExternalVideo",
+            _ => "Model3d",
+        };
+        MediaId(format!("gid://shopify/{name}/{id}"))
+    };
+    let order: Vec<MediaId> = before.iter().map(|m| gid(*m)).collect();
+    let second = before[1];
+    let (engine, _) = app(&sandbox, &data);
+    engine.send(Command::Remove {
+        product: ProductId("gid://shopify/Product/1".into()),
+        media: vec![gid(second)],
+        order: order.clone(),
+    });
+    let done = wait_for(&engine, "the removal", |e| match e {
+        Event::Activity { title, state: JobState::Done, .. } => Some(title),
+        Event::Activity { title, state: JobState::Failed { message, .. }, .. } => panic!("{title}: {message}"),
+        _ => None,
+    });
+    assert_eq!(done, "Removing 1 media from the product");
+    assert!(!sandbox.state().lock().unwrap().products[&1].media.contains(&second));
+    drop(engine);
+    let (engine, _) = app(&sandbox, &data);
+    engine.send(Command::UndoLast);
+    let undone = wait_for(&engine, "the undo", |e| match e {
+        Event::Activity { title, state: JobState::Done, .. } => Some(title),
+        Event::Activity { title, state: JobState::Failed { message, .. }, .. } => panic!("{title}: {message}"),
+        _ => None,
+    });
+    assert_eq!(undone, "Undo: Removing 1 media from the product");
+    assert_eq!(sandbox.state().lock().unwrap().products[&1].media, before, "back where it was");
+    drop(engine);
+    let _ = std::fs::remove_dir_all(&data);
+}

@@ -43,6 +43,9 @@ fn entry_line(e: &Entry) -> Value {
             v["before"] = json!(ids(base));
             v["after"] = json!(ids(order));
         }
+        Change::Remove { media, .. } | Change::Reattach { media, .. } | Change::Delete { media } => {
+            v["media"] = json!(media.iter().map(|m| m.0.as_str()).collect::<Vec<_>>());
+        }
     }
     if let Some((code, message)) = &e.error {
         v["code"] = json!(code);
@@ -121,6 +124,16 @@ pub fn discard(cli: &Cli, id: i64) -> Exit {
     }
 }
 
+/// The key a done change's line sets, as each command always printed it.
+fn done_key(change: &Change) -> &'static str {
+    match change {
+        Change::Alt { .. } | Change::Reorder { .. } => "saved",
+        Change::Remove { .. } => "removed",
+        Change::Reattach { .. } => "reattached",
+        Change::Delete { .. } => "deleted",
+    }
+}
+
 /// One change's outcome as a JSON line, and the exit code it calls for.
 fn outcome_line(entry: &Entry, applied: Applied) -> (Value, Exit) {
     // An alt edit is named by its media (as `alt set` always printed it), a reorder by its product.
@@ -131,15 +144,20 @@ fn outcome_line(entry: &Entry, applied: Applied) -> (Value, Exit) {
             "order": order.iter().map(|m| m.0.as_str()).collect::<Vec<_>>(),
             "journal": entry.id,
         }),
+        Change::Remove { media, .. } | Change::Reattach { media, .. } | Change::Delete { media } => json!({
+            "product": entry.product.0,
+            "media": media.iter().map(|m| m.0.as_str()).collect::<Vec<_>>(),
+            "journal": entry.id,
+        }),
     };
     let (base, alt) = entry.change.words();
     let exit = match applied {
         Applied::Confirmed => {
-            v["saved"] = json!(true);
+            v[done_key(&entry.change)] = json!(true);
             Exit::Ok
         }
         Applied::AlreadyThere => {
-            v["saved"] = json!(true);
+            v[done_key(&entry.change)] = json!(true);
             v["already_there"] = json!(true);
             Exit::Ok
         }
@@ -256,6 +274,38 @@ pub async fn reorder(cli: &Cli, store: &dyn Store, product: ProductId, order: Ve
     let entry = {
         let mut j = crate::sync::lock(&journal);
         match j.record(&product, &title, &Change::Reorder { order, base }).and_then(|id| j.entry(id)) {
+            Ok(e) => e,
+            Err(e) => {
+                eprintln!("mediadesk: {e}; nothing was sent");
+                return Exit::Failed;
+            }
+        }
+    };
+    send_and_report(&journal, store, &entry.product.clone(), &[entry], false).await
+}
+
+/// `mediadesk remove` and `mediadesk delete`: the product's order read first (a removal's
+/// undo puts the media back where they were), the change written down, then sent.
+pub async fn remove_or_delete(cli: &Cli, store: &dyn Store, product: Option<ProductId>, media: Vec<MediaId>) -> Exit {
+    let journal = match open(cli) {
+        Ok(j) => j,
+        Err(exit) => return exit,
+    };
+    let n = media.len();
+    let (product, title, change) = match product {
+        Some(product) => {
+            let order: Vec<MediaId> = match store.media_alts(&product, 250).await {
+                Ok(alts) => alts.media.into_iter().map(|(m, _)| m).collect(),
+                Err(e) => return super::fail(&e, json!({"product": product.0})),
+            };
+            (product, format!("Removing {n} media from the product"), Change::Remove { media, order })
+        }
+        // A delete names no product: the files go from every product.
+        None => (ProductId(String::new()), format!("Deleting {n} file(s) for good"), Change::Delete { media }),
+    };
+    let entry = {
+        let mut j = crate::sync::lock(&journal);
+        match j.record(&product, &title, &change).and_then(|id| j.entry(id)) {
             Ok(e) => e,
             Err(e) => {
                 eprintln!("mediadesk: {e}; nothing was sent");
@@ -416,7 +466,11 @@ pub async fn undo(cli: &Cli, store: &dyn Store, id: Option<i64>) -> Exit {
     let title = format!("Undo: {}", target.title);
     let entry = {
         let mut j = crate::sync::lock(&journal);
-        let recorded = j.record_all(&[(target.product.clone(), title, target.change.inverse())], Some(target.id));
+        let Some(inverse) = target.change.inverse() else {
+            eprintln!("mediadesk: change {} deleted files for good: it cannot be undone", target.id);
+            return Exit::Failed;
+        };
+        let recorded = j.record_all(&[(target.product.clone(), title, inverse)], Some(target.id));
         match recorded.and_then(|ids| j.entry(ids[0])) {
             Ok(e) => e,
             Err(e) => {

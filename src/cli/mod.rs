@@ -13,7 +13,7 @@ mod journal;
 mod sandbox;
 use crate::secrets::Secret;
 use crate::store::credentials::Credentials;
-use crate::store::{AltEdit, BatchOutcome, FileOutcome, Store, StoreError, UploadFile, ids, validate};
+use crate::store::{AltEdit, FileOutcome, Store, StoreError, UploadFile, ids, validate};
 use crate::text::visible;
 pub use args::{AltAction, Cli, Command};
 pub use catalog::data_dir;
@@ -69,19 +69,6 @@ fn fail(e: &StoreError, context: Value) -> Exit {
     line(v);
     eprintln!("mediadesk: {e}");
     if e.is_local() { Exit::Usage } else { Exit::Failed }
-}
-
-fn report(outcome: &BatchOutcome, done_key: &str) -> Exit {
-    for id in &outcome.done {
-        line(json!({"id": id.0, done_key: true}));
-    }
-    for e in &outcome.failed {
-        line(json!({"id": e.item, "error": e.message, "code": e.code}));
-    }
-    if let Some(n) = &outcome.notice {
-        eprintln!("mediadesk: {n}");
-    }
-    if outcome.failed.is_empty() { Exit::Ok } else { Exit::Failed }
 }
 
 /// The credentials for a store: read from standard input for `connect`, else `MEDIADESK_TOKEN`,
@@ -309,6 +296,10 @@ pub fn run_command(cli: &Cli, command: &Command) -> Exit {
             _ => match job {
                 Job::Alt { product, edit } => journal::set_alt(cli, store.as_ref(), product, edit.media, edit.alt).await,
                 Job::Reorder { product, order } => journal::reorder(cli, store.as_ref(), product, order).await,
+                Job::Remove { product, media } => {
+                    journal::remove_or_delete(cli, store.as_ref(), Some(product), media).await
+                }
+                Job::Delete(media) => journal::remove_or_delete(cli, store.as_ref(), None, media).await,
                 job => execute(store.as_ref(), job).await,
             },
         }
@@ -476,14 +467,8 @@ async fn execute(store: &dyn Store, job: Job) -> Exit {
         Job::Alt { .. } => Exit::Usage,
         // Sent through the journal (`journal::reorder`), never from here.
         Job::Reorder { .. } => Exit::Usage,
-        Job::Remove { product, media } => match store.remove_from_product(&product, &media).await {
-            Ok(o) => report(&o, "removed"),
-            Err(e) => fail(&e, json!({"product": product.0})),
-        },
-        Job::Delete(media) => match store.delete(&media).await {
-            Ok(o) => report(&o, "deleted"),
-            Err(e) => fail(&e, json!({})),
-        },
+        // Sent through the journal (`journal::remove_or_delete`), never from here.
+        Job::Remove { .. } | Job::Delete(_) => Exit::Usage,
         Job::Rename { media, filename } => match store.rename(&media, &filename).await {
             Ok(()) => {
                 line(json!({"id": media.0, "renamed": true}));

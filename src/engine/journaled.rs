@@ -202,6 +202,61 @@ pub(super) async fn reorder(
     }
 }
 
+/// A removal, a put-back or a delete: written down, then sent; the strip says how it went (a
+/// Retry where it failed), and the product is shown as the store has it. One the store did
+/// not answer waits and goes out by itself.
+pub(super) async fn batch(ctx: &Arc<Ctx>, product: ProductId, change: Change, title: String, again: Command) {
+    let Some(journal) = current(ctx) else { return };
+    let send = &ctx.send;
+    let job = next_job(ctx);
+    send(Event::Activity { job, title: title.clone(), state: JobState::Running(None) });
+    let (j, p, t) = (journal.clone(), product.clone(), title.clone());
+    let entry = match blocking(move || {
+        let mut j = crate::sync::lock(&j);
+        let id = j.record(&p, &t, &change)?;
+        j.entry(id)
+    })
+    .await
+    {
+        Ok(entry) => entry,
+        Err(e) => {
+            let message = "The change could not be written down, so it was not sent".to_string();
+            send(Event::Activity { job, title, state: JobState::Failed { message, detail: e.to_string() } });
+            return refresh(ctx, &product).await;
+        }
+    };
+    let outcome = crate::journal::send(&journal, ctx.store().as_ref(), &entry, false).await;
+    if let Ok((_, Some(notice))) = &outcome {
+        send(Event::Notice(notice.clone()));
+    }
+    match outcome {
+        Ok((Applied::Confirmed | Applied::AlreadyThere | Applied::NotMine, _)) => {
+            send(Event::Activity { job, title, state: JobState::Done })
+        }
+        Ok((Applied::Queued { message, .. }, _)) => {
+            tracing::info!(entry = entry.id, reason = %message, "a change waits for the store");
+            send(Event::Activity {
+                job,
+                title: format!("Waiting for the store to answer: {title}"),
+                state: JobState::Running(None),
+            });
+            crate::sync::lock(&ctx.waiting).insert(entry.id, job);
+            probe(ctx);
+            return;
+        }
+        Ok((Applied::Failed { code, message } | Applied::Refused { code, message }, _)) => {
+            let detail = format!("{code}: {message}");
+            send(Event::Activity { job, title, state: JobState::Failed { message, detail } });
+            send(Event::Retry { job, command: Box::new(again) });
+        }
+        Ok((Applied::Conflict { .. }, _)) | Err(_) => {
+            let message = "The change was written down but its outcome could not be recorded".to_string();
+            send(Event::Activity { job, title, state: JobState::Failed { message, detail: String::new() } });
+        }
+    }
+    refresh(ctx, &product).await;
+}
+
 /// First wait before asking whether the store answers again; doubled up to `PROBE_MOST`.
 const PROBE_FIRST: Duration = Duration::from_secs(1);
 /// Longest wait between two probes: an outage of hours costs a request a minute.
@@ -344,7 +399,7 @@ fn report_resumed(ctx: &Ctx, entry: &Entry, job: u64, applied: Applied, overwrit
         Applied::Conflict { store } => {
             let what = match &entry.change {
                 Change::Alt { .. } => "alt text",
-                Change::Reorder { .. } => "order",
+                _ => "order",
             };
             let yours = entry.change.words().1;
             let message = format!(
@@ -409,7 +464,10 @@ fn history_items(entries: &[Entry]) -> Vec<HistoryItem> {
                 after: alt,
                 made_at: e.made_at,
                 state,
-                undoable: e.state == State::Confirmed && e.undoes.is_none() && !undone.contains(&e.id),
+                undoable: e.state == State::Confirmed
+                    && e.undoes.is_none()
+                    && !undone.contains(&e.id)
+                    && e.change.inverse().is_some(),
             }
         })
         .collect()
@@ -430,7 +488,8 @@ pub(super) async fn undo(ctx: &Ctx, id: Option<i64>) {
         };
         let Some(last) = target else { return Ok(None) };
         let title = format!("Undo: {}", last.title);
-        let id = j.record_all(&[(last.product.clone(), title, last.change.inverse())], Some(last.id))?[0];
+        let Some(inverse) = last.change.inverse() else { return Ok(None) };
+        let id = j.record_all(&[(last.product.clone(), title, inverse)], Some(last.id))?[0];
         j.entry(id).map(Some)
     })
     .await;

@@ -101,6 +101,8 @@ pub enum Command {
         product: ProductId,
         /// The media.
         media: Vec<MediaId>,
+        /// The product's order before, so the journal can put them back where they were.
+        order: Vec<MediaId>,
     },
     /// Delete files permanently, from every product.
     Delete {

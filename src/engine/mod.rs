@@ -10,6 +10,7 @@ use crate::model::{ProductId, ProductMedia, ProductQuery, ProductSort, StoreRef}
 use crate::store::credentials::Credentials;
 use crate::store::{Capabilities, LocalLauncher, Opened, Store, StoreError};
 
+use crate::journal::Change;
 mod edits;
 mod journaled;
 mod local;
@@ -296,6 +297,21 @@ async fn run_command(ctx: Arc<Ctx>, cmd: Command) {
             Some(journal) => journaled::reorder(&shared, journal, product, (order, previous), title).await,
             None => edits::reorder(ctx, product, order, previous, title).await,
         },
+        Command::Reattach { product, media, order } if journaled::current(ctx).is_some() => {
+            let title = format!("Putting back {} removed media", media.len());
+            let again = Command::Reattach { product: product.clone(), media: media.clone(), order: order.clone() };
+            journaled::batch(&shared, product, Change::Reattach { media, order }, title, again).await
+        }
+        Command::Remove { product, media, order } if journaled::current(ctx).is_some() => {
+            let title = format!("Removing {} media from the product", media.len());
+            let again = Command::Remove { product: product.clone(), media: media.clone(), order: order.clone() };
+            journaled::batch(&shared, product, Change::Remove { media, order }, title, again).await
+        }
+        Command::Delete { product, media } if journaled::current(ctx).is_some() => {
+            let title = format!("Deleting {} file{} permanently", media.len(), if media.len() == 1 { "" } else { "s" });
+            let again = Command::Delete { product: product.clone(), media: media.clone() };
+            journaled::batch(&shared, product, Change::Delete { media }, title, again).await
+        }
         Command::Reattach { product, media, order } => {
             let title = format!("Putting back {} removed media", media.len());
             let result = match ctx.store().reattach(&product, &media).await {
@@ -306,10 +322,10 @@ async fn run_command(ctx: Arc<Ctx>, cmd: Command) {
             let retry = |media| Command::Reattach { product: product.clone(), media, order };
             edits::report_batch(ctx, title, result, &product, &media, retry).await;
         }
-        Command::Remove { product, media } => {
+        Command::Remove { product, media, order } => {
             let title = format!("Removing {} media from the product", media.len());
             let result = ctx.store().remove_from_product(&product, &media).await;
-            let retry = |media| Command::Remove { product: product.clone(), media };
+            let retry = |media| Command::Remove { product: product.clone(), media, order };
             edits::report_batch(ctx, title, result, &product, &media, retry).await;
         }
         Command::Delete { product, media } => {

@@ -98,6 +98,26 @@ pub enum Change {
         /// The order it replaced.
         base: Vec<MediaId>,
     },
+    /// Media detached from the product (the files stay in the library, where the platform
+    /// has one).
+    Remove {
+        /// The media removed.
+        media: Vec<MediaId>,
+        /// The product's order before, to put them back where they were.
+        order: Vec<MediaId>,
+    },
+    /// Removed media attached again, then the product put in `order`.
+    Reattach {
+        /// The media attached again.
+        media: Vec<MediaId>,
+        /// The order to put the product back in.
+        order: Vec<MediaId>,
+    },
+    /// Files deleted for good, from every product (no inverse).
+    Delete {
+        /// The files.
+        media: Vec<MediaId>,
+    },
 }
 
 impl Change {
@@ -107,6 +127,10 @@ impl Change {
         match self {
             Change::Alt { media, .. } => media.0.clone(),
             Change::Reorder { .. } => format!("order:{}", product.0),
+            // Never superseded: each one is sent.
+            Change::Remove { .. } | Change::Reattach { .. } | Change::Delete { .. } => {
+                format!("batch:{}:{}", product.0, now_nanos())
+            }
         }
     }
 
@@ -124,14 +148,17 @@ impl Change {
         }
     }
 
-    /// The change that puts back what this one replaced.
-    pub fn inverse(&self) -> Change {
-        match self {
+    /// The change that puts back what this one replaced; none for a delete.
+    pub fn inverse(&self) -> Option<Change> {
+        Some(match self {
             Change::Alt { media, alt, base } => {
                 Change::Alt { media: media.clone(), alt: base.clone(), base: alt.clone() }
             }
             Change::Reorder { order, base } => Change::Reorder { order: base.clone(), base: order.clone() },
-        }
+            Change::Remove { media, order } => Change::Reattach { media: media.clone(), order: order.clone() },
+            Change::Reattach { media, order } => Change::Remove { media: media.clone(), order: order.clone() },
+            Change::Delete { .. } => return None,
+        })
     }
 
     /// Its kind, as the command line prints it.
@@ -139,6 +166,9 @@ impl Change {
         match self {
             Change::Alt { .. } => "alt",
             Change::Reorder { .. } => "reorder",
+            Change::Remove { .. } => "remove",
+            Change::Reattach { .. } => "reattach",
+            Change::Delete { .. } => "delete",
         }
     }
 
@@ -149,9 +179,14 @@ impl Change {
             let ids: Vec<&str> = o.iter().map(|m| m.0.rsplit('/').next().unwrap_or(&m.0)).collect();
             format!("order {}", ids.join(", "))
         };
+        let list =
+            |o: &[MediaId]| o.iter().map(|m| m.0.rsplit('/').next().unwrap_or(&m.0)).collect::<Vec<_>>().join(", ");
         match self {
             Change::Alt { alt, base, .. } => (base.clone(), alt.clone()),
             Change::Reorder { order: new, base } => (order(base), order(new)),
+            Change::Remove { media, .. } => (format!("on the product: {}", list(media)), "removed".into()),
+            Change::Reattach { media, .. } => ("removed".into(), format!("on the product again: {}", list(media))),
+            Change::Delete { media } => (format!("files {}", list(media)), "deleted for good".into()),
         }
     }
 }
@@ -247,6 +282,11 @@ pub fn file_for(dir: &Path, store: &StoreRef) -> PathBuf {
 
 fn now() -> u64 {
     crate::time::unix(std::time::SystemTime::now())
+}
+
+/// A key no other change has (nanoseconds since the epoch).
+fn now_nanos() -> u128 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos())
 }
 
 impl Journal {
@@ -437,7 +477,7 @@ impl Journal {
     pub fn last_undoable(&self) -> Result<Option<Entry>, JournalError> {
         Ok(self
             .entries(
-                "WHERE state = 'confirmed' AND undoes IS NULL
+                "WHERE state = 'confirmed' AND undoes IS NULL AND change NOT LIKE '{\"kind\":\"delete\"%'
                    AND NOT EXISTS (SELECT 1 FROM entries u WHERE u.undoes = entries.id AND u.state IN ('pending', 'sent', 'confirmed'))
                  ORDER BY id DESC LIMIT 1",
                 params![],
@@ -597,7 +637,7 @@ mod tests {
             j.claim(id).unwrap();
             j.confirm(id).unwrap();
         }
-        let undo = j.entry(second).unwrap().change.inverse();
+        let undo = j.entry(second).unwrap().change.inverse().unwrap();
         assert_eq!(undo, alt("m2", "", "Two"));
         let u = j.record_all(&[(p.clone(), "Undo b".into(), undo)], Some(second)).unwrap()[0];
         assert_eq!(j.last_undoable().unwrap().unwrap().id, first, "the pending undo already covers the second");

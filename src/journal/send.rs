@@ -83,7 +83,9 @@ pub async fn send_batch(
         }
     }
     let mut to_send = Vec::new();
-    if check && !mine.is_empty() {
+    // Deletes are not checked against a product (they name none).
+    let checked = mine.iter().any(|e| !matches!(e.change, Change::Delete { .. }));
+    if check && checked {
         let current = match store.media_alts(product, mine.len().max(250) as u32).await {
             Ok(alts) => alts.media,
             Err(e) => {
@@ -121,6 +123,20 @@ pub async fn send_batch(
                         Applied::Conflict { store: now }
                     }
                 }
+                // Done when none of them is on the product any more.
+                Change::Remove { media, .. } if !media.iter().any(|m| current_order.contains(m)) => {
+                    Applied::AlreadyThere
+                }
+                // Done when all of them are back.
+                Change::Reattach { media, .. } if media.iter().all(|m| current_order.contains(m)) => {
+                    Applied::AlreadyThere
+                }
+                // A delete cannot be checked here (the files may be on no product): sent again,
+                // and a file already gone counts as deleted (see `batch_outcome`).
+                Change::Remove { .. } | Change::Reattach { .. } | Change::Delete { .. } => {
+                    to_send.push(entry);
+                    continue;
+                }
             };
             out.push((entry.id, record(journal, entry.id, applied)?));
         }
@@ -138,7 +154,7 @@ pub async fn send_batch(
             .iter()
             .filter_map(|e| match &e.change {
                 Change::Alt { media, alt, .. } => Some(AltEdit { media: media.clone(), alt: alt.clone() }),
-                Change::Reorder { .. } => None,
+                _ => None,
             })
             .collect();
         let result = store.set_alt(product, &edits).await;
@@ -151,16 +167,52 @@ pub async fn send_batch(
             out.push((entry.id, record(journal, entry.id, applied)?));
         }
     }
-    // Each reorder whole, in the order made (the last one is the order that stays).
+    // The others one at a time, in the order made (the last reorder is the order that stays).
     for entry in reorders {
-        let Change::Reorder { order, .. } = &entry.change else { continue };
-        let applied = match store.reorder(product, order).await {
-            Ok(()) => Applied::Confirmed,
-            Err(e) => from_error(&e),
+        let applied = match &entry.change {
+            Change::Reorder { order, .. } => match store.reorder(product, order).await {
+                Ok(()) => Applied::Confirmed,
+                Err(e) => from_error(&e),
+            },
+            Change::Remove { media, .. } => batch_outcome(store.remove_from_product(product, media).await, false),
+            Change::Reattach { media, order } => {
+                let attached = batch_outcome(store.reattach(product, media).await, false);
+                // Back at the end of the gallery: then the old order.
+                match attached {
+                    Applied::Confirmed => match store.reorder(product, order).await {
+                        Ok(()) => Applied::Confirmed,
+                        Err(e) => from_error(&e),
+                    },
+                    other => other,
+                }
+            }
+            Change::Delete { media } => batch_outcome(store.delete(media).await, true),
+            Change::Alt { .. } => continue,
         };
+        if let Applied::Failed { .. } | Applied::Queued { .. } = &applied {
+            tracing::info!(entry = entry.id, ?applied, "a journaled change did not go through");
+        }
         out.push((entry.id, record(journal, entry.id, applied)?));
     }
     Ok((out, notice))
+}
+
+/// A whole batch call's answer as one change's outcome: done when every item is; for a
+/// delete (`gone_is_done`), a file the store no longer has counts as deleted.
+fn batch_outcome(result: Result<BatchOutcome, StoreError>, gone_is_done: bool) -> Applied {
+    let outcome = match result {
+        Ok(o) => o,
+        Err(e) => return from_error(&e),
+    };
+    let gone = |code: &str| matches!(code, "MEDIA_DOES_NOT_EXIST" | "FILE_DOES_NOT_EXIST" | "NOT_FOUND");
+    let failed: Vec<_> = outcome.failed.iter().filter(|f| !(gone_is_done && gone(&f.code))).collect();
+    match failed.first() {
+        None => Applied::Confirmed,
+        Some(first) => Applied::Failed {
+            code: first.code.clone(),
+            message: failed.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join("; "),
+        },
+    }
 }
 
 /// One item of a batch the store answered: confirmed when it says so, else its refusal (or

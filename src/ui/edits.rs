@@ -160,7 +160,7 @@ impl MediadeskApp {
         self.hide(&media);
         self.grid.clear();
         self.inspector.confirm = None;
-        self.engine.send(Command::Remove { product, media });
+        self.engine.send(Command::Remove { product, media, order });
     }
 
     /// Delete the selected files from the store, after the confirmation asked for it.
