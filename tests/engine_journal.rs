@@ -373,3 +373,57 @@ fn a_removal_is_journaled_and_put_back_where_it_was_after_a_restart() {
     drop(engine);
     let _ = std::fs::remove_dir_all(&data);
 }
+
+#[test]
+fn a_reorder_and_a_removal_undone_in_the_session_are_not_offered_again_after_a_restart() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sandbox = rt.block_on(Sandbox::start(SandboxConfig::default())).unwrap();
+    let data = std::env::temp_dir().join(format!("mediadesk-engine-journal-session-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    let before = sandbox.state().lock().unwrap().products[&1].media.clone();
+    let gid = |id: u64| {
+        let kind = sandbox.state().lock().unwrap().files[&id].kind;
+        let name = match kind {
+            mediadesk::sandbox::state::FileKind::Image => "MediaImage",
+            mediadesk::sandbox::state::FileKind::Video => "Video",
+            mediadesk::sandbox::state::FileKind::ExternalVideo => "ExternalVideo",
+            _ => "Model3d",
+        };
+        MediaId(format!("gid://shopify/{name}/{id}"))
+    };
+    let product = ProductId("gid://shopify/Product/1".into());
+    let order: Vec<MediaId> = before.iter().map(|m| gid(*m)).collect();
+    let mut reversed = order.clone();
+    reversed.reverse();
+    let done = |engine: &Engine, what: &str| {
+        wait_for(engine, what, |e| match e {
+            Event::Activity { title, state: JobState::Done, .. } if !title.contains("atalog") => Some(title),
+            Event::Activity { title, state: JobState::Failed { message, .. }, .. } if !title.contains("atalog") => {
+                panic!("{title}: {message}")
+            }
+            _ => None,
+        })
+    };
+    let (engine, _) = app(&sandbox, &data);
+    let title = "Saving the new order".to_string();
+    engine.send(Command::Reorder { product: product.clone(), order: reversed.clone(), previous: order.clone(), title });
+    done(&engine, "the reorder");
+    // The window's own undo of it.
+    let title = "Undo: Saving the new order".to_string();
+    engine.send(Command::UndoReorder { product: product.clone(), order: order.clone(), previous: reversed, title });
+    done(&engine, "the undo of the reorder");
+    let removed = vec![order[1].clone()];
+    engine.send(Command::Remove { product: product.clone(), media: removed.clone(), order: order.clone() });
+    done(&engine, "the removal");
+    engine.send(Command::Reattach { product: product.clone(), media: removed, order: order.clone() });
+    done(&engine, "the put-back");
+    assert_eq!(sandbox.state().lock().unwrap().products[&1].media, before);
+    drop(engine);
+    // Everything was undone already: nothing is redone after a restart.
+    let (engine, _) = app(&sandbox, &data);
+    engine.send(Command::UndoLast);
+    assert_eq!(done(&engine, "the answer"), "Nothing left to undo");
+    assert_eq!(sandbox.state().lock().unwrap().products[&1].media, before);
+    drop(engine);
+    let _ = std::fs::remove_dir_all(&data);
+}

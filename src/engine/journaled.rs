@@ -152,6 +152,7 @@ pub(super) async fn reorder(
     product: ProductId,
     (order, previous): (Vec<MediaId>, Vec<MediaId>),
     title: String,
+    undo: bool,
 ) {
     let send = &ctx.send;
     let job = next_job(ctx);
@@ -160,7 +161,14 @@ pub(super) async fn reorder(
     let (j, p, t) = (journal.clone(), product.clone(), title.clone());
     let entry = match blocking(move || {
         let mut j = crate::sync::lock(&j);
-        let id = j.record(&p, &t, &change)?;
+        // With `undo`, the reorder that set the order it replaces is the one undone.
+        let undoes = if undo {
+            let now = previous_of(&change);
+            j.undoable_of(&p, |c| matches!(c, Change::Reorder { order, .. } if *order == now))?.map(|e| e.id)
+        } else {
+            None
+        };
+        let id = j.record_all(&[(p, t, change)], undoes)?[0];
         j.entry(id)
     })
     .await
@@ -202,6 +210,14 @@ pub(super) async fn reorder(
     }
 }
 
+/// The order a reorder replaces.
+fn previous_of(change: &Change) -> Vec<MediaId> {
+    match change {
+        Change::Reorder { base, .. } => base.clone(),
+        _ => Vec::new(),
+    }
+}
+
 /// A removal, a put-back or a delete: written down, then sent; the strip says how it went (a
 /// Retry where it failed), and the product is shown as the store has it. One the store did
 /// not answer waits and goes out by itself.
@@ -213,7 +229,22 @@ pub(super) async fn batch(ctx: &Arc<Ctx>, product: ProductId, change: Change, ti
     let (j, p, t) = (journal.clone(), product.clone(), title.clone());
     let entry = match blocking(move || {
         let mut j = crate::sync::lock(&j);
-        let id = j.record(&p, &t, &change)?;
+        // A put-back only ever undoes a removal (the window's undo): it is written down as the
+        // undo of the removal of the same media, so it is not offered again after a restart.
+        let undoes = match &change {
+            Change::Reattach { media, .. } => {
+                let same = |m: &[MediaId]| {
+                    let mut a = m.to_vec();
+                    let mut b = media.clone();
+                    a.sort_by(|x, y| x.0.cmp(&y.0));
+                    b.sort_by(|x, y| x.0.cmp(&y.0));
+                    a == b
+                };
+                j.undoable_of(&p, |c| matches!(c, Change::Remove { media, .. } if same(media)))?.map(|e| e.id)
+            }
+            _ => None,
+        };
+        let id = j.record_all(&[(p, t, change)], undoes)?[0];
         j.entry(id)
     })
     .await

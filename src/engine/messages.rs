@@ -76,6 +76,18 @@ pub enum Command {
         /// What the strip calls it ("Undo: Saving the alt text of polaris.jpg").
         title: String,
     },
+    /// Take back a reorder made in this session: sent like `Reorder`, and written in the journal
+    /// as the undo of that reorder (so it is not offered for undo again after a restart).
+    UndoReorder {
+        /// The product.
+        product: ProductId,
+        /// The order to put back.
+        order: Vec<MediaId>,
+        /// The order it has now (what the undone reorder set).
+        previous: Vec<MediaId>,
+        /// What the strip calls it.
+        title: String,
+    },
     /// Undo the last confirmed change the journal holds (after a restart, when the window has
     /// no undo of its own left), unless the store's text changed since.
     UndoLast,
@@ -412,6 +424,7 @@ impl Command {
             Command::SaveAlt { .. } => "save_alt",
             Command::UndoAlt { .. } => "undo_alt",
             Command::UndoLast => "undo_last",
+            Command::UndoReorder { .. } => "undo_reorder",
             Command::UndoChange(_) => "undo_change",
             Command::LoadHistory => "load_history",
             Command::Reorder { .. } => "reorder",

@@ -294,7 +294,11 @@ async fn run_command(ctx: Arc<Ctx>, cmd: Command) {
         Command::ResumeChanges { only, overwrite } => journaled::resume(ctx, only, overwrite).await,
         Command::DiscardChanges => journaled::discard_all(ctx).await,
         Command::Reorder { product, order, previous, title } => match journaled::current(ctx) {
-            Some(journal) => journaled::reorder(&shared, journal, product, (order, previous), title).await,
+            Some(journal) => journaled::reorder(&shared, journal, product, (order, previous), title, false).await,
+            None => edits::reorder(ctx, product, order, previous, title).await,
+        },
+        Command::UndoReorder { product, order, previous, title } => match journaled::current(ctx) {
+            Some(journal) => journaled::reorder(&shared, journal, product, (order, previous), title, true).await,
             None => edits::reorder(ctx, product, order, previous, title).await,
         },
         Command::Reattach { product, media, order } if journaled::current(ctx).is_some() => {

@@ -497,6 +497,22 @@ impl Journal {
         Ok(found.into_iter().find(|e| matches!(&e.change, Change::Alt { alt, .. } if alt == now)))
     }
 
+    /// The newest confirmed change of `product` that `matches` and is neither an undo nor
+    /// undone: the one an undo in the window (of a reorder, of a removal) takes back.
+    pub fn undoable_of(
+        &self,
+        product: &ProductId,
+        matches: impl Fn(&Change) -> bool,
+    ) -> Result<Option<Entry>, JournalError> {
+        let found = self.entries(
+            "WHERE product_id = ?1 AND state = 'confirmed' AND undoes IS NULL
+               AND NOT EXISTS (SELECT 1 FROM entries u WHERE u.undoes = entries.id AND u.state IN ('pending', 'sent', 'confirmed'))
+             ORDER BY id DESC LIMIT 20",
+            params![product.0],
+        )?;
+        Ok(found.into_iter().find(|e| matches(&e.change)))
+    }
+
     fn entries(&self, tail: &str, args: impl rusqlite::Params) -> Result<Vec<Entry>, JournalError> {
         let sql = format!(
             "SELECT id, made_at, product_id, title, change, state, error_code, error_message, undoes, updated_at

@@ -228,7 +228,7 @@ impl MediadeskApp {
                 let now = self.order();
                 self.show_order(&product, &previous);
                 let title = format!("Undo: {what}");
-                self.engine.send(Command::Reorder { product, order: previous, previous: now, title });
+                self.engine.send(Command::UndoReorder { product, order: previous, previous: now, title });
             }
             Undo::Removal { product, media, order, .. } => {
                 self.engine.send(Command::Reattach { product, media, order });
