@@ -16,7 +16,10 @@ impl MediadeskApp {
                 if ui.button(button).clicked() {
                     self.stores.open = !self.stores.open;
                 }
-                if ui.button("History").on_hover_text("The changes you made, with an Undo for each").clicked() {
+                let history = ui.button("History").on_hover_text("The changes you made, with an Undo for each");
+                // The window opens under its button, like the Stores window.
+                self.history.anchor = Some(history.rect.left_bottom());
+                if history.clicked() {
                     self.history.open = !self.history.open;
                     if self.history.open {
                         self.engine.send(crate::engine::Command::LoadHistory);

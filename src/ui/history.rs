@@ -12,6 +12,8 @@ pub struct HistoryWindow {
     pub open: bool,
     /// The changes, newest first, as the engine last sent them.
     pub items: Vec<HistoryItem>,
+    /// Where its button is: the window opens under it.
+    pub anchor: Option<egui::Pos2>,
 }
 
 impl HistoryWindow {
@@ -23,7 +25,13 @@ impl HistoryWindow {
         let mut open = true;
         let mut command = None;
         let now = crate::time::unix(std::time::SystemTime::now());
-        egui::Window::new("History").open(&mut open).default_size([640.0, 420.0]).show(ctx, |ui| {
+        let mut window = egui::Window::new("History").open(&mut open).default_size([640.0, 420.0]);
+        if let Some(at) = self.anchor {
+            // Right-aligned with its button, kept inside the window.
+            let left = (at.x - 560.0).max(8.0);
+            window = window.default_pos(egui::pos2(left, at.y + 6.0));
+        }
+        window.show(ctx, |ui| {
             if self.items.is_empty() {
                 ui.label("No changes yet: the alt texts you save are listed here, with an Undo for each.");
                 return;

@@ -5,6 +5,9 @@ use egui::RichText;
 
 use crate::engine::{Command, UnconfirmedChange};
 
+/// The most the open list takes of the window's height (about eight lines).
+const LIST_HEIGHT: f32 = 160.0;
+
 /// The unconfirmed changes and what the bar shows of them.
 #[derive(Default)]
 pub struct UnconfirmedBar {
@@ -63,10 +66,13 @@ impl UnconfirmedBar {
             }
         });
         if self.listing {
-            for c in &self.changes {
-                let why = c.why.as_deref().map(|w| format!(" ({w})")).unwrap_or_default();
-                ui.label(format!("{}: \u{201c}{}\u{201d}{why}", c.title, crate::text::visible(&c.after)));
-            }
+            // A batch may leave hundreds: the list scrolls instead of pushing the window down.
+            egui::ScrollArea::vertical().max_height(LIST_HEIGHT).auto_shrink([false, true]).show(ui, |ui| {
+                for c in &self.changes {
+                    let why = c.why.as_deref().map(|w| format!(" ({w})")).unwrap_or_default();
+                    ui.label(format!("{}: \u{201c}{}\u{201d}{why}", c.title, crate::text::visible(&c.after)));
+                }
+            });
         }
         command
     }
