@@ -225,6 +225,27 @@ async fn send_and_report(
     exit
 }
 
+/// Write one change down, then send it and print its line. An undo (`undoes`) is checked
+/// against the store first: it must still hold what the undone change set, or the undo would
+/// overwrite someone else's later edit.
+async fn write_down_and_send(
+    journal: &Mutex<Journal>,
+    store: &dyn Store,
+    product: &ProductId,
+    title: &str,
+    change: Change,
+    undoes: Option<i64>,
+) -> Exit {
+    let written = crate::sync::lock(journal).write_down(product, title, &change, undoes);
+    match written {
+        Ok(entry) => send_and_report(journal, store, product, &[entry], undoes.is_some()).await,
+        Err(e) => {
+            eprintln!("mediadesk: {e}; nothing was sent");
+            Exit::Failed
+        }
+    }
+}
+
 /// `mediadesk alt set`: the store's current text read (what the change replaces, kept for undo
 /// and for checking before a resumed send), the change written down, then sent.
 pub async fn set_alt(cli: &Cli, store: &dyn Store, product: ProductId, media: MediaId, alt: String) -> Exit {
@@ -246,17 +267,7 @@ pub async fn set_alt(cli: &Cli, store: &dyn Store, product: ProductId, media: Me
     let name = found.filename.as_deref().map_or_else(|| media.0.clone(), |f| crate::text::visible(f).into_owned());
     let title = format!("Alt text of {name}");
     let change = Change::Alt { media, alt, base: found.alt };
-    let entry = {
-        let mut j = crate::sync::lock(&journal);
-        match j.record(&product, &title, &change).and_then(|id| j.entry(id)) {
-            Ok(e) => e,
-            Err(e) => {
-                eprintln!("mediadesk: {e}; nothing was sent");
-                return Exit::Failed;
-            }
-        }
-    };
-    send_and_report(&journal, store, &entry.product.clone(), &[entry], false).await
+    write_down_and_send(&journal, store, &product, &title, change, None).await
 }
 
 /// `mediadesk reorder`: the store's current order read (what the change replaces), the new
@@ -271,17 +282,7 @@ pub async fn reorder(cli: &Cli, store: &dyn Store, product: ProductId, order: Ve
         Err(e) => return super::fail(&e, json!({"product": product.0})),
     };
     let title = format!("New order of {} media", order.len());
-    let entry = {
-        let mut j = crate::sync::lock(&journal);
-        match j.record(&product, &title, &Change::Reorder { order, base }).and_then(|id| j.entry(id)) {
-            Ok(e) => e,
-            Err(e) => {
-                eprintln!("mediadesk: {e}; nothing was sent");
-                return Exit::Failed;
-            }
-        }
-    };
-    send_and_report(&journal, store, &entry.product.clone(), &[entry], false).await
+    write_down_and_send(&journal, store, &product, &title, Change::Reorder { order, base }, None).await
 }
 
 /// `mediadesk remove` and `mediadesk delete`: the product's order read first (a removal's
@@ -303,17 +304,7 @@ pub async fn remove_or_delete(cli: &Cli, store: &dyn Store, product: Option<Prod
         // A delete names no product: the files go from every product.
         None => (ProductId(String::new()), format!("Deleting {n} file(s) for good"), Change::Delete { media }),
     };
-    let entry = {
-        let mut j = crate::sync::lock(&journal);
-        match j.record(&product, &title, &change).and_then(|id| j.entry(id)) {
-            Ok(e) => e,
-            Err(e) => {
-                eprintln!("mediadesk: {e}; nothing was sent");
-                return Exit::Failed;
-            }
-        }
-    };
-    send_and_report(&journal, store, &entry.product.clone(), &[entry], false).await
+    write_down_and_send(&journal, store, &product, &title, change, None).await
 }
 
 /// `mediadesk alt set-many FILE`: JSON lines of `{"product","media","alt"}`. Each line is
@@ -464,22 +455,9 @@ pub async fn undo(cli: &Cli, store: &dyn Store, id: Option<i64>) -> Exit {
         }
     };
     let title = format!("Undo: {}", target.title);
-    let entry = {
-        let mut j = crate::sync::lock(&journal);
-        let Some(inverse) = target.change.inverse() else {
-            eprintln!("mediadesk: change {} deleted files for good: it cannot be undone", target.id);
-            return Exit::Failed;
-        };
-        let recorded = j.record_all(&[(target.product.clone(), title, inverse)], Some(target.id));
-        match recorded.and_then(|ids| j.entry(ids[0])) {
-            Ok(e) => e,
-            Err(e) => {
-                eprintln!("mediadesk: {e}; nothing was sent");
-                return Exit::Failed;
-            }
-        }
+    let Some(inverse) = target.change.inverse() else {
+        eprintln!("mediadesk: change {} deleted files for good: it cannot be undone", target.id);
+        return Exit::Failed;
     };
-    // Checked: the store must still hold what the change set, or the undo would overwrite
-    // someone else's later edit.
-    send_and_report(&journal, store, &entry.product.clone(), &[entry], true).await
+    write_down_and_send(&journal, store, &target.product, &title, inverse, Some(target.id)).await
 }

@@ -15,6 +15,37 @@ pub(super) fn current(ctx: &Ctx) -> Option<Arc<Mutex<Journal>>> {
     crate::sync::lock(&ctx.journal).clone()
 }
 
+/// Write `change` down on the blocking pool; with `undo`, as the undo of the change it takes
+/// back (`Journal::undone_by`).
+async fn write_down(
+    journal: &Arc<Mutex<Journal>>,
+    product: &ProductId,
+    title: &str,
+    change: Change,
+    undo: bool,
+) -> Result<Entry, JournalError> {
+    let (j, p, t) = (journal.clone(), product.clone(), title.to_string());
+    blocking(move || {
+        let mut j = crate::sync::lock(&j);
+        let undoes = if undo { j.undone_by(&p, &change)? } else { None };
+        j.write_down(&p, &t, &change, undoes)
+    })
+    .await
+}
+
+/// A change the store did not answer: the strip shows it waiting, and the probe sends it once
+/// the store answers again.
+fn wait_for_store(ctx: &Arc<Ctx>, entry: &Entry, job: u64, title: &str, reason: &str) {
+    tracing::info!(entry = entry.id, reason, "a change waits for the store");
+    (ctx.send)(Event::Activity {
+        job,
+        title: format!("Waiting for the store to answer: {title}"),
+        state: JobState::Running(None),
+    });
+    crate::sync::lock(&ctx.waiting).insert(entry.id, job);
+    probe(ctx);
+}
+
 /// Run journal work on the blocking pool: every commit waits for the disk.
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, JournalError> + Send + 'static,
@@ -86,18 +117,7 @@ pub(super) async fn save_alt(
     let job = next_job(ctx);
     send(Event::Activity { job, title: title.clone(), state: JobState::Running(None) });
     let change = Change::Alt { media: media.clone(), alt: alt.clone(), base: previous.clone() };
-    let (j, p, t) = (journal.clone(), product.clone(), title.clone());
-    let entry = match blocking(move || {
-        let mut j = crate::sync::lock(&j);
-        let undoes = match (&change, undo) {
-            (Change::Alt { media, base, .. }, true) => j.undoable_for(media, base)?.map(|e| e.id),
-            _ => None,
-        };
-        let id = j.record_all(&[(p, t, change.clone())], undoes)?[0];
-        j.entry(id)
-    })
-    .await
-    {
+    let entry = match write_down(&journal, &product, &title, change, undo).await {
         Ok(entry) => entry,
         Err(e) => {
             send(Event::AltRefused { media, previous, attempted: alt });
@@ -117,15 +137,8 @@ pub(super) async fn save_alt(
         }
         Ok((Applied::Queued { message, .. }, _)) => {
             // Kept in the journal, and sent by itself once the store answers again.
-            tracing::info!(entry = entry.id, reason = %message, "an edit waits for the store");
             send(Event::AltWaiting { media: media.clone(), alt });
-            send(Event::Activity {
-                job,
-                title: format!("Waiting for the store to answer: {title}"),
-                state: JobState::Running(None),
-            });
-            crate::sync::lock(&ctx.waiting).insert(entry.id, job);
-            probe(ctx);
+            wait_for_store(ctx, &entry, job, &title, &message);
         }
         Ok((Applied::Failed { code, message } | Applied::Refused { code, message }, _)) => {
             send(Event::AltRefused { media, previous, attempted: alt });
@@ -158,21 +171,7 @@ pub(super) async fn reorder(
     let job = next_job(ctx);
     send(Event::Activity { job, title: title.clone(), state: JobState::Running(None) });
     let change = Change::Reorder { order, base: previous.clone() };
-    let (j, p, t) = (journal.clone(), product.clone(), title.clone());
-    let entry = match blocking(move || {
-        let mut j = crate::sync::lock(&j);
-        // With `undo`, the reorder that set the order it replaces is the one undone.
-        let undoes = if undo {
-            let now = previous_of(&change);
-            j.undoable_of(&p, |c| matches!(c, Change::Reorder { order, .. } if *order == now))?.map(|e| e.id)
-        } else {
-            None
-        };
-        let id = j.record_all(&[(p, t, change)], undoes)?[0];
-        j.entry(id)
-    })
-    .await
-    {
+    let entry = match write_down(&journal, &product, &title, change, undo).await {
         Ok(entry) => entry,
         Err(e) => {
             send(Event::ReorderRefused { product, previous });
@@ -185,14 +184,7 @@ pub(super) async fn reorder(
             send(Event::Activity { job, title, state: JobState::Done })
         }
         Ok((Applied::Queued { message, .. }, _)) => {
-            tracing::info!(entry = entry.id, reason = %message, "a reorder waits for the store");
-            send(Event::Activity {
-                job,
-                title: format!("Waiting for the store to answer: {title}"),
-                state: JobState::Running(None),
-            });
-            crate::sync::lock(&ctx.waiting).insert(entry.id, job);
-            probe(ctx);
+            wait_for_store(ctx, &entry, job, &title, &message);
         }
         Ok((Applied::Failed { code, message } | Applied::Refused { code, message }, _)) => {
             send(Event::ReorderRefused { product: product.clone(), previous });
@@ -210,14 +202,6 @@ pub(super) async fn reorder(
     }
 }
 
-/// The order a reorder replaces.
-fn previous_of(change: &Change) -> Vec<MediaId> {
-    match change {
-        Change::Reorder { base, .. } => base.clone(),
-        _ => Vec::new(),
-    }
-}
-
 /// A removal, a put-back or a delete: written down, then sent; the strip says how it went (a
 /// Retry where it failed), and the product is shown as the store has it. One the store did
 /// not answer waits and goes out by itself.
@@ -226,29 +210,9 @@ pub(super) async fn batch(ctx: &Arc<Ctx>, product: ProductId, change: Change, ti
     let send = &ctx.send;
     let job = next_job(ctx);
     send(Event::Activity { job, title: title.clone(), state: JobState::Running(None) });
-    let (j, p, t) = (journal.clone(), product.clone(), title.clone());
-    let entry = match blocking(move || {
-        let mut j = crate::sync::lock(&j);
-        // A put-back only ever undoes a removal (the window's undo): it is written down as the
-        // undo of the removal of the same media, so it is not offered again after a restart.
-        let undoes = match &change {
-            Change::Reattach { media, .. } => {
-                let same = |m: &[MediaId]| {
-                    let mut a = m.to_vec();
-                    let mut b = media.clone();
-                    a.sort_by(|x, y| x.0.cmp(&y.0));
-                    b.sort_by(|x, y| x.0.cmp(&y.0));
-                    a == b
-                };
-                j.undoable_of(&p, |c| matches!(c, Change::Remove { media, .. } if same(media)))?.map(|e| e.id)
-            }
-            _ => None,
-        };
-        let id = j.record_all(&[(p, t, change)], undoes)?[0];
-        j.entry(id)
-    })
-    .await
-    {
+    // A put-back only ever undoes a removal (the window's undo).
+    let undo = matches!(change, Change::Reattach { .. });
+    let entry = match write_down(&journal, &product, &title, change, undo).await {
         Ok(entry) => entry,
         Err(e) => {
             let message = "The change could not be written down, so it was not sent".to_string();
@@ -265,14 +229,7 @@ pub(super) async fn batch(ctx: &Arc<Ctx>, product: ProductId, change: Change, ti
             send(Event::Activity { job, title, state: JobState::Done })
         }
         Ok((Applied::Queued { message, .. }, _)) => {
-            tracing::info!(entry = entry.id, reason = %message, "a change waits for the store");
-            send(Event::Activity {
-                job,
-                title: format!("Waiting for the store to answer: {title}"),
-                state: JobState::Running(None),
-            });
-            crate::sync::lock(&ctx.waiting).insert(entry.id, job);
-            probe(ctx);
+            wait_for_store(ctx, &entry, job, &title, &message);
             return;
         }
         Ok((Applied::Failed { code, message } | Applied::Refused { code, message }, _)) => {
@@ -520,8 +477,7 @@ pub(super) async fn undo(ctx: &Ctx, id: Option<i64>) {
         let Some(last) = target else { return Ok(None) };
         let title = format!("Undo: {}", last.title);
         let Some(inverse) = last.change.inverse() else { return Ok(None) };
-        let id = j.record_all(&[(last.product.clone(), title, inverse)], Some(last.id))?[0];
-        j.entry(id).map(Some)
+        j.write_down(&last.product, &title, &inverse, Some(last.id)).map(Some)
     })
     .await;
     let job = next_job(ctx);

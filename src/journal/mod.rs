@@ -161,6 +161,23 @@ impl Change {
         })
     }
 
+    /// Whether this change puts back what `earlier` set: an alt text back on the same media, an
+    /// order back from the one `earlier` set, removed media (the same ones) attached again.
+    pub fn takes_back(&self, earlier: &Change) -> bool {
+        let same_set = |a: &[MediaId], b: &[MediaId]| {
+            let (mut a, mut b) = (a.to_vec(), b.to_vec());
+            a.sort_by(|x, y| x.0.cmp(&y.0));
+            b.sort_by(|x, y| x.0.cmp(&y.0));
+            a == b
+        };
+        match (self, earlier) {
+            (Change::Alt { media, base, .. }, Change::Alt { media: m, alt, .. }) => media == m && base == alt,
+            (Change::Reorder { base, .. }, Change::Reorder { order, .. }) => base == order,
+            (Change::Reattach { media, .. }, Change::Remove { media: m, .. }) => same_set(media, m),
+            _ => false,
+        }
+    }
+
     /// Its kind, as the command line prints it.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -485,32 +502,29 @@ impl Journal {
             .pop())
     }
 
-    /// The newest confirmed change of `media` that set `now` and is neither an undo nor undone:
-    /// the one an undo in the window takes back.
-    pub fn undoable_for(&self, media: &MediaId, now: &str) -> Result<Option<Entry>, JournalError> {
-        let found = self.entries(
-            "WHERE media_id = ?1 AND state = 'confirmed' AND undoes IS NULL
-               AND NOT EXISTS (SELECT 1 FROM entries u WHERE u.undoes = entries.id AND u.state IN ('pending', 'sent', 'confirmed'))
-             ORDER BY id DESC LIMIT 1",
-            params![media.0],
-        )?;
-        Ok(found.into_iter().find(|e| matches!(&e.change, Change::Alt { alt, .. } if alt == now)))
-    }
-
-    /// The newest confirmed change of `product` that `matches` and is neither an undo nor
-    /// undone: the one an undo in the window (of a reorder, of a removal) takes back.
-    pub fn undoable_of(
-        &self,
-        product: &ProductId,
-        matches: impl Fn(&Change) -> bool,
-    ) -> Result<Option<Entry>, JournalError> {
+    /// The change of `product` that `undo` takes back (see `Change::takes_back`): the newest
+    /// confirmed one that is neither an undo nor undone. An undo in the window is written down
+    /// as its undo, so it is not offered again after a restart.
+    pub fn undone_by(&self, product: &ProductId, undo: &Change) -> Result<Option<i64>, JournalError> {
         let found = self.entries(
             "WHERE product_id = ?1 AND state = 'confirmed' AND undoes IS NULL
                AND NOT EXISTS (SELECT 1 FROM entries u WHERE u.undoes = entries.id AND u.state IN ('pending', 'sent', 'confirmed'))
              ORDER BY id DESC LIMIT 20",
             params![product.0],
         )?;
-        Ok(found.into_iter().find(|e| matches(&e.change)))
+        Ok(found.into_iter().find(|e| undo.takes_back(&e.change)).map(|e| e.id))
+    }
+
+    /// Write one change down (see `record_all`) and read it back as an entry.
+    pub fn write_down(
+        &mut self,
+        product: &ProductId,
+        title: &str,
+        change: &Change,
+        undoes: Option<i64>,
+    ) -> Result<Entry, JournalError> {
+        let id = self.record_all(&[(product.clone(), title.to_string(), change.clone())], undoes)?[0];
+        self.entry(id)
     }
 
     fn entries(&self, tail: &str, args: impl rusqlite::Params) -> Result<Vec<Entry>, JournalError> {
