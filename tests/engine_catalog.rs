@@ -4,26 +4,11 @@
 // Tests and benches unwrap: a panic is the failure, with its line.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::time::{Duration, Instant};
+mod common;
 
+use common::wait_for;
 use mediadesk::engine::{Command, Engine, Event, Folders, JobState};
 use mediadesk::sandbox::{BulkTimings, SandboxConfig};
-
-/// The first event `found` accepts, skipping the others.
-fn wait_for<T>(engine: &Engine, what: &str, mut found: impl FnMut(Event) -> Option<T>) -> T {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        match engine.try_event() {
-            Some(e) => {
-                if let Some(t) = found(e) {
-                    return t;
-                }
-            }
-            None if Instant::now() > deadline => panic!("timed out waiting for {what}"),
-            None => std::thread::sleep(Duration::from_millis(5)),
-        }
-    }
-}
 
 #[test]
 fn a_sync_runs_on_open_can_be_cancelled_and_then_answers_searches_first() {

@@ -4,30 +4,15 @@
 // Tests and benches unwrap: a panic is the failure, with its line.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::time::{Duration, Instant};
+mod common;
 
+use common::wait_for;
 use mediadesk::engine::{Command, Engine, Event, Folders, JobState, UnconfirmedChange};
 use mediadesk::journal::{Change, Journal, State};
 use mediadesk::model::{MediaId, ProductId, StoreRef};
 use mediadesk::sandbox::{Sandbox, SandboxConfig};
 use mediadesk::secrets::Secret;
 use mediadesk::store::credentials::Credentials;
-
-/// The first event `found` accepts, skipping the others.
-fn wait_for<T>(engine: &Engine, what: &str, mut found: impl FnMut(Event) -> Option<T>) -> T {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        match engine.try_event() {
-            Some(e) => {
-                if let Some(t) = found(e) {
-                    return t;
-                }
-            }
-            None if Instant::now() > deadline => panic!("timed out waiting for {what}"),
-            None => std::thread::sleep(Duration::from_millis(5)),
-        }
-    }
-}
 
 const SHOP: &str = "acme";
 /// The save's job title in the strip.
@@ -329,16 +314,7 @@ fn a_removal_is_journaled_and_put_back_where_it_was_after_a_restart() {
     let data = std::env::temp_dir().join(format!("mediadesk-engine-journal-remove-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
     let before = sandbox.state().lock().unwrap().products[&1].media.clone();
-    let gid = |id: u64| {
-        let kind = sandbox.state().lock().unwrap().files[&id].kind;
-        let name = match kind {
-            mediadesk::sandbox::state::FileKind::Image => "MediaImage",
-            mediadesk::sandbox::state::FileKind::Video => "Video",
-            mediadesk::sandbox::state::FileKind::ExternalVideo => "ExternalVideo",
-            _ => "Model3d",
-        };
-        MediaId(format!("gid://shopify/{name}/{id}"))
-    };
+    let gid = |id: u64| MediaId(sandbox_gid(&sandbox, id));
     let order: Vec<MediaId> = before.iter().map(|m| gid(*m)).collect();
     let second = before[1];
     let (engine, _) = app(&sandbox, &data);
@@ -381,16 +357,7 @@ fn a_reorder_and_a_removal_undone_in_the_session_are_not_offered_again_after_a_r
     let data = std::env::temp_dir().join(format!("mediadesk-engine-journal-session-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
     let before = sandbox.state().lock().unwrap().products[&1].media.clone();
-    let gid = |id: u64| {
-        let kind = sandbox.state().lock().unwrap().files[&id].kind;
-        let name = match kind {
-            mediadesk::sandbox::state::FileKind::Image => "MediaImage",
-            mediadesk::sandbox::state::FileKind::Video => "Video",
-            mediadesk::sandbox::state::FileKind::ExternalVideo => "ExternalVideo",
-            _ => "Model3d",
-        };
-        MediaId(format!("gid://shopify/{name}/{id}"))
-    };
+    let gid = |id: u64| MediaId(sandbox_gid(&sandbox, id));
     let product = ProductId("gid://shopify/Product/1".into());
     let order: Vec<MediaId> = before.iter().map(|m| gid(*m)).collect();
     let mut reversed = order.clone();
@@ -426,4 +393,10 @@ fn a_reorder_and_a_removal_undone_in_the_session_are_not_offered_again_after_a_r
     assert_eq!(sandbox.state().lock().unwrap().products[&1].media, before);
     drop(engine);
     let _ = std::fs::remove_dir_all(&data);
+}
+
+/// The GID the sandbox gives one of its files (its type follows the file's kind).
+fn sandbox_gid(sandbox: &Sandbox, id: u64) -> String {
+    let kind = sandbox.state().lock().unwrap().files[&id].kind;
+    mediadesk::sandbox::state::gid(kind.type_name(), id)
 }

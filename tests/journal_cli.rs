@@ -333,15 +333,8 @@ async fn a_reorder_is_journaled_undone_and_never_overwrites_an_order_changed_on_
     let before = order_of(&sb);
     assert!(before.len() >= 3);
     let gid = |id: u64| {
-        let st = sb.state();
-        let kind = st.lock().unwrap().files[&id].kind;
-        let name = match kind {
-            mediadesk::sandbox::state::FileKind::Image => "MediaImage",
-            mediadesk::sandbox::state::FileKind::Video => "Video",
-            mediadesk::sandbox::state::FileKind::ExternalVideo => "ExternalVideo",
-            _ => "Model3d",
-        };
-        format!("gid://shopify/{name}/{id}")
+        let kind = sb.state().lock().unwrap().files[&id].kind;
+        mediadesk::sandbox::state::gid(kind.type_name(), id)
     };
     let mut reversed = before.clone();
     reversed.reverse();

@@ -42,6 +42,23 @@ fn data_dir(name: &str) -> PathBuf {
     dir
 }
 
+/// The window on the built-in sandbox with its catalogs and journal in `dir`, and the
+/// sandbox's state to change behind the app's back.
+fn sandbox_app(
+    dir: &std::path::Path,
+) -> (Harness<'static, MediadeskApp>, Arc<Mutex<mediadesk::sandbox::state::State>>) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let launcher = mediadesk::cli::sandbox_launcher(SandboxConfig::default(), move |sb| {
+        let _ = tx.send(sb.state());
+    });
+    let folders = Folders { cache: None, data: Some(dir.to_path_buf()) };
+    let mut h = Harness::builder().with_size(egui::vec2(1300.0, 850.0)).build_eframe(move |cc| {
+        MediadeskApp::with_sandbox_in(&cc.egui_ctx, launcher, folders).expect("the app starts")
+    });
+    h.run_steps(2);
+    (h, rx.recv_timeout(Duration::from_secs(30)).unwrap())
+}
+
 /// Whether any widget's label or text holds `text`.
 fn shows(h: &Harness<'static, MediadeskApp>, text: &str) -> bool {
     let escaped = format!("{text:?}");
@@ -51,16 +68,7 @@ fn shows(h: &Harness<'static, MediadeskApp>, text: &str) -> bool {
 #[test]
 fn the_catalog_fills_on_connect_and_the_stores_answer_corrects_the_list() {
     let dir = data_dir("sandbox");
-    let (tx, rx) = std::sync::mpsc::channel();
-    let launcher = mediadesk::cli::sandbox_launcher(SandboxConfig::default(), move |sb| {
-        let _ = tx.send(sb.state());
-    });
-    let folders = Folders { cache: None, data: Some(dir.clone()) };
-    let mut h = Harness::builder().with_size(egui::vec2(1300.0, 850.0)).build_eframe(move |cc| {
-        MediadeskApp::with_sandbox_in(&cc.egui_ctx, launcher, folders).expect("the app starts")
-    });
-    h.run_steps(2);
-    let sandbox: Arc<Mutex<mediadesk::sandbox::state::State>> = rx.recv_timeout(Duration::from_secs(30)).unwrap();
+    let (mut h, sandbox) = sandbox_app(&dir);
     let products = sandbox.lock().unwrap().products.len();
 
     // The sync runs as a job of the strip, and the list says what this computer holds.
@@ -158,16 +166,7 @@ fn changes_a_previous_run_left_unconfirmed_are_offered_and_resumed_from_the_wind
         };
         j.record(&ProductId("gid://shopify/Product/1".into()), "Alt text of polaris.jpg", &change).unwrap();
     }
-    let (tx, rx) = std::sync::mpsc::channel();
-    let launcher = mediadesk::cli::sandbox_launcher(SandboxConfig::default(), move |sb| {
-        let _ = tx.send(sb.state());
-    });
-    let folders = Folders { cache: None, data: Some(dir.clone()) };
-    let mut h = Harness::builder().with_size(egui::vec2(1300.0, 850.0)).build_eframe(move |cc| {
-        MediadeskApp::with_sandbox_in(&cc.egui_ctx, launcher, folders).expect("the app starts")
-    });
-    h.run_steps(2);
-    let sandbox: Arc<Mutex<mediadesk::sandbox::state::State>> = rx.recv_timeout(Duration::from_secs(30)).unwrap();
+    let (mut h, sandbox) = sandbox_app(&dir);
     let base = sandbox.lock().unwrap().files[&37].alt.clone();
     assert_eq!(base, "Man wearing Polaris watch.", "the entry above replaces the sandbox's own text");
     step_until(&mut h, "the question", |h| shows(h, "1 change was not confirmed by the store."));
@@ -185,16 +184,7 @@ fn changes_a_previous_run_left_unconfirmed_are_offered_and_resumed_from_the_wind
 #[test]
 fn an_alt_text_saved_while_the_store_is_down_shows_as_waiting_and_goes_out_when_it_answers() {
     let dir = data_dir("waiting");
-    let (tx, rx) = std::sync::mpsc::channel();
-    let launcher = mediadesk::cli::sandbox_launcher(SandboxConfig::default(), move |sb| {
-        let _ = tx.send(sb.state());
-    });
-    let folders = Folders { cache: None, data: Some(dir.clone()) };
-    let mut h = Harness::builder().with_size(egui::vec2(1300.0, 850.0)).build_eframe(move |cc| {
-        MediadeskApp::with_sandbox_in(&cc.egui_ctx, launcher, folders).expect("the app starts")
-    });
-    h.run_steps(2);
-    let sandbox: Arc<Mutex<mediadesk::sandbox::state::State>> = rx.recv_timeout(Duration::from_secs(30)).unwrap();
+    let (mut h, sandbox) = sandbox_app(&dir);
     step_until(&mut h, "the catalog", |h| shows(h, "products on this computer"));
     h.get_by_label("Products").click();
     h.run_steps(1);
@@ -246,16 +236,7 @@ fn the_history_window_lists_changes_and_undoes_one_of_them() {
         j.claim(id).unwrap();
         j.confirm(id).unwrap();
     }
-    let (tx, rx) = std::sync::mpsc::channel();
-    let launcher = mediadesk::cli::sandbox_launcher(SandboxConfig::default(), move |sb| {
-        let _ = tx.send(sb.state());
-    });
-    let folders = Folders { cache: None, data: Some(dir.clone()) };
-    let mut h = Harness::builder().with_size(egui::vec2(1300.0, 850.0)).build_eframe(move |cc| {
-        MediadeskApp::with_sandbox_in(&cc.egui_ctx, launcher, folders).expect("the app starts")
-    });
-    h.run_steps(2);
-    let sandbox: Arc<Mutex<mediadesk::sandbox::state::State>> = rx.recv_timeout(Duration::from_secs(30)).unwrap();
+    let (mut h, sandbox) = sandbox_app(&dir);
     step_until(&mut h, "the catalog", |h| shows(h, "products on this computer"));
     h.get_by_label("History").click();
     step_until(&mut h, "the history", |h| {

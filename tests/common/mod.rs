@@ -57,3 +57,23 @@ pub async fn gql(sandbox: &Sandbox, token: &str, query: &str, variables: Value) 
     let body = resp.json().await.unwrap_or(Value::Null);
     (status, body)
 }
+
+/// The first event of `engine` that `found` accepts, skipping the others; a minute at most.
+pub fn wait_for<T>(
+    engine: &mediadesk::engine::Engine,
+    what: &str,
+    mut found: impl FnMut(mediadesk::engine::Event) -> Option<T>,
+) -> T {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        match engine.try_event() {
+            Some(e) => {
+                if let Some(t) = found(e) {
+                    return t;
+                }
+            }
+            None if std::time::Instant::now() > deadline => panic!("timed out waiting for {what}"),
+            None => std::thread::sleep(std::time::Duration::from_millis(5)),
+        }
+    }
+}
