@@ -400,3 +400,85 @@ fn sandbox_gid(sandbox: &Sandbox, id: u64) -> String {
     let kind = sandbox.state().lock().unwrap().files[&id].kind;
     mediadesk::sandbox::state::gid(kind.type_name(), id)
 }
+
+#[test]
+fn an_upload_cut_off_by_an_outage_waits_and_goes_out_once_when_the_store_answers() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    // A slow link, so the outage begins while the files are on their way.
+    let sandbox = rt
+        .block_on(Sandbox::start(SandboxConfig {
+            faults: mediadesk::sandbox::Faults { bandwidth: Some(150_000), ..Default::default() },
+            ..SandboxConfig::default()
+        }))
+        .unwrap();
+    let data = std::env::temp_dir().join(format!("mediadesk-engine-journal-upload-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    std::fs::create_dir_all(&data).unwrap();
+    let paths: Vec<std::path::PathBuf> = (0..3u32)
+        .map(|n| {
+            let img = image::RgbImage::from_fn(160, 160, |x, y| {
+                let v =
+                    (x.wrapping_mul(7919) ^ y.wrapping_mul(104_729) ^ n.wrapping_mul(977)).wrapping_mul(2_246_822_519);
+                image::Rgb([(v >> 8) as u8, (v >> 16) as u8, (v >> 24) as u8])
+            });
+            let path = data.join(format!("strap-{n}.png"));
+            img.save(&path).unwrap();
+            path
+        })
+        .collect();
+    let on_product = || {
+        let st = sandbox.state();
+        let st = st.lock().unwrap();
+        let mut names: Vec<String> = st.products[&1]
+            .media
+            .iter()
+            .map(|m| st.files[m].filename.clone())
+            .filter(|n| n.starts_with("strap-"))
+            .collect();
+        names.sort();
+        names
+    };
+    let (engine, _) = app(&sandbox, &data);
+    let product = ProductId("gid://shopify/Product/1".into());
+    engine.send(Command::Upload { product, paths: paths.clone(), batch: 7, replace_failed: vec![] });
+    // The store goes down once the files are written down and on their way.
+    let file = mediadesk::journal::file_for(&data, &StoreRef::Shopify { shop: SHOP.into() });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        assert!(std::time::Instant::now() < deadline, "the upload never started");
+        let sent = Journal::open_file(&file).and_then(|j| j.unconfirmed()).map(|u| u.len()).unwrap_or(0);
+        if sent == 3 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    sandbox.state().lock().unwrap().outage = true;
+    // Every file says it waits; the strip says so too; nothing is on the product.
+    let mut waiting = 0;
+    wait_for(&engine, "the files waiting", |e| match e {
+        Event::Upload { batch: 7, state: mediadesk::engine::UploadState::Waiting, .. } => {
+            waiting += 1;
+            (waiting == 3).then_some(())
+        }
+        Event::Upload { state: mediadesk::engine::UploadState::Failed(why), .. } => panic!("failed: {why}"),
+        _ => None,
+    });
+    assert!(on_product().is_empty());
+    let j = Journal::open_file(&file).unwrap();
+    let kept = j.unconfirmed().unwrap();
+    assert_eq!(kept.len(), 3);
+    assert!(kept.iter().all(|e| e.state == State::Pending && matches!(e.change, Change::Upload { .. })));
+    // The store answers again: the probe sends them, each once.
+    sandbox.state().lock().unwrap().outage = false;
+    wait_for(&engine, "the files sent", |e| match e {
+        Event::Activity { title, state: JobState::Done, .. } if title.starts_with("Upload of strap-") => {
+            (on_product().len() == 3).then_some(())
+        }
+        _ => None,
+    });
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert_eq!(on_product(), ["strap-0.png", "strap-1.png", "strap-2.png"]);
+    assert!(Journal::open_file(&file).unwrap().unconfirmed().unwrap().is_empty());
+    drop(engine);
+    let _ = std::fs::remove_dir_all(&data);
+}

@@ -377,3 +377,151 @@ async fn a_reorder_is_journaled_undone_and_never_overwrites_an_order_changed_on_
     assert_eq!(order_of(&sb), reversed);
     let _ = std::fs::remove_dir_all(&data);
 }
+
+/// Ten photos of about 100 KB each (noise does not compress), named `shot-N.png`.
+fn ten_photos(dir: &Path) -> Vec<PathBuf> {
+    (0..10u32)
+        .map(|n| {
+            let img = image::RgbImage::from_fn(180, 180, |x, y| {
+                let v = (x.wrapping_mul(7919) ^ y.wrapping_mul(104_729) ^ n.wrapping_mul(2_654_435_761))
+                    .wrapping_mul(2_246_822_519);
+                image::Rgb([(v >> 8) as u8, (v >> 16) as u8, (v >> 24) as u8])
+            });
+            let path = dir.join(format!("shot-{n}.png"));
+            img.save(&path).unwrap();
+            path
+        })
+        .collect()
+}
+
+/// The product's media as (file name, size), sorted.
+fn files_on(sb: &Sandbox, product: u64) -> Vec<(String, u64)> {
+    let st = sb.state();
+    let st = st.lock().unwrap();
+    let mut out: Vec<(String, u64)> =
+        st.products[&product].media.iter().map(|m| (st.files[m].filename.clone(), st.files[m].size)).collect();
+    out.sort();
+    out
+}
+
+/// Start `mediadesk upload` of `photos` to `product`, kill it (SIGKILL) once `ready` says so,
+/// and return what the killed run printed on stdout.
+async fn upload_killed_when(
+    sb: &Sandbox,
+    data: &Path,
+    product: u64,
+    photos: &[PathBuf],
+    ready: impl Fn() -> bool,
+) -> String {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mediadesk"))
+        .args(["--store", "sandbox", "--endpoint", &sb.url(), "--data-dir", data.to_str().unwrap()])
+        .args(["upload".to_string(), format!("gid://shopify/Product/{product}")])
+        .args(photos)
+        .env("MEDIADESK_TOKEN", sb.token())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !ready() {
+        assert!(std::time::Instant::now() < deadline, "the upload never got there");
+        assert!(child.try_wait().unwrap().is_none(), "the upload finished before the kill");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    child.kill().unwrap();
+    String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap()
+}
+
+/// The sandbox's "Polaris Watch Strap" and "Draft" products.
+const STRAP: u64 = 10_079_786_124;
+const DRAFT: u64 = 108_828_309;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_killed_half_way_is_finished_by_resume_and_no_file_is_attached_twice() {
+    // A slow link, so the kill lands while the files are on their way; slow processing, so the
+    // second kill lands after the attach and before the run writes down that it is done.
+    let sb = common::sandbox_with(|c| {
+        c.faults.latency = std::time::Duration::from_millis(30);
+        c.faults.bandwidth = Some(400_000);
+        c.timings.to_processing = std::time::Duration::from_millis(500);
+        c.timings.to_done = std::time::Duration::from_secs(30);
+    })
+    .await;
+    let data = scratch("upload-kill");
+    std::fs::create_dir_all(&data).unwrap();
+    let photos = ten_photos(&data);
+    let journal_file = mediadesk::journal::file_for(&data, &mediadesk::model::StoreRef::Sandbox);
+    let written = || {
+        mediadesk::journal::Journal::open_file(&journal_file)
+            .and_then(|j| j.unconfirmed())
+            .is_ok_and(|u| u.len() == 10 && u.iter().all(|e| e.state == mediadesk::journal::State::Sent))
+    };
+    let ours = |sb: &Sandbox, product: u64| {
+        files_on(sb, product).into_iter().filter(|(name, _)| name.starts_with("shot-")).collect::<Vec<_>>()
+    };
+    let expected: Vec<(String, u64)> = {
+        let mut e: Vec<(String, u64)> = photos
+            .iter()
+            .map(|p| (p.file_name().unwrap().to_string_lossy().to_string(), std::fs::metadata(p).unwrap().len()))
+            .collect();
+        e.sort();
+        e
+    };
+
+    // 1. Killed while the files are being sent: nothing is attached yet.
+    let arrived = || sb.state().lock().unwrap().staged.values().filter(|s| s.bytes.is_some()).count();
+    let out = upload_killed_when(&sb, &data, 1, &photos, || written() && (1..10).contains(&arrived())).await;
+    assert!(out.lines().all(|l| !l.contains("\"status\"")), "nothing reported done: {out}");
+    assert!(ours(&sb, 1).is_empty(), "killed before the attach");
+
+    // 2. Killed after the attach, while the run waits for processing: the files are on the
+    //    product, the journal does not know it.
+    let before_2 = files_on(&sb, STRAP).len();
+    let out = upload_killed_when(&sb, &data, STRAP, &photos, || files_on(&sb, STRAP).len() == before_2 + 10).await;
+    assert!(out.is_empty(), "nothing reported done before the end: {out}");
+    assert_eq!(ours(&sb, STRAP), expected);
+
+    // `resume` finishes both: product 1 gets every file, product 2 none again.
+    let pending = run(&sb, &data, &["pending"]).await;
+    assert_eq!(pending.lines.len(), 20, "{:?}", pending.lines);
+    assert!(pending.lines.iter().all(|l| l["kind"] == "upload" && l["size"].as_u64().unwrap() > 50_000));
+    // Processing finishes at once from here on (the files are checked, not the wait).
+    let state = sb.state();
+    let hurry = tokio::spawn(async move {
+        loop {
+            for f in state.lock().unwrap().files.values_mut() {
+                if let Some(p) = f.pending.as_mut() {
+                    let now = std::time::Instant::now();
+                    (p.processing_at, p.done_at) = (now, now);
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    });
+    let r = run(&sb, &data, &["resume"]).await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.lines.len(), 20);
+    let already: Vec<&Value> = r.lines.iter().filter(|l| l["already_there"] == true).collect();
+    assert_eq!(already.len(), 10, "the attached ones are found, not sent again: {:?}", r.lines);
+    assert!(already.iter().all(|l| l["product"] == format!("gid://shopify/Product/{STRAP}")));
+    assert!(r.lines.iter().all(|l| l["uploaded"] == true), "{:?}", r.lines);
+    assert_eq!(ours(&sb, 1), expected, "each file on product 1 once");
+    assert_eq!(ours(&sb, STRAP), expected, "each file on the strap once");
+    assert!(run(&sb, &data, &["pending"]).await.lines.is_empty());
+
+    // A file changed on disk since it was dropped is not sent in its place.
+    let one_written = || {
+        mediadesk::journal::Journal::open_file(&journal_file)
+            .and_then(|j| j.unconfirmed())
+            .is_ok_and(|u| u.len() == 1 && u[0].state == mediadesk::journal::State::Sent)
+    };
+    let out = upload_killed_when(&sb, &data, DRAFT, &photos[..1], one_written).await;
+    assert!(out.is_empty());
+    std::fs::write(&photos[0], b"not the photo any more").unwrap();
+    let r = run(&sb, &data, &["resume"]).await;
+    assert_eq!(r.lines.len(), 1);
+    assert_eq!(r.lines[0]["code"], "FILE_CHANGED", "{:?}", r.lines);
+    assert!(ours(&sb, DRAFT).is_empty());
+    hurry.abort();
+    let _ = std::fs::remove_dir_all(&data);
+}

@@ -231,7 +231,8 @@ async fn an_upload_that_cannot_be_confirmed_says_so_and_exits_3_never_failed() {
     let before = media_count(&sandbox, 1);
     let out = tokio::task::block_in_place(|| {
         std::process::Command::new(env!("CARGO_BIN_EXE_mediadesk"))
-            .args(["--endpoint", &proxy, "upload", "gid://shopify/Product/1", path.to_str().unwrap()])
+            .args(["--endpoint", &proxy, "--data-dir", dir.join("data").to_str().unwrap()])
+            .args(["upload", "gid://shopify/Product/1", path.to_str().unwrap()])
             .env("MEDIADESK_TOKEN", sandbox.token())
             .output()
             .unwrap()
@@ -242,7 +243,7 @@ async fn an_upload_that_cannot_be_confirmed_says_so_and_exits_3_never_failed() {
     let line: serde_json::Value = serde_json::from_str(stdout.lines().next().unwrap()).unwrap();
     assert_eq!(line["status"], "unconfirmed", "{line}");
     assert!(line.get("error").is_none(), "not reported as a failure: {line}");
-    assert!(stderr.contains("before sending it again"), "{stderr}");
+    assert!(stderr.contains("`mediadesk resume` reads gid://shopify/Product/1"), "{stderr}");
     assert_eq!(media_count(&sandbox, 1), before + 1, "the file is on the product, once");
     std::fs::remove_dir_all(&dir).ok();
 }

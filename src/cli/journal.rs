@@ -5,7 +5,7 @@ use std::sync::Mutex;
 
 use serde_json::{Value, json};
 
-use super::{Cli, Exit, line};
+use super::{Cli, Exit, LocalFile, line};
 use crate::journal::{Applied, Change, Entry, Journal};
 use crate::model::{MediaId, ProductId};
 use crate::store::Store;
@@ -45,6 +45,11 @@ fn entry_line(e: &Entry) -> Value {
         }
         Change::Remove { media, .. } | Change::Reattach { media, .. } | Change::Delete { media } => {
             v["media"] = json!(media.iter().map(|m| m.0.as_str()).collect::<Vec<_>>());
+        }
+        Change::Upload { file, .. } => {
+            v["file"] = json!(crate::text::visible(&file.name));
+            v["path"] = json!(crate::text::visible(&file.path));
+            v["size"] = json!(file.size);
         }
     }
     if let Some((code, message)) = &e.error {
@@ -131,6 +136,7 @@ fn done_key(change: &Change) -> &'static str {
         Change::Remove { .. } => "removed",
         Change::Reattach { .. } => "reattached",
         Change::Delete { .. } => "deleted",
+        Change::Upload { .. } => "uploaded",
     }
 }
 
@@ -147,6 +153,11 @@ fn outcome_line(entry: &Entry, applied: Applied) -> (Value, Exit) {
         Change::Remove { media, .. } | Change::Reattach { media, .. } | Change::Delete { media } => json!({
             "product": entry.product.0,
             "media": media.iter().map(|m| m.0.as_str()).collect::<Vec<_>>(),
+            "journal": entry.id,
+        }),
+        Change::Upload { file, .. } => json!({
+            "product": entry.product.0,
+            "file": crate::text::visible(&file.name),
             "journal": entry.id,
         }),
     };
@@ -460,4 +471,141 @@ pub async fn undo(cli: &Cli, store: &dyn Store, id: Option<i64>) -> Exit {
         return Exit::Failed;
     };
     write_down_and_send(&journal, store, &target.product, &title, inverse, Some(target.id)).await
+}
+
+/// `mediadesk upload`: the product's media read first (to recognise the files on it later),
+/// each file written down with its path, size and hash, then all sent in one upload. Killed
+/// half-way, `mediadesk resume` reads the product and sends only the files not on it.
+pub async fn upload(cli: &Cli, store: &dyn Store, product: ProductId, files: Vec<LocalFile>) -> Exit {
+    let mut lines: Vec<Option<Value>> = files.iter().map(|f| f.ready.as_ref().err().cloned()).collect();
+    let mut exit = if lines.iter().any(Option::is_some) { Exit::Failed } else { Exit::Ok };
+    let ready: Vec<(usize, String, std::path::PathBuf, crate::store::UploadFile)> = files
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, f)| {
+            let LocalFile { label, path, ready } = f;
+            ready.ok().map(|u| (i, label, path, u))
+        })
+        .collect();
+    if ready.is_empty() {
+        // Every file was refused here: nothing was sent.
+        lines.into_iter().flatten().for_each(line);
+        return Exit::Usage;
+    }
+    let journal = match open(cli) {
+        Ok(j) => j,
+        Err(exit) => return exit,
+    };
+    let before: Vec<MediaId> = match store.media_alts(&product, 250).await {
+        Ok(alts) => alts.media.into_iter().map(|(m, _)| m).collect(),
+        Err(e) => return super::fail(&e, json!({"product": product.0})).and(exit),
+    };
+    let changes: Vec<(ProductId, String, Change)> = ready
+        .iter()
+        .map(|(_, _, path, u)| {
+            let file = crate::journal::Source::new(path, &u.filename, &u.bytes, u.alt.clone());
+            let title = format!("Upload of {}", crate::text::visible(&u.filename));
+            (product.clone(), title, Change::Upload { file, before: before.clone() })
+        })
+        .collect();
+    let entries = {
+        let mut j = crate::sync::lock(&journal);
+        let recorded: Result<Vec<Entry>, _> =
+            j.record_all(&changes, None).and_then(|ids| ids.into_iter().map(|id| j.entry(id)).collect());
+        match recorded {
+            Ok(entries) => entries,
+            Err(e) => {
+                eprintln!("mediadesk: {e}; nothing was sent");
+                return Exit::Failed;
+            }
+        }
+    };
+    let names: Vec<String> = ready.iter().map(|(_, l, _, _)| l.clone()).collect();
+    let bytes = entries.iter().zip(&ready).map(|(e, (_, _, _, u))| (e.id, u.bytes.clone())).collect();
+    let results =
+        match crate::journal::upload_batch(&journal, store, &product, &entries, bytes, progress_lines(names)).await {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("mediadesk: {e}");
+                return Exit::Failed;
+            }
+        };
+    for r in results {
+        let Some(at) = entries.iter().position(|e| e.id == r.id) else { continue };
+        let (index, label) = (ready[at].0, &ready[at].1);
+        let (v, e) = upload_line(label, &product, r);
+        lines[index] = Some(v);
+        exit = exit.and(e);
+    }
+    lines.into_iter().flatten().for_each(line);
+    exit
+}
+
+/// Progress on stderr, a line per quarter of each file.
+fn progress_lines(names: Vec<String>) -> crate::store::ProgressFn {
+    let shown = std::sync::Mutex::new(vec![0u64; names.len()]);
+    std::sync::Arc::new(move |i, sent, total| {
+        let pct = (sent * 100).checked_div(total).unwrap_or(100);
+        let mut shown = crate::sync::lock(&shown);
+        if let Some(last) = shown.get_mut(i)
+            && (pct >= *last + 25 || (pct == 100 && *last < 100))
+        {
+            *last = pct;
+            let verb = if pct == 100 { "received by the store" } else { "sent" };
+            eprintln!("{}: {pct}% {verb}", names.get(i).map_or("", String::as_str));
+        }
+    })
+}
+
+/// One uploaded file's line (the media it became, or why not) and the exit code it calls for.
+fn upload_line(label: &str, product: &ProductId, r: crate::journal::UploadResult) -> (Value, Exit) {
+    use crate::store::FileOutcome;
+    let mut v = json!({"file": label, "journal": r.id});
+    if let Some(FileOutcome::Attached(m)) = &r.outcome {
+        v["id"] = json!(m.id.0);
+        v["status"] = json!(m.status.as_str());
+    }
+    let exit = match r.applied {
+        Applied::Confirmed | Applied::NotMine => Exit::Ok,
+        Applied::AlreadyThere => {
+            v["already_there"] = json!(true);
+            Exit::Ok
+        }
+        Applied::Failed { code, message } => {
+            v["error"] = json!(message);
+            v["code"] = json!(code);
+            Exit::Failed
+        }
+        Applied::Refused { code, message } => {
+            eprintln!("mediadesk: {message}");
+            v["error"] = json!(message);
+            v["code"] = json!(code);
+            Exit::Usage
+        }
+        Applied::Queued { code, message } => {
+            eprintln!(
+                "mediadesk: {label}: {message}; kept as change {}: `mediadesk resume` reads {} and sends the file \
+                 again only if it is not there",
+                r.id, product.0
+            );
+            // Sent, possibly attached: not a failure, and not to be sent again blindly.
+            if let Some(FileOutcome::Unconfirmed { media, .. }) = &r.outcome {
+                v["status"] = json!("unconfirmed");
+                v["message"] = json!(message);
+                if let Some(m) = media {
+                    v["id"] = json!(m.0);
+                }
+                return (v, Exit::Unconfirmed);
+            }
+            v["queued"] = json!(true);
+            v["error"] = json!(message);
+            v["code"] = json!(code);
+            Exit::Failed
+        }
+        Applied::Conflict { store } => {
+            v["error"] = json!(store);
+            Exit::Failed
+        }
+    };
+    (v, exit)
 }

@@ -1,8 +1,6 @@
 //! The command line: `mediadesk` opens the window; subcommands run headless against a store,
 //! printing JSON lines on stdout and messages on stderr.
 
-use std::sync::Arc;
-
 use serde_json::{Value, json};
 
 use crate::model::{MediaId, Platform, ProductId, ProductQuery, ProductSort, StoreRef};
@@ -13,7 +11,7 @@ mod journal;
 mod sandbox;
 use crate::secrets::Secret;
 use crate::store::credentials::Credentials;
-use crate::store::{AltEdit, FileOutcome, Store, StoreError, UploadFile, ids, validate};
+use crate::store::{AltEdit, Store, StoreError, UploadFile, ids, validate};
 use crate::text::visible;
 pub use args::{AltAction, Cli, Command};
 pub use catalog::data_dir;
@@ -108,9 +106,13 @@ enum Job {
 }
 
 /// One file named on the command line: ready to send, or refused with the reason.
-struct LocalFile {
-    label: String,
-    ready: Result<UploadFile, Value>,
+pub(super) struct LocalFile {
+    /// The path as the command line names it, for the output.
+    pub(super) label: String,
+    /// The path.
+    pub(super) path: std::path::PathBuf,
+    /// The file read and checked, or why it is refused (its output line).
+    pub(super) ready: Result<UploadFile, Value>,
 }
 
 /// Type the ids and run the local checks; an `Err` is the refusal, nothing having been sent.
@@ -182,6 +184,7 @@ fn read_files(paths: &[std::path::PathBuf], alt: Option<String>, platform: Platf
             out.push(LocalFile {
                 ready: Err(json!({"file": label, "duplicate_of": first, "error": error, "code": "DUPLICATE_FILE"})),
                 label,
+                path: path.clone(),
             });
             continue;
         }
@@ -190,7 +193,11 @@ fn read_files(paths: &[std::path::PathBuf], alt: Option<String>, platform: Platf
             Ok(b) => bytes::Bytes::from(b),
             Err(e) => {
                 let error = format!("cannot read the file: {e}");
-                out.push(LocalFile { ready: Err(json!({"file": label, "error": error, "code": "UNREADABLE"})), label });
+                out.push(LocalFile {
+                    ready: Err(json!({"file": label, "error": error, "code": "UNREADABLE"})),
+                    label,
+                    path: path.clone(),
+                });
                 continue;
             }
         };
@@ -200,6 +207,7 @@ fn read_files(paths: &[std::path::PathBuf], alt: Option<String>, platform: Platf
             out.push(LocalFile {
                 ready: Err(json!({"file": label, "duplicate_of": first, "error": error, "code": "DUPLICATE_FILE"})),
                 label,
+                path: path.clone(),
             });
             continue;
         }
@@ -207,7 +215,7 @@ fn read_files(paths: &[std::path::PathBuf], alt: Option<String>, platform: Platf
             Ok(_) => Ok(UploadFile { filename: name, bytes, alt: alt.clone() }),
             Err(e) => Err(json!({"file": label, "error": e.message, "code": e.code})),
         };
-        out.push(LocalFile { label, ready });
+        out.push(LocalFile { label, path: path.clone(), ready });
     }
     out
 }
@@ -300,6 +308,7 @@ pub fn run_command(cli: &Cli, command: &Command) -> Exit {
                     journal::remove_or_delete(cli, store.as_ref(), Some(product), media).await
                 }
                 Job::Delete(media) => journal::remove_or_delete(cli, store.as_ref(), None, media).await,
+                Job::Upload { product, files } => journal::upload(cli, store.as_ref(), product, files).await,
                 job => execute(store.as_ref(), job).await,
             },
         }
@@ -391,60 +400,6 @@ async fn products(store: &dyn Store, query: String, limit: u32) -> Exit {
     Exit::Ok
 }
 
-async fn upload(store: &dyn Store, product: ProductId, files: Vec<LocalFile>) -> Exit {
-    let mut lines: Vec<Option<Value>> = files.iter().map(|f| f.ready.as_ref().err().cloned()).collect();
-    let mut exit = if lines.iter().any(Option::is_some) { Exit::Failed } else { Exit::Ok };
-    let (labels, uploads): (Vec<(usize, String)>, Vec<UploadFile>) =
-        files.into_iter().enumerate().filter_map(|(i, f)| f.ready.ok().map(|u| ((i, f.label), u))).unzip();
-    if uploads.is_empty() {
-        // Every file was refused here: nothing was sent.
-        lines.into_iter().flatten().for_each(line);
-        return Exit::Usage;
-    }
-    let shown = Arc::new(std::sync::Mutex::new(vec![0u64; uploads.len()]));
-    let names: Vec<String> = labels.iter().map(|(_, l)| l.clone()).collect();
-    let progress: crate::store::ProgressFn = Arc::new(move |i, sent, total| {
-        let pct = (sent * 100).checked_div(total).unwrap_or(100);
-        // A poisoned lock only means another report panicked: keep reporting.
-        let mut shown = crate::sync::lock(&shown);
-        if let Some(last) = shown.get_mut(i)
-            && (pct >= *last + 25 || (pct == 100 && *last < 100))
-        {
-            *last = pct;
-            let verb = if pct == 100 { "received by the store" } else { "sent" };
-            eprintln!("{}: {pct}% {verb}", names.get(i).map_or("", String::as_str));
-        }
-    });
-    let results = match store.upload(&product, uploads, progress).await {
-        Ok(r) => r,
-        Err(e) => return fail(&e, json!({"product": product.0})).and(exit),
-    };
-    for ((index, label), r) in labels.iter().zip(results) {
-        let v = match r {
-            FileOutcome::Attached(m) => {
-                let mut v = json!({"file": label, "id": m.id.0, "status": m.status.as_str()});
-                if let Some(e) = m.errors.first() {
-                    v["error"] = json!(e);
-                    exit = exit.and(Exit::Failed);
-                }
-                v
-            }
-            FileOutcome::Unconfirmed { media, reason, .. } => {
-                exit = exit.and(Exit::Unconfirmed);
-                eprintln!("mediadesk: {label}: {reason}; run `mediadesk media {product}` before sending it again");
-                json!({"file": label, "id": media.map(|m| m.0), "status": "unconfirmed", "message": reason})
-            }
-            FileOutcome::Failed(e) => {
-                exit = exit.and(Exit::Failed);
-                json!({"file": label, "error": e.message, "code": e.code})
-            }
-        };
-        lines[*index] = Some(v);
-    }
-    lines.into_iter().flatten().for_each(line);
-    exit
-}
-
 async fn execute(store: &dyn Store, job: Job) -> Exit {
     match job {
         Job::Other => Exit::Usage,
@@ -462,7 +417,8 @@ async fn execute(store: &dyn Store, job: Job) -> Exit {
             }
             Err(e) => fail(&e, json!({"product": product.0})),
         },
-        Job::Upload { product, files } => upload(store, product, files).await,
+        // Sent through the journal (`journal::upload`), never from here.
+        Job::Upload { .. } => Exit::Usage,
         // Sent through the journal (`journal::set_alt`), never from here.
         Job::Alt { .. } => Exit::Usage,
         // Sent through the journal (`journal::reorder`), never from here.

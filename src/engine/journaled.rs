@@ -35,7 +35,7 @@ async fn write_down(
 
 /// A change the store did not answer: the strip shows it waiting, and the probe sends it once
 /// the store answers again.
-fn wait_for_store(ctx: &Arc<Ctx>, entry: &Entry, job: u64, title: &str, reason: &str) {
+pub(super) fn wait_for_store(ctx: &Arc<Ctx>, entry: &Entry, job: u64, title: &str, reason: &str) {
     tracing::info!(entry = entry.id, reason, "a change waits for the store");
     (ctx.send)(Event::Activity {
         job,
@@ -47,7 +47,7 @@ fn wait_for_store(ctx: &Arc<Ctx>, entry: &Entry, job: u64, title: &str, reason: 
 }
 
 /// Run journal work on the blocking pool: every commit waits for the disk.
-async fn blocking<T: Send + 'static>(
+pub(super) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, JournalError> + Send + 'static,
 ) -> Result<T, JournalError> {
     match tokio::task::spawn_blocking(f).await {

@@ -389,6 +389,8 @@ pub enum UploadState {
     Processing,
     /// Attached and ready (or failed in processing: the media itself then says so).
     Done,
+    /// Written down, not sent: the store does not answer; it goes out when it does.
+    Waiting,
     /// Not uploaded, and why, in the user's words.
     Failed(String),
 }

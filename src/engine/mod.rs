@@ -339,7 +339,7 @@ async fn run_command(ctx: Arc<Ctx>, cmd: Command) {
             edits::report_batch(ctx, title, result, &product, &media, retry).await;
         }
         Command::Upload { product, paths, batch, replace_failed } => {
-            upload::run(ctx, product, paths, batch, replace_failed).await
+            upload::run(&shared, product, paths, batch, replace_failed).await
         }
     }
 }

@@ -2,14 +2,21 @@
 //! processing, and report each file's state so the grid can show a tile for it from the start.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use super::{Command, Ctx, Event, JobState, UploadState, describe, next_job, refresh};
+use crate::journal::{Applied, Change, Entry, Journal};
 use crate::model::{MediaId, MediaStatus, ProductId};
-use crate::store::{FileOutcome, ProgressFn, StoreError, UploadFile, validate};
+use crate::store::{FileOutcome, ItemError, ProgressFn, StoreError, UploadFile, validate};
 
 /// Upload `paths` to `product`; `batch` names the files' events.
-pub(super) async fn run(ctx: &Ctx, product: ProductId, paths: Vec<PathBuf>, batch: u64, replace_failed: Vec<MediaId>) {
+pub(super) async fn run(
+    ctx: &Arc<Ctx>,
+    product: ProductId,
+    paths: Vec<PathBuf>,
+    batch: u64,
+    replace_failed: Vec<MediaId>,
+) {
     let send = &ctx.send;
     let paths = unique(expand_folders(paths).await).await;
     let names = paths.iter().map(|p| file_name(p)).collect();
@@ -30,12 +37,28 @@ pub(super) async fn run(ctx: &Ctx, product: ProductId, paths: Vec<PathBuf>, batc
     } else {
         let share =
             |share: f32| send(Event::Activity { job, title: title.clone(), state: JobState::Running(Some(share)) });
-        send_with_progress(store.as_ref(), &product, files, &origin, &file_state, &share).await
+        match super::journaled::current(ctx) {
+            Some(journal) => {
+                let sent = SentFiles { files, origin: &origin, paths: &paths };
+                journaled(ctx, &journal, &product, sent, &file_state, &share, (job, &title)).await
+            }
+            // No data folder, or a journal that cannot be opened (the user was told).
+            None => send_with_progress(store.as_ref(), &product, files, &origin, &file_state, &share)
+                .await
+                .map(|r| r.into_iter().map(Some).collect()),
+        }
     };
     let state = match result {
         Ok(results) => {
             for (outcome, &index) in results.iter().zip(&origin) {
-                tally.count(ctx, outcome, &paths[index], index, &file_state);
+                match outcome {
+                    Some(outcome) => tally.count(ctx, outcome, &paths[index], index, &file_state),
+                    // Written down and waiting for the store: the probe sends it (`journaled::upload`).
+                    None => {
+                        file_state(index, UploadState::Waiting);
+                        tally.waiting += 1;
+                    }
+                }
             }
             tally.job_state(paths.len())
         }
@@ -53,8 +76,22 @@ pub(super) async fn run(ctx: &Ctx, product: ProductId, paths: Vec<PathBuf>, batc
             Command::Upload { product: product.clone(), paths: tally.retry, batch, replace_failed: tally.failed_media };
         send(Event::Retry { job, command: Box::new(command) });
     }
-    send(Event::Activity { job, title, state });
+    // A batch with files waiting for the store stays "waiting" in the strip until they go out.
+    if tally.waiting == 0 {
+        send(Event::Activity { job, title, state });
+    }
     refresh(ctx, &product).await;
+}
+
+/// Checked files on their way to the journal: the files, the index of each one's path, and
+/// the paths.
+struct SentFiles<'a> {
+    /// The files, read and checked.
+    files: Vec<UploadFile>,
+    /// For each file, the index of its path in `paths`.
+    origin: &'a [usize],
+    /// Every path of the batch.
+    paths: &'a [PathBuf],
 }
 
 /// Read each file and check it against the platform's rules: the files to send, and for each
@@ -105,21 +142,36 @@ async fn send_with_progress(
     file_state: &(dyn Fn(usize, UploadState) + Sync),
     share: &(dyn Fn(f32) + Sync),
 ) -> Result<Vec<FileOutcome>, StoreError> {
-    let total: u64 = files.iter().map(|f| f.bytes.len() as u64).sum::<u64>().max(1);
-    let mut sent_by_file = vec![0u64; files.len()];
+    let sizes: Vec<u64> = files.iter().map(|f| f.bytes.len() as u64).collect();
+    with_progress(&sizes, origin, file_state, share, |progress| store.upload(product, files, progress)).await
+}
+
+/// Run `work` (an upload of files of `sizes`), relaying the progress it reports (by file) to
+/// each file's tile (`origin` maps a file to its path's index) and the whole batch's `share`.
+async fn with_progress<T, F: std::future::Future<Output = T>>(
+    sizes: &[u64],
+    origin: &[usize],
+    file_state: &(dyn Fn(usize, UploadState) + Sync),
+    share: &(dyn Fn(f32) + Sync),
+    work: impl FnOnce(ProgressFn) -> F,
+) -> T {
+    let total: u64 = sizes.iter().sum::<u64>().max(1);
+    let mut sent_by_file = vec![0u64; sizes.len()];
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(usize, u64, u64)>();
     let progress: ProgressFn = Arc::new(move |i, sent, of| {
         // The upload finished when this fails: nothing is left to show.
         let _ = tx.send((i, sent, of));
     });
-    let upload = store.upload(product, files, progress);
+    let upload = work(progress);
     tokio::pin!(upload);
     loop {
         tokio::select! {
             r = &mut upload => return r,
             Some((i, sent, of)) = rx.recv() => {
                 let Some(&index) = origin.get(i) else { continue };
-                sent_by_file[i] = sent;
+                if let Some(s) = sent_by_file.get_mut(i) {
+                    *s = sent;
+                }
                 let state = if sent >= of { UploadState::Processing } else { UploadState::Sending(sent as f32 / of.max(1) as f32) };
                 file_state(index, state);
                 // The last tenth is processing and the read back.
@@ -140,6 +192,8 @@ struct Tally {
     failed_media: Vec<MediaId>,
     /// Files sent whose attachment could not be confirmed.
     unconfirmed: Vec<String>,
+    /// Files written down that wait for the store to answer.
+    waiting: usize,
 }
 
 impl Tally {
@@ -252,4 +306,74 @@ async fn unique(paths: Vec<PathBuf>) -> Vec<PathBuf> {
         out.push(p);
     }
     out
+}
+
+/// Upload checked files through the journal: the product's media read first (to recognise
+/// the files on it after a crash), each file written down with its path, size and hash, then
+/// all sent together. A file the store did not answer for waits (`None`), and the probe sends
+/// it once the store answers, after looking for it on the product.
+async fn journaled(
+    ctx: &Arc<Ctx>,
+    journal: &Arc<Mutex<Journal>>,
+    product: &ProductId,
+    sent: SentFiles<'_>,
+    file_state: &(dyn Fn(usize, UploadState) + Sync),
+    share: &(dyn Fn(f32) + Sync),
+    (job, title): (u64, &str),
+) -> Result<Vec<Option<FileOutcome>>, StoreError> {
+    let store = ctx.store();
+    let before: Vec<MediaId> = store.media_alts(product, 250).await?.media.into_iter().map(|(m, _)| m).collect();
+    let described: Vec<(std::path::PathBuf, UploadFile)> =
+        sent.origin.iter().zip(&sent.files).map(|(&i, f)| (sent.paths[i].clone(), f.clone())).collect();
+    let (j, p) = (journal.clone(), product.clone());
+    // Hashing a large video takes a while: on the blocking pool with the commit.
+    let entries = super::journaled::blocking(move || {
+        let changes: Vec<(ProductId, String, Change)> = described
+            .iter()
+            .map(|(path, f)| {
+                let file = crate::journal::Source::new(path, &f.filename, &f.bytes, f.alt.clone());
+                (p.clone(), format!("Upload of {}", f.filename), Change::Upload { file, before: before.clone() })
+            })
+            .collect();
+        let mut j = crate::sync::lock(&j);
+        let ids = j.record_all(&changes, None)?;
+        ids.into_iter().map(|id| j.entry(id)).collect::<Result<Vec<Entry>, _>>()
+    })
+    .await
+    .map_err(|e| StoreError::Refused { code: "JOURNAL_FAILED".into(), message: format!("{e}; nothing was sent") })?;
+    let sizes: Vec<u64> = sent.files.iter().map(|f| f.bytes.len() as u64).collect();
+    let ready = entries.iter().zip(&sent.files).map(|(e, f)| (e.id, f.bytes.clone())).collect();
+    let results = with_progress(&sizes, sent.origin, file_state, share, |progress| {
+        crate::journal::upload_batch(journal, store.as_ref(), product, &entries, ready, progress)
+    })
+    .await
+    .map_err(|e| StoreError::Refused { code: "JOURNAL_FAILED".into(), message: e.to_string() })?;
+    let mut out = Vec::new();
+    for entry in &entries {
+        let Some(r) = results.iter().find(|r| r.id == entry.id) else {
+            out.push(None);
+            continue;
+        };
+        let name = match &entry.change {
+            Change::Upload { file, .. } => file.name.clone(),
+            _ => String::new(),
+        };
+        let refused = |code: &str, message: &str| {
+            let e = ItemError { item: Some(name.clone()), field: vec![], code: code.into(), message: message.into() };
+            Some(FileOutcome::Failed(e))
+        };
+        out.push(match &r.applied {
+            Applied::Queued { message, .. } => {
+                super::journaled::wait_for_store(ctx, entry, job, title, message);
+                None
+            }
+            _ if r.outcome.is_some() => r.outcome.clone(),
+            Applied::Failed { code, message } | Applied::Refused { code, message } => refused(code, message),
+            Applied::Conflict { store } => refused("CONFLICT", store),
+            Applied::Confirmed | Applied::AlreadyThere | Applied::NotMine => {
+                refused("NOT_CONFIRMED", "the store did not say what became of this file")
+            }
+        });
+    }
+    Ok(out)
 }

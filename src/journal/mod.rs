@@ -17,9 +17,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{MediaId, ProductId, StoreRef};
 
+mod outcome;
 mod send;
+mod upload;
 
-pub use send::{Applied, Outcomes, send, send_batch};
+pub use outcome::{Applied, Outcomes};
+pub use send::{send, send_batch};
+pub use upload::{Source, UploadResult, upload_batch};
 
 /// The journal schema this build reads and writes (SQLite's `user_version`).
 const VERSION: i64 = 1;
@@ -118,6 +122,15 @@ pub enum Change {
         /// The files.
         media: Vec<MediaId>,
     },
+    /// One file uploaded and attached to the product (no inverse here: the window's Remove
+    /// takes it off).
+    Upload {
+        /// The file.
+        file: Source,
+        /// The product's media before the upload: a media not among them that is this file
+        /// means the upload arrived.
+        before: Vec<MediaId>,
+    },
 }
 
 impl Change {
@@ -128,7 +141,7 @@ impl Change {
             Change::Alt { media, .. } => media.0.clone(),
             Change::Reorder { .. } => format!("order:{}", product.0),
             // Never superseded: each one is sent.
-            Change::Remove { .. } | Change::Reattach { .. } | Change::Delete { .. } => {
+            Change::Remove { .. } | Change::Reattach { .. } | Change::Delete { .. } | Change::Upload { .. } => {
                 format!("batch:{}:{}", product.0, now_nanos())
             }
         }
@@ -157,7 +170,7 @@ impl Change {
             Change::Reorder { order, base } => Change::Reorder { order: base.clone(), base: order.clone() },
             Change::Remove { media, order } => Change::Reattach { media: media.clone(), order: order.clone() },
             Change::Reattach { media, order } => Change::Remove { media: media.clone(), order: order.clone() },
-            Change::Delete { .. } => return None,
+            Change::Delete { .. } | Change::Upload { .. } => return None,
         })
     }
 
@@ -186,6 +199,7 @@ impl Change {
             Change::Remove { .. } => "remove",
             Change::Reattach { .. } => "reattach",
             Change::Delete { .. } => "delete",
+            Change::Upload { .. } => "upload",
         }
     }
 
@@ -204,6 +218,7 @@ impl Change {
             Change::Remove { media, .. } => (format!("on the product: {}", list(media)), "removed".into()),
             Change::Reattach { media, .. } => ("removed".into(), format!("on the product again: {}", list(media))),
             Change::Delete { media } => (format!("files {}", list(media)), "deleted for good".into()),
+            Change::Upload { file, .. } => ("not on the product".into(), format!("uploaded {}", file.name)),
         }
     }
 }
@@ -495,6 +510,7 @@ impl Journal {
         Ok(self
             .entries(
                 "WHERE state = 'confirmed' AND undoes IS NULL AND change NOT LIKE '{\"kind\":\"delete\"%'
+                   AND change NOT LIKE '{\"kind\":\"upload\"%'
                    AND NOT EXISTS (SELECT 1 FROM entries u WHERE u.undoes = entries.id AND u.state IN ('pending', 'sent', 'confirmed'))
                  ORDER BY id DESC LIMIT 1",
                 params![],

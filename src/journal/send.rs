@@ -4,50 +4,10 @@
 
 use std::sync::Mutex;
 
+use super::outcome::{Applied, Outcomes, from_error, record};
 use super::{Change, Entry, Journal, JournalError};
 use crate::model::{MediaId, ProductId};
 use crate::store::{AltEdit, BatchOutcome, Store, StoreError};
-
-/// What became of one change.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Applied {
-    /// The store took it.
-    Confirmed,
-    /// The store already had it (sent before a crash, or made elsewhere): nothing was sent.
-    AlreadyThere,
-    /// The store refused it, with its code and words.
-    Failed {
-        /// The platform's code.
-        code: String,
-        /// Its words.
-        message: String,
-    },
-    /// Refused before anything was sent (the token may only read): written down as failed.
-    Refused {
-        /// Why, as a code.
-        code: String,
-        /// Why, in words.
-        message: String,
-    },
-    /// It did not reach the store (network, throttling, an outage): queued again.
-    Queued {
-        /// Why, as a code.
-        code: String,
-        /// Why, in words.
-        message: String,
-    },
-    /// The store's text changed since the change was made (in the admin, another app): nothing
-    /// was overwritten; the change waits for the merchant to choose.
-    Conflict {
-        /// What the store has now.
-        store: String,
-    },
-    /// Someone else is sending it, or it was discarded or superseded meanwhile.
-    NotMine,
-}
-
-/// What became of each change of a batch (by journal id), and a notice from the store.
-pub type Outcomes = (Vec<(i64, Applied)>, Option<String>);
 
 /// Send one change; see `send_batch`.
 pub async fn send(
@@ -81,6 +41,15 @@ pub async fn send_batch(
         } else {
             out.push((e.id, Applied::NotMine));
         }
+    }
+    // Uploads first (a later change may name the media they become), each looked for on the
+    // product before it is sent again (`upload::send_uploads`).
+    let (uploads, mine): (Vec<&Entry>, Vec<&Entry>) =
+        mine.into_iter().partition(|e| matches!(e.change, Change::Upload { .. }));
+    if !uploads.is_empty() {
+        let quiet: crate::store::ProgressFn = std::sync::Arc::new(|_, _, _| {});
+        let sent = super::upload::send_uploads(journal, store, product, &uploads, Default::default(), check, quiet);
+        out.extend(sent.await?.into_iter().map(|r| (r.id, r.applied)));
     }
     let mut to_send = Vec::new();
     // Deletes are not checked against a product (they name none).
@@ -137,6 +106,7 @@ pub async fn send_batch(
                     to_send.push(entry);
                     continue;
                 }
+                Change::Upload { .. } => continue,
             };
             out.push((entry.id, record(journal, entry.id, applied)?));
         }
@@ -187,7 +157,7 @@ pub async fn send_batch(
                 }
             }
             Change::Delete { media } => batch_outcome(store.delete(media).await, true),
-            Change::Alt { .. } => continue,
+            Change::Alt { .. } | Change::Upload { .. } => continue,
         };
         if let Applied::Failed { .. } | Applied::Queued { .. } = &applied {
             tracing::info!(entry = entry.id, ?applied, "a journaled change did not go through");
@@ -233,30 +203,4 @@ fn item_outcome(outcome: &BatchOutcome, media: &MediaId) -> Applied {
             Applied::Queued { code: "NOT_CONFIRMED".into(), message: "the store did not confirm this change".into() }
         }
     }
-}
-
-/// A failed request, by kind: worth sending again, refused before sending, or refused.
-fn from_error(e: &StoreError) -> Applied {
-    if e.is_transient() {
-        Applied::Queued { code: e.code(), message: e.to_string() }
-    } else if e.is_local() {
-        Applied::Refused { code: e.code(), message: e.to_string() }
-    } else {
-        Applied::Failed { code: e.code(), message: e.to_string() }
-    }
-}
-
-/// Write one outcome down.
-fn record(journal: &Mutex<Journal>, id: i64, applied: Applied) -> Result<Applied, JournalError> {
-    let mut j = crate::sync::lock(journal);
-    match &applied {
-        Applied::Confirmed | Applied::AlreadyThere => j.confirm(id)?,
-        Applied::Failed { code, message } | Applied::Refused { code, message } => j.fail(id, code, message)?,
-        Applied::Queued { code, message } => j.requeue(id, code, message)?,
-        Applied::Conflict { store } => {
-            j.requeue(id, "CONFLICT", &format!("changed on the store since: now \u{201c}{store}\u{201d}"))?
-        }
-        Applied::NotMine => {}
-    }
-    Ok(applied)
 }

@@ -181,8 +181,10 @@ impl MediadeskApp {
                     self.inspector.draft = m.alt.clone();
                 }
             }
-            // Finished uploads are now real media: their tiles can go.
-            self.uploads.retain(|u| u.product != media.id || u.state != UploadState::Done);
+            // Finished uploads are now real media: their tiles can go. So can waiting ones: the
+            // store answered, and the probe sends them (or found them there) at once.
+            self.uploads
+                .retain(|u| u.product != media.id || !matches!(u.state, UploadState::Done | UploadState::Waiting));
             self.grid.selection.retain(|id| media.media.iter().any(|m| &m.id == id));
             self.media = Some(media);
             self.row_follows_media();

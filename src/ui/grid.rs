@@ -547,6 +547,10 @@ fn upload_tile(ui: &mut egui::Ui, u: &UploadTile, side: f32) {
         }
         UploadState::Processing => ("Processing…".to_string(), format!("Processing: {}", u.name)),
         UploadState::Done => ("Ready".to_string(), format!("Uploaded: {}", u.name)),
+        UploadState::Waiting => (
+            "Waiting for the store: sent when it answers".to_string(),
+            format!("Waiting for the store to answer: {}", u.name),
+        ),
         UploadState::Failed(reason) => {
             (format!("Not uploaded: {reason}"), format!("Not uploaded: {}: {reason}", u.name))
         }
