@@ -525,3 +525,93 @@ async fn an_upload_killed_half_way_is_finished_by_resume_and_no_file_is_attached
     hurry.abort();
     let _ = std::fs::remove_dir_all(&data);
 }
+
+fn name_of(sb: &Sandbox, id: u64) -> String {
+    sb.state().lock().unwrap().files[&id].filename.clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rename_is_journaled_undone_later_and_never_overwrites_a_name_changed_on_the_store() {
+    let sb = common::sandbox_with(|_| {}).await;
+    let data = scratch("rename");
+    assert_eq!(name_of(&sb, 37), "polaris.jpg");
+    // The extension is kept, and written down with it.
+    let r = run(&sb, &data, &["rename", MEDIA, "polaris-front"]).await;
+    assert_eq!((r.code, r.lines[0]["renamed"].as_bool()), (0, Some(true)), "{}", r.stderr);
+    assert_eq!(name_of(&sb, 37), "polaris-front.jpg");
+    let h = run(&sb, &data, &["history", "--limit", "1"]).await;
+    let e = &h.lines[0];
+    assert_eq!((e["kind"].as_str(), e["state"].as_str()), (Some("rename"), Some("confirmed")));
+    assert_eq!((e["before"].as_str(), e["after"].as_str()), (Some("polaris.jpg"), Some("polaris-front.jpg")));
+    // Undone by a later process.
+    let u = run(&sb, &data, &["undo"]).await;
+    assert_eq!(u.code, 0, "{}", u.stderr);
+    assert_eq!(name_of(&sb, 37), "polaris.jpg");
+
+    // A rename written down and not sent (the run was killed), then renamed in the admin:
+    // resume shows both and keeps the store's until --overwrite.
+    {
+        use mediadesk::journal::{Change, Journal};
+        use mediadesk::model::{MediaId, ProductId, StoreRef};
+        let mut j = Journal::open(&data, &StoreRef::Sandbox).unwrap();
+        let change = Change::Rename {
+            media: MediaId(MEDIA.into()),
+            filename: "polaris-side.jpg".into(),
+            base: Some("polaris.jpg".into()),
+        };
+        j.record(&ProductId(String::new()), "Name of polaris.jpg", &change).unwrap();
+    }
+    sb.state().lock().unwrap().files.get_mut(&37).unwrap().filename = "renamed-in-admin.jpg".into();
+    let r = run(&sb, &data, &["resume"]).await;
+    assert_eq!((r.code, r.lines[0]["code"].as_str()), (1, Some("CONFLICT")), "{:?}", r.lines);
+    assert_eq!(r.lines[0]["conflict"]["store"], "renamed-in-admin.jpg");
+    assert!(r.stderr.contains("the file name was changed on the store since"), "{}", r.stderr);
+    assert_eq!(name_of(&sb, 37), "renamed-in-admin.jpg", "not overwritten");
+    let r = run(&sb, &data, &["resume", "--overwrite"]).await;
+    assert_eq!((r.code, r.lines[0]["renamed"].as_bool()), (0, Some(true)), "{:?}", r.lines);
+    assert_eq!(name_of(&sb, 37), "polaris-side.jpg");
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ecwid_set_media_is_journaled_and_a_killed_one_is_sent_again_by_resume() {
+    use mediadesk::journal::{Change, Journal, State};
+    use mediadesk::model::{ProductId, StoreRef};
+    let sb = common::sandbox_with(|_| {}).await;
+    let data = scratch("set-media");
+    let run_ecwid = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_mediadesk"))
+            .args(["--store", "ecwid:1003", "--endpoint", &sb.url(), "--data-dir", data.to_str().unwrap()])
+            .args(args)
+            .env("MEDIADESK_TOKEN", mediadesk::sandbox::ecwid::SECRET_TOKEN)
+            .output()
+            .unwrap();
+        let lines: Vec<Value> =
+            String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        (out.status.code().unwrap_or(-1), lines, String::from_utf8(out.stderr).unwrap())
+    };
+    let gallery_len = |sb: &Sandbox| sb.state().lock().unwrap().products[&1].media.len();
+    let good = format!("{}/cdn/shop/files/37/polaris.jpg?v=1", sb.url());
+    let (code, lines, stderr) = tokio::task::block_in_place(|| {
+        run_ecwid(&["set-media", "1", "--gallery", &good, "https://example.com/gone.jpg"])
+    });
+    assert_eq!(code, 1, "{stderr}");
+    let id = lines[0]["journal"].as_i64().expect("the journal's number on each line");
+    assert_eq!(lines[1]["code"], "DOWNLOAD_IMAGE_FAILED");
+    let j = Journal::open(&data, &StoreRef::Ecwid { store_id: "1003".into() }).unwrap();
+    let e = j.entry(id).unwrap();
+    assert_eq!(e.state, State::Failed, "one URL failed: the change failed, with the store's words");
+    assert!(e.error.unwrap().1.contains("https://example.com/gone.jpg"));
+    // Written down, then the run was killed before sending: resume sends it as it is.
+    let mut j = j;
+    let after_first = gallery_len(&sb);
+    let change = Change::SetMedia { main: None, gallery: Some(vec![good.clone(), good.clone()]) };
+    j.record(&ProductId("1".into()), "Media of the product from URLs", &change).unwrap();
+    let (code, lines, stderr) = tokio::task::block_in_place(|| run_ecwid(&["resume"]));
+    assert_eq!((code, lines[0]["saved"].as_bool()), (0, Some(true)), "{stderr}{lines:?}");
+    // The main image and the videos stay; the gallery of one image became two.
+    assert_eq!(gallery_len(&sb), after_first + 1);
+    let (_, pending, _) = tokio::task::block_in_place(|| run_ecwid(&["pending"]));
+    assert!(pending.is_empty(), "{pending:?}");
+    let _ = std::fs::remove_dir_all(&data);
+}

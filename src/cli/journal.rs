@@ -51,6 +51,15 @@ fn entry_line(e: &Entry) -> Value {
             v["path"] = json!(crate::text::visible(&file.path));
             v["size"] = json!(file.size);
         }
+        Change::Rename { media, filename, base } => {
+            v["media"] = json!(media.0);
+            v["before"] = json!(base);
+            v["after"] = json!(filename);
+        }
+        Change::SetMedia { main, gallery } => {
+            v["main"] = json!(main);
+            v["gallery"] = json!(gallery);
+        }
     }
     if let Some((code, message)) = &e.error {
         v["code"] = json!(code);
@@ -137,6 +146,8 @@ fn done_key(change: &Change) -> &'static str {
         Change::Reattach { .. } => "reattached",
         Change::Delete { .. } => "deleted",
         Change::Upload { .. } => "uploaded",
+        Change::Rename { .. } => "renamed",
+        Change::SetMedia { .. } => "saved",
     }
 }
 
@@ -160,6 +171,8 @@ fn outcome_line(entry: &Entry, applied: Applied) -> (Value, Exit) {
             "file": crate::text::visible(&file.name),
             "journal": entry.id,
         }),
+        Change::Rename { media, .. } => json!({"id": media.0, "journal": entry.id}),
+        Change::SetMedia { .. } => json!({"product": entry.product.0, "journal": entry.id}),
     };
     let (base, alt) = entry.change.words();
     let exit = match applied {
@@ -193,8 +206,13 @@ fn outcome_line(entry: &Entry, applied: Applied) -> (Value, Exit) {
         Applied::Conflict { store } => {
             v["conflict"] = json!({"before": base, "store": store, "yours": alt});
             v["code"] = json!("CONFLICT");
+            let what = match &entry.change {
+                Change::Reorder { .. } => "order",
+                Change::Rename { .. } => "file name",
+                _ => "alt text",
+            };
             eprintln!(
-                "mediadesk: change {} was not sent: the alt text was changed on the store since (now \u{201c}{store}\u{201d}); \
+                "mediadesk: change {} was not sent: the {what} was changed on the store since (now \u{201c}{store}\u{201d}); \
                  `mediadesk resume --overwrite` sends yours anyway, `mediadesk discard {}` keeps the store's",
                 entry.id, entry.id
             );
@@ -608,4 +626,77 @@ fn upload_line(label: &str, product: &ProductId, r: crate::journal::UploadResult
         }
     };
     (v, exit)
+}
+
+/// `mediadesk rename`: the file's current name read (what the change replaces, for undo and
+/// for checking before a resumed send), the new name written down, then sent.
+pub async fn rename(cli: &Cli, store: &dyn Store, media: MediaId, filename: String) -> Exit {
+    let journal = match open(cli) {
+        Ok(j) => j,
+        Err(exit) => return exit,
+    };
+    let base = match store.file_name(&media).await {
+        Ok(b) => b,
+        Err(e) => return super::fail(&e, json!({"id": media.0})),
+    };
+    // The store keeps the extension: written down with it, so a resumed rename finds it done.
+    let name = filename.trim();
+    let filename = match base.as_deref().and_then(|b| b.rsplit_once('.')) {
+        Some((_, ext)) if !name.is_empty() && !name.contains('.') => format!("{name}.{ext}"),
+        _ => name.to_string(),
+    };
+    let title = format!("Name of {}", crate::text::visible(base.as_deref().unwrap_or(&media.0)));
+    let change = Change::Rename { media, filename, base };
+    // A file may be on several products: the change names none.
+    write_down_and_send(&journal, store, &ProductId(String::new()), &title, change, None).await
+}
+
+/// `mediadesk set-media` (Ecwid): written down, then sent; one line per URL as the store
+/// answered, each with the journal's number. Sending it again is harmless (it overwrites the
+/// whole gallery), so a resumed one is sent again as it is.
+pub async fn set_media(
+    cli: &Cli,
+    store: &dyn Store,
+    product: ProductId,
+    main: Option<String>,
+    gallery: Vec<String>,
+) -> Exit {
+    let journal = match open(cli) {
+        Ok(j) => j,
+        Err(exit) => return exit,
+    };
+    let gallery = (!gallery.is_empty()).then_some(gallery);
+    let title = "Media of the product from URLs".to_string();
+    let entry =
+        match crate::sync::lock(&journal).write_down(&product, &title, &Change::SetMedia { main, gallery }, None) {
+            Ok(e) => e,
+            Err(e) => {
+                eprintln!("mediadesk: {e}; nothing was sent");
+                return Exit::Failed;
+            }
+        };
+    match crate::journal::send_set_media(&journal, store, &entry).await {
+        Ok((_, Some(report))) => {
+            let mut exit = Exit::Ok;
+            for (url, r) in report.items {
+                match r {
+                    Ok(id) => line(json!({"url": url, "id": id, "journal": entry.id})),
+                    Err(e) => {
+                        line(json!({"url": url, "error": e.message, "code": e.code, "journal": entry.id}));
+                        exit = Exit::Failed;
+                    }
+                }
+            }
+            exit
+        }
+        Ok((applied, None)) => {
+            let (v, exit) = outcome_line(&entry, applied);
+            line(v);
+            exit
+        }
+        Err(e) => {
+            eprintln!("mediadesk: {e}");
+            Exit::Failed
+        }
+    }
 }

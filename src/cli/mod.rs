@@ -296,7 +296,7 @@ pub fn run_command(cli: &Cli, command: &Command) -> Exit {
                     return Exit::Usage;
                 }
                 match ids::product(store.platform(), product) {
-                    Ok(p) => set_media(store.as_ref(), &p, main.as_deref(), gallery).await,
+                    Ok(p) => journal::set_media(cli, store.as_ref(), p, main.clone(), gallery.clone()).await,
                     Err(err) => fail(&err, json!({"product": product})),
                 }
             }
@@ -309,6 +309,7 @@ pub fn run_command(cli: &Cli, command: &Command) -> Exit {
                 }
                 Job::Delete(media) => journal::remove_or_delete(cli, store.as_ref(), None, media).await,
                 Job::Upload { product, files } => journal::upload(cli, store.as_ref(), product, files).await,
+                Job::Rename { media, filename } => journal::rename(cli, store.as_ref(), media, filename).await,
                 job => execute(store.as_ref(), job).await,
             },
         }
@@ -341,26 +342,6 @@ async fn shop(store: &dyn Store) -> Result<(), StoreError> {
         eprintln!("mediadesk: {l}");
     }
     Ok(())
-}
-
-async fn set_media(store: &dyn Store, product: &ProductId, main: Option<&str>, gallery: &[String]) -> Exit {
-    let gallery = (!gallery.is_empty()).then_some(gallery);
-    match store.set_media(product, main, gallery).await {
-        Ok(report) => {
-            let mut exit = Exit::Ok;
-            for (url, r) in report.items {
-                match r {
-                    Ok(id) => line(json!({"url": url, "id": id})),
-                    Err(e) => {
-                        line(json!({"url": url, "error": e.message, "code": e.code}));
-                        exit = Exit::Failed;
-                    }
-                }
-            }
-            exit
-        }
-        Err(e) => fail(&e, json!({"product": product.0})),
-    }
 }
 
 async fn connect_and_save(store: &dyn Store, store_ref: &StoreRef, credentials: &Credentials) -> Exit {
@@ -425,12 +406,7 @@ async fn execute(store: &dyn Store, job: Job) -> Exit {
         Job::Reorder { .. } => Exit::Usage,
         // Sent through the journal (`journal::remove_or_delete`), never from here.
         Job::Remove { .. } | Job::Delete(_) => Exit::Usage,
-        Job::Rename { media, filename } => match store.rename(&media, &filename).await {
-            Ok(()) => {
-                line(json!({"id": media.0, "renamed": true}));
-                Exit::Ok
-            }
-            Err(e) => fail(&e, json!({"id": media.0})),
-        },
+        // Sent through the journal (`journal::rename`), never from here.
+        Job::Rename { .. } => Exit::Usage,
     }
 }

@@ -22,7 +22,7 @@ mod send;
 mod upload;
 
 pub use outcome::{Applied, Outcomes};
-pub use send::{send, send_batch};
+pub use send::{send, send_batch, send_set_media};
 pub use upload::{Source, UploadResult, upload_batch};
 
 /// The journal schema this build reads and writes (SQLite's `user_version`).
@@ -122,6 +122,23 @@ pub enum Change {
         /// The files.
         media: Vec<MediaId>,
     },
+    /// A file renamed (its extension kept: `filename` has it).
+    Rename {
+        /// The file.
+        media: MediaId,
+        /// The new name.
+        filename: String,
+        /// The name it replaced, where the store said.
+        base: Option<String>,
+    },
+    /// Ecwid: the product's main media and gallery set from URLs in one call. Sending it again
+    /// is harmless: it overwrites the whole gallery, so the result is the same.
+    SetMedia {
+        /// The main image or video URL.
+        main: Option<String>,
+        /// The gallery URLs, in order; `None` keeps the gallery.
+        gallery: Option<Vec<String>>,
+    },
     /// One file uploaded and attached to the product (no inverse here: the window's Remove
     /// takes it off).
     Upload {
@@ -140,6 +157,8 @@ impl Change {
         match self {
             Change::Alt { media, .. } => media.0.clone(),
             Change::Reorder { .. } => format!("order:{}", product.0),
+            Change::Rename { media, .. } => format!("name:{}", media.0),
+            Change::SetMedia { .. } => format!("media:{}", product.0),
             // Never superseded: each one is sent.
             Change::Remove { .. } | Change::Reattach { .. } | Change::Delete { .. } | Change::Upload { .. } => {
                 format!("batch:{}:{}", product.0, now_nanos())
@@ -157,6 +176,9 @@ impl Change {
             (Change::Reorder { order, .. }, Change::Reorder { base, .. }) => {
                 Change::Reorder { order: order.clone(), base: base.clone() }
             }
+            (Change::Rename { media, filename, .. }, Change::Rename { base, .. }) => {
+                Change::Rename { media: media.clone(), filename: filename.clone(), base: base.clone() }
+            }
             _ => self.clone(),
         }
     }
@@ -170,7 +192,15 @@ impl Change {
             Change::Reorder { order, base } => Change::Reorder { order: base.clone(), base: order.clone() },
             Change::Remove { media, order } => Change::Reattach { media: media.clone(), order: order.clone() },
             Change::Reattach { media, order } => Change::Remove { media: media.clone(), order: order.clone() },
-            Change::Delete { .. } | Change::Upload { .. } => return None,
+            Change::Rename { media, filename, base: Some(base) } => {
+                Change::Rename { media: media.clone(), filename: base.clone(), base: Some(filename.clone()) }
+            }
+            Change::Delete { .. }
+            | Change::Upload { .. }
+            | Change::SetMedia { .. }
+            | Change::Rename { base: None, .. } => {
+                return None;
+            }
         })
     }
 
@@ -187,6 +217,9 @@ impl Change {
             (Change::Alt { media, base, .. }, Change::Alt { media: m, alt, .. }) => media == m && base == alt,
             (Change::Reorder { base, .. }, Change::Reorder { order, .. }) => base == order,
             (Change::Reattach { media, .. }, Change::Remove { media: m, .. }) => same_set(media, m),
+            (Change::Rename { media, base: Some(base), .. }, Change::Rename { media: m, filename, .. }) => {
+                media == m && base == filename
+            }
             _ => false,
         }
     }
@@ -200,6 +233,8 @@ impl Change {
             Change::Reattach { .. } => "reattach",
             Change::Delete { .. } => "delete",
             Change::Upload { .. } => "upload",
+            Change::Rename { .. } => "rename",
+            Change::SetMedia { .. } => "set_media",
         }
     }
 
@@ -219,6 +254,18 @@ impl Change {
             Change::Reattach { media, .. } => ("removed".into(), format!("on the product again: {}", list(media))),
             Change::Delete { media } => (format!("files {}", list(media)), "deleted for good".into()),
             Change::Upload { file, .. } => ("not on the product".into(), format!("uploaded {}", file.name)),
+            Change::Rename { filename, base, .. } => (base.clone().unwrap_or_default(), filename.clone()),
+            Change::SetMedia { main, gallery } => {
+                let mut after = Vec::new();
+                if let Some(m) = main {
+                    after.push(format!("main {m}"));
+                }
+                match gallery {
+                    Some(g) => after.push(format!("a gallery of {} from URLs", g.len())),
+                    None => after.push("the gallery kept".into()),
+                }
+                ("the media before".into(), after.join("; "))
+            }
         }
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use super::outcome::{Applied, Outcomes, from_error, record};
 use super::{Change, Entry, Journal, JournalError};
 use crate::model::{MediaId, ProductId};
-use crate::store::{AltEdit, BatchOutcome, Store, StoreError};
+use crate::store::{AltEdit, BatchOutcome, SetMediaReport, Store, StoreError};
 
 /// Send one change; see `send_batch`.
 pub async fn send(
@@ -53,17 +53,28 @@ pub async fn send_batch(
     }
     let mut to_send = Vec::new();
     // Deletes are not checked against a product (they name none).
-    let checked = mine.iter().any(|e| !matches!(e.change, Change::Delete { .. }));
-    if check && checked {
-        let current = match store.media_alts(product, mine.len().max(250) as u32).await {
-            Ok(alts) => alts.media,
-            Err(e) => {
-                let applied = from_error(&e);
-                for entry in mine {
-                    out.push((entry.id, record(journal, entry.id, applied.clone())?));
+    // Only these are checked against the product's media (the others name no product, or
+    // are checked their own way).
+    let checked = mine.iter().any(|e| {
+        matches!(
+            e.change,
+            Change::Alt { .. } | Change::Reorder { .. } | Change::Remove { .. } | Change::Reattach { .. }
+        )
+    });
+    if check {
+        let current = if checked {
+            match store.media_alts(product, mine.len().max(250) as u32).await {
+                Ok(alts) => alts.media,
+                Err(e) => {
+                    let applied = from_error(&e);
+                    for entry in mine {
+                        out.push((entry.id, record(journal, entry.id, applied.clone())?));
+                    }
+                    return Ok((out, None));
                 }
-                return Ok((out, None));
             }
+        } else {
+            Vec::new()
         };
         let current_order: Vec<MediaId> = current.iter().map(|(m, _)| m.clone()).collect();
         for entry in mine {
@@ -103,6 +114,22 @@ pub async fn send_batch(
                 // A delete cannot be checked here (the files may be on no product): sent again,
                 // and a file already gone counts as deleted (see `batch_outcome`).
                 Change::Remove { .. } | Change::Reattach { .. } | Change::Delete { .. } => {
+                    to_send.push(entry);
+                    continue;
+                }
+                // A name already there is done; another name than the one replaced means it
+                // was renamed elsewhere since.
+                Change::Rename { media, filename, base } => match store.file_name(media).await {
+                    Ok(Some(now)) if now == *filename => Applied::AlreadyThere,
+                    Ok(Some(now)) if base.as_ref().is_some_and(|b| *b != now) => Applied::Conflict { store: now },
+                    Ok(_) => {
+                        to_send.push(entry);
+                        continue;
+                    }
+                    Err(e) => from_error(&e),
+                },
+                // Overwrites the whole gallery: sending it again gives the same result.
+                Change::SetMedia { .. } => {
                     to_send.push(entry);
                     continue;
                 }
@@ -157,6 +184,13 @@ pub async fn send_batch(
                 }
             }
             Change::Delete { media } => batch_outcome(store.delete(media).await, true),
+            Change::Rename { media, filename, .. } => match store.rename(media, filename).await {
+                Ok(()) => Applied::Confirmed,
+                Err(e) => from_error(&e),
+            },
+            Change::SetMedia { main, gallery } => {
+                set_media_outcome(&store.set_media(product, main.as_deref(), gallery.as_deref()).await)
+            }
             Change::Alt { .. } | Change::Upload { .. } => continue,
         };
         if let Applied::Failed { .. } | Applied::Queued { .. } = &applied {
@@ -165,6 +199,40 @@ pub async fn send_batch(
         out.push((entry.id, record(journal, entry.id, applied)?));
     }
     Ok((out, notice))
+}
+
+/// Send one written-down set-media change (Ecwid) and write down its outcome; the store's
+/// report (one result per URL) comes back too, when it answered.
+pub async fn send_set_media(
+    journal: &Mutex<Journal>,
+    store: &dyn Store,
+    entry: &Entry,
+) -> Result<(Applied, Option<SetMediaReport>), JournalError> {
+    let Change::SetMedia { main, gallery } = &entry.change else { return Ok((Applied::NotMine, None)) };
+    if !crate::sync::lock(journal).claim_any(entry.id)? {
+        return Ok((Applied::NotMine, None));
+    }
+    let result = store.set_media(&entry.product, main.as_deref(), gallery.as_deref()).await;
+    let applied = record(journal, entry.id, set_media_outcome(&result))?;
+    Ok((applied, result.ok()))
+}
+
+/// A set-media answer as the change's outcome: done when every URL is; else the URLs that
+/// failed, with the store's words.
+fn set_media_outcome(result: &Result<SetMediaReport, StoreError>) -> Applied {
+    let report = match result {
+        Ok(r) => r,
+        Err(e) => return from_error(e),
+    };
+    let failed: Vec<(&String, &crate::store::ItemError)> =
+        report.items.iter().filter_map(|(url, r)| r.as_ref().err().map(|e| (url, e))).collect();
+    match failed.first() {
+        None => Applied::Confirmed,
+        Some((_, first)) => Applied::Failed {
+            code: first.code.clone(),
+            message: failed.iter().map(|(url, e)| format!("{url}: {}", e.message)).collect::<Vec<_>>().join("; "),
+        },
+    }
 }
 
 /// A whole batch call's answer as one change's outcome: done when every item is; for a

@@ -518,6 +518,12 @@ pub trait Store: Send + Sync {
         Err(StoreError::Unsupported { operation: "rename" })
     }
 
+    /// A file's current name, where the platform names files (what a rename replaces).
+    async fn file_name(&self, media: &MediaId) -> Result<Option<String>, StoreError> {
+        let _ = media;
+        Ok(None)
+    }
+
     /// Set a video's or 3D model's preview image from an image file.
     async fn set_preview(&self, media: &MediaId, image: UploadFile) -> Result<(), StoreError> {
         let _ = (media, image);

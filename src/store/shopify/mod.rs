@@ -226,6 +226,10 @@ impl Store for ShopifyStore {
         self.rename_file(media, filename).await
     }
 
+    async fn file_name(&self, media: &MediaId) -> Result<Option<String>, StoreError> {
+        self.current_filename(media).await.map(Some)
+    }
+
     async fn acknowledge_failed(&self, media: &[MediaId]) -> Result<BatchOutcome, StoreError> {
         self.acknowledge(media).await
     }

@@ -414,7 +414,8 @@ impl ShopifyStore {
         single(outcome)
     }
 
-    async fn current_filename(&self, media: &MediaId) -> Result<String, StoreError> {
+    /// A file's name now: its own, or the last part of its URL.
+    pub(crate) async fn current_filename(&self, media: &MediaId) -> Result<String, StoreError> {
         #[derive(Deserialize)]
         struct Data {
             files: super::wire::Connection<FileName>,
