@@ -177,7 +177,7 @@ fn discarding_the_unconfirmed_changes_sends_nothing() {
     sandbox.state().lock().unwrap().outage = false;
     let (engine, asked) = app(&sandbox, &data);
     assert_eq!(asked.len(), 1);
-    engine.send(Command::DiscardChanges);
+    engine.send(Command::DiscardChanges { only: None });
     let done = wait_for(&engine, "the discard", |e| match e {
         Event::Activity { title, state: JobState::Done, .. } if !title.contains("atalog") => Some(title),
         _ => None,

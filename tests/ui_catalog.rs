@@ -182,6 +182,58 @@ fn changes_a_previous_run_left_unconfirmed_are_offered_and_resumed_from_the_wind
 }
 
 #[test]
+fn a_change_that_meets_an_edit_made_on_the_store_shows_both_and_the_merchant_chooses() {
+    let dir = data_dir("conflict");
+    // Two edits an earlier run left unconfirmed; both texts were changed in the admin since.
+    {
+        use mediadesk::journal::{Change, Journal};
+        use mediadesk::model::MediaId;
+        let mut j = Journal::open(&dir, &StoreRef::Sandbox).unwrap();
+        let watch = Change::Alt {
+            media: MediaId("gid://shopify/MediaImage/37".into()),
+            alt: "Polaris watch on a steel bracelet".into(),
+            base: "An older text".into(),
+        };
+        j.record(&ProductId("gid://shopify/Product/1".into()), "Alt text of polaris.jpg", &watch).unwrap();
+        let strap = Change::Alt {
+            media: MediaId("gid://shopify/MediaImage/42729528".into()),
+            alt: "Brown leather strap".into(),
+            base: "An older strap text".into(),
+        };
+        j.record(&ProductId("gid://shopify/Product/10079786124".into()), "Alt text of the strap", &strap).unwrap();
+    }
+    let (mut h, sandbox) = sandbox_app(&dir);
+    sandbox.lock().unwrap().files.get_mut(&42_729_528).unwrap().alt = "Strap, set in the admin".into();
+    step_until(&mut h, "the question", |h| shows(h, "2 changes were not confirmed by the store."));
+    h.get_by_label("Resume").click();
+    // Nothing is overwritten: each shows the store's text beside the merchant's.
+    step_until(&mut h, "the choice", |h| {
+        shows(h, "Alt text of the strap was changed on the store since you edited it.")
+    });
+    assert!(shows(&h, "Alt text of polaris.jpg was changed on the store since you edited it."));
+    assert!(
+        shows(&h, "\u{201c}Man wearing Polaris watch.\u{201d}")
+            && shows(&h, "\u{201c}Polaris watch on a steel bracelet\u{201d}")
+    );
+    assert!(shows(&h, "\u{201c}Strap, set in the admin\u{201d}") && shows(&h, "\u{201c}Brown leather strap\u{201d}"));
+    assert_eq!(sandbox.lock().unwrap().files[&37].alt, "Man wearing Polaris watch.");
+    assert_eq!(sandbox.lock().unwrap().files[&42_729_528].alt, "Strap, set in the admin");
+    // The watch keeps the store's text; the strap gets the merchant's.
+    h.get_all_by_label("Keep the store's").next().unwrap().click();
+    step_until(&mut h, "one choice left", |h| !shows(h, "Alt text of polaris.jpg was changed on the store"));
+    h.get_by_label("Send mine").click();
+    step_until(&mut h, "the strap sent", |_| sandbox.lock().unwrap().files[&42_729_528].alt == "Brown leather strap");
+    step_until(&mut h, "the question gone", |h| !shows(h, "was not confirmed"));
+    assert_eq!(sandbox.lock().unwrap().files[&37].alt, "Man wearing Polaris watch.", "the store's text kept");
+    let j = mediadesk::journal::Journal::open(&dir, &StoreRef::Sandbox).unwrap();
+    let states: Vec<_> = j.history(10).unwrap().into_iter().map(|e| (e.title, e.state)).collect();
+    assert!(states.contains(&("Alt text of polaris.jpg".into(), mediadesk::journal::State::Discarded)), "{states:?}");
+    assert!(states.contains(&("Alt text of the strap".into(), mediadesk::journal::State::Confirmed)), "{states:?}");
+    drop(h);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn an_alt_text_saved_while_the_store_is_down_shows_as_waiting_and_goes_out_when_it_answers() {
     let dir = data_dir("waiting");
     let (mut h, sandbox) = sandbox_app(&dir);

@@ -97,6 +97,7 @@ fn summary(e: &Entry) -> UnconfirmedChange {
         product: e.product.clone(),
         after: e.change.words().1,
         why: e.error.as_ref().map(|(_, message)| message.clone()),
+        conflict: e.error.as_ref().and_then(|(code, message)| crate::journal::conflict_store(code, message)),
     }
 }
 
@@ -522,24 +523,33 @@ pub(super) async fn undo(ctx: &Ctx, id: Option<i64>) {
     history(ctx).await;
 }
 
-/// Drop every unconfirmed change (the merchant chose not to send them).
-pub(super) async fn discard_all(ctx: &Ctx) {
+/// Drop the unconfirmed changes, or only `only` (the merchant chose not to send them; for a
+/// conflict, to keep what the store has).
+pub(super) async fn discard(ctx: &Ctx, only: Option<i64>) {
     let Some(journal) = current(ctx) else { return };
     let j = journal.clone();
     let dropped = blocking(move || {
         let mut j = crate::sync::lock(&j);
-        let mut n = 0;
-        for e in j.unconfirmed()? {
-            n += u32::from(j.discard(e.id)?);
+        let mut dropped = Vec::new();
+        for e in j.unconfirmed()?.into_iter().filter(|e| only.is_none_or(|id| e.id == id)) {
+            if j.discard(e.id)? {
+                dropped.push(e);
+            }
         }
-        Ok(n)
+        Ok(dropped)
     })
     .await;
     match dropped {
-        Ok(n) => {
+        Ok(dropped) => {
             let job = next_job(ctx);
-            let title = format!("Discarded {n} unconfirmed change{}", if n == 1 { "" } else { "s" });
+            let title = match (only, dropped.as_slice()) {
+                (Some(_), [one]) => format!("Kept the store's version: {}", one.title),
+                (_, all) => {
+                    format!("Discarded {} unconfirmed change{}", all.len(), if all.len() == 1 { "" } else { "s" })
+                }
+            };
             (ctx.send)(Event::Activity { job, title, state: JobState::Done });
+            crate::sync::lock(&ctx.waiting).retain(|id, _| !dropped.iter().any(|e| e.id == *id));
         }
         Err(e) => (ctx.send)(Event::Failed(format!("The unconfirmed changes could not be discarded: {e}"))),
     }

@@ -150,8 +150,12 @@ pub enum Command {
         /// Send even where the store's text changed since.
         overwrite: bool,
     },
-    /// Drop every unconfirmed change in the journal.
-    DiscardChanges,
+    /// Drop the unconfirmed changes in the journal: every one, or `only` that one (the
+    /// merchant kept the store's text over a conflicting change).
+    DiscardChanges {
+        /// The one change to drop; `None` drops them all.
+        only: Option<i64>,
+    },
     /// Upload files from disk to a product.
     Upload {
         /// The product.
@@ -179,6 +183,9 @@ pub struct UnconfirmedChange {
     pub after: String,
     /// Why it was not confirmed, where known.
     pub why: Option<String>,
+    /// When its last try met a change made on the store since: what the store has now (the
+    /// merchant chooses between it and `after`).
+    pub conflict: Option<String>,
 }
 
 /// One change in the History window.
@@ -437,7 +444,7 @@ impl Command {
             Command::SyncCatalog { .. } => "sync_catalog",
             Command::CancelSync => "cancel_sync",
             Command::ResumeChanges { .. } => "resume_changes",
-            Command::DiscardChanges => "discard_changes",
+            Command::DiscardChanges { .. } => "discard_changes",
         }
     }
 }

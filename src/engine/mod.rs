@@ -292,7 +292,7 @@ async fn run_command(ctx: Arc<Ctx>, cmd: Command) {
         Command::UndoChange(id) => journaled::undo(ctx, Some(id)).await,
         Command::LoadHistory => journaled::history(ctx).await,
         Command::ResumeChanges { only, overwrite } => journaled::resume(ctx, only, overwrite).await,
-        Command::DiscardChanges => journaled::discard_all(ctx).await,
+        Command::DiscardChanges { only } => journaled::discard(ctx, only).await,
         Command::Reorder { product, order, previous, title } => match journaled::current(ctx) {
             Some(journal) => journaled::reorder(&shared, journal, product, (order, previous), title, false).await,
             None => edits::reorder(ctx, product, order, previous, title).await,

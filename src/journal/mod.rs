@@ -21,7 +21,7 @@ mod outcome;
 mod send;
 mod upload;
 
-pub use outcome::{Applied, Outcomes};
+pub use outcome::{Applied, Outcomes, conflict_store};
 pub use send::{send, send_batch, send_set_media};
 pub use upload::{Source, UploadResult, upload_batch};
 

@@ -65,10 +65,18 @@ pub(super) fn record(journal: &Mutex<Journal>, id: i64, applied: Applied) -> Res
         Applied::Confirmed | Applied::AlreadyThere => j.confirm(id)?,
         Applied::Failed { code, message } | Applied::Refused { code, message } => j.fail(id, code, message)?,
         Applied::Queued { code, message } => j.requeue(id, code, message)?,
-        Applied::Conflict { store } => {
-            j.requeue(id, "CONFLICT", &format!("changed on the store since: now \u{201c}{store}\u{201d}"))?
-        }
+        Applied::Conflict { store } => j.requeue(id, CONFLICT, &format!("{CONFLICT_WORDS}{store}\u{201d}"))?,
         Applied::NotMine => {}
     }
     Ok(applied)
+}
+
+/// The code a change that met a conflict is kept with.
+const CONFLICT: &str = "CONFLICT";
+/// The words before the store's version in such a change's message.
+const CONFLICT_WORDS: &str = "changed on the store since: now \u{201c}";
+
+/// What the store had when a change kept with `code` and `message` met a conflict.
+pub fn conflict_store(code: &str, message: &str) -> Option<String> {
+    (code == CONFLICT).then(|| message.strip_prefix(CONFLICT_WORDS)?.strip_suffix('\u{201d}').map(str::to_string))?
 }

@@ -51,7 +51,7 @@ impl UnconfirmedBar {
                 let drop = egui::Button::new(RichText::new(format!("Discard {n} for good")).color(egui::Color32::WHITE))
                     .fill(super::theme::BADGE_MISSING.0);
                 if ui.add(drop).clicked() {
-                    command = Some(Command::DiscardChanges);
+                    command = Some(Command::DiscardChanges { only: None });
                     self.confirming_discard = false;
                 }
                 if ui.button("Keep them").clicked() {
@@ -65,6 +65,35 @@ impl UnconfirmedBar {
                 self.listing = !self.listing;
             }
         });
+        // A change that met a change made on the store since: both versions, and the choice.
+        for c in self.changes.iter().filter(|c| c.conflict.is_some()) {
+            let store = c.conflict.as_deref().unwrap_or_default();
+            ui.group(|ui| {
+                ui.label(
+                    RichText::new(format!("{} was changed on the store since you edited it.", c.title)).color(warn),
+                );
+                egui::Grid::new(("conflict", c.id)).num_columns(2).show(ui, |ui| {
+                    ui.label("On the store:");
+                    ui.label(format!("\u{201c}{}\u{201d}", crate::text::visible(store)));
+                    ui.end_row();
+                    ui.label("Yours:");
+                    ui.label(format!("\u{201c}{}\u{201d}", crate::text::visible(&c.after)));
+                    ui.end_row();
+                });
+                ui.horizontal(|ui| {
+                    if ui
+                        .button("Keep the store's")
+                        .on_hover_text("Drop your change: the store keeps its version.")
+                        .clicked()
+                    {
+                        command = Some(Command::DiscardChanges { only: Some(c.id) });
+                    }
+                    if ui.button("Send mine").on_hover_text("Replace the store's version with yours.").clicked() {
+                        command = Some(Command::ResumeChanges { only: Some(c.id), overwrite: true });
+                    }
+                });
+            });
+        }
         if self.listing {
             // A batch may leave hundreds: the list scrolls instead of pushing the window down.
             egui::ScrollArea::vertical().max_height(LIST_HEIGHT).auto_shrink([false, true]).show(ui, |ui| {
