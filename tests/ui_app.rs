@@ -28,13 +28,22 @@ fn app(config: SandboxConfig) -> Harness<'static, MediadeskApp> {
 
 /// The same in a window of `size`.
 fn app_sized(config: SandboxConfig, size: egui::Vec2) -> Harness<'static, MediadeskApp> {
+    app_in(config, size, mediadesk::engine::Folders::default())
+}
+
+/// The same keeping its catalog and edit journal in `folders`.
+fn app_in(
+    config: SandboxConfig,
+    size: egui::Vec2,
+    folders: mediadesk::engine::Folders,
+) -> Harness<'static, MediadeskApp> {
     let (tx, rx) = std::sync::mpsc::channel();
     let launcher = mediadesk::cli::sandbox_launcher(config, move |sb| {
         let _ = tx.send((sb.state(), sb.url()));
     });
-    let mut h = Harness::builder()
-        .with_size(size)
-        .build_eframe(move |cc| MediadeskApp::with_sandbox(&cc.egui_ctx, launcher).expect("the app starts"));
+    let mut h = Harness::builder().with_size(size).build_eframe(move |cc| {
+        MediadeskApp::with_sandbox_in(&cc.egui_ctx, launcher, folders).expect("the app starts")
+    });
     h.run_steps(2);
     let started = rx.recv_timeout(Duration::from_secs(30)).expect("the sandbox starts");
     SANDBOX.with(|s| *s.borrow_mut() = Some(started));
@@ -586,8 +595,10 @@ fn the_grid_scrolls_to_the_media_the_keyboard_reaches() {
 fn retrying_an_upload_that_failed_processing_deletes_the_failed_media_first() {
     let mut config = fast();
     config.faults.processing_failure_share = 1.0;
-    let mut h = app(config);
     let dir = temp_dir("retry-failed");
+    // With an edit journal: the clearing is written down like any delete.
+    let folders = mediadesk::engine::Folders { cache: None, data: Some(dir.join("data")) };
+    let mut h = app_in(config, egui::vec2(1300.0, 850.0), folders);
     let picked = png_file(&dir, "doomed.png");
     h.state_mut().set_file_picker(mediadesk::ui::FilePicker::answering(Some(vec![picked])));
     open_polaris(&mut h);
@@ -615,6 +626,11 @@ fn retrying_an_upload_that_failed_processing_deletes_the_failed_media_first() {
     let st = st.lock().unwrap();
     assert_eq!(st.products[&1].media.len(), 6, "no failed leftover beside the new try");
     assert!(!st.files.contains_key(&first), "the failed media was deleted, not only detached");
+    let journal = mediadesk::journal::Journal::open(&dir.join("data"), &mediadesk::model::StoreRef::Sandbox).unwrap();
+    let kinds: Vec<(String, mediadesk::journal::State)> =
+        journal.history(10).unwrap().into_iter().map(|e| (e.change.kind().to_string(), e.state)).collect();
+    assert!(kinds.contains(&("delete".into(), mediadesk::journal::State::Confirmed)), "{kinds:?}");
+    assert_eq!(kinds.iter().filter(|(k, _)| k == "upload").count(), 2, "both tries written down: {kinds:?}");
     std::fs::remove_dir_all(&dir).ok();
 }
 

@@ -280,6 +280,26 @@ async fn expand_folders(paths: Vec<PathBuf>) -> Vec<PathBuf> {
 /// has no delete); a failure is logged and the upload goes on.
 async fn clear_failed(ctx: &Ctx, product: &ProductId, media: &[MediaId]) {
     let store = ctx.store();
+    if let Some(journal) = super::journaled::current(ctx) {
+        // Written down like any delete (a file library) or removal (the file goes with it).
+        let change = if store.capabilities().file_library {
+            Change::Delete { media: media.to_vec() }
+        } else {
+            Change::Remove { media: media.to_vec(), order: Vec::new() }
+        };
+        let title = format!("Clearing {} media that failed processing", media.len());
+        let (j, p) = (journal.clone(), product.clone());
+        let written = super::journaled::blocking(move || crate::sync::lock(&j).write_down(&p, &title, &change, None));
+        match written.await {
+            Ok(entry) => match crate::journal::send(&journal, store.as_ref(), &entry, false).await {
+                Ok((Applied::Confirmed | Applied::AlreadyThere, _)) => {}
+                Ok((other, _)) => tracing::warn!(?other, "the failed media could not be cleared before the retry"),
+                Err(e) => tracing::warn!(error = %e, "the failed media could not be cleared before the retry"),
+            },
+            Err(e) => tracing::warn!(error = %e, "the failed media were not cleared: the journal refused"),
+        }
+        return;
+    }
     let result = match store.delete(media).await {
         Err(StoreError::Unsupported { .. }) => store.remove_from_product(product, media).await,
         other => other,
