@@ -562,6 +562,14 @@ async fn a_rename_is_journaled_undone_later_and_never_overwrites_a_name_changed_
         j.record(&ProductId(String::new()), "Name of polaris.jpg", &change).unwrap();
     }
     sb.state().lock().unwrap().files.get_mut(&37).unwrap().filename = "renamed-in-admin.jpg".into();
+    // Any write says what is left before it goes on.
+    let other = run(&sb, &data, &["alt", "set", PRODUCT, MEDIA, "Polaris watch"]).await;
+    assert_eq!(other.code, 0, "{}", other.stderr);
+    assert!(
+        other.stderr.contains("1 earlier change was not confirmed by the store: `mediadesk pending` lists it"),
+        "{}",
+        other.stderr
+    );
     let r = run(&sb, &data, &["resume"]).await;
     assert_eq!((r.code, r.lines[0]["code"].as_str()), (1, Some("CONFLICT")), "{:?}", r.lines);
     assert_eq!(r.lines[0]["conflict"]["store"], "renamed-in-admin.jpg");

@@ -22,6 +22,22 @@ pub fn open(cli: &Cli) -> Result<Mutex<Journal>, Exit> {
     })
 }
 
+/// Open the journal for a write, first saying on stderr when earlier changes were left
+/// unconfirmed (a command or the window stopped, or the store did not answer), so they are
+/// never forgotten: the command goes on, and `resume` sends them.
+pub fn open_for_write(cli: &Cli) -> Result<Mutex<Journal>, Exit> {
+    let journal = open(cli)?;
+    let left = crate::sync::lock(&journal).unconfirmed().map(|u| u.len()).unwrap_or(0);
+    if left > 0 {
+        let (changes, were) = if left == 1 { ("change was", "it") } else { ("changes were", "them") };
+        eprintln!(
+            "mediadesk: {left} earlier {changes} not confirmed by the store: `mediadesk pending` lists {were}, \
+             `mediadesk resume` sends {were}, `mediadesk discard ID` drops one"
+        );
+    }
+    Ok(journal)
+}
+
 /// An entry as a JSON line: what, which product and media, before → after, when, where it stands.
 fn entry_line(e: &Entry) -> Value {
     let mut v = json!({
@@ -278,7 +294,7 @@ async fn write_down_and_send(
 /// `mediadesk alt set`: the store's current text read (what the change replaces, kept for undo
 /// and for checking before a resumed send), the change written down, then sent.
 pub async fn set_alt(cli: &Cli, store: &dyn Store, product: ProductId, media: MediaId, alt: String) -> Exit {
-    let journal = match open(cli) {
+    let journal = match open_for_write(cli) {
         Ok(j) => j,
         Err(exit) => return exit,
     };
@@ -302,7 +318,7 @@ pub async fn set_alt(cli: &Cli, store: &dyn Store, product: ProductId, media: Me
 /// `mediadesk reorder`: the store's current order read (what the change replaces), the new
 /// order written down, then sent whole.
 pub async fn reorder(cli: &Cli, store: &dyn Store, product: ProductId, order: Vec<MediaId>) -> Exit {
-    let journal = match open(cli) {
+    let journal = match open_for_write(cli) {
         Ok(j) => j,
         Err(exit) => return exit,
     };
@@ -317,7 +333,7 @@ pub async fn reorder(cli: &Cli, store: &dyn Store, product: ProductId, order: Ve
 /// `mediadesk remove` and `mediadesk delete`: the product's order read first (a removal's
 /// undo puts the media back where they were), the change written down, then sent.
 pub async fn remove_or_delete(cli: &Cli, store: &dyn Store, product: Option<ProductId>, media: Vec<MediaId>) -> Exit {
-    let journal = match open(cli) {
+    let journal = match open_for_write(cli) {
         Ok(j) => j,
         Err(exit) => return exit,
     };
@@ -341,7 +357,7 @@ pub async fn remove_or_delete(cli: &Cli, store: &dyn Store, product: Option<Prod
 /// texts replaced, the files' names); all changes are written down in one commit; then each
 /// product's changes go out in one write. Killed half-way, `mediadesk resume` finishes it.
 pub async fn set_many(cli: &Cli, store: &dyn Store, file: &str) -> Exit {
-    let journal = match open(cli) {
+    let journal = match open_for_write(cli) {
         Ok(j) => j,
         Err(exit) => return exit,
     };
@@ -454,7 +470,7 @@ pub async fn resume(cli: &Cli, store: &dyn Store, overwrite: bool) -> Exit {
 /// `mediadesk undo [ID]`: put back what a confirmed change (the last one by default) replaced,
 /// as a new change in the journal, unless the store's text changed since.
 pub async fn undo(cli: &Cli, store: &dyn Store, id: Option<i64>) -> Exit {
-    let journal = match open(cli) {
+    let journal = match open_for_write(cli) {
         Ok(j) => j,
         Err(exit) => return exit,
     };
@@ -510,7 +526,7 @@ pub async fn upload(cli: &Cli, store: &dyn Store, product: ProductId, files: Vec
         lines.into_iter().flatten().for_each(line);
         return Exit::Usage;
     }
-    let journal = match open(cli) {
+    let journal = match open_for_write(cli) {
         Ok(j) => j,
         Err(exit) => return exit,
     };
@@ -631,7 +647,7 @@ fn upload_line(label: &str, product: &ProductId, r: crate::journal::UploadResult
 /// `mediadesk rename`: the file's current name read (what the change replaces, for undo and
 /// for checking before a resumed send), the new name written down, then sent.
 pub async fn rename(cli: &Cli, store: &dyn Store, media: MediaId, filename: String) -> Exit {
-    let journal = match open(cli) {
+    let journal = match open_for_write(cli) {
         Ok(j) => j,
         Err(exit) => return exit,
     };
@@ -661,7 +677,7 @@ pub async fn set_media(
     main: Option<String>,
     gallery: Vec<String>,
 ) -> Exit {
-    let journal = match open(cli) {
+    let journal = match open_for_write(cli) {
         Ok(j) => j,
         Err(exit) => return exit,
     };
