@@ -7,6 +7,7 @@ pub mod disk_cache;
 pub mod engine;
 pub mod filetype;
 pub mod journal;
+pub mod logging;
 pub mod model;
 pub mod order;
 pub mod rng;

@@ -7,11 +7,9 @@ use mediadesk::cli::Cli;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    // MEDIADESK_LOG, else RUST_LOG, else `--verbose` (debug) or warnings only.
-    let filter = tracing_subscriber::EnvFilter::try_from_env("MEDIADESK_LOG")
-        .or_else(|_| tracing_subscriber::EnvFilter::try_from_default_env())
-        .unwrap_or_else(|_| if cli.verbose { "mediadesk=debug,warn".into() } else { "warn".into() });
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    // MEDIADESK_LOG, else RUST_LOG, else `--verbose` (debug) or warnings only on stderr; the
+    // log file keeps information too.
+    mediadesk::logging::init(cli.verbose);
     match &cli.command {
         #[cfg(feature = "sandbox")]
         Some(mediadesk::cli::Command::Sandbox(args)) => match mediadesk::cli::run_sandbox(args) {

@@ -286,14 +286,22 @@ async fn the_token_never_appears_in_trace_logs() {
     let sandbox = quick_sandbox().await;
     let token = sandbox.token().to_string();
     let url = sandbox.url();
+    let logs = std::env::temp_dir().join(format!("mediadesk-trace-logs-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&logs);
     let out = tokio::task::block_in_place(|| {
         std::process::Command::new(env!("CARGO_BIN_EXE_mediadesk"))
             .args(["--endpoint", &url, "media", "gid://shopify/Product/1"])
             .env("MEDIADESK_TOKEN", &token)
             .env("MEDIADESK_LOG", "trace")
+            .env(mediadesk::logging::DIR_VAR, &logs)
             .output()
             .unwrap()
     });
+    // The log file has the same lines, and no token either.
+    let file = std::fs::read_to_string(logs.join(mediadesk::logging::FILE)).expect("a log file in MEDIADESK_LOG_DIR");
+    assert!(file.contains("shopify_request"), "{file:.2000}");
+    assert!(!file.contains(&token), "the token leaked into the log file");
+    let _ = std::fs::remove_dir_all(&logs);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("shopify_request"), "the request spans are logged: {stderr:.2000}");
