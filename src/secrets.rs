@@ -91,6 +91,17 @@ pub fn delete(store: &StoreRef) -> Result<(), SecretError> {
     }
 }
 
+/// Whether the keyring answers: an entry that is not there is asked for (`mediadesk doctor`).
+pub fn probe() -> Result<(), SecretError> {
+    ensure_store()?;
+    let e =
+        keyring_core::Entry::new(SERVICE, "mediadesk-doctor-probe").map_err(|e| SecretError::Keyring(e.to_string()))?;
+    match e.get_password() {
+        Ok(_) | Err(keyring_core::Error::NoEntry) => Ok(()),
+        Err(e) => Err(SecretError::Keyring(e.to_string())),
+    }
+}
+
 /// The secret to use for a store: `MEDIADESK_TOKEN` when set, else the keyring's entry.
 pub fn token_for(store: &StoreRef) -> Result<Secret, SecretError> {
     if let Ok(t) = std::env::var(TOKEN_VAR)

@@ -149,6 +149,9 @@ pub enum Command {
     /// The changes written down in the edit journal and not confirmed by the store (a command
     /// or the window stopped, or the connection failed, before the answer came), oldest first.
     Pending,
+    /// Check what mediadesk needs (a display, OpenGL, the keyring, writable folders, the store
+    /// answering) and say what is missing and how to fix it; exit 1 when something is.
+    Doctor,
     /// Send the unconfirmed changes in the order they were made, each checked against the store
     /// first: one already there is confirmed without sending; one whose text was changed on the
     /// store meanwhile is left for you to choose.

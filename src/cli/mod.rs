@@ -1,11 +1,14 @@
 //! The command line: `mediadesk` opens the window; subcommands run headless against a store,
 //! printing JSON lines on stdout and messages on stderr.
 
+use std::sync::Arc;
+
 use serde_json::{Value, json};
 
 use crate::model::{MediaId, Platform, ProductId, ProductQuery, ProductSort, StoreRef};
 mod args;
 mod catalog;
+mod doctor;
 mod journal;
 #[cfg(feature = "sandbox")]
 mod sandbox;
@@ -159,6 +162,7 @@ fn prepare(platform: Platform, command: &Command) -> Result<Job, StoreError> {
         | Command::Sync { .. }
         | Command::Search { .. }
         | Command::Pending
+        | Command::Doctor
         | Command::Resume { .. }
         | Command::Discard { .. }
         | Command::History { .. }
@@ -229,6 +233,7 @@ pub fn run_command(cli: &Cli, command: &Command) -> Exit {
         Command::Pending => return journal::pending(cli),
         Command::History { limit } => return journal::history(cli, *limit),
         Command::Discard { id } => return journal::discard(cli, *id),
+        Command::Doctor => return doctor::run(cli),
         _ => {}
     }
     // Ids and local checks first: a refusal costs no request and no sandbox start.
@@ -244,33 +249,11 @@ pub fn run_command(cli: &Cli, command: &Command) -> Exit {
         }
     };
     rt.block_on(async {
-        // The sandbox without an address: a temporary one in this process, kept until the end.
-        let (store, credentials, _sandbox) = match (&cli.store, &cli.endpoint) {
-            (StoreRef::Sandbox, None) => match temporary_sandbox().await {
-                Ok(opened) => {
-                    eprintln!("mediadesk: using a temporary sandbox; run `mediadesk sandbox` and pass --endpoint to keep changes");
-                    (opened.store, None, opened.keep)
-                }
-                Err(e) => {
-                    eprintln!("mediadesk: {e}");
-                    return Exit::Failed;
-                }
-            },
-            _ => {
-                let credentials = match credentials_for(&cli.store, command) {
-                    Ok(c) => c,
-                    Err(e) => {
-                        eprintln!("mediadesk: {e}");
-                        return Exit::Usage;
-                    }
-                };
-                match crate::store::open(&cli.store, cli.endpoint.as_deref(), &cli.api_version, credentials.clone()) {
-                    Ok(s) => (s, Some(credentials), None),
-                    Err(e) => {
-                        eprintln!("mediadesk: {e}");
-                        return Exit::Usage;
-                    }
-                }
+        let (store, credentials, _sandbox) = match open_store(cli, command).await {
+            Ok(opened) => opened,
+            Err((message, exit)) => {
+                eprintln!("mediadesk: {message}");
+                return exit;
             }
         };
         // `_sandbox` lives until this block ends, after the command.
@@ -278,7 +261,9 @@ pub fn run_command(cli: &Cli, command: &Command) -> Exit {
             Command::Connect { .. } => match &credentials {
                 Some(c) => connect_and_save(store.as_ref(), &cli.store, c).await,
                 None => {
-                    eprintln!("mediadesk: a temporary sandbox needs no saved credentials; pass --endpoint to connect to one");
+                    eprintln!(
+                        "mediadesk: a temporary sandbox needs no saved credentials; pass --endpoint to connect to one"
+                    );
                     Exit::Usage
                 }
             },
@@ -302,7 +287,9 @@ pub fn run_command(cli: &Cli, command: &Command) -> Exit {
             }
             // Every alt edit goes through the journal.
             _ => match job {
-                Job::Alt { product, edit } => journal::set_alt(cli, store.as_ref(), product, edit.media, edit.alt).await,
+                Job::Alt { product, edit } => {
+                    journal::set_alt(cli, store.as_ref(), product, edit.media, edit.alt).await
+                }
                 Job::Reorder { product, order } => journal::reorder(cli, store.as_ref(), product, order).await,
                 Job::Remove { product, media } => {
                     journal::remove_or_delete(cli, store.as_ref(), Some(product), media).await
@@ -314,6 +301,24 @@ pub fn run_command(cli: &Cli, command: &Command) -> Exit {
             },
         }
     })
+}
+
+/// A store opened for a command: the store, the credentials it was opened with (none for a
+/// temporary sandbox), and what must live while it is used.
+type OpenStore = (Arc<dyn Store>, Option<Credentials>, Option<Box<dyn std::any::Any + Send + Sync>>);
+
+/// Open `--store` for `command`: the sandbox without an address is a temporary one in this
+/// process. An `Err` says why, with the exit code it calls for.
+async fn open_store(cli: &Cli, command: &Command) -> Result<OpenStore, (String, Exit)> {
+    if let (StoreRef::Sandbox, None) = (&cli.store, &cli.endpoint) {
+        let opened = temporary_sandbox().await.map_err(|e| (e, Exit::Failed))?;
+        eprintln!("mediadesk: using a temporary sandbox; run `mediadesk sandbox` and pass --endpoint to keep changes");
+        return Ok((opened.store, None, opened.keep));
+    }
+    let credentials = credentials_for(&cli.store, command).map_err(|e| (e, Exit::Usage))?;
+    let store = crate::store::open(&cli.store, cli.endpoint.as_deref(), &cli.api_version, credentials.clone())
+        .map_err(|e| (e.to_string(), Exit::Usage))?;
+    Ok((store, Some(credentials), None))
 }
 
 /// A sandbox for one command, in builds with the sandbox.
