@@ -36,6 +36,15 @@ impl StoreRef {
             StoreRef::Ecwid { .. } => Platform::Ecwid,
         }
     }
+
+    /// The platform in words, without the shop's name (what diagnostics may say of a store).
+    pub fn platform_name(&self) -> &'static str {
+        match self {
+            StoreRef::Shopify { .. } => "Shopify",
+            StoreRef::Ecwid { .. } => "Ecwid",
+            StoreRef::Sandbox => "the built-in sandbox (Shopify's API)",
+        }
+    }
 }
 
 impl fmt::Display for StoreRef {

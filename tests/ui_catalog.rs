@@ -302,3 +302,34 @@ fn the_history_window_lists_changes_and_undoes_one_of_them() {
     drop(h);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn about_names_the_version_and_copies_diagnostics_without_secrets() {
+    let dir = data_dir("about");
+    let (mut h, _sandbox) = sandbox_app(&dir);
+    step_until(&mut h, "the store open", |h| shows(h, "products on this computer"));
+    h.get_by_label("About").click();
+    step_until(&mut h, "the About window", |h| shows(h, &format!("mediadesk {}", env!("CARGO_PKG_VERSION"))));
+    assert!(shows(&h, &dir.display().to_string()), "where the data is");
+    h.get_by_label("Copy diagnostics").click();
+    h.run_steps(1);
+    let copied: Vec<String> = h
+        .output()
+        .platform_output
+        .commands
+        .iter()
+        .filter_map(|c| match c {
+            egui::OutputCommand::CopyText(t) => Some(t.clone()),
+            _ => None,
+        })
+        .collect();
+    step_until(&mut h, "the copy said", |h| shows(h, "Copied to the clipboard"));
+    let text = copied.first().expect("the diagnostics were copied");
+    assert!(text.starts_with(&format!("mediadesk {}", env!("CARGO_PKG_VERSION"))), "{text}");
+    assert!(text.contains("System: ") && text.contains(std::env::consts::ARCH), "{text}");
+    assert!(text.contains("Renderer: "), "{text}");
+    assert!(text.contains("Store: the built-in sandbox"), "{text}");
+    assert!(!text.contains(mediadesk::sandbox::SANDBOX_TOKEN), "never the token: {text}");
+    drop(h);
+    let _ = std::fs::remove_dir_all(&dir);
+}

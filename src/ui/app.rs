@@ -125,6 +125,10 @@ pub struct MediadeskApp {
     pub(super) waiting: std::collections::HashSet<MediaId>,
     /// The History window: the journal's recent changes.
     pub(super) history: super::history::HistoryWindow,
+    /// The About window.
+    pub(super) about: super::about::AboutWindow,
+    /// Where the catalogs and journals are kept, if anywhere (the About window says).
+    data_dir: Option<PathBuf>,
 }
 
 impl MediadeskApp {
@@ -189,6 +193,7 @@ impl MediadeskApp {
         super::theme::apply(ctx);
         let repaint_ctx = ctx.clone();
         let has_sandbox = launcher.is_some();
+        let data_dir = folders.data.clone();
         let engine = Engine::start(launcher, folders, move || repaint_ctx.request_repaint())?;
         Ok(MediadeskApp {
             engine,
@@ -220,6 +225,8 @@ impl MediadeskApp {
             unconfirmed: Default::default(),
             waiting: Default::default(),
             history: Default::default(),
+            about: Default::default(),
+            data_dir,
         })
     }
 
@@ -509,7 +516,7 @@ impl eframe::App for MediadeskApp {
         }
     }
 
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         // Before anything draws: the list's row and the tiles read them.
         self.open_marks.follow(self.media.as_ref(), self.capabilities.alt_max_chars);
         egui::Panel::top("banner").show(ui, |ui| self.banner(ui));
@@ -539,6 +546,18 @@ impl eframe::App for MediadeskApp {
         if let Some(command) = self.history.show(&ctx) {
             self.engine.send(command);
         }
+        if self.about.renderer.is_none() {
+            self.about.renderer = Some(match frame.gl() {
+                Some(gl) => {
+                    use eframe::glow::HasContext;
+                    let v = gl.version();
+                    let kind = if v.is_embedded { "OpenGL ES" } else { "OpenGL" };
+                    format!("{kind} {}.{} ({})", v.major, v.minor, v.vendor_info)
+                }
+                None => "no OpenGL context (a test harness, or another renderer)".into(),
+            });
+        }
+        self.about.show(&ctx, self.store.platform_name(), self.data_dir.as_deref());
         self.leaving_ui(&ctx);
     }
 }

@@ -16,6 +16,11 @@ impl MediadeskApp {
                 if ui.button(button).clicked() {
                     self.stores.open = !self.stores.open;
                 }
+                let about = ui.button("About").on_hover_text("Version, where data and logs are, and diagnostics");
+                self.about.anchor = Some(about.rect.left_bottom());
+                if about.clicked() {
+                    self.about.open = !self.about.open;
+                }
                 let history = ui.button("History").on_hover_text("The changes you made, with an Undo for each");
                 // The window opens under its button, like the Stores window.
                 self.history.anchor = Some(history.rect.left_bottom());

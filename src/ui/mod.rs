@@ -1,5 +1,6 @@
 //! The desktop app: the window, its panels and how it applies the engine's events.
 
+mod about;
 mod activity;
 mod app;
 mod banner;
@@ -27,13 +28,18 @@ pub fn run(launcher: Option<crate::store::LocalLauncher>, data_dir: Option<std::
     if let Some(missing) = no_display() {
         return Err(missing);
     }
-    let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title("mediadesk")
-            .with_inner_size([1200.0, 780.0])
-            .with_min_inner_size([720.0, 480.0]),
-        ..Default::default()
-    };
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title("mediadesk")
+        .with_app_id("mediadesk")
+        .with_inner_size([1200.0, 780.0])
+        .with_min_inner_size([720.0, 480.0]);
+    // The icon made from assets/mediadesk.svg (packaging/make-icons.sh); a window without one
+    // still works.
+    match eframe::icon_data::from_png_bytes(ICON) {
+        Ok(icon) => viewport = viewport.with_icon(std::sync::Arc::new(icon)),
+        Err(e) => tracing::warn!(error = %e, "the window icon could not be read"),
+    }
+    let options = eframe::NativeOptions { viewport, ..Default::default() };
     eframe::run_native(
         "mediadesk",
         options,
@@ -41,6 +47,9 @@ pub fn run(launcher: Option<crate::store::LocalLauncher>, data_dir: Option<std::
     )
     .map_err(|e| window_error(&e.to_string()))
 }
+
+/// The app's icon, 256 px.
+pub const ICON: &[u8] = include_bytes!("../../assets/icons/mediadesk-256.png");
 
 /// How to carry on without a window: the command line does everything the window does.
 const WITHOUT_A_WINDOW: &str =
