@@ -21,7 +21,7 @@ fn main() -> ExitCode {
         },
         Some(command) => ExitCode::from(mediadesk::cli::run_command(&cli, command).code()),
         // Without a data folder the window still works, reading everything from the store.
-        None => match mediadesk::ui::run(sandbox_launcher(), mediadesk::cli::data_dir(&cli).ok()) {
+        None => match mediadesk::ui::run(sandbox_launcher(), mediadesk::cli::data_dir(&cli).ok(), cli.files.clone()) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("mediadesk: {e}");

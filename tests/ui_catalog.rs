@@ -47,13 +47,21 @@ fn data_dir(name: &str) -> PathBuf {
 fn sandbox_app(
     dir: &std::path::Path,
 ) -> (Harness<'static, MediadeskApp>, Arc<Mutex<mediadesk::sandbox::state::State>>) {
+    sandbox_app_with(dir, Vec::new())
+}
+
+/// The same, opened with `files` (as a file manager's "Open with" does).
+fn sandbox_app_with(
+    dir: &std::path::Path,
+    files: Vec<PathBuf>,
+) -> (Harness<'static, MediadeskApp>, Arc<Mutex<mediadesk::sandbox::state::State>>) {
     let (tx, rx) = std::sync::mpsc::channel();
     let launcher = mediadesk::cli::sandbox_launcher(SandboxConfig::default(), move |sb| {
         let _ = tx.send(sb.state());
     });
     let folders = Folders { cache: None, data: Some(dir.to_path_buf()) };
     let mut h = Harness::builder().with_size(egui::vec2(1300.0, 850.0)).build_eframe(move |cc| {
-        MediadeskApp::with_sandbox_in(&cc.egui_ctx, launcher, folders).expect("the app starts")
+        MediadeskApp::with_sandbox_in(&cc.egui_ctx, launcher, folders).expect("the app starts").with_files(files)
     });
     h.run_steps(2);
     (h, rx.recv_timeout(Duration::from_secs(30)).unwrap())
@@ -330,6 +338,40 @@ fn about_names_the_version_and_copies_diagnostics_without_secrets() {
     assert!(text.contains("Renderer: "), "{text}");
     assert!(text.contains("Store: the built-in sandbox"), "{text}");
     assert!(!text.contains(mediadesk::sandbox::SANDBOX_TOKEN), "never the token: {text}");
+    drop(h);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn files_the_app_is_opened_with_wait_for_their_product_then_go_to_it() {
+    let dir = data_dir("opened");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("opened-with.png");
+    let mut png = Vec::new();
+    image::RgbImage::from_pixel(60, 40, image::Rgb([200, 90, 30]))
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    std::fs::write(&file, png).unwrap();
+    let (mut h, sandbox) = sandbox_app_with(&dir, vec![file]);
+    step_until(&mut h, "the question", |h| shows(h, "1 file to upload (opened-with.png)"));
+    assert!(shows(&h, "Choose their product in the list."), "never guessed");
+    step_until(&mut h, "the catalog", |h| shows(h, "products on this computer"));
+    h.get_by_label("Products").click();
+    h.run_steps(1);
+    h.get_by_label("Products").type_text("title:polaris*");
+    step_until(&mut h, "the search results", |h| h.query_by_label_contains("Polaris Watch\n").is_some());
+    h.get_by_label_contains("Polaris Watch\n").click();
+    step_until(&mut h, "the button naming the product", |h| {
+        h.query_by_label("Upload to \u{201c}Polaris Watch\u{201d}").is_some()
+    });
+    let before = sandbox.lock().unwrap().products[&1].media.len();
+    h.get_by_label("Upload to \u{201c}Polaris Watch\u{201d}").click();
+    step_until(&mut h, "the file on the product", |_| {
+        let st = sandbox.lock().unwrap();
+        st.products[&1].media.iter().any(|m| st.files[m].filename == "opened-with.png")
+    });
+    assert_eq!(sandbox.lock().unwrap().products[&1].media.len(), before + 1);
+    step_until(&mut h, "the question gone", |h| !shows(h, "to upload (opened-with.png)"));
     drop(h);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -10,8 +10,12 @@ use crate::store::shopify::endpoint;
 
 /// mediadesk: manage your store's product media.
 #[derive(Debug, Parser)]
-#[command(name = "mediadesk", version, about)]
+#[command(name = "mediadesk", version, about, args_conflicts_with_subcommands = true)]
 pub struct Cli {
+    /// Files to upload: the window opens and asks which product they go to (how a file manager's
+    /// "Open with mediadesk" arrives).
+    #[arg(value_name = "FILE")]
+    pub files: Vec<std::path::PathBuf>,
     /// The store: shopify:SHOP (name or name.myshopify.com), ecwid:STORE_ID or sandbox.
     #[arg(long, default_value = "sandbox")]
     pub store: StoreRef,

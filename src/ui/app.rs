@@ -127,6 +127,8 @@ pub struct MediadeskApp {
     pub(super) history: super::history::HistoryWindow,
     /// The About window.
     pub(super) about: super::about::AboutWindow,
+    /// Files the app was opened with, waiting for the merchant to choose their product.
+    pub(super) opened_files: Vec<PathBuf>,
     /// Where the catalogs and journals are kept, if anywhere (the About window says).
     data_dir: Option<PathBuf>,
 }
@@ -143,6 +145,13 @@ impl MediadeskApp {
         let persisted = cc.storage.map(Persisted::load).unwrap_or_default();
         let folders = Folders { cache: crate::disk_cache::user_cache_dir(), data: data_dir };
         Self::resume(&cc.egui_ctx, launcher, folders, persisted, None)
+    }
+
+    /// The app with `files` waiting to be uploaded once the merchant picks their product (the
+    /// files the app was opened with).
+    pub fn with_files(mut self, files: Vec<PathBuf>) -> Self {
+        self.opened_files = files.into_iter().map(|f| std::path::absolute(&f).unwrap_or(f)).collect();
+        self
     }
 
     /// The app resuming from what was kept; `endpoint` sends the reopened store's requests to a
@@ -226,6 +235,7 @@ impl MediadeskApp {
             waiting: Default::default(),
             history: Default::default(),
             about: Default::default(),
+            opened_files: Vec::new(),
             data_dir,
         })
     }

@@ -39,6 +39,7 @@ impl MediadeskApp {
         if let Some(command) = self.unconfirmed.show(ui) {
             self.engine.send(command);
         }
+        self.opened_files_bar(ui);
     }
 
     fn banner_text(&mut self, ui: &mut egui::Ui, on_sandbox: bool) {
@@ -63,5 +64,37 @@ impl MediadeskApp {
             ui.spinner();
             ui.label(format!("Opening {}…", self.stores.pending.as_ref().map(|s| s.to_string()).unwrap_or_default()));
         }
+    }
+
+    /// Files the app was opened with: which product they go to is asked, never guessed.
+    fn opened_files_bar(&mut self, ui: &mut egui::Ui) {
+        if self.opened_files.is_empty() {
+            return;
+        }
+        let names: Vec<String> = self.opened_files.iter().map(|p| crate::engine::file_name(p)).collect();
+        let n = names.len();
+        let title = self
+            .media
+            .as_ref()
+            .filter(|m| self.selected.as_ref() == Some(&m.id))
+            .map(|m| crate::text::visible(&m.title).into_owned());
+        ui.horizontal_wrapped(|ui| {
+            let what = if n == 1 { "1 file".to_string() } else { format!("{n} files") };
+            ui.label(RichText::new(format!("{what} to upload ({})", names.join(", "))).color(WARN));
+            match (&title, self.selected.clone()) {
+                (Some(title), Some(product)) => {
+                    if ui.button(format!("Upload to \u{201c}{title}\u{201d}")).clicked() {
+                        let files = std::mem::take(&mut self.opened_files);
+                        self.upload(product, files);
+                    }
+                }
+                _ => {
+                    ui.label("Choose their product in the list.");
+                }
+            }
+            if ui.button("Cancel").on_hover_text("Upload nothing").clicked() {
+                self.opened_files.clear();
+            }
+        });
     }
 }

@@ -24,7 +24,12 @@ pub use files::FilePicker;
 
 /// Open the window and run until it closes; `launcher` starts the built-in sandbox when the app
 /// needs it (builds with the sandbox); the stores' catalogs live in `data_dir`.
-pub fn run(launcher: Option<crate::store::LocalLauncher>, data_dir: Option<std::path::PathBuf>) -> Result<(), String> {
+/// `files` (opened with the app from a file manager) wait for the merchant to choose their product.
+pub fn run(
+    launcher: Option<crate::store::LocalLauncher>,
+    data_dir: Option<std::path::PathBuf>,
+    files: Vec<std::path::PathBuf>,
+) -> Result<(), String> {
     if let Some(missing) = no_display() {
         return Err(missing);
     }
@@ -43,7 +48,7 @@ pub fn run(launcher: Option<crate::store::LocalLauncher>, data_dir: Option<std::
     eframe::run_native(
         "mediadesk",
         options,
-        Box::new(|cc| Ok(Box::new(MediadeskApp::restored(cc, launcher, data_dir)?))),
+        Box::new(|cc| Ok(Box::new(MediadeskApp::restored(cc, launcher, data_dir)?.with_files(files)))),
     )
     .map_err(|e| window_error(&e.to_string()))
 }
