@@ -27,7 +27,7 @@ pub const DIR_VAR: &str = "MEDIADESK_LOG_DIR";
 
 /// The folder the log file goes to: `MEDIADESK_LOG_DIR`, else the platform's place for an
 /// app's logs (`~/.local/state/mediadesk` on Linux, `~/Library/Logs/mediadesk` on macOS,
-/// `%LOCALAPPDATA%\mediadesk\logs` on Windows).
+/// `%LOCALAPPDATA%\mediadesk\data\logs` on Windows).
 pub fn dir() -> Option<PathBuf> {
     if let Some(d) = std::env::var_os(DIR_VAR).filter(|v| !v.is_empty()) {
         return Some(PathBuf::from(d));

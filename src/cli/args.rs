@@ -10,7 +10,7 @@ use crate::store::shopify::endpoint;
 
 /// mediadesk: manage your store's product media.
 #[derive(Debug, Parser)]
-#[command(name = "mediadesk", version, about, args_conflicts_with_subcommands = true)]
+#[command(name = "mediadesk", version, about)]
 pub struct Cli {
     /// Files to upload: the window opens and asks which product they go to (how a file manager's
     /// "Open with mediadesk" arrives).
