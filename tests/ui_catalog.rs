@@ -123,6 +123,7 @@ fn with_the_store_unreachable_the_window_opens_on_its_catalog() {
         last_store: Some("ecwid:1003".into()),
         last_product: Some(ProductId("1".into())),
         tile_zoom: None,
+        appearance: Default::default(),
     };
     let started = Arc::new(AtomicBool::new(false));
     let resumed = |endpoint: String| {

@@ -18,6 +18,8 @@ pub struct AboutWindow {
     pub renderer: Option<String>,
     /// The diagnostics were copied (said beside the button).
     copied: bool,
+    /// Light, dark or the system's theme (kept between runs).
+    pub appearance: super::theme::Appearance,
 }
 
 impl AboutWindow {
@@ -46,6 +48,20 @@ impl AboutWindow {
             });
             ui.add_space(6.0);
             ui.horizontal(|ui| {
+                use super::theme::Appearance;
+                ui.label("Appearance");
+                let before = self.appearance;
+                egui::ComboBox::from_id_salt("appearance").selected_text(before.words()).show_ui(ui, |ui| {
+                    for a in [Appearance::System, Appearance::Dark, Appearance::Light] {
+                        ui.selectable_value(&mut self.appearance, a, a.words());
+                    }
+                });
+                if self.appearance != before {
+                    super::theme::apply(ui.ctx(), self.appearance);
+                }
+            });
+            ui.add_space(6.0);
+            ui.horizontal(|ui| {
                 let copy = ui.button("Copy diagnostics").on_hover_text(
                     "Version, system, renderer, the store's platform and the last log lines, for a support \
                      request. Never a token or a shop's secrets.",
@@ -55,7 +71,7 @@ impl AboutWindow {
                     self.copied = true;
                 }
                 if self.copied {
-                    ui.label(RichText::new("Copied to the clipboard").color(super::theme::GOOD));
+                    ui.label(RichText::new("Copied to the clipboard").color(super::theme::palette(ui.ctx()).good));
                 }
             });
         });

@@ -3,7 +3,6 @@
 
 use egui::RichText;
 
-use super::theme::{BAD, GOOD};
 use crate::engine::{Command, JobState};
 
 /// Jobs shown in the strip, newest first.
@@ -89,7 +88,7 @@ impl Activity {
     pub(super) fn activity_ui(&mut self, ui: &mut egui::Ui, undo: Option<&str>) -> Option<ActivityClick> {
         if let Some(error) = self.error.clone() {
             ui.horizontal(|ui| {
-                ui.colored_label(BAD, error);
+                ui.colored_label(super::theme::palette(ui.ctx()).bad, error);
                 if ui.button("Dismiss").clicked() {
                     self.error = None;
                 }
@@ -118,13 +117,16 @@ impl Activity {
                         }
                     }
                     JobState::Done => {
-                        ui.label(RichText::new(done_words(&job.title)).color(GOOD));
+                        ui.label(RichText::new(done_words(&job.title)).color(super::theme::palette(ui.ctx()).good));
                     }
                     JobState::Failed { message, detail } => {
                         // The user's words on the strip; the platform's code and words on hover
                         // and, for the newest failure, on the line below.
-                        ui.label(RichText::new(format!("Failed: {}: {message}", job.title)).color(BAD))
-                            .on_hover_text(detail);
+                        ui.label(
+                            RichText::new(format!("Failed: {}: {message}", job.title))
+                                .color(super::theme::palette(ui.ctx()).bad),
+                        )
+                        .on_hover_text(detail);
                         if job.retry.is_some() && ui.button(format!("Retry: {}", job.title)).clicked() {
                             clicked = Some(ActivityClick::Retry(*id));
                         }

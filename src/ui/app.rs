@@ -43,6 +43,8 @@ pub struct Persisted {
     pub last_product: Option<ProductId>,
     /// The grid's tile zoom (Ctrl+wheel), when changed from the usual size.
     pub tile_zoom: Option<f32>,
+    /// Light, dark or the system's (the default).
+    pub appearance: super::theme::Appearance,
 }
 
 impl Persisted {
@@ -59,6 +61,7 @@ impl Persisted {
             last_store: get(LEGACY_KEYS[1]),
             last_product: get(LEGACY_KEYS[2]).map(ProductId),
             tile_zoom: None,
+            appearance: Default::default(),
         }
     }
 }
@@ -168,6 +171,8 @@ impl MediadeskApp {
         app.stores.saved = persisted.saved_stores;
         let last_product = persisted.last_product;
         app.grid.zoom = persisted.tile_zoom.unwrap_or(1.0);
+        app.about.appearance = persisted.appearance;
+        super::theme::apply(ctx, persisted.appearance);
         match persisted.last_store.and_then(|s| s.parse::<StoreRef>().ok()).filter(|s| *s != StoreRef::Sandbox) {
             Some(store) => {
                 app.pending_product = last_product.map(|p| (store.clone(), p));
@@ -199,7 +204,7 @@ impl MediadeskApp {
 
     /// The app with its engine started and no store open yet.
     fn starting(ctx: &egui::Context, launcher: Option<LocalLauncher>, folders: Folders) -> Result<Self, String> {
-        super::theme::apply(ctx);
+        super::theme::apply(ctx, super::theme::Appearance::default());
         let repaint_ctx = ctx.clone();
         let has_sandbox = launcher.is_some();
         let data_dir = folders.data.clone();
@@ -492,6 +497,7 @@ impl eframe::App for MediadeskApp {
             last_store: (self.store != StoreRef::Sandbox).then(|| self.store.to_string()),
             last_product: self.selected.clone(),
             tile_zoom: Some(self.grid.zoom).filter(|z| (*z - 1.0).abs() > 0.01),
+            appearance: self.about.appearance,
         };
         eframe::set_value(storage, PERSIST_KEY, &persisted);
     }
@@ -600,10 +606,15 @@ mod tests {
             last_store: Some("ecwid:1003".into()),
             last_product: Some(ProductId("7".into())),
             tile_zoom: None,
+            appearance: Default::default(),
         };
         let mut storage = Memory::default();
         eframe::set_value(&mut storage, PERSIST_KEY, &kept);
         assert_eq!(Persisted::load(&storage), kept);
+        // The theme chosen is kept too.
+        let light = Persisted { appearance: crate::ui::theme::Appearance::Light, ..kept.clone() };
+        eframe::set_value(&mut storage, PERSIST_KEY, &light);
+        assert_eq!(Persisted::load(&storage).appearance, crate::ui::theme::Appearance::Light);
 
         // The first versions' keys, one string each.
         let mut legacy = Memory::default();

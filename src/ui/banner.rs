@@ -4,7 +4,6 @@
 use egui::RichText;
 
 use super::app::MediadeskApp;
-use super::theme::WARN;
 
 impl MediadeskApp {
     pub(super) fn banner(&mut self, ui: &mut egui::Ui) {
@@ -34,7 +33,7 @@ impl MediadeskApp {
             });
         });
         for l in &self.limitations {
-            ui.label(RichText::new(l).color(WARN).small());
+            ui.label(RichText::new(l).color(super::theme::palette(ui.ctx()).warn).small());
         }
         if let Some(command) = self.unconfirmed.show(ui) {
             self.engine.send(command);
@@ -80,7 +79,10 @@ impl MediadeskApp {
             .map(|m| crate::text::visible(&m.title).into_owned());
         ui.horizontal_wrapped(|ui| {
             let what = if n == 1 { "1 file".to_string() } else { format!("{n} files") };
-            ui.label(RichText::new(format!("{what} to upload ({})", names.join(", "))).color(WARN));
+            ui.label(
+                RichText::new(format!("{what} to upload ({})", names.join(", ")))
+                    .color(super::theme::palette(ui.ctx()).warn),
+            );
             match (&title, self.selected.clone()) {
                 (Some(title), Some(product)) => {
                     if ui.button(format!("Upload to \u{201c}{title}\u{201d}")).clicked() {

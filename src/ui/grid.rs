@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use egui::{Color32, Key, Modifiers, RichText, Vec2};
 
 use super::scroll::RowScroll;
-use super::theme::{BAD, BADGE_MISSING, BADGE_OK, BADGE_WORK};
+use super::theme::{BADGE_MISSING, BADGE_OK, BADGE_WORK};
 use super::thumbnails::Thumb;
 // How a tile's alt text fares: the same checks as the inspector's and the list's counts.
 use crate::audit::Mark as AltMark;
@@ -483,7 +483,7 @@ fn tile(
     };
     badge(&painter, alt_text, rect.right_bottom() - Vec2::splat(6.0), egui::Align2::RIGHT_BOTTOM, alt_colours);
     let stroke = if selected {
-        egui::Stroke::new(3.0, super::theme::SELECTED)
+        egui::Stroke::new(3.0, super::theme::palette(ui.ctx()).selected)
     } else {
         egui::Stroke::new(1.0, visuals.widgets.noninteractive.bg_stroke.color)
     };
@@ -528,7 +528,8 @@ fn upload_tile(ui: &mut egui::Ui, u: &UploadTile, side: f32) {
     let painter = ui.painter_at(rect);
     let failed = matches!(u.state, UploadState::Failed(_));
     painter.rect_filled(rect, 6.0, visuals.faint_bg_color);
-    let border = if failed { BAD } else { visuals.widgets.noninteractive.bg_stroke.color };
+    let border =
+        if failed { super::theme::palette(ui.ctx()).bad } else { visuals.widgets.noninteractive.bg_stroke.color };
     painter.rect_stroke(rect, 6.0, egui::Stroke::new(1.5, border), egui::StrokeKind::Inside);
     let inner = rect.shrink(8.0);
     let name =
@@ -555,7 +556,7 @@ fn upload_tile(ui: &mut egui::Ui, u: &UploadTile, side: f32) {
             (format!("Not uploaded: {reason}"), format!("Not uploaded: {}: {reason}", u.name))
         }
     };
-    let colour = if failed { BAD } else { visuals.text_color() };
+    let colour = if failed { super::theme::palette(ui.ctx()).bad } else { visuals.text_color() };
     let status_galley = painter.layout(status, egui::FontId::proportional(11.5), colour, inner.width());
     // A reason goes right under the name (it may be long); progress sits under the bar.
     let below_name = inner.top() + name_height + 6.0;

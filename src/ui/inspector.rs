@@ -8,7 +8,6 @@ use std::collections::HashMap;
 use egui::{RichText, Vec2};
 
 use super::known::Known;
-use super::theme::{BAD, WARN};
 use super::thumbnails::Thumbnails;
 use crate::audit;
 use crate::engine::Engine;
@@ -110,7 +109,11 @@ impl InspectorView {
         ui.label(RichText::new(format!("{n} media selected")).strong());
         let missing = pm.media.iter().filter(|m| input.selection.contains(&m.id) && m.alt.trim().is_empty()).count();
         if missing > 0 {
-            ui.label(RichText::new(format!("{missing} of them have no alt text.")).color(WARN).small());
+            ui.label(
+                RichText::new(format!("{missing} of them have no alt text."))
+                    .color(super::theme::palette(ui.ctx()).warn)
+                    .small(),
+            );
         }
         ui.label(
             RichText::new("Drag any of them to move them together, or use Alt+arrows, Alt+Home, Alt+End.")
@@ -185,12 +188,16 @@ impl InspectorView {
                 (media.clone(), format!("Ecwid deletes {images} when removed from the product."), "Remove and delete")
             }
         };
-        ui.label(RichText::new(question).color(BAD));
+        ui.label(RichText::new(question).color(super::theme::palette(ui.ctx()).bad));
         let others = known.other_products(&pm.id, &media);
         if !others.is_empty() {
-            ui.label(RichText::new(format!("Also used by: {}.", others.join(", "))).color(BAD).small());
+            ui.label(
+                RichText::new(format!("Also used by: {}.", others.join(", ")))
+                    .color(super::theme::palette(ui.ctx()).bad)
+                    .small(),
+            );
         }
-        ui.label(RichText::new("This cannot be undone.").color(BAD).small());
+        ui.label(RichText::new("This cannot be undone.").color(super::theme::palette(ui.ctx()).bad).small());
         ui.horizontal(|ui| {
             // The destructive choice looks it: white on a dark red that meets AA.
             let (fill, ink) = super::theme::BADGE_MISSING;
@@ -251,9 +258,9 @@ impl InspectorView {
         let count = self.draft.chars().count();
         ui.horizontal(|ui| {
             let colour = if count > limit {
-                BAD
+                super::theme::palette(ui.ctx()).bad
             } else if count > 125 {
-                WARN
+                super::theme::palette(ui.ctx()).warn
             } else {
                 ui.visuals().weak_text_color()
             };
@@ -269,7 +276,11 @@ impl InspectorView {
             &audit::Context { product_title: &pm.title, filename: m.filename.as_deref(), siblings: &siblings, limit },
         );
         for f in &findings {
-            let colour = if f.severity == audit::Severity::Error { BAD } else { WARN };
+            let colour = if f.severity == audit::Severity::Error {
+                super::theme::palette(ui.ctx()).bad
+            } else {
+                super::theme::palette(ui.ctx()).warn
+            };
             ui.label(RichText::new(format!("• {}", f.message)).color(colour).small());
         }
         ui.horizontal(|ui| {
@@ -282,7 +293,7 @@ impl InspectorView {
             }
             let confirmed = self.saved.as_ref().is_some_and(|(id, alt)| *id == m.id && *alt == self.draft.trim());
             if confirmed {
-                ui.label(RichText::new("Saved").color(super::theme::GOOD));
+                ui.label(RichText::new("Saved").color(super::theme::palette(ui.ctx()).good));
             }
         });
     }
@@ -359,6 +370,6 @@ fn facts(ui: &mut egui::Ui, m: &Media) {
         }
     });
     for e in &m.errors {
-        ui.label(RichText::new(e).color(BAD));
+        ui.label(RichText::new(e).color(super::theme::palette(ui.ctx()).bad));
     }
 }

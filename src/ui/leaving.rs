@@ -52,7 +52,7 @@ impl MediadeskApp {
                     RichText::new(format!(
                         "{over} of them is over the store's {limit}-character limit: shorten it first."
                     ))
-                    .color(super::theme::BAD),
+                    .color(super::theme::palette(ui.ctx()).bad),
                 );
             }
             ui.add_space(6.0);

@@ -21,6 +21,7 @@ mod unconfirmed;
 
 pub use app::{MediadeskApp, PERSIST_KEY, Persisted};
 pub use files::FilePicker;
+pub use theme::Appearance;
 
 /// Open the window and run until it closes; `launcher` starts the built-in sandbox when the app
 /// needs it (builds with the sandbox); the stores' catalogs live in `data_dir`.

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use egui::{Key, RichText, Vec2};
 
 use super::scroll::RowScroll;
-use super::theme::{BADGE_MISSING, BADGE_OK, BADGE_WORK, WARN};
+use super::theme::{BADGE_MISSING, BADGE_OK, BADGE_WORK};
 use crate::engine::{CatalogState, Command, Engine};
 use crate::model::{Page, ProductId, ProductSummary, StoreRef};
 
@@ -298,8 +298,12 @@ impl Picker {
             match (&self.offline, state.syncing, &synced) {
                 (Some(why), _, _) => {
                     let when = synced.as_deref().unwrap_or("never synced");
-                    ui.label(RichText::new(format!("Offline: showing the local copy, {when}")).color(WARN).small())
-                        .on_hover_text(why);
+                    ui.label(
+                        RichText::new(format!("Offline: showing the local copy, {when}"))
+                            .color(super::theme::palette(ui.ctx()).warn)
+                            .small(),
+                    )
+                    .on_hover_text(why);
                 }
                 (None, true, _) if state.products == 0 => {
                     ui.label(RichText::new("Copying the store to this computer…").small());
@@ -375,7 +379,7 @@ fn product_row(
     }
     let text_x = thumb_rect.right() + 8.0;
     let (text_colour, count_colour) = if selected {
-        (super::theme::ON_SELECTION, super::theme::ON_SELECTION_WEAK)
+        (super::theme::palette(ui.ctx()).on_selection, super::theme::palette(ui.ctx()).on_selection_weak)
     } else {
         (visuals.strong_text_color(), visuals.weak_text_color())
     };

@@ -3,7 +3,6 @@
 
 use egui::RichText;
 
-use super::theme::BAD;
 use crate::engine::{Command, Engine};
 use crate::model::StoreRef;
 use crate::secrets::Secret;
@@ -130,7 +129,7 @@ impl StoresForm {
                 }
             });
             if let Some(m) = &f.message {
-                ui.colored_label(BAD, m);
+                ui.colored_label(super::theme::palette(ui.ctx()).bad, m);
             }
         });
         self.open = open;

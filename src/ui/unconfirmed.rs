@@ -34,7 +34,7 @@ impl UnconfirmedBar {
         if self.changes.is_empty() {
             return None;
         }
-        let warn = super::theme::WARN;
+        let warn = super::theme::palette(ui.ctx()).warn;
         let n = self.changes.len();
         let mut command = None;
         ui.horizontal_wrapped(|ui| {
