@@ -311,7 +311,15 @@ fn a_store_is_tested_saved_in_the_keyring_opened_and_removed() {
     let url = sandbox_url();
     h.state_mut().set_endpoint_override(url);
     click_when(&mut h, "Connect your store…");
+    // Nothing saved yet: the steps are open, Shopify's first, with the page to open.
+    step_until(&mut h, "the steps", |h| {
+        h.query_by_label_contains("Settings > Apps > Develop apps").is_some()
+    });
+    assert!(h.query_by_label_contains("read_files and write_files").is_some(), "which permissions and why");
+    assert!(h.query_by_label("Open Shopify's Dev Dashboard").is_some(), "no shop typed yet");
     click_when(&mut h, "Ecwid");
+    step_until(&mut h, "Ecwid's steps", |h| h.query_by_label_contains("Apps > My apps").is_some());
+    assert!(h.query_by_label("Open the Ecwid control panel's apps").is_some());
     h.get_by_label("Store id").click();
     h.run_steps(1);
     h.get_by_label("Store id").type_text("1003");
@@ -321,6 +329,7 @@ fn a_store_is_tested_saved_in_the_keyring_opened_and_removed() {
     h.run_steps(1);
     h.get_by_label("Test and save").click();
     step_until(&mut h, "the refusal", |h| h.query_by_label_contains("refused the access token").is_some());
+    assert!(h.query_by_label_contains("Fix step 3 above.").is_some(), "the step to fix is named");
     let store: mediadesk::model::StoreRef = "ecwid:1003".parse().unwrap();
     assert!(mediadesk::secrets::load(&store).is_err(), "a refused token is not saved");
 

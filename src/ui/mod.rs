@@ -4,6 +4,7 @@ mod about;
 mod activity;
 mod app;
 mod banner;
+mod connect_help;
 mod edits;
 mod events;
 mod files;

@@ -71,6 +71,8 @@ impl StoresForm {
                 ui.radio_value(&mut f.ecwid, false, "Shopify");
                 ui.radio_value(&mut f.ecwid, true, "Ecwid");
             });
+            let step = f.message.as_deref().and_then(super::connect_help::step_to_fix);
+            super::connect_help::show(ui, f.ecwid, &f.shop, step, f.saved.is_empty());
             let field = |ui: &mut egui::Ui, label: &str, value: &mut String, password: bool| {
                 let l = ui.label(label);
                 ui.add(egui::TextEdit::singleline(value).password(password).desired_width(f32::INFINITY))
@@ -129,7 +131,8 @@ impl StoresForm {
                 }
             });
             if let Some(m) = &f.message {
-                ui.colored_label(super::theme::palette(ui.ctx()).bad, m);
+                let step = super::connect_help::step_to_fix(m).map(|n| format!(" Fix step {} above.", n + 1));
+                ui.colored_label(super::theme::palette(ui.ctx()).bad, format!("{m}{}", step.unwrap_or_default()));
             }
         });
         self.open = open;
