@@ -312,9 +312,7 @@ fn a_store_is_tested_saved_in_the_keyring_opened_and_removed() {
     h.state_mut().set_endpoint_override(url);
     click_when(&mut h, "Connect your store…");
     // Nothing saved yet: the steps are open, Shopify's first, with the page to open.
-    step_until(&mut h, "the steps", |h| {
-        h.query_by_label_contains("Settings > Apps > Develop apps").is_some()
-    });
+    step_until(&mut h, "the steps", |h| h.query_by_label_contains("Settings > Apps > Develop apps").is_some());
     assert!(h.query_by_label_contains("read_files and write_files").is_some(), "which permissions and why");
     assert!(h.query_by_label("Open Shopify's Dev Dashboard").is_some(), "no shop typed yet");
     click_when(&mut h, "Ecwid");

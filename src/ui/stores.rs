@@ -34,7 +34,17 @@ impl StoresForm {
         // Under the banner's button that opens it, at the window's top right.
         let corner = egui::pos2(ctx.content_rect().right() - 8.0, 36.0);
         let window = egui::Window::new("Stores").pivot(egui::Align2::RIGHT_TOP).default_pos(corner);
+        // In a short window the form scrolls instead of running off the bottom.
+        let tallest = (ctx.content_rect().height() - 90.0).max(200.0);
         window.open(&mut open).resizable(false).default_width(420.0).show(ctx, |ui| {
+            egui::ScrollArea::vertical().max_height(tallest).show(ui, |ui| self.form_ui(ui, engine, has_sandbox));
+        });
+        self.open = open;
+    }
+
+    /// The window's content: saved stores, then the form that adds one.
+    fn form_ui(&mut self, ui: &mut egui::Ui, engine: &Engine, has_sandbox: bool) {
+        {
             let f = &mut *self;
             ui.label(RichText::new("Saved stores").strong());
             if f.saved.is_empty() {
@@ -134,7 +144,6 @@ impl StoresForm {
                 let step = super::connect_help::step_to_fix(m).map(|n| format!(" Fix step {} above.", n + 1));
                 ui.colored_label(super::theme::palette(ui.ctx()).bad, format!("{m}{}", step.unwrap_or_default()));
             }
-        });
-        self.open = open;
+        }
     }
 }
