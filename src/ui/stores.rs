@@ -34,10 +34,8 @@ impl StoresForm {
         // Under the banner's button that opens it, at the window's top right.
         let corner = egui::pos2(ctx.content_rect().right() - 8.0, 36.0);
         let window = egui::Window::new("Stores").pivot(egui::Align2::RIGHT_TOP).default_pos(corner);
-        // In a short window the form scrolls instead of running off the bottom.
-        let tallest = (ctx.content_rect().height() - 90.0).max(200.0);
         window.open(&mut open).resizable(false).default_width(420.0).show(ctx, |ui| {
-            egui::ScrollArea::vertical().max_height(tallest).show(ui, |ui| self.form_ui(ui, engine, has_sandbox));
+            self.form_ui(ui, engine, has_sandbox);
         });
         self.open = open;
     }
@@ -82,7 +80,9 @@ impl StoresForm {
                 ui.radio_value(&mut f.ecwid, true, "Ecwid");
             });
             let step = f.message.as_deref().and_then(super::connect_help::step_to_fix);
-            super::connect_help::show(ui, f.ecwid, &f.shop, step, f.saved.is_empty());
+            // Open at first, unless the window is too short to show the form below it too.
+            let roomy = ui.ctx().content_rect().height() >= 700.0;
+            super::connect_help::show(ui, f.ecwid, &f.shop, step, f.saved.is_empty() && roomy);
             let field = |ui: &mut egui::Ui, label: &str, value: &mut String, password: bool| {
                 let l = ui.label(label);
                 ui.add(egui::TextEdit::singleline(value).password(password).desired_width(f32::INFINITY))
