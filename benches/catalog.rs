@@ -162,6 +162,7 @@ fn record(i: u64, words: &[&str]) -> Vec<CatalogRow> {
                 size_bytes: Some(480_000),
                 mime_type: Some("image/jpeg".into()),
                 errors: Vec::new(),
+                external_url: None,
             },
         });
     }

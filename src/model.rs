@@ -299,6 +299,10 @@ pub struct Media {
     pub mime_type: Option<String>,
     /// Why processing failed, in the platform's words.
     pub errors: Vec<String>,
+    /// Where an external video plays (its YouTube or Vimeo page), where the store says. Not
+    /// kept in the local catalog: it comes with the store's answer.
+    #[serde(default)]
+    pub external_url: Option<String>,
 }
 
 /// A product as the local catalog keeps it: what the store says of it, its media in position

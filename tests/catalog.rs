@@ -198,6 +198,7 @@ fn image(id: &str, alt: &str) -> Media {
         size_bytes: None,
         mime_type: None,
         errors: Vec::new(),
+        external_url: None,
     }
 }
 

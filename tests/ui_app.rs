@@ -837,3 +837,13 @@ fn tab_from_the_search_box_reaches_the_product_rows_and_space_opens_one() {
         h.state().open_product_title().as_deref() == Some(title.as_str())
     });
 }
+
+#[test]
+fn an_external_video_shows_where_it_plays_instead_of_a_file() {
+    let mut h = app(fast());
+    open_polaris(&mut h);
+    h.get_all_by_label_contains("External video").next().expect("a YouTube video on the product").click();
+    step_until(&mut h, "its address", |h| h.query_by_label_contains("https://www.youtube.com/watch?v=").is_some());
+    assert!(h.query_by_label_contains("Plays at").is_some());
+    assert!(h.query_by_label("File").is_none(), "a YouTube link is not called a file");
+}

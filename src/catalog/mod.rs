@@ -265,6 +265,7 @@ impl Catalog {
                     size_bytes: r.get(9)?,
                     mime_type: r.get(10)?,
                     errors: errors.lines().map(str::to_string).collect(),
+                    external_url: None,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;

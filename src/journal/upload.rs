@@ -276,6 +276,7 @@ mod tests {
             size_bytes: size,
             mime_type: None,
             errors: vec![],
+            external_url: None,
         }
     }
 

@@ -357,7 +357,9 @@ fn facts(ui: &mut egui::Ui, m: &Media) {
             ui.label(v);
             ui.end_row();
         };
-        fact("File", m.filename.as_deref().map_or_else(|| "—".into(), |f| crate::text::visible(f).into_owned()));
+        if m.kind != crate::model::MediaKind::ExternalVideo {
+            fact("File", m.filename.as_deref().map_or_else(|| "—".into(), |f| crate::text::visible(f).into_owned()));
+        }
         fact("Type", m.kind.label().to_string());
         fact("State", status_words(m.status).to_string());
         if let (Some(w), Some(h)) = (m.width, m.height) {
@@ -369,6 +371,21 @@ fn facts(ui: &mut egui::Ui, m: &Media) {
             fact("File size", format!("{:.1} MB", b as f64 / 1_048_576.0));
         }
     });
+    // An external video lives on its host's page: shown, and opened in the browser on click.
+    if m.kind == crate::model::MediaKind::ExternalVideo {
+        match &m.external_url {
+            Some(url) => {
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(RichText::new("Plays at").weak());
+                    ui.hyperlink_to(crate::text::visible(url).into_owned(), url)
+                        .on_hover_text("Open it in the browser");
+                });
+            }
+            None => {
+                ui.label(RichText::new("The store gave no address for this video.").weak());
+            }
+        }
+    }
     for e in &m.errors {
         ui.label(RichText::new(e).color(super::theme::palette(ui.ctx()).bad));
     }

@@ -118,6 +118,7 @@ mod tests {
             size_bytes: None,
             mime_type: None,
             errors: Vec::new(),
+            external_url: None,
         }
     }
 

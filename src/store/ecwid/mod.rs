@@ -276,6 +276,7 @@ fn media_of(p: &wire::Product) -> Vec<Media> {
             size_bytes: None,
             mime_type: None,
             errors: vec![],
+            external_url: None,
         })
         .collect();
     out.extend(p.media.videos.iter().map(|v| Media {
@@ -291,6 +292,7 @@ fn media_of(p: &wire::Product) -> Vec<Media> {
         size_bytes: None,
         mime_type: None,
         errors: vec![],
+        external_url: v.url.clone().filter(|u| u.starts_with("https://")),
     }));
     for (i, m) in out.iter_mut().enumerate() {
         m.position = i as u32;

@@ -392,6 +392,8 @@ impl MediaNode {
                 .chain(&self.file_errors)
                 .map(|e| e.message.clone().or_else(|| e.code.clone()).unwrap_or_default())
                 .collect(),
+            // Only a web address is offered to open.
+            external_url: self.origin_url.clone().filter(|u| u.starts_with("https://") || u.starts_with("http://")),
         })
     }
 }
