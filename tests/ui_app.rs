@@ -847,3 +847,51 @@ fn an_external_video_shows_where_it_plays_instead_of_a_file() {
     assert!(h.query_by_label_contains("Plays at").is_some());
     assert!(h.query_by_label("File").is_none(), "a YouTube link is not called a file");
 }
+
+/// The label of the node the accessibility tree says has the keyboard.
+fn focused_label(h: &Harness<'static, MediadeskApp>) -> Option<String> {
+    format!("{:#?}", h.root())
+        .split("Node {")
+        .find(|n| n.contains("focused: true"))
+        .and_then(|n| n.split("label: ").nth(1))
+        .map(|l| {
+            l.split('\n').next().unwrap_or_default().trim_start_matches("Some(").trim_end_matches("),").to_string()
+        })
+}
+
+/// Tab `n` times from where the keyboard is, collecting where it lands.
+fn tab_through(h: &mut Harness<'static, MediadeskApp>, n: usize) -> Vec<String> {
+    (0..n)
+        .map(|_| {
+            h.key_press(egui::Key::Tab);
+            h.run_steps(1);
+            focused_label(h).unwrap_or_default()
+        })
+        .collect()
+}
+
+#[test]
+fn tab_goes_through_the_stores_form_and_the_inspector_in_reading_order() {
+    let mut h = app(fast());
+    step_until(&mut h, "the sandbox", |_| sandbox_url().is_some());
+    click_when(&mut h, "Connect your store…");
+    step_until(&mut h, "the form", |h| h.query_by_label("Shop (name or name.myshopify.com)").is_some());
+    h.get_by_label("Shop (name or name.myshopify.com)").click();
+    h.run_steps(1);
+    let order = tab_through(&mut h, 2);
+    assert!(order[0].contains("Use a client id and secret"), "{order:?}");
+    assert!(order[1].contains("Admin API access token"), "{order:?}");
+    h.key_press(egui::Key::Escape);
+    h.get_by_label("Close window").click();
+    h.run_steps(2);
+
+    open_polaris(&mut h);
+    h.get_by_label_contains("polaris.jpg").click();
+    step_until(&mut h, "the alt editor", |h| h.query_by_label("Alt text").is_some());
+    h.get_by_label("Alt text").click();
+    h.run_steps(1);
+    // Save and Revert are off until the text changes: the next stops are the two actions.
+    let order = tab_through(&mut h, 2);
+    assert!(order[0].contains("Remove from product"), "{order:?}");
+    assert!(order[1].contains("Delete permanently"), "{order:?}");
+}
