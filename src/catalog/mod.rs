@@ -246,7 +246,8 @@ impl Catalog {
             return Ok(None);
         };
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, kind, alt, status, position, preview_url, width, height, filename, size_bytes, mime_type, errors
+            "SELECT id, kind, alt, status, position, preview_url, width, height, filename, size_bytes, mime_type, errors,
+                    external_url
              FROM media WHERE product_id = ?1 ORDER BY position",
         )?;
         let media = stmt
@@ -265,7 +266,7 @@ impl Catalog {
                     size_bytes: r.get(9)?,
                     mime_type: r.get(10)?,
                     errors: errors.lines().map(str::to_string).collect(),
-                    external_url: None,
+                    external_url: r.get(12)?,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;

@@ -4,10 +4,10 @@
 use rusqlite::Connection;
 
 /// The schema this build reads and writes.
-pub const VERSION: i64 = 2;
+pub const VERSION: i64 = 3;
 
 /// Each migration, from the version before it; `MIGRATIONS[n]` takes version `n` to `n + 1`.
-const MIGRATIONS: [&str; 2] = [
+const MIGRATIONS: [&str; 3] = [
     r#"
     CREATE TABLE products (
         id            TEXT PRIMARY KEY NOT NULL,
@@ -83,6 +83,10 @@ const MIGRATIONS: [&str; 2] = [
            replace(p.tags, char(10), ' '),
            coalesce((SELECT group_concat(alt, char(10)) FROM media m WHERE m.product_id = p.id AND alt != ''), '')
     FROM products p;
+"#,
+    // 3: where an external video plays (its YouTube or Vimeo page).
+    r#"
+    ALTER TABLE media ADD COLUMN external_url TEXT;
 "#,
 ];
 

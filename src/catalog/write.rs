@@ -166,8 +166,8 @@ impl SyncWriter<'_> {
         self.tx.prepare_cached("DELETE FROM media WHERE product_id = ?1")?.execute([product])?;
         let mut insert = self.tx.prepare_cached(
             "INSERT OR REPLACE INTO media (product_id, id, position, kind, alt, status, preview_url, filename, width,
-                                           height, size_bytes, mime_type, errors)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                                           height, size_bytes, mime_type, errors, external_url)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
         )?;
         for (i, m) in media.iter().enumerate() {
             insert.execute(params![
@@ -184,6 +184,7 @@ impl SyncWriter<'_> {
                 m.size_bytes.map(|b| b as i64),
                 m.mime_type,
                 m.errors.join("\n"),
+                m.external_url,
             ])?;
         }
         Ok(())
@@ -239,8 +240,8 @@ impl SyncWriter<'_> {
                 self.tx
                     .prepare_cached(
                         "INSERT INTO temp.staged_media (product, id, kind, alt, status, preview_url, filename, width, height,
-                                                         size_bytes, mime_type, errors, missing)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                                                         size_bytes, mime_type, errors, missing, external_url)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
                     )?
                     .execute(params![
                         product.0,
@@ -256,6 +257,7 @@ impl SyncWriter<'_> {
                         m.mime_type,
                         m.errors.join("\n"),
                         m.alt.trim().is_empty(),
+                        m.external_url,
                     ])?;
             }
             CatalogRow::Variant { product, variant: v } => {
@@ -302,9 +304,9 @@ impl SyncWriter<'_> {
         )?;
         let media = tx.execute(
             "INSERT OR REPLACE INTO media (product_id, id, position, kind, alt, status, preview_url, filename, width,
-                                           height, size_bytes, mime_type, errors)
+                                           height, size_bytes, mime_type, errors, external_url)
              SELECT product, id, row_number() OVER (PARTITION BY product ORDER BY seq) - 1, kind, alt, status,
-                    preview_url, filename, width, height, size_bytes, mime_type, errors
+                    preview_url, filename, width, height, size_bytes, mime_type, errors, external_url
              FROM temp.staged_media WHERE product IN (SELECT id FROM temp.staged_products)",
             [],
         )?;
@@ -386,7 +388,8 @@ const STAGING: &str = "
     CREATE INDEX IF NOT EXISTS temp.staged_products_by_id ON staged_products (id);
     CREATE TEMP TABLE IF NOT EXISTS staged_media (seq INTEGER PRIMARY KEY, product TEXT NOT NULL, id TEXT NOT NULL,
         kind TEXT NOT NULL, alt TEXT NOT NULL, status TEXT NOT NULL, preview_url TEXT, filename TEXT, width INTEGER,
-        height INTEGER, size_bytes INTEGER, mime_type TEXT, errors TEXT NOT NULL, missing INTEGER NOT NULL);
+        height INTEGER, size_bytes INTEGER, mime_type TEXT, errors TEXT NOT NULL, missing INTEGER NOT NULL,
+        external_url TEXT);
     CREATE INDEX IF NOT EXISTS temp.staged_media_by_product ON staged_media (product, seq);
     CREATE TEMP TABLE IF NOT EXISTS staged_variants (seq INTEGER PRIMARY KEY, product TEXT NOT NULL, id TEXT NOT NULL,
         title TEXT NOT NULL, options TEXT NOT NULL, media TEXT NOT NULL, own_image TEXT);
