@@ -220,4 +220,20 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn the_appearance_chosen_is_the_theme_shown_with_its_own_colours() {
+        let ctx = egui::Context::default();
+        apply(&ctx, Appearance::Light);
+        assert_eq!(ctx.theme(), egui::Theme::Light);
+        assert_eq!(palette(&ctx).bad, LIGHT.bad);
+        assert_eq!(ctx.global_style().visuals.selection.bg_fill, LIGHT.selection_fill);
+        apply(&ctx, Appearance::Dark);
+        assert_eq!(ctx.theme(), egui::Theme::Dark);
+        assert_eq!(palette(&ctx).bad, DARK.bad);
+        // The system's choice, and dark where the system does not say.
+        apply(&ctx, Appearance::System);
+        assert_eq!(ctx.options(|o| o.theme_preference), egui::ThemePreference::System);
+        assert_eq!(ctx.theme(), egui::Theme::Dark);
+    }
 }
