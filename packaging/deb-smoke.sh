@@ -7,17 +7,10 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 profile="${1:-debug}"
-flag=()
-[ "$profile" = release ] && flag=(--release)
-
-# cargo-packager is a cargo subcommand from crates.io, pinned so every run builds the same one.
-if ! cargo packager --version >/dev/null 2>&1; then
-  cargo install cargo-packager --version 0.11.8 --locked
-fi
-cargo build "${flag[@]}"
 out="target/$profile"
 rm -f "$out"/*.deb
-cargo packager "${flag[@]}" --formats deb
+# The one place cargo-packager is installed (pinned) and run.
+PROFILE="$profile" bash packaging/package.sh deb
 deb="$(ls "$out"/*.deb)"
 echo "built $deb"
 

@@ -94,34 +94,38 @@ fn find_library(names: &[&str]) -> Option<PathBuf> {
     library_dirs().into_iter().flat_map(|d| names.iter().map(move |n| d.join(n))).find(|p| p.exists())
 }
 
+/// A library the window opens on Linux, as check `name`: `what` found in the library folders,
+/// or `missing` (what the window cannot do without it) and how to install it.
+fn library(name: &'static str, files: &[&str], what: &str, missing: &str, fix: &str) -> Check {
+    if !cfg!(target_os = "linux") {
+        return Check::ok(name, "provided by the system");
+    }
+    match find_library(files) {
+        Some(p) => Check::ok(name, format!("{what} is there ({})", p.display())),
+        None => Check::missing(name, missing, fix),
+    }
+}
+
 /// The window draws with OpenGL: on Linux it needs the GL or EGL loader.
 fn opengl() -> Check {
-    if !cfg!(target_os = "linux") {
-        return Check::ok("opengl", "provided by the system");
-    }
-    match find_library(&["libEGL.so.1", "libGL.so.1"]) {
-        Some(p) => Check::ok("opengl", format!("the OpenGL loader is there ({})", p.display())),
-        None => Check::missing(
-            "opengl",
-            "no OpenGL loader (libEGL.so.1 or libGL.so.1): the window cannot draw",
-            "install it: `sudo apt install libegl1 libgl1` (Debian, Ubuntu), `sudo dnf install libglvnd-egl` (Fedora)",
-        ),
-    }
+    library(
+        "opengl",
+        &["libEGL.so.1", "libGL.so.1"],
+        "the OpenGL loader",
+        "no OpenGL loader (libEGL.so.1 or libGL.so.1): the window cannot draw",
+        "install it: `sudo apt install libegl1 libgl1` (Debian, Ubuntu), `sudo dnf install libglvnd-egl` (Fedora)",
+    )
 }
 
 /// The window reads the keyboard through xkbcommon on Linux.
 fn keyboard() -> Check {
-    if !cfg!(target_os = "linux") {
-        return Check::ok("keyboard", "provided by the system");
-    }
-    match find_library(&["libxkbcommon.so.0"]) {
-        Some(p) => Check::ok("keyboard", format!("xkbcommon is there ({})", p.display())),
-        None => Check::missing(
-            "keyboard",
-            "no libxkbcommon.so.0: the window cannot read the keyboard",
-            "install it: `sudo apt install libxkbcommon0 libxkbcommon-x11-0` (Debian, Ubuntu), `sudo dnf install libxkbcommon` (Fedora)",
-        ),
-    }
+    library(
+        "keyboard",
+        &["libxkbcommon.so.0"],
+        "xkbcommon",
+        "no libxkbcommon.so.0: the window cannot read the keyboard",
+        "install it: `sudo apt install libxkbcommon0 libxkbcommon-x11-0` (Debian, Ubuntu), `sudo dnf install libxkbcommon` (Fedora)",
+    )
 }
 
 /// Tokens are kept in the system's keyring; asking it for an entry that is not there tells
