@@ -163,6 +163,7 @@ fn record(i: u64, words: &[&str]) -> Vec<CatalogRow> {
                 mime_type: Some("image/jpeg".into()),
                 errors: Vec::new(),
                 external_url: None,
+                alt_translated: Default::default(),
             },
         });
     }

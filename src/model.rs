@@ -303,6 +303,11 @@ pub struct Media {
     /// kept in the local catalog: it comes with the store's answer.
     #[serde(default)]
     pub external_url: Option<String>,
+    /// The alt text in the store's other languages, by language code (Ecwid's
+    /// `alt.translated`; a language with no text is kept with an empty one). Empty where the
+    /// platform has none.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub alt_translated: std::collections::BTreeMap<String, String>,
 }
 
 /// A product as the local catalog keeps it: what the store says of it, its media in position

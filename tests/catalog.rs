@@ -199,6 +199,7 @@ fn image(id: &str, alt: &str) -> Media {
         mime_type: None,
         errors: Vec::new(),
         external_url: None,
+        alt_translated: Default::default(),
     }
 }
 

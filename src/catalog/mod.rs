@@ -14,6 +14,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::model::{Media, MediaId, MediaKind, MediaStatus, ProductId, ProductMedia, StoreRef, Variant};
 
+pub mod marks;
 mod schema;
 pub mod search;
 pub mod sync;
@@ -221,18 +222,7 @@ impl Catalog {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, title, options, media, own_image FROM variants WHERE product_id = ?1 ORDER BY position",
         )?;
-        let rows = stmt.query_map([&id.0], |r| {
-            let (options, media): (String, String) = (r.get(2)?, r.get(3)?);
-            Ok(Variant {
-                id: r.get(0)?,
-                title: r.get(1)?,
-                // Written by this module from these types: a row that does not read back is shown
-                // without options or media rather than failing the product.
-                options: serde_json::from_str(&options).unwrap_or_default(),
-                media: serde_json::from_str(&media).unwrap_or_default(),
-                own_image: r.get::<_, Option<String>>(4)?.and_then(|j| serde_json::from_str(&j).ok()),
-            })
-        })?;
+        let rows = stmt.query_map([&id.0], variant_row)?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
@@ -245,33 +235,52 @@ impl Catalog {
         else {
             return Ok(None);
         };
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, kind, alt, status, position, preview_url, width, height, filename, size_bytes, mime_type, errors,
-                    external_url
-             FROM media WHERE product_id = ?1 ORDER BY position",
-        )?;
-        let media = stmt
-            .query_map(params![id.0], |r| {
-                let errors: String = r.get(11)?;
-                Ok(Media {
-                    id: MediaId(r.get(0)?),
-                    kind: kind_from(&r.get::<_, String>(1)?),
-                    alt: r.get(2)?,
-                    status: status_from(&r.get::<_, String>(3)?),
-                    position: r.get(4)?,
-                    preview_url: r.get(5)?,
-                    width: r.get(6)?,
-                    height: r.get(7)?,
-                    filename: r.get(8)?,
-                    size_bytes: r.get(9)?,
-                    mime_type: r.get(10)?,
-                    errors: errors.lines().map(str::to_string).collect(),
-                    external_url: r.get(12)?,
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT {MEDIA_COLUMNS} FROM media WHERE product_id = ?1 ORDER BY position"))?;
+        let media = stmt.query_map(params![id.0], media_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(Some(ProductMedia { id: id.clone(), title, media }))
     }
+}
+
+/// The media columns `media_row` reads, in its order.
+const MEDIA_COLUMNS: &str = "id, kind, alt, status, position, preview_url, width, height, filename, size_bytes, mime_type, \
+                             errors, external_url, alt_translated";
+
+/// A variant row (`id, title, options, media, own_image`) back to the type.
+fn variant_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Variant> {
+    let (options, media): (String, String) = (r.get(2)?, r.get(3)?);
+    Ok(Variant {
+        id: r.get(0)?,
+        title: r.get(1)?,
+        // Written by this module from these types: a row that does not read back is shown
+        // without options or media rather than failing the product.
+        options: serde_json::from_str(&options).unwrap_or_default(),
+        media: serde_json::from_str(&media).unwrap_or_default(),
+        own_image: r.get::<_, Option<String>>(4)?.and_then(|j| serde_json::from_str(&j).ok()),
+    })
+}
+
+/// A media row (selected as `MEDIA_COLUMNS`) back to the type.
+fn media_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Media> {
+    let errors: String = r.get(11)?;
+    Ok(Media {
+        id: MediaId(r.get(0)?),
+        kind: kind_from(&r.get::<_, String>(1)?),
+        alt: r.get(2)?,
+        status: status_from(&r.get::<_, String>(3)?),
+        position: r.get(4)?,
+        preview_url: r.get(5)?,
+        width: r.get(6)?,
+        height: r.get(7)?,
+        filename: r.get(8)?,
+        size_bytes: r.get(9)?,
+        mime_type: r.get(10)?,
+        errors: errors.lines().map(str::to_string).collect(),
+        external_url: r.get(12)?,
+        // Written by this module: a value that does not read back is shown as no translations.
+        alt_translated: r.get::<_, Option<String>>(13)?.and_then(|j| serde_json::from_str(&j).ok()).unwrap_or_default(),
+    })
 }
 
 /// What the catalog holds.

@@ -4,10 +4,10 @@
 use rusqlite::Connection;
 
 /// The schema this build reads and writes.
-pub const VERSION: i64 = 3;
+pub const VERSION: i64 = 4;
 
 /// Each migration, from the version before it; `MIGRATIONS[n]` takes version `n` to `n + 1`.
-const MIGRATIONS: [&str; 3] = [
+const MIGRATIONS: [&str; 4] = [
     r#"
     CREATE TABLE products (
         id            TEXT PRIMARY KEY NOT NULL,
@@ -87,6 +87,25 @@ const MIGRATIONS: [&str; 3] = [
     // 3: where an external video plays (its YouTube or Vimeo page).
     r#"
     ALTER TABLE media ADD COLUMN external_url TEXT;
+"#,
+    // 4: what the audit needs beside the store's rows.
+    r#"
+    -- The alt text in other languages: {"fr": "…", "de": ""} (Ecwid), or NULL.
+    ALTER TABLE media ADD COLUMN alt_translated TEXT;
+    -- The merchant's own marks, which no sync touches (a sync rewrites media rows): a
+    -- decorative image needs no alt text. Keyed by media id alone, so a mark follows the file.
+    CREATE TABLE media_marks (
+        media_id      TEXT PRIMARY KEY NOT NULL,
+        decorative    INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    -- The store's audit score after each sync: the progress a merchant sees over time.
+    CREATE TABLE audit_scores (
+        synced_at     INTEGER PRIMARY KEY NOT NULL,
+        media         INTEGER NOT NULL,
+        passing       INTEGER NOT NULL,
+        errors        INTEGER NOT NULL,
+        warnings      INTEGER NOT NULL
+    );
 "#,
 ];
 

@@ -166,8 +166,8 @@ impl SyncWriter<'_> {
         self.tx.prepare_cached("DELETE FROM media WHERE product_id = ?1")?.execute([product])?;
         let mut insert = self.tx.prepare_cached(
             "INSERT OR REPLACE INTO media (product_id, id, position, kind, alt, status, preview_url, filename, width,
-                                           height, size_bytes, mime_type, errors, external_url)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                                           height, size_bytes, mime_type, errors, external_url, alt_translated)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
         )?;
         for (i, m) in media.iter().enumerate() {
             insert.execute(params![
@@ -185,6 +185,7 @@ impl SyncWriter<'_> {
                 m.mime_type,
                 m.errors.join("\n"),
                 m.external_url,
+                (!m.alt_translated.is_empty()).then(|| serde_json::to_string(&m.alt_translated).unwrap_or_default()),
             ])?;
         }
         Ok(())

@@ -277,6 +277,7 @@ mod tests {
             mime_type: None,
             errors: vec![],
             external_url: None,
+            alt_translated: Default::default(),
         }
     }
 

@@ -271,10 +271,11 @@ impl InspectorView {
         });
         self.editor_keys(ui, &edit, m, actions);
         let siblings: Vec<&str> = pm.media.iter().filter(|o| o.id != m.id).map(|o| o.alt.as_str()).collect();
-        let findings = audit::check(
-            &self.draft,
-            &audit::Context { product_title: &pm.title, filename: m.filename.as_deref(), siblings: &siblings, limit },
-        );
+        let findings = audit::check(&audit::Subject {
+            filename: m.filename.as_deref(),
+            siblings: &siblings,
+            ..audit::Subject::new(&self.draft, &pm.title, limit)
+        });
         for f in &findings {
             let colour = if f.severity == audit::Severity::Error {
                 super::theme::palette(ui.ctx()).bad

@@ -119,6 +119,7 @@ mod tests {
             mime_type: None,
             errors: Vec::new(),
             external_url: None,
+            alt_translated: Default::default(),
         }
     }
 

@@ -277,6 +277,7 @@ fn media_of(p: &wire::Product) -> Vec<Media> {
             mime_type: None,
             errors: vec![],
             external_url: None,
+            alt_translated: i.alt.translated.clone(),
         })
         .collect();
     out.extend(p.media.videos.iter().map(|v| Media {
@@ -293,6 +294,7 @@ fn media_of(p: &wire::Product) -> Vec<Media> {
         mime_type: None,
         errors: vec![],
         external_url: v.url.clone().filter(|u| u.starts_with("https://")),
+        alt_translated: Default::default(),
     }));
     for (i, m) in out.iter_mut().enumerate() {
         m.position = i as u32;

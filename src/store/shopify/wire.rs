@@ -394,6 +394,7 @@ impl MediaNode {
                 .collect(),
             // Only a web address is offered to open.
             external_url: self.origin_url.clone().filter(|u| u.starts_with("https://") || u.starts_with("http://")),
+            alt_translated: Default::default(),
         })
     }
 }

@@ -1,0 +1,269 @@
+//! The store-wide audit: every rule over every media of a catalog, each media with its
+//! product and findings, and the counts a merchant reads first (the score, per rule, per
+//! severity).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{Finding, Severity, Subject, check};
+use crate::model::{MediaId, MediaKind, ProductId, ProductRecord, Variant};
+
+/// One media as the audit sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditRow {
+    /// Its product.
+    pub product: ProductId,
+    /// The product's title.
+    pub title: String,
+    /// The product's handle.
+    pub handle: String,
+    /// The product's vendor, where known.
+    pub vendor: Option<String>,
+    /// The product's type, where known.
+    pub product_type: Option<String>,
+    /// The product's status, where known.
+    pub status: Option<String>,
+    /// The media.
+    pub media: MediaId,
+    /// Its place in the product's gallery, from 0.
+    pub position: u32,
+    /// Image, video, external video or 3D model.
+    pub kind: MediaKind,
+    /// Its thumbnail.
+    pub preview_url: Option<String>,
+    /// Its file name, where known.
+    pub filename: Option<String>,
+    /// Its alt text as the store holds it.
+    pub alt: String,
+    /// Marked decorative by the merchant.
+    pub decorative: bool,
+    /// The option values of the variant(s) showing it (what `{variant}` stands for).
+    pub variant_values: Vec<String>,
+    /// What the rules found, in the rules' order.
+    pub findings: Vec<Finding>,
+}
+
+impl AuditRow {
+    /// The most serious finding's severity; `None` when it passes.
+    pub fn worst(&self) -> Option<Severity> {
+        self.findings.iter().map(|f| f.severity).max()
+    }
+
+    /// Whether one of its findings is the rule `id`.
+    pub fn has(&self, id: &str) -> bool {
+        self.findings.iter().any(|f| f.rule == id)
+    }
+}
+
+/// The whole audit.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Report {
+    /// Every media, products in the catalog's order, media in gallery order.
+    pub rows: Vec<AuditRow>,
+    /// The store's other languages (those any media has a translation slot for).
+    pub languages: Vec<String>,
+}
+
+/// How many findings a rule has, for the counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct RuleCount {
+    /// The rule's id.
+    pub rule: &'static str,
+    /// Its severity.
+    #[serde(serialize_with = "severity_word")]
+    pub severity: Severity,
+    /// Media it found.
+    pub media: usize,
+}
+
+fn severity_word<S: serde::Serializer>(s: &Severity, ser: S) -> Result<S::Ok, S::Error> {
+    ser.serialize_str(s.word())
+}
+
+impl Report {
+    /// Media with no error and no warning.
+    pub fn passing(&self) -> usize {
+        self.rows.iter().filter(|r| r.findings.is_empty()).count()
+    }
+
+    /// The share of media that pass, from 0 to 100 (100 for a store with no media).
+    pub fn score(&self) -> f64 {
+        if self.rows.is_empty() { 100.0 } else { 100.0 * self.passing() as f64 / self.rows.len() as f64 }
+    }
+
+    /// Findings of each severity.
+    pub fn findings_of(&self, severity: Severity) -> usize {
+        self.rows.iter().flat_map(|r| &r.findings).filter(|f| f.severity == severity).count()
+    }
+
+    /// How many media each rule found, for every rule (zero included), in the rules' order.
+    pub fn per_rule(&self) -> Vec<RuleCount> {
+        super::RULES
+            .iter()
+            .map(|r| RuleCount {
+                rule: r.id,
+                severity: r.severity,
+                media: self.rows.iter().filter(|x| x.has(r.id)).count(),
+            })
+            .collect()
+    }
+}
+
+/// The option values the variants showing `media` share ("Red" when Red/S and Red/M show
+/// it); Shopify's "Default Title" of a product without options is not a value.
+pub fn variant_values(variants: &[Variant], media: &MediaId) -> Vec<String> {
+    let showing: Vec<&Variant> = variants.iter().filter(|v| v.media.contains(media)).collect();
+    let Some(first) = showing.first() else { return Vec::new() };
+    first
+        .options
+        .iter()
+        .map(|(_, value)| value)
+        .filter(|value| !value.eq_ignore_ascii_case("Default Title") && !value.trim().is_empty())
+        .filter(|value| showing.iter().all(|v| v.options.iter().any(|(_, x)| x == *value)))
+        .cloned()
+        .collect()
+}
+
+/// Audit every media of `records` under the store's alt-text `limit`, with the merchant's
+/// `decorative` marks.
+pub fn audit(records: &[ProductRecord], limit: usize, decorative: &BTreeSet<MediaId>) -> Report {
+    let languages: Vec<String> = records
+        .iter()
+        .flat_map(|p| &p.media)
+        .flat_map(|m| m.alt_translated.keys())
+        .cloned()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut rows = Vec::with_capacity(records.iter().map(|p| p.media.len()).sum());
+    for p in records {
+        let alts: Vec<&str> = p.media.iter().map(|m| m.alt.as_str()).collect();
+        for (i, m) in p.media.iter().enumerate() {
+            let siblings: Vec<&str> = alts.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, a)| *a).collect();
+            let values = variant_values(&p.variants, &m.id);
+            let is_decorative = decorative.contains(&m.id);
+            let subject = Subject {
+                alt: &m.alt,
+                decorative: is_decorative,
+                product_title: &p.title,
+                filename: m.filename.as_deref(),
+                siblings: &siblings,
+                variant_values: &values,
+                translations: &m.alt_translated,
+                languages: &languages,
+                limit,
+            };
+            rows.push(AuditRow {
+                findings: check(&subject),
+                product: p.id.clone(),
+                title: p.title.clone(),
+                handle: p.handle.clone(),
+                vendor: p.vendor.clone(),
+                product_type: p.product_type.clone(),
+                status: p.status.clone(),
+                media: m.id.clone(),
+                position: m.position,
+                kind: m.kind,
+                preview_url: m.preview_url.clone(),
+                filename: m.filename.clone(),
+                alt: m.alt.clone(),
+                decorative: is_decorative,
+                variant_values: values,
+            });
+        }
+    }
+    Report { rows, languages }
+}
+
+/// The findings each rule has, by id: for tests and summaries.
+pub fn counts(report: &Report) -> BTreeMap<&'static str, usize> {
+    report.per_rule().into_iter().filter(|c| c.media > 0).map(|c| (c.rule, c.media)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Media, MediaStatus};
+
+    fn media(id: &str, alt: &str) -> Media {
+        Media {
+            id: MediaId(id.into()),
+            kind: MediaKind::Image,
+            alt: alt.into(),
+            status: MediaStatus::Ready,
+            position: 0,
+            preview_url: None,
+            width: None,
+            height: None,
+            filename: None,
+            size_bytes: None,
+            mime_type: None,
+            errors: vec![],
+            external_url: None,
+            alt_translated: Default::default(),
+        }
+    }
+
+    fn product(title: &str, media: Vec<Media>, variants: Vec<Variant>) -> ProductRecord {
+        ProductRecord {
+            id: ProductId(format!("p-{title}")),
+            title: title.into(),
+            handle: String::new(),
+            vendor: None,
+            product_type: None,
+            status: None,
+            tags: vec![],
+            updated_at: None,
+            media,
+            variants,
+        }
+    }
+
+    fn variant(values: &[&str], media: &[&str]) -> Variant {
+        Variant {
+            id: values.join("/"),
+            title: values.join(" / "),
+            options: values.iter().enumerate().map(|(i, v)| (format!("Option{i}"), v.to_string())).collect(),
+            media: media.iter().map(|m| MediaId(m.to_string())).collect(),
+            own_image: None,
+        }
+    }
+
+    #[test]
+    fn the_score_counts_media_that_pass_and_decorative_ones_are_exempt() {
+        let records = vec![
+            product(
+                "Tote",
+                vec![media("a", "Blue linen tote on a shoulder"), media("b", ""), media("c", "")],
+                vec![variant(&["Blue", "S"], &["a"]), variant(&["Blue", "M"], &["a"])],
+            ),
+            product("Mug", vec![media("d", "Image of a mug")], vec![]),
+        ];
+        let decorative: BTreeSet<MediaId> = [MediaId("c".into())].into();
+        let r = audit(&records, 512, &decorative);
+        assert_eq!(r.rows.len(), 4);
+        assert_eq!(r.passing(), 2, "a passes, c is decorative");
+        assert_eq!(r.score(), 50.0);
+        assert_eq!(counts(&r), [("missing", 1), ("lead-in", 1)].into());
+        assert_eq!(r.findings_of(Severity::Error), 1);
+        assert_eq!(r.rows[0].variant_values, ["Blue"], "the value Blue/S and Blue/M share");
+        assert!(r.rows[2].decorative && r.rows[2].findings.is_empty());
+        assert_eq!(audit(&[], 512, &BTreeSet::new()).score(), 100.0);
+    }
+
+    #[test]
+    fn languages_come_from_the_translation_slots() {
+        let mut m = media("a", "Blue linen tote bag");
+        m.alt_translated = [("fr".to_string(), String::new())].into();
+        let mut n = media("b", "Green linen tote bag");
+        n.alt_translated = [("fr".to_string(), "Sac vert".to_string())].into();
+        let r = audit(&[product("Tote", vec![m, n], vec![])], 512, &BTreeSet::new());
+        assert_eq!(r.languages, ["fr"]);
+        assert_eq!(counts(&r), [("translation-missing", 1)].into());
+    }
+
+    #[test]
+    fn default_title_is_not_a_variant_value() {
+        let v = variant(&["Default Title"], &["a"]);
+        assert!(variant_values(&[v], &MediaId("a".into())).is_empty());
+    }
+}
