@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+pub mod csv_file;
 mod lexicon;
 pub mod report;
 pub mod rules;

@@ -64,7 +64,9 @@ impl Template {
                     parts.push(Part::Field(known));
                 }
                 '}' => {
-                    return Err(TemplateError("the template has a } with no { before it (write }} for a brace)".into()));
+                    return Err(TemplateError(
+                        "the template has a } with no { before it (write }} for a brace)".into(),
+                    ));
                 }
                 _ => text_run.push(c),
             }

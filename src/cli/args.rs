@@ -175,6 +175,19 @@ pub enum Command {
         #[arg(long, default_value_t = 20)]
         limit: u32,
     },
+    /// The store-wide alt-text audit, from the local catalog (synced first when it is empty):
+    /// one JSON line per media with findings, then a summary line with the score; or CSV.
+    Audit {
+        /// `json` (lines) or `csv` (the export's columns).
+        #[arg(long, default_value = "json", value_parser = ["json", "csv"])]
+        format: String,
+        /// Only this rule's findings (repeat for several); `--rule list` lists the rules.
+        #[arg(long)]
+        rule: Vec<String>,
+        /// Leave out findings below this severity: `warning` (everything) or `error`.
+        #[arg(long, default_value = "warning", value_parser = ["warning", "error"])]
+        min_severity: String,
+    },
     /// Take back a confirmed change (the last one when no number is given), unless the store's
     /// text changed since.
     Undo {
@@ -201,5 +214,37 @@ pub enum AltAction {
     SetMany {
         /// The file.
         file: String,
+    },
+    /// Write every media's alt text with its findings to a CSV file ("-" for standard output),
+    /// with an empty `new_alt` column to fill in and import.
+    Export {
+        /// The file.
+        file: String,
+    },
+    /// Read `media_id` and `new_alt` (and `decorative`) from a CSV file, list what would change
+    /// (changed, unchanged, unknown id, over the limit, changed on the store since the export),
+    /// then send only the changed rows through the journal. An empty `new_alt` changes nothing.
+    Import {
+        /// The file ("-" reads standard input).
+        file: String,
+        /// List what would change and send nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Write alt texts from a template, e.g. "{title}, {variant}, view {position}": fields are
+    /// {title}, {vendor}, {product_type}, {variant}, {position}, {filename}, {alt}. By default
+    /// only media whose alt text fails a rule are changed; one undo takes the batch back.
+    Template {
+        /// The template.
+        template: String,
+        /// Only media with this rule's finding.
+        #[arg(long)]
+        rule: Option<String>,
+        /// Change media whose alt text passes every rule too.
+        #[arg(long)]
+        overwrite: bool,
+        /// Show every new text with its own findings and send nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }

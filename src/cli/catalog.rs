@@ -22,7 +22,7 @@ pub fn data_dir(cli: &Cli) -> Result<PathBuf, String> {
 }
 
 /// Open the store's catalog, saying on stderr when a damaged or newer file was moved aside.
-fn open(cli: &Cli) -> Result<Catalog, Exit> {
+pub(super) fn open(cli: &Cli) -> Result<Catalog, Exit> {
     let dir = data_dir(cli).map_err(|e| {
         eprintln!("mediadesk: {e}");
         Exit::Usage

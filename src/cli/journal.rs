@@ -408,10 +408,23 @@ pub async fn set_many(cli: &Cli, store: &dyn Store, file: &str) -> Exit {
             changes.push((product.clone(), format!("Alt text of {name}"), change));
         }
     }
+    exit.and(record_and_send(&journal, store, &changes).await)
+}
+
+/// Write `changes` down in one commit (one batch: one undo takes them all back), then send
+/// each product's changes in one write, a line for each.
+pub(super) async fn record_and_send(
+    journal: &Mutex<Journal>,
+    store: &dyn Store,
+    changes: &[(ProductId, String, Change)],
+) -> Exit {
+    if changes.is_empty() {
+        return Exit::Ok;
+    }
     let entries = {
-        let mut j = crate::sync::lock(&journal);
+        let mut j = crate::sync::lock(journal);
         let recorded: Result<Vec<Entry>, _> =
-            j.record_all(&changes, None).and_then(|ids| ids.into_iter().map(|id| j.entry(id)).collect());
+            j.record_all(changes, None).and_then(|ids| ids.into_iter().map(|id| j.entry(id)).collect());
         match recorded {
             Ok(entries) => entries,
             Err(e) => {
@@ -421,8 +434,9 @@ pub async fn set_many(cli: &Cli, store: &dyn Store, file: &str) -> Exit {
         }
     };
     eprintln!("mediadesk: {} change(s) written down; sending", entries.len());
+    let mut exit = Exit::Ok;
     for (product, group) in crate::journal::by_product(entries) {
-        exit = exit.and(send_and_report(&journal, store, &product, &group, false).await);
+        exit = exit.and(send_and_report(journal, store, &product, &group, false).await);
     }
     exit
 }
@@ -499,12 +513,29 @@ pub async fn undo(cli: &Cli, store: &dyn Store, id: Option<i64>) -> Exit {
             return Exit::Failed;
         }
     };
-    let title = format!("Undo: {}", target.title);
-    let Some(inverse) = target.change.inverse() else {
-        eprintln!("mediadesk: change {} deleted files for good: it cannot be undone", target.id);
-        return Exit::Failed;
+    let written = crate::sync::lock(&journal).write_down_undo(&target);
+    let entries = match written {
+        Ok(entries) if entries.is_empty() => {
+            eprintln!(
+                "mediadesk: change {} deleted or uploaded files, or was undone already: it cannot be undone",
+                target.id
+            );
+            return Exit::Failed;
+        }
+        Ok(entries) => entries,
+        Err(e) => {
+            eprintln!("mediadesk: {e}; nothing was sent");
+            return Exit::Failed;
+        }
     };
-    write_down_and_send(&journal, store, &target.product, &title, inverse, Some(target.id)).await
+    if entries.len() > 1 {
+        eprintln!("mediadesk: change {} was made with {} others: undoing them together", target.id, entries.len() - 1);
+    }
+    let mut exit = Exit::Ok;
+    for (product, group) in crate::journal::by_product(entries) {
+        exit = exit.and(send_and_report(&journal, store, &product, &group, true).await);
+    }
+    exit
 }
 
 /// `mediadesk upload`: the product's media read first (to recognise the files on it later),

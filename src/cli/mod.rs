@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use crate::model::{MediaId, Platform, ProductId, ProductQuery, ProductSort, StoreRef};
 mod args;
+mod audit;
 mod catalog;
 mod doctor;
 mod journal;
@@ -59,7 +60,11 @@ impl Exit {
 }
 
 fn line(v: Value) {
-    println!("{v}");
+    use std::io::Write;
+    // A reader that stopped early (`| head`) is not an error worth a panic: stop quietly.
+    if writeln!(std::io::stdout().lock(), "{v}").is_err() {
+        std::process::exit(0);
+    }
 }
 
 /// Report a failure of the whole command: a JSON line (with `context`'s fields) and a message.
@@ -138,6 +143,9 @@ fn prepare(platform: Platform, command: &Command) -> Result<Job, StoreError> {
             Job::Alt { product: product(p)?, edit: AltEdit { media, alt } }
         }
         Command::Alt { action: AltAction::SetMany { .. } } => Job::Other,
+        Command::Alt { action: AltAction::Export { .. } | AltAction::Import { .. } | AltAction::Template { .. } } => {
+            Job::Other
+        }
         Command::Reorder { product: p, media: m } => Job::Reorder { product: product(p)?, order: media(m)? },
         Command::Remove { product: p, media: m } => Job::Remove { product: product(p)?, media: media(m)? },
         Command::Delete { media: m, yes } => {
@@ -166,7 +174,8 @@ fn prepare(platform: Platform, command: &Command) -> Result<Job, StoreError> {
         | Command::Resume { .. }
         | Command::Discard { .. }
         | Command::History { .. }
-        | Command::Undo { .. } => Job::Other,
+        | Command::Undo { .. }
+        | Command::Audit { .. } => Job::Other,
     })
 }
 
@@ -234,6 +243,12 @@ pub fn run_command(cli: &Cli, command: &Command) -> Exit {
         Command::History { limit } => return journal::history(cli, *limit),
         Command::Discard { id } => return journal::discard(cli, *id),
         Command::Doctor => return doctor::run(cli),
+        // The audit reads the catalog; only an empty one needs the store (to sync it first).
+        c if audit::is_local(c) => {
+            if let Some(exit) = audit::try_local(cli, c) {
+                return exit;
+            }
+        }
         _ => {}
     }
     // Ids and local checks first: a refusal costs no request and no sandbox start.
@@ -268,6 +283,7 @@ pub fn run_command(cli: &Cli, command: &Command) -> Exit {
                 }
             },
             Command::Sync { full, method } => catalog::sync(cli, store, *full, method).await,
+            c if audit::is_mine(c) => audit::with_store(cli, store, c).await,
             Command::Resume { overwrite } => journal::resume(cli, store.as_ref(), *overwrite).await,
             Command::Alt { action: AltAction::SetMany { file } } => journal::set_many(cli, store.as_ref(), file).await,
             Command::Undo { id } => journal::undo(cli, store.as_ref(), *id).await,

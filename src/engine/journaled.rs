@@ -469,56 +469,74 @@ pub(super) async fn undo(ctx: &Ctx, id: Option<i64>) {
     let Some(journal) = current(ctx) else { return };
     let send = &ctx.send;
     let j = journal.clone();
-    let entry = blocking(move || {
+    let entries = blocking(move || {
         let mut j = crate::sync::lock(&j);
         let target = match id {
             Some(id) => Some(j.entry(id)?).filter(|e| e.state == crate::journal::State::Confirmed),
             None => j.last_undoable()?,
         };
-        let Some(last) = target else { return Ok(None) };
-        let title = format!("Undo: {}", last.title);
-        let Some(inverse) = last.change.inverse() else { return Ok(None) };
-        j.write_down(&last.product, &title, &inverse, Some(last.id)).map(Some)
+        let Some(last) = target else { return Ok(Vec::new()) };
+        j.write_down_undo(&last)
     })
     .await;
     let job = next_job(ctx);
-    let entry = match entry {
-        Ok(Some(e)) => e,
-        Ok(None) => {
+    let entries = match entries {
+        Ok(e) if e.is_empty() => {
             let title = if id.is_some() { "That change cannot be undone now" } else { "Nothing left to undo" };
             return send(Event::Activity { job, title: title.into(), state: JobState::Done });
         }
+        Ok(e) => e,
         Err(e) => return send(Event::Failed(format!("The last change could not be undone: {e}"))),
     };
-    send(Event::Activity { job, title: entry.title.clone(), state: JobState::Running(None) });
+    // A batch (a bulk fix) is undone as one job.
+    let title = match entries.len() {
+        1 => entries[0].title.clone(),
+        n => format!("Undo: {n} changes made together"),
+    };
+    send(Event::Activity { job, title: title.clone(), state: JobState::Running(None) });
     let failed = |message: String, detail: String| Event::Activity {
         job,
-        title: entry.title.clone(),
+        title: title.clone(),
         state: JobState::Failed { message, detail },
     };
-    match crate::journal::send(&journal, ctx.store().as_ref(), &entry, true).await {
-        Ok((Applied::Confirmed | Applied::AlreadyThere | Applied::NotMine, _)) => {
-            send(Event::Activity { job, title: entry.title.clone(), state: JobState::Done });
-            refresh(ctx, &entry.product).await;
+    let mut problem: Option<Event> = None;
+    for (product, group) in crate::journal::by_product(entries) {
+        let outcomes = crate::journal::send_batch(&journal, ctx.store().as_ref(), &product, &group, true).await;
+        let outcomes = match outcomes {
+            Ok((o, _)) => o,
+            Err(e) => {
+                problem = Some(failed("The undo's outcome could not be recorded".into(), e.to_string()));
+                continue;
+            }
+        };
+        let mut landed = false;
+        for (id, applied) in outcomes {
+            match applied {
+                Applied::Confirmed | Applied::AlreadyThere | Applied::NotMine => landed = true,
+                Applied::Conflict { store } => {
+                    // The undo is not wanted any more: the store's text moved on.
+                    let j = journal.clone();
+                    let _ = blocking(move || crate::sync::lock(&j).discard(id)).await;
+                    problem = Some(failed(
+                        format!(
+                            "Not undone: the alt text was changed on the store since (now \u{201c}{store}\u{201d})"
+                        ),
+                        "CONFLICT".into(),
+                    ));
+                }
+                Applied::Queued { message, .. } => {
+                    problem = Some(failed("Not undone yet: the store did not answer; the undo is kept".into(), message))
+                }
+                Applied::Failed { code, message } | Applied::Refused { code, message } => {
+                    problem = Some(failed(message.clone(), format!("{code}: {message}")))
+                }
+            }
         }
-        Ok((Applied::Conflict { store }, _)) => {
-            // The undo is not wanted any more: the store's text moved on.
-            let j = journal.clone();
-            let id = entry.id;
-            let _ = blocking(move || crate::sync::lock(&j).discard(id)).await;
-            send(failed(
-                format!("Not undone: the alt text was changed on the store since (now \u{201c}{store}\u{201d})"),
-                "CONFLICT".into(),
-            ));
+        if landed {
+            refresh(ctx, &product).await;
         }
-        Ok((Applied::Queued { message, .. }, _)) => {
-            send(failed("Not undone yet: the store did not answer; the undo is kept".into(), message))
-        }
-        Ok((Applied::Failed { code, message } | Applied::Refused { code, message }, _)) => {
-            send(failed(message.clone(), format!("{code}: {message}")))
-        }
-        Err(e) => send(failed("The undo's outcome could not be recorded".into(), e.to_string())),
     }
+    send(problem.unwrap_or(Event::Activity { job, title, state: JobState::Done }));
     // The History window shows the undo (and the change it took back) at once.
     history(ctx).await;
 }

@@ -26,7 +26,7 @@ pub use send::{send, send_batch, send_set_media};
 pub use upload::{Source, UploadResult, upload_batch};
 
 /// The journal schema this build reads and writes (SQLite's `user_version`).
-const VERSION: i64 = 1;
+const VERSION: i64 = 2;
 
 const SCHEMA: &str = "
     CREATE TABLE entries (
@@ -50,6 +50,13 @@ const SCHEMA: &str = "
     );
     CREATE INDEX entries_open ON entries (state) WHERE state IN ('pending', 'sent');
     CREATE INDEX entries_by_media ON entries (media_id) WHERE media_id IS NOT NULL;
+";
+
+/// Version 2: changes made together (a bulk fix, a CSV import) share a batch, the id of its
+/// first entry, so one undo takes them all back.
+const BATCHES: &str = "
+    ALTER TABLE entries ADD COLUMN batch INTEGER;
+    CREATE INDEX entries_by_batch ON entries (batch) WHERE batch IS NOT NULL;
 ";
 
 /// Why the journal could not be opened or written.
@@ -333,6 +340,9 @@ pub struct Entry {
     pub undoes: Option<i64>,
     /// When its state last changed.
     pub updated_at: u64,
+    /// The batch it was made in (the first entry's id), when several changes were made
+    /// together: one undo takes back the whole batch.
+    pub batch: Option<i64>,
 }
 
 /// A store's edit journal.
@@ -402,8 +412,11 @@ impl Journal {
             let now_version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
             if now_version == 0 {
                 tx.execute_batch(SCHEMA)?;
-                tx.execute_batch(&format!("PRAGMA user_version = {VERSION}"))?;
             }
+            if now_version < 2 {
+                tx.execute_batch(BATCHES)?;
+            }
+            tx.execute_batch(&format!("PRAGMA user_version = {VERSION}"))?;
             tx.commit()?;
         }
         Ok(Journal { conn, path: path.to_path_buf() })
@@ -427,6 +440,17 @@ impl Journal {
         changes: &[(ProductId, String, Change)],
         undoes: Option<i64>,
     ) -> Result<Vec<i64>, JournalError> {
+        let with: Vec<(ProductId, String, Change, Option<i64>)> =
+            changes.iter().map(|(p, t, c)| (p.clone(), t.clone(), c.clone(), undoes)).collect();
+        self.record_each(&with)
+    }
+
+    /// Write changes down in one commit, each with the entry it undoes (if any). Two or more
+    /// share a batch: `undo_batch` takes them back together.
+    pub fn record_each(
+        &mut self,
+        changes: &[(ProductId, String, Change, Option<i64>)],
+    ) -> Result<Vec<i64>, JournalError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let at = now() as i64;
         let mut ids = Vec::with_capacity(changes.len());
@@ -438,10 +462,11 @@ impl Journal {
                 "UPDATE entries SET state = 'superseded', updated_at = ?2 WHERE media_id = ?1 AND state = 'pending'",
             )?;
             let mut insert = tx.prepare_cached(
-                "INSERT INTO entries (made_at, product_id, title, change, media_id, state, undoes, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?1)",
+                "INSERT INTO entries (made_at, product_id, title, change, media_id, state, undoes, updated_at, batch)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?1, ?7)",
             )?;
-            for (product, title, change) in changes {
+            let mut batch: Option<i64> = None;
+            for (product, title, change, undoes) in changes {
                 let subject = change.subject(product);
                 let unsent: Option<String> = earlier.query_row([&subject], |r| r.get(0)).optional()?;
                 let change = match unsent.and_then(|c| serde_json::from_str::<Change>(&c).ok()) {
@@ -450,12 +475,49 @@ impl Journal {
                 };
                 supersede.execute(params![subject, at])?;
                 let json = serde_json::to_string(&change).unwrap_or_default();
-                insert.execute(params![at, product.0, title, json, subject, undoes])?;
-                ids.push(tx.last_insert_rowid());
+                insert.execute(params![at, product.0, title, json, subject, undoes, batch])?;
+                let id = tx.last_insert_rowid();
+                if changes.len() > 1 && batch.is_none() {
+                    // The first entry names the batch; it is written before its own id is known.
+                    tx.execute("UPDATE entries SET batch = ?1 WHERE id = ?1", [id])?;
+                    batch = Some(id);
+                }
+                ids.push(id);
             }
         }
         tx.commit()?;
         Ok(ids)
+    }
+
+    /// Write down the undo of `target`: of its whole batch when it was made with others (a bulk
+    /// fix, an import), each inverse marked as undoing its change, in one commit. Empty when
+    /// nothing in it can be undone (a deletion, an upload, all undone already).
+    pub fn write_down_undo(&mut self, target: &Entry) -> Result<Vec<Entry>, JournalError> {
+        let taken = match target.batch {
+            Some(batch) => self.undoable_in_batch(batch)?,
+            None => vec![target.clone()],
+        };
+        let undos: Vec<(ProductId, String, Change, Option<i64>)> = taken
+            .iter()
+            .filter_map(|e| {
+                e.change.inverse().map(|inv| (e.product.clone(), format!("Undo: {}", e.title), inv, Some(e.id)))
+            })
+            .collect();
+        if undos.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids = self.record_each(&undos)?;
+        ids.into_iter().map(|id| self.entry(id)).collect()
+    }
+
+    /// The entries of a batch that an undo takes back: confirmed, not undos, not undone.
+    pub fn undoable_in_batch(&self, batch: i64) -> Result<Vec<Entry>, JournalError> {
+        self.entries(
+            "WHERE batch = ?1 AND state = 'confirmed' AND undoes IS NULL
+               AND NOT EXISTS (SELECT 1 FROM entries u WHERE u.undoes = entries.id AND u.state IN ('pending', 'sent', 'confirmed'))
+             ORDER BY id",
+            params![batch],
+        )
     }
 
     /// Run one state change with `synchronous = NORMAL`: it waits for no disk flush (one flush
@@ -592,7 +654,7 @@ impl Journal {
 
     fn entries(&self, tail: &str, args: impl rusqlite::Params) -> Result<Vec<Entry>, JournalError> {
         let sql = format!(
-            "SELECT id, made_at, product_id, title, change, state, error_code, error_message, undoes, updated_at
+            "SELECT id, made_at, product_id, title, change, state, error_code, error_message, undoes, updated_at, batch
              FROM entries {tail}"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
@@ -612,6 +674,7 @@ impl Journal {
                     error: code.zip(message),
                     undoes: r.get(8)?,
                     updated_at: r.get::<_, i64>(9)? as u64,
+                    batch: r.get(10)?,
                 },
                 change,
             ))

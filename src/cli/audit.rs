@@ -1,0 +1,545 @@
+//! `mediadesk audit`, `alt export`, `alt import` and `alt template`: the store-wide alt-text
+//! audit from the local catalog, and bulk fixes sent through the edit journal.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Value, json};
+
+use super::{AltAction, Cli, Command, Exit, line};
+use crate::audit::csv_file::{self, ImportRow};
+use crate::audit::template::Template;
+use crate::audit::{AuditRow, Report, Severity, Subject};
+use crate::catalog::Catalog;
+use crate::catalog::marks::ScorePoint;
+use crate::journal::Change;
+use crate::model::{MediaId, ProductId};
+use crate::store::Store;
+
+/// Whether the command is one of these, and can be answered from the catalog alone (no store,
+/// no network) when the catalog holds a sync.
+pub fn is_local(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::Audit { .. }
+            | Command::Alt { action: AltAction::Export { .. } }
+            | Command::Alt { action: AltAction::Template { dry_run: true, .. } }
+    )
+}
+
+/// Whether the command is one of this module's.
+pub fn is_mine(command: &Command) -> bool {
+    is_local(command)
+        || matches!(
+            command,
+            Command::Alt { action: AltAction::Import { .. } } | Command::Alt { action: AltAction::Template { .. } }
+        )
+}
+
+/// Answer a local command from the catalog when it holds a sync; `None` when the store is
+/// needed (an empty catalog is synced first).
+pub fn try_local(cli: &Cli, command: &Command) -> Option<Exit> {
+    if let Some(exit) = check_args(command) {
+        return Some(exit);
+    }
+    let mut catalog = match super::catalog::open(cli) {
+        Ok(c) => c,
+        Err(exit) => return Some(exit),
+    };
+    if matches!(catalog.state("last_sync"), Ok(None)) {
+        return None;
+    }
+    Some(run_local(cli, &mut catalog, command))
+}
+
+/// Refuse unknown rule ids and broken templates before anything is read.
+fn check_args(command: &Command) -> Option<Exit> {
+    let rules: Vec<&String> = match command {
+        Command::Audit { rule, .. } => rule.iter().collect(),
+        Command::Alt { action: AltAction::Template { rule, template, .. } } => {
+            if let Err(e) = Template::parse(template) {
+                eprintln!("mediadesk: {e}");
+                return Some(Exit::Usage);
+            }
+            rule.iter().collect()
+        }
+        _ => Vec::new(),
+    };
+    if rules.iter().any(|r| *r == "list") {
+        for r in crate::audit::RULES {
+            line(json!({"rule": r.id, "severity": r.severity.word(), "name": r.name}));
+        }
+        return Some(Exit::Ok);
+    }
+    if let Some(bad) = rules.iter().find(|r| crate::audit::rule(r).is_none()) {
+        let ids: Vec<&str> = crate::audit::RULES.iter().map(|r| r.id).collect();
+        eprintln!("mediadesk: there is no rule {bad:?}; the rules are {}", ids.join(", "));
+        return Some(Exit::Usage);
+    }
+    None
+}
+
+fn run_local(cli: &Cli, catalog: &mut Catalog, command: &Command) -> Exit {
+    let report = match report(cli, catalog) {
+        Ok(r) => r,
+        Err(exit) => return exit,
+    };
+    match command {
+        Command::Audit { format, rule, min_severity } => {
+            audit(&report, format, rule, Severity::parse(min_severity).unwrap_or(Severity::Warning))
+        }
+        Command::Alt { action: AltAction::Export { file } } => export(&report, file),
+        Command::Alt { action: AltAction::Template { template, rule, overwrite, .. } } => {
+            let Ok(t) = Template::parse(template) else { return Exit::Usage };
+            let planned = plan_template(&report, &t, rule.as_deref(), *overwrite, cli.store.platform());
+            preview(&planned)
+        }
+        _ => Exit::Usage,
+    }
+}
+
+/// Run one of this module's commands with the store at hand: the catalog synced first when it
+/// is empty, then the command.
+pub async fn with_store(cli: &Cli, store: Arc<dyn Store>, command: &Command) -> Exit {
+    if let Some(exit) = check_args(command) {
+        return exit;
+    }
+    let mut catalog = match super::catalog::open(cli) {
+        Ok(c) => c,
+        Err(exit) => return exit,
+    };
+    if matches!(catalog.state("last_sync"), Ok(None)) {
+        eprintln!("mediadesk: the local catalog is empty: syncing it first");
+        catalog = match sync_first(store.clone(), catalog).await {
+            Ok(c) => c,
+            Err(exit) => return exit,
+        };
+    }
+    match command {
+        Command::Alt { action: AltAction::Import { file, dry_run } } => {
+            import(cli, store.as_ref(), &mut catalog, file, *dry_run).await
+        }
+        Command::Alt { action: AltAction::Template { template, rule, overwrite, dry_run: false } } => {
+            let report = match report(cli, &mut catalog) {
+                Ok(r) => r,
+                Err(exit) => return exit,
+            };
+            let Ok(t) = Template::parse(template) else { return Exit::Usage };
+            let planned = plan_template(&report, &t, rule.as_deref(), *overwrite, cli.store.platform());
+            apply_template(cli, store.as_ref(), planned).await
+        }
+        _ => run_local(cli, &mut catalog, command),
+    }
+}
+
+/// A sync of an empty catalog, its progress on stderr.
+async fn sync_first(store: Arc<dyn Store>, catalog: Catalog) -> Result<Catalog, Exit> {
+    use crate::catalog::sync::{Method, SyncError, SyncOptions, sync};
+    let shared = Arc::new(Mutex::new(catalog));
+    let cancel = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let done = sync(store, shared.clone(), SyncOptions { full: true, method: Method::Auto }, |_| {}, cancel).await;
+    match done {
+        Ok(s) => eprintln!("mediadesk: synced {} products and {} media", s.products, s.media),
+        Err(SyncError::Store(e)) => return Err(super::fail(&e, json!({}))),
+        Err(e) => {
+            eprintln!("mediadesk: {e}");
+            return Err(Exit::Failed);
+        }
+    }
+    Arc::try_unwrap(shared).map(|m| m.into_inner().unwrap_or_else(|p| p.into_inner())).map_err(|_| Exit::Failed)
+}
+
+/// The audit of the whole catalog, its score kept for the last sync (one point per sync).
+fn report(cli: &Cli, catalog: &mut Catalog) -> Result<Report, Exit> {
+    let built = (|| {
+        let records = catalog.records()?;
+        let decorative = catalog.decorative()?;
+        let report = crate::audit::audit(&records, cli.store.platform().limits().alt_max_chars, &decorative);
+        if let Some(at) = catalog.state("last_sync")?.and_then(|s| s.parse::<u64>().ok()) {
+            catalog.record_score(score_point(&report, at))?;
+        }
+        Ok::<_, crate::catalog::CatalogError>(report)
+    })();
+    built.map_err(|e| {
+        eprintln!("mediadesk: {e}");
+        Exit::Failed
+    })
+}
+
+/// The report's score as a point of the history.
+pub fn score_point(report: &Report, synced_at: u64) -> ScorePoint {
+    ScorePoint {
+        synced_at,
+        media: report.rows.len() as u64,
+        passing: report.passing() as u64,
+        errors: report.findings_of(Severity::Error) as u64,
+        warnings: report.findings_of(Severity::Warning) as u64,
+    }
+}
+
+fn finding_json(f: &crate::audit::Finding) -> Value {
+    let mut v = json!({"rule": f.rule, "severity": f.severity.word(), "message": f.message});
+    if let Some(fix) = &f.fix {
+        v["fix"] = json!(fix);
+    }
+    v
+}
+
+/// `mediadesk audit`: the rows with findings (those of the chosen rules and severity), then
+/// the summary.
+fn audit(report: &Report, format: &str, rules: &[String], min: Severity) -> Exit {
+    let wanted =
+        |f: &crate::audit::Finding| f.severity >= min && (rules.is_empty() || rules.iter().any(|r| r == f.rule));
+    let rows: Vec<AuditRow> = report
+        .rows
+        .iter()
+        .filter_map(|r| {
+            let findings: Vec<_> = r.findings.iter().filter(|f| wanted(f)).cloned().collect();
+            (!findings.is_empty()).then(|| AuditRow { findings, ..r.clone() })
+        })
+        .collect();
+    let per_rule: serde_json::Map<String, Value> =
+        report.per_rule().into_iter().filter(|c| c.media > 0).map(|c| (c.rule.to_string(), json!(c.media))).collect();
+    let summary = json!({
+        "summary": true,
+        "media": report.rows.len(),
+        "passing": report.passing(),
+        "score": (report.score() * 10.0).round() / 10.0,
+        "errors": report.findings_of(Severity::Error),
+        "warnings": report.findings_of(Severity::Warning),
+        "listed": rows.len(),
+        "rules": per_rule,
+    });
+    if format == "csv" {
+        if let Err(e) = csv_file::write(std::io::stdout().lock(), &rows) {
+            eprintln!("mediadesk: {e}");
+            return Exit::Failed;
+        }
+        eprintln!("mediadesk: {summary}");
+        return Exit::Ok;
+    }
+    for r in &rows {
+        line(json!({
+            "product": r.product.0, "title": r.title, "handle": r.handle, "media": r.media.0,
+            "position": r.position + 1, "kind": r.kind.as_str(), "alt": r.alt, "decorative": r.decorative,
+            "findings": r.findings.iter().map(finding_json).collect::<Vec<_>>(),
+        }));
+    }
+    line(summary);
+    Exit::Ok
+}
+
+/// `mediadesk alt export FILE`.
+fn export(report: &Report, file: &str) -> Exit {
+    let written = if file == "-" {
+        csv_file::write(std::io::stdout().lock(), &report.rows)
+    } else {
+        std::fs::File::create(file).and_then(|f| {
+            let mut w = std::io::BufWriter::new(f);
+            csv_file::write(&mut w, &report.rows)?;
+            std::io::Write::flush(&mut w)
+        })
+    };
+    match written {
+        Ok(()) => {
+            let flagged = report.rows.iter().filter(|r| !r.findings.is_empty()).count();
+            eprintln!(
+                "mediadesk: {} media written to {file} ({flagged} with findings); fill in new_alt and run `mediadesk alt import {file}`",
+                report.rows.len()
+            );
+            Exit::Ok
+        }
+        Err(e) => {
+            eprintln!("mediadesk: cannot write {file}: {e}");
+            Exit::Failed
+        }
+    }
+}
+
+/// One alt text a bulk fix wants, before the store is asked.
+struct Wanted {
+    /// What the line printed for it starts with (the CSV row, or the product).
+    label: Value,
+    product: ProductId,
+    media: MediaId,
+    /// The new text, as given.
+    alt: String,
+    /// The text it was planned against (the export's, or the catalog's): a store text other
+    /// than it was changed since, and is not overwritten.
+    expected: Option<String>,
+}
+
+/// Where a wanted text stands against the store.
+enum Verdict {
+    /// To send: the text it replaces and the file's name.
+    Change {
+        base: String,
+        name: String,
+        alt: String,
+    },
+    Unchanged,
+    UnknownId(String),
+    OverLimit(String),
+    Invalid(String),
+    ChangedOnStore(String),
+}
+
+impl Verdict {
+    fn status(&self) -> &'static str {
+        match self {
+            Verdict::Change { .. } => "changed",
+            Verdict::Unchanged => "unchanged",
+            Verdict::UnknownId(_) => "unknown_id",
+            Verdict::OverLimit(_) => "over_limit",
+            Verdict::Invalid(_) => "invalid",
+            Verdict::ChangedOnStore(_) => "changed_on_store",
+        }
+    }
+}
+
+/// Whitespace runs as one space, the ends trimmed: how texts are compared (a spreadsheet may
+/// keep a line break as CRLF, the store as LF).
+fn same(a: &str, b: &str) -> bool {
+    a.split_whitespace().eq(b.split_whitespace())
+}
+
+/// Each wanted text against the store's current one (each product read once).
+async fn judge(store: &dyn Store, wanted: &[Wanted]) -> Vec<Verdict> {
+    let platform = store.platform();
+    let mut media_of: BTreeMap<ProductId, Result<Vec<crate::model::Media>, String>> = BTreeMap::new();
+    for w in wanted {
+        if !media_of.contains_key(&w.product) && !w.product.0.is_empty() {
+            let read = store.product_media(&w.product).await.map(|pm| pm.media).map_err(|e| e.to_string());
+            media_of.insert(w.product.clone(), read);
+        }
+    }
+    wanted
+        .iter()
+        .map(|w| {
+            let found = match media_of.get(&w.product) {
+                None => return Verdict::UnknownId(format!("{} is not in the local catalog", w.media.0)),
+                Some(Err(e)) => return Verdict::UnknownId(format!("{} could not be read: {e}", w.product.0)),
+                Some(Ok(media)) => media.iter().find(|m| m.id == w.media),
+            };
+            let Some(found) = found else {
+                return Verdict::UnknownId(format!("{} is not a media of {}", w.media.0, w.product.0));
+            };
+            let alt = match crate::store::validate::alt_text(&w.media.0, &w.alt, platform) {
+                Ok(a) => a,
+                Err(e) if e.code == "ALT_VALUE_LIMIT_EXCEEDED" => return Verdict::OverLimit(e.message),
+                Err(e) => return Verdict::Invalid(e.message),
+            };
+            if same(&alt, &found.alt) {
+                return Verdict::Unchanged;
+            }
+            if w.expected.as_deref().is_some_and(|e| !same(e, &found.alt)) {
+                return Verdict::ChangedOnStore(found.alt.clone());
+            }
+            let name =
+                found.filename.as_deref().map_or_else(|| w.media.0.clone(), |f| crate::text::visible(f).into_owned());
+            Verdict::Change { base: found.alt.clone(), name, alt }
+        })
+        .collect()
+}
+
+/// A change with the title the history shows, for its product.
+type Titled = (ProductId, String, Change);
+
+/// The verdicts as lines; the changes to send and how many rows each status had.
+fn report_verdicts(wanted: &[Wanted], verdicts: &[Verdict]) -> (Vec<Titled>, BTreeMap<&'static str, usize>) {
+    let mut changes = Vec::new();
+    let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
+    for (w, v) in wanted.iter().zip(verdicts) {
+        *counts.entry(v.status()).or_default() += 1;
+        let mut out = w.label.clone();
+        out["media"] = json!(w.media.0);
+        out["status"] = json!(v.status());
+        match v {
+            Verdict::Change { base, name, alt } => {
+                out["alt"] = json!(base);
+                out["new_alt"] = json!(alt);
+                changes.push((
+                    w.product.clone(),
+                    format!("Alt text of {name}"),
+                    Change::Alt { media: w.media.clone(), alt: alt.clone(), base: base.clone() },
+                ));
+            }
+            Verdict::Unchanged => {}
+            Verdict::ChangedOnStore(store) => {
+                out["store"] = json!(store);
+                out["new_alt"] = json!(w.alt);
+                out["message"] = json!("changed on the store since the export: not overwritten");
+            }
+            Verdict::UnknownId(m) | Verdict::OverLimit(m) | Verdict::Invalid(m) => out["message"] = json!(m),
+        }
+        line(out);
+    }
+    (changes, counts)
+}
+
+/// `mediadesk alt import FILE [--dry-run]`.
+async fn import(cli: &Cli, store: &dyn Store, catalog: &mut Catalog, file: &str, dry_run: bool) -> Exit {
+    let bytes = if file == "-" {
+        std::io::Read::bytes(std::io::stdin()).collect::<Result<Vec<u8>, _>>()
+    } else {
+        std::fs::read(file)
+    };
+    let rows =
+        match bytes.map_err(|e| format!("cannot read {file}: {e}")).and_then(|b| csv_file::read(&b).map_err(|e| e.0)) {
+            Ok(rows) => rows,
+            Err(e) => {
+                eprintln!("mediadesk: {e}");
+                return Exit::Usage;
+            }
+        };
+    let decorative = catalog.decorative().unwrap_or_default();
+    let mut marks: (Vec<MediaId>, Vec<MediaId>) = (Vec::new(), Vec::new());
+    let mut wanted = Vec::new();
+    for r in &rows {
+        let media = MediaId(r.media.clone());
+        if let Some(d) = r.decorative.filter(|d| *d != decorative.contains(&media)) {
+            if d { marks.0.push(media.clone()) } else { marks.1.push(media.clone()) }
+        }
+        let Some(alt) = &r.new_alt else { continue };
+        wanted.push(Wanted {
+            label: json!({"row": r.row}),
+            product: product_of(catalog, r),
+            media,
+            alt: alt.clone(),
+            expected: r.exported_alt.clone(),
+        });
+    }
+    let verdicts = judge(store, &wanted).await;
+    let (changes, counts) = report_verdicts(&wanted, &verdicts);
+    let problems =
+        counts.iter().filter(|(k, _)| !matches!(**k, "changed" | "unchanged")).map(|(_, n)| n).sum::<usize>();
+    let mut summary = json!({"rows": rows.len(), "dry_run": dry_run, "decorative_marked": marks.0.len(), "decorative_unmarked": marks.1.len()});
+    for (k, n) in &counts {
+        summary[*k] = json!(n);
+    }
+    if dry_run {
+        line(summary);
+        return Exit::Ok;
+    }
+    let marked = catalog.set_decorative(&marks.0, true).and_then(|()| catalog.set_decorative(&marks.1, false));
+    if let Err(e) = marked {
+        eprintln!("mediadesk: the decorative marks were not kept: {e}");
+    }
+    let journal = match super::journal::open_for_write(cli) {
+        Ok(j) => j,
+        Err(exit) => return exit,
+    };
+    let sent = super::journal::record_and_send(&journal, store, &changes).await;
+    line(summary);
+    if problems > 0 {
+        eprintln!("mediadesk: {problems} row(s) were not sent; their lines say why");
+        return Exit::Failed;
+    }
+    sent
+}
+
+/// The product an import row's media belongs to: the file's, or the catalog's.
+fn product_of(catalog: &Catalog, r: &ImportRow) -> ProductId {
+    if let Some(p) = &r.product {
+        return ProductId(p.clone());
+    }
+    let held = catalog.products_holding(&[MediaId(r.media.clone())]).unwrap_or_default();
+    held.into_iter().next().unwrap_or(ProductId(String::new()))
+}
+
+/// One media a template changes, with the new text's own findings.
+struct Planned {
+    row: AuditRow,
+    new_alt: String,
+    findings: Vec<crate::audit::Finding>,
+}
+
+/// What a template would write: the media chosen (with findings of `rule`, or any finding, or
+/// all with `overwrite`; never decorative ones), each new text checked among its product's new
+/// texts.
+fn plan_template(
+    report: &Report,
+    template: &Template,
+    rule: Option<&str>,
+    overwrite: bool,
+    platform: crate::model::Platform,
+) -> Vec<Planned> {
+    let chosen = |r: &AuditRow| {
+        !r.decorative
+            && match rule {
+                Some(id) => r.has(id),
+                None => overwrite || !r.findings.is_empty(),
+            }
+    };
+    let limit = platform.limits().alt_max_chars;
+    let mut out = Vec::new();
+    let mut by_product: BTreeMap<&ProductId, Vec<&AuditRow>> = BTreeMap::new();
+    for r in &report.rows {
+        by_product.entry(&r.product).or_default().push(r);
+    }
+    for rows in by_product.values() {
+        // Every media's text once the template is applied: siblings are checked against these.
+        let after: Vec<String> =
+            rows.iter().map(|r| if chosen(r) { template.render(r) } else { r.alt.clone() }).collect();
+        for (i, r) in rows.iter().enumerate() {
+            if !chosen(r) || after[i] == r.alt {
+                continue;
+            }
+            let siblings: Vec<&str> =
+                after.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, a)| a.as_str()).collect();
+            let subject = Subject {
+                filename: r.filename.as_deref(),
+                siblings: &siblings,
+                variant_values: &r.variant_values,
+                languages: &report.languages,
+                ..Subject::new(&after[i], &r.title, limit)
+            };
+            out.push(Planned { row: (*r).clone(), new_alt: after[i].clone(), findings: crate::audit::check(&subject) });
+        }
+    }
+    out
+}
+
+/// `alt template --dry-run`: every new text with its findings; nothing sent.
+fn preview(planned: &[Planned]) -> Exit {
+    for p in planned {
+        line(json!({
+            "product": p.row.product.0, "media": p.row.media.0, "alt": p.row.alt, "new_alt": p.new_alt,
+            "was": p.row.findings.iter().map(|f| f.rule).collect::<Vec<_>>(),
+            "findings": p.findings.iter().map(finding_json).collect::<Vec<_>>(),
+        }));
+    }
+    let still: BTreeSet<&str> = planned.iter().flat_map(|p| p.findings.iter().map(|f| f.rule)).collect();
+    line(
+        json!({"dry_run": true, "would_change": planned.len(), "new_findings": still.into_iter().collect::<Vec<_>>()}),
+    );
+    Exit::Ok
+}
+
+/// `alt template`: the planned texts checked against the store (a text changed there since
+/// the last sync is left alone), then sent as one batch.
+async fn apply_template(cli: &Cli, store: &dyn Store, planned: Vec<Planned>) -> Exit {
+    let wanted: Vec<Wanted> = planned
+        .into_iter()
+        .map(|p| Wanted {
+            label: json!({"product": p.row.product.0}),
+            product: p.row.product,
+            media: p.row.media,
+            alt: p.new_alt,
+            expected: Some(p.row.alt),
+        })
+        .collect();
+    let verdicts = judge(store, &wanted).await;
+    let (changes, counts) = report_verdicts(&wanted, &verdicts);
+    let journal = match super::journal::open_for_write(cli) {
+        Ok(j) => j,
+        Err(exit) => return exit,
+    };
+    let sent = super::journal::record_and_send(&journal, store, &changes).await;
+    let mut summary = json!({"template": true});
+    for (k, n) in &counts {
+        summary[*k] = json!(n);
+    }
+    line(summary);
+    sent
+}
