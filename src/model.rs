@@ -384,6 +384,21 @@ pub enum CatalogRow {
     },
 }
 
+/// The audit's score at one sync.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScorePoint {
+    /// When the sync ended (seconds since the epoch).
+    pub synced_at: u64,
+    /// Media audited.
+    pub media: u64,
+    /// Media with no error and no warning.
+    pub passing: u64,
+    /// Findings of error severity.
+    pub errors: u64,
+    /// Findings of warning severity.
+    pub warnings: u64,
+}
+
 /// A page of results and the cursor of the next one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Page<T> {

@@ -138,6 +138,7 @@ fn layers_import_downwards_only() {
                 "time",
                 "logging",
                 "disk_cache",
+                "audit",
             ],
         ),
         ("catalog", &["store", "model", "sync", "time"]),

@@ -376,3 +376,64 @@ fn files_the_app_is_opened_with_wait_for_their_product_then_go_to_it() {
     drop(h);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_audit_view_fixes_a_rule_with_a_template_and_one_undo_takes_it_back() {
+    let dir = data_dir("audit");
+    let (mut h, sandbox) = sandbox_app(&dir);
+    step_until(&mut h, "the catalog", |h| shows(h, "products on this computer"));
+    let lead_ins = || -> Vec<(u64, String)> {
+        let st = sandbox.lock().unwrap();
+        let mut out: Vec<(u64, String)> = st
+            .products
+            .values()
+            .flat_map(|p| p.media.iter())
+            .map(|m| (*m, st.files[m].alt.clone()))
+            .filter(|(_, a)| a.to_lowercase().starts_with("image of "))
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    };
+    let before = lead_ins();
+    assert!(before.len() > 3, "the sandbox has texts starting with \"Image of\"");
+    let alts = |ids: &[(u64, String)]| -> Vec<String> {
+        let st = sandbox.lock().unwrap();
+        ids.iter().map(|(id, _)| st.files[id].alt.clone()).collect()
+    };
+
+    // Ctrl+2 opens the audit: the score and a count per rule.
+    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::Num2]);
+    step_until(&mut h, "the audit", |h| shows(h, "Alt-text score"));
+    h.get_by_label_contains("Starts with \"image of\":").click();
+    h.run_steps(2);
+    let shown = format!("Select all {} shown", before.len());
+    assert!(shows(&h, &shown), "the filter shows exactly the media whose text starts with \"Image of\"");
+    h.get_by_label(&shown).click();
+    h.run_steps(1);
+    h.get_by_label("Fix selected with a template\u{2026}").click();
+    h.run_steps(1);
+    h.get_by_label("Template").click();
+    h.run_steps(1);
+    h.get_by_label("Template").type_text("{title}, {variant}, view {position}");
+    h.run_steps(1);
+    h.get_by_label("Preview").click();
+    h.run_steps(2);
+    // Every new text before anything is sent, each with its own findings.
+    assert!(shows(&h, &format!("{} alt texts will change", before.len())));
+    assert_eq!(alts(&before), before.iter().map(|(_, a)| a.clone()).collect::<Vec<_>>(), "nothing sent yet");
+    h.get_by_label(&format!("Apply {} changes", before.len())).click();
+    step_until(&mut h, "the store changed", |_| alts(&before).iter().all(|a| a.contains(", view ")));
+    // The list follows the store: the rule has nothing left.
+    step_until(&mut h, "the rule's count gone", |h| !shows(h, "Starts with \"image of\":"));
+    step_until(&mut h, "the batch done", |h| shows(h, "saved"));
+
+    // One undo takes the whole batch back.
+    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::Z]);
+    step_until(&mut h, "the store as before", |_| {
+        alts(&before) == before.iter().map(|(_, a)| a.clone()).collect::<Vec<_>>()
+    });
+    step_until(&mut h, "the rule back in the list", |h| shows(h, "Starts with \"image of\":"));
+    drop(h);
+    let _ = std::fs::remove_dir_all(&dir);
+}

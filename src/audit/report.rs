@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Finding, Severity, Subject, check};
-use crate::model::{MediaId, MediaKind, ProductId, ProductRecord, Variant};
+use crate::model::{MediaId, MediaKind, ProductId, ProductMedia, ProductRecord, ScorePoint, Variant};
 
 /// One media as the audit sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -93,6 +93,60 @@ impl Report {
     /// Findings of each severity.
     pub fn findings_of(&self, severity: Severity) -> usize {
         self.rows.iter().flat_map(|r| &r.findings).filter(|f| f.severity == severity).count()
+    }
+
+    /// The score as a point of the history, for the sync that ended at `synced_at`.
+    pub fn score_point(&self, synced_at: u64) -> ScorePoint {
+        ScorePoint {
+            synced_at,
+            media: self.rows.len() as u64,
+            passing: self.passing() as u64,
+            errors: self.findings_of(Severity::Error) as u64,
+            warnings: self.findings_of(Severity::Warning) as u64,
+        }
+    }
+
+    /// Take a product's texts as the store now has them (after an edit, a bulk fix, an undo)
+    /// and check its media again; media added or removed since wait for the next audit.
+    pub fn update_product(&mut self, pm: &ProductMedia, limit: usize) {
+        let mut changed = false;
+        for row in self.rows.iter_mut().filter(|r| r.product == pm.id) {
+            if let Some(m) = pm.media.iter().find(|m| m.id == row.media) {
+                changed |= row.alt != m.alt;
+                row.alt = m.alt.clone();
+            }
+        }
+        if changed {
+            self.recheck(&pm.id, limit);
+        }
+    }
+
+    /// Check a product's media again from the texts the rows hold (after one was edited).
+    pub fn recheck(&mut self, product: &ProductId, limit: usize) {
+        let at: Vec<usize> = (0..self.rows.len()).filter(|i| self.rows[*i].product == *product).collect();
+        let alts: Vec<String> = at.iter().map(|i| self.rows[*i].alt.clone()).collect();
+        for (k, i) in at.iter().enumerate() {
+            let siblings: Vec<&str> =
+                alts.iter().enumerate().filter(|(j, _)| *j != k).map(|(_, a)| a.as_str()).collect();
+            let row = &self.rows[*i];
+            let no_translations = std::collections::BTreeMap::new();
+            let subject = Subject {
+                alt: &alts[k],
+                decorative: row.decorative,
+                product_title: &row.title,
+                filename: row.filename.as_deref(),
+                siblings: &siblings,
+                variant_values: &row.variant_values,
+                // Translations are not in a product's read: the last audit's finding stands.
+                translations: &no_translations,
+                languages: &[],
+                limit,
+            };
+            let mut findings = check(&subject);
+            let kept: Vec<Finding> = row.findings.iter().filter(|f| f.rule == "translation-missing").cloned().collect();
+            findings.extend(kept);
+            self.rows[*i].findings = findings;
+        }
     }
 
     /// How many media each rule found, for every rule (zero included), in the rules' order.

@@ -1,7 +1,10 @@
 //! Alt-text templates for bulk fixes: `{title}, {variant}, view {position}` filled in from
 //! each media's product, variant and file.
 
-use super::AuditRow;
+use std::collections::BTreeMap;
+
+use super::{AuditRow, Finding, Report, Subject};
+use crate::model::ProductId;
 
 /// The fields a template may name.
 pub const FIELDS: &[&str] = &["title", "vendor", "product_type", "variant", "position", "filename", "alt"];
@@ -105,6 +108,49 @@ impl Template {
     }
 }
 
+/// One media a template changes, with the new text's own findings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Planned {
+    /// The media as audited.
+    pub row: AuditRow,
+    /// The text the template gives it.
+    pub new_alt: String,
+    /// What the rules find in the new text, among its product's new texts.
+    pub findings: Vec<Finding>,
+}
+
+/// What `template` would write on the media `chosen` picks (never decorative ones, never one
+/// whose text would not change), each new text checked among its product's texts as they
+/// would be afterwards, under the store's `limit`.
+pub fn plan(report: &Report, template: &Template, chosen: impl Fn(&AuditRow) -> bool, limit: usize) -> Vec<Planned> {
+    let picked = |r: &AuditRow| !r.decorative && chosen(r);
+    let mut by_product: BTreeMap<&ProductId, Vec<&AuditRow>> = BTreeMap::new();
+    for r in &report.rows {
+        by_product.entry(&r.product).or_default().push(r);
+    }
+    let mut out = Vec::new();
+    for rows in by_product.values() {
+        let after: Vec<String> =
+            rows.iter().map(|r| if picked(r) { template.render(r) } else { r.alt.clone() }).collect();
+        for (i, r) in rows.iter().enumerate() {
+            if !picked(r) || after[i] == r.alt {
+                continue;
+            }
+            let siblings: Vec<&str> =
+                after.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, a)| a.as_str()).collect();
+            let subject = Subject {
+                filename: r.filename.as_deref(),
+                siblings: &siblings,
+                variant_values: &r.variant_values,
+                languages: &report.languages,
+                ..Subject::new(&after[i], &r.title, limit)
+            };
+            out.push(Planned { row: (*r).clone(), new_alt: after[i].clone(), findings: super::check(&subject) });
+        }
+    }
+    out
+}
+
 fn value(field: &str, row: &AuditRow) -> String {
     match field {
         "title" => row.title.clone(),
@@ -164,6 +210,36 @@ mod tests {
         assert_eq!(t.render(&r), "Linen Market Tote");
         let t = Template::parse("{title}, {variant}, side view").unwrap();
         assert_eq!(t.render(&r), "Linen Market Tote, side view");
+    }
+
+    #[test]
+    fn a_plan_checks_each_new_text_among_its_siblings_new_texts() {
+        let mut a = row();
+        a.findings = vec![Finding {
+            rule: "file-name",
+            severity: super::super::Severity::Error,
+            message: String::new(),
+            fix: None,
+        }];
+        let mut b = a.clone();
+        b.media = MediaId("n".into());
+        b.position = 2;
+        let mut passing = a.clone();
+        passing.media = MediaId("o".into());
+        passing.findings.clear();
+        let mut decorative = a.clone();
+        decorative.media = MediaId("d".into());
+        decorative.decorative = true;
+        let report = Report { rows: vec![a, b, passing, decorative], languages: vec![] };
+        // The same text for two media: each new text is flagged as a duplicate of the other.
+        let same = Template::parse("{title} in {variant}").unwrap();
+        let planned = plan(&report, &same, |r| !r.findings.is_empty(), 512);
+        assert_eq!(planned.len(), 2, "the passing and the decorative media are left alone");
+        assert!(planned.iter().all(|p| p.findings.iter().any(|f| f.rule == "duplicate")));
+        // With the position, they differ, and the duplicate goes.
+        let numbered = Template::parse("{title} in {variant}, seen from angle {position}").unwrap();
+        let planned = plan(&report, &numbered, |r| !r.findings.is_empty(), 512);
+        assert!(planned.iter().all(|p| p.findings.iter().all(|f| f.rule != "duplicate")), "{planned:?}");
     }
 
     #[test]

@@ -6,22 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 use rusqlite::params;
 
 use super::{Catalog, CatalogError, MEDIA_COLUMNS, media_row, variant_row};
-use crate::model::{MediaId, ProductId, ProductRecord};
-
-/// The audit's score at one sync.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-pub struct ScorePoint {
-    /// When the sync ended (seconds since the epoch).
-    pub synced_at: u64,
-    /// Media audited.
-    pub media: u64,
-    /// Media with no error and no warning.
-    pub passing: u64,
-    /// Findings of error severity.
-    pub errors: u64,
-    /// Findings of warning severity.
-    pub warnings: u64,
-}
+use crate::model::{MediaId, ProductId, ProductRecord, ScorePoint};
 
 impl Catalog {
     /// Every product with its media and variants, in title order.

@@ -8,10 +8,9 @@ use serde_json::{Value, json};
 
 use super::{AltAction, Cli, Command, Exit, line};
 use crate::audit::csv_file::{self, ImportRow};
-use crate::audit::template::Template;
-use crate::audit::{AuditRow, Report, Severity, Subject};
+use crate::audit::template::{Planned, Template, plan};
+use crate::audit::{AuditRow, Report, Severity};
 use crate::catalog::Catalog;
-use crate::catalog::marks::ScorePoint;
 use crate::journal::Change;
 use crate::model::{MediaId, ProductId};
 use crate::store::Store;
@@ -91,8 +90,8 @@ fn run_local(cli: &Cli, catalog: &mut Catalog, command: &Command) -> Exit {
         Command::Alt { action: AltAction::Export { file } } => export(&report, file),
         Command::Alt { action: AltAction::Template { template, rule, overwrite, .. } } => {
             let Ok(t) = Template::parse(template) else { return Exit::Usage };
-            let planned = plan_template(&report, &t, rule.as_deref(), *overwrite, cli.store.platform());
-            preview(&planned)
+            let limit = cli.store.platform().limits().alt_max_chars;
+            preview(&plan(&report, &t, |r| chosen(r, rule.as_deref(), *overwrite), limit))
         }
         _ => Exit::Usage,
     }
@@ -125,8 +124,9 @@ pub async fn with_store(cli: &Cli, store: Arc<dyn Store>, command: &Command) -> 
                 Err(exit) => return exit,
             };
             let Ok(t) = Template::parse(template) else { return Exit::Usage };
-            let planned = plan_template(&report, &t, rule.as_deref(), *overwrite, cli.store.platform());
-            apply_template(cli, store.as_ref(), planned).await
+            let limit = cli.store.platform().limits().alt_max_chars;
+            apply_template(cli, store.as_ref(), plan(&report, &t, |r| chosen(r, rule.as_deref(), *overwrite), limit))
+                .await
         }
         _ => run_local(cli, &mut catalog, command),
     }
@@ -156,7 +156,7 @@ fn report(cli: &Cli, catalog: &mut Catalog) -> Result<Report, Exit> {
         let decorative = catalog.decorative()?;
         let report = crate::audit::audit(&records, cli.store.platform().limits().alt_max_chars, &decorative);
         if let Some(at) = catalog.state("last_sync")?.and_then(|s| s.parse::<u64>().ok()) {
-            catalog.record_score(score_point(&report, at))?;
+            catalog.record_score(report.score_point(at))?;
         }
         Ok::<_, crate::catalog::CatalogError>(report)
     })();
@@ -164,17 +164,6 @@ fn report(cli: &Cli, catalog: &mut Catalog) -> Result<Report, Exit> {
         eprintln!("mediadesk: {e}");
         Exit::Failed
     })
-}
-
-/// The report's score as a point of the history.
-pub fn score_point(report: &Report, synced_at: u64) -> ScorePoint {
-    ScorePoint {
-        synced_at,
-        media: report.rows.len() as u64,
-        passing: report.passing() as u64,
-        errors: report.findings_of(Severity::Error) as u64,
-        warnings: report.findings_of(Severity::Warning) as u64,
-    }
 }
 
 fn finding_json(f: &crate::audit::Finding) -> Value {
@@ -447,57 +436,13 @@ fn product_of(catalog: &Catalog, r: &ImportRow) -> ProductId {
     held.into_iter().next().unwrap_or(ProductId(String::new()))
 }
 
-/// One media a template changes, with the new text's own findings.
-struct Planned {
-    row: AuditRow,
-    new_alt: String,
-    findings: Vec<crate::audit::Finding>,
-}
-
-/// What a template would write: the media chosen (with findings of `rule`, or any finding, or
-/// all with `overwrite`; never decorative ones), each new text checked among its product's new
-/// texts.
-fn plan_template(
-    report: &Report,
-    template: &Template,
-    rule: Option<&str>,
-    overwrite: bool,
-    platform: crate::model::Platform,
-) -> Vec<Planned> {
-    let chosen = |r: &AuditRow| {
-        !r.decorative
-            && match rule {
-                Some(id) => r.has(id),
-                None => overwrite || !r.findings.is_empty(),
-            }
-    };
-    let limit = platform.limits().alt_max_chars;
-    let mut out = Vec::new();
-    let mut by_product: BTreeMap<&ProductId, Vec<&AuditRow>> = BTreeMap::new();
-    for r in &report.rows {
-        by_product.entry(&r.product).or_default().push(r);
+/// The media `alt template` changes: those with findings of `rule`, or with any finding, or
+/// every one with `overwrite`.
+fn chosen(r: &AuditRow, rule: Option<&str>, overwrite: bool) -> bool {
+    match rule {
+        Some(id) => r.has(id),
+        None => overwrite || !r.findings.is_empty(),
     }
-    for rows in by_product.values() {
-        // Every media's text once the template is applied: siblings are checked against these.
-        let after: Vec<String> =
-            rows.iter().map(|r| if chosen(r) { template.render(r) } else { r.alt.clone() }).collect();
-        for (i, r) in rows.iter().enumerate() {
-            if !chosen(r) || after[i] == r.alt {
-                continue;
-            }
-            let siblings: Vec<&str> =
-                after.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, a)| a.as_str()).collect();
-            let subject = Subject {
-                filename: r.filename.as_deref(),
-                siblings: &siblings,
-                variant_values: &r.variant_values,
-                languages: &report.languages,
-                ..Subject::new(&after[i], &r.title, limit)
-            };
-            out.push(Planned { row: (*r).clone(), new_alt: after[i].clone(), findings: crate::audit::check(&subject) });
-        }
-    }
-    out
 }
 
 /// `alt template --dry-run`: every new text with its findings; nothing sent.

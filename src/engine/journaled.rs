@@ -6,7 +6,7 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use super::{Command, Ctx, Event, HistoryItem, JobState, UnconfirmedChange, next_job, refresh};
+use super::{AltChange, Command, Ctx, Event, HistoryItem, JobState, UnconfirmedChange, next_job, refresh};
 use crate::journal::{Applied, Change, Entry, Journal, JournalError};
 use crate::model::{MediaId, ProductId, StoreRef};
 
@@ -156,6 +156,83 @@ pub(super) async fn save_alt(
             send(Event::Activity { job, title, state: JobState::Failed { message, detail } });
         }
     }
+}
+
+/// Save many alt texts as one batch (a bulk fix): written down in one commit, then sent a
+/// product at a time with progress; each product read again (so the grid, the catalog and the
+/// audit see the store's texts). One undo takes the batch back.
+pub(super) async fn save_many(ctx: &Arc<Ctx>, journal: Arc<Mutex<Journal>>, changes: Vec<AltChange>, title: String) {
+    let send = &ctx.send;
+    let job = next_job(ctx);
+    send(Event::Activity { job, title: title.clone(), state: JobState::Running(Some(0.0)) });
+    let titled: Vec<(ProductId, String, Change, Option<i64>)> = changes
+        .iter()
+        .map(|c| {
+            let change = Change::Alt { media: c.media.clone(), alt: c.alt.clone(), base: c.previous.clone() };
+            (c.product.clone(), format!("Alt text of {}", c.name), change, None)
+        })
+        .collect();
+    let j = journal.clone();
+    let entries = blocking(move || {
+        let mut j = crate::sync::lock(&j);
+        let ids = j.record_each(&titled)?;
+        ids.into_iter().map(|id| j.entry(id)).collect::<Result<Vec<_>, _>>()
+    })
+    .await;
+    let entries = match entries {
+        Ok(e) => e,
+        Err(e) => {
+            let message = "The changes could not be written down, so none was sent".to_string();
+            return send(Event::Activity { job, title, state: JobState::Failed { message, detail: e.to_string() } });
+        }
+    };
+    let total = entries.len();
+    let groups = crate::journal::by_product(entries);
+    let products = groups.len();
+    let (mut saved, mut waiting) = (0usize, 0usize);
+    let mut first_error: Option<String> = None;
+    for (done, (product, group)) in groups.into_iter().enumerate() {
+        match crate::journal::send_batch(&journal, ctx.store().as_ref(), &product, &group, false).await {
+            Ok((outcomes, _)) => {
+                for (id, applied) in outcomes {
+                    match applied {
+                        Applied::Confirmed | Applied::AlreadyThere | Applied::NotMine => saved += 1,
+                        Applied::Queued { .. } => waiting += 1,
+                        Applied::Failed { code, message } | Applied::Refused { code, message } => {
+                            first_error.get_or_insert(format!("change {id}: {code}: {message}"));
+                        }
+                        Applied::Conflict { store } => {
+                            first_error.get_or_insert(format!(
+                                "change {id}: the store's text changed to \u{201c}{store}\u{201d}"
+                            ));
+                        }
+                    }
+                }
+            }
+            Err(e) => {
+                first_error.get_or_insert(e.to_string());
+            }
+        }
+        refresh(ctx, &product).await;
+        let share = (done + 1) as f32 / products.max(1) as f32;
+        send(Event::Activity {
+            job,
+            title: format!("{title}: {saved} of {total} saved"),
+            state: JobState::Running(Some(share)),
+        });
+    }
+    let state = match (first_error, waiting) {
+        (None, 0) => JobState::Done,
+        (None, n) => JobState::Failed {
+            message: format!("{saved} of {total} saved; {n} wait for the store to answer and are sent by Resume"),
+            detail: "QUEUED".into(),
+        },
+        (Some(detail), _) => {
+            JobState::Failed { message: format!("{saved} of {total} saved; the others were not"), detail }
+        }
+    };
+    send(Event::Activity { job, title: format!("{title}: {saved} of {total} saved"), state });
+    history(ctx).await;
 }
 
 /// Put a product's media in a new order: written down, then sent whole. A refusal shows the

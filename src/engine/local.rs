@@ -14,7 +14,7 @@ use crate::model::{ProductId, ProductMedia, ProductSummary, StoreRef};
 use crate::store::Store;
 use crate::text::thousands;
 
-use super::messages::{CatalogState, Command, LocalHealth};
+use super::messages::{AuditData, CatalogState, Command, LocalHealth};
 
 /// How many products the list takes from the catalog for one search: the store's pages follow
 /// past them as the list is scrolled.
@@ -353,6 +353,42 @@ pub(super) async fn keep(ctx: &Ctx, media: &ProductMedia) {
 }
 
 /// Run catalog work on the blocking pool.
+/// Audit the whole catalog on the blocking pool, keeping the score for the last sync.
+pub(super) async fn audit(ctx: &Ctx, limit: usize) {
+    let Some(catalog) = current(ctx) else {
+        let empty = AuditData { report: Default::default(), scores: Vec::new(), limit, synced_at: None };
+        return (ctx.send)(Event::Audit(Arc::new(empty)));
+    };
+    let data = run_blocking(move || {
+        let (records, decorative, synced_at) = {
+            let reader = crate::sync::lock(&catalog.reader);
+            let at = reader.state("last_sync")?.and_then(|s| s.parse::<u64>().ok());
+            (reader.records()?, reader.decorative()?, at)
+        };
+        let report = crate::audit::audit(&records, limit, &decorative);
+        if let Some(at) = synced_at {
+            crate::sync::lock(&catalog.writer).record_score(report.score_point(at))?;
+        }
+        let scores = crate::sync::lock(&catalog.reader).scores()?;
+        Ok(AuditData { report, scores, limit, synced_at })
+    })
+    .await;
+    match data {
+        Ok(d) => (ctx.send)(Event::Audit(Arc::new(d))),
+        Err(e) => (ctx.send)(Event::Failed(format!("The audit could not read the local catalog: {e}"))),
+    }
+}
+
+/// Mark media decorative, or not, then audit again.
+pub(super) async fn set_decorative(ctx: &Ctx, media: Vec<crate::model::MediaId>, decorative: bool, limit: usize) {
+    let Some(catalog) = current(ctx) else { return };
+    let marked = run_blocking(move || crate::sync::lock(&catalog.writer).set_decorative(&media, decorative)).await;
+    if let Err(e) = marked {
+        return (ctx.send)(Event::Failed(format!("The decorative mark was not kept: {e}")));
+    }
+    audit(ctx, limit).await;
+}
+
 async fn run_blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, CatalogError> + Send + 'static,
 ) -> Result<T, CatalogError> {

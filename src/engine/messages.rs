@@ -150,6 +150,23 @@ pub enum Command {
         /// Send even where the store's text changed since.
         overwrite: bool,
     },
+    /// Audit every media of the local catalog (`Event::Audit` answers).
+    LoadAudit,
+    /// Save many alt texts as one batch (a bulk fix): written down together, sent a product at
+    /// a time with progress, and taken back by one undo.
+    SaveAlts {
+        /// Each text with what it replaces.
+        changes: Vec<AltChange>,
+        /// What the activity strip calls the job.
+        title: String,
+    },
+    /// Mark media decorative (they need no alt text) or not; kept in the catalog.
+    SetDecorative {
+        /// The media.
+        media: Vec<MediaId>,
+        /// Decorative or not.
+        decorative: bool,
+    },
     /// Drop the unconfirmed changes in the journal: every one, or `only` that one (the
     /// merchant kept the store's text over a conflicting change).
     DiscardChanges {
@@ -168,6 +185,34 @@ pub enum Command {
         /// again, so a retry leaves no broken media behind (empty for a first try).
         replace_failed: Vec<MediaId>,
     },
+}
+
+/// One alt text of a bulk fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AltChange {
+    /// The product.
+    pub product: ProductId,
+    /// The media.
+    pub media: MediaId,
+    /// The new text.
+    pub alt: String,
+    /// The text it replaces (what an undo puts back).
+    pub previous: String,
+    /// What the history calls the media (its file name, or its id).
+    pub name: String,
+}
+
+/// The store-wide audit, as the window shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditData {
+    /// Every media with its findings.
+    pub report: crate::audit::Report,
+    /// The score after each sync, oldest first.
+    pub scores: Vec<crate::model::ScorePoint>,
+    /// The store's alt-text limit the rules used.
+    pub limit: usize,
+    /// When the catalog was last synced (seconds since the epoch); `None` before the first sync.
+    pub synced_at: Option<u64>,
 }
 
 /// A change written down in the journal and not confirmed by the store, as the window lists it.
@@ -212,6 +257,8 @@ pub struct HistoryItem {
 /// What the engine reports.
 #[derive(Debug, Clone)]
 pub enum Event {
+    /// The store-wide audit of the local catalog.
+    Audit(Arc<AuditData>),
     /// The store is ready.
     Connected {
         /// Which store.
@@ -445,6 +492,9 @@ impl Command {
             Command::CancelSync => "cancel_sync",
             Command::ResumeChanges { .. } => "resume_changes",
             Command::DiscardChanges { .. } => "discard_changes",
+            Command::LoadAudit => "load_audit",
+            Command::SaveAlts { .. } => "save_alts",
+            Command::SetDecorative { .. } => "set_decorative",
         }
     }
 }

@@ -17,7 +17,10 @@ mod local;
 mod messages;
 mod upload;
 
-pub use messages::{CatalogState, Command, Event, HistoryItem, JobState, LocalHealth, UnconfirmedChange, UploadState};
+pub use messages::{
+    AltChange, AuditData, CatalogState, Command, Event, HistoryItem, JobState, LocalHealth, UnconfirmedChange,
+    UploadState,
+};
 pub use upload::file_name;
 
 /// Thumbnails fetched and decoded at the same time.
@@ -291,6 +294,16 @@ async fn run_command(ctx: Arc<Ctx>, cmd: Command) {
         Command::UndoLast => journaled::undo(ctx, None).await,
         Command::UndoChange(id) => journaled::undo(ctx, Some(id)).await,
         Command::LoadHistory => journaled::history(ctx).await,
+        Command::LoadAudit => local::audit(ctx, ctx.store().capabilities().alt_max_chars).await,
+        Command::SetDecorative { media, decorative } => {
+            local::set_decorative(ctx, media, decorative, ctx.store().capabilities().alt_max_chars).await
+        }
+        Command::SaveAlts { changes, title } => match journaled::current(ctx) {
+            Some(journal) => journaled::save_many(&shared, journal, changes, title).await,
+            None => (ctx.send)(Event::Failed(
+                "Bulk fixes need the edit journal, which needs a data folder: none is available".into(),
+            )),
+        },
         Command::ResumeChanges { only, overwrite } => journaled::resume(ctx, only, overwrite).await,
         Command::DiscardChanges { only } => journaled::discard(ctx, only).await,
         Command::Reorder { product, order, previous, title } => match journaled::current(ctx) {

@@ -69,22 +69,60 @@ impl Persisted {
 /// An edit that Ctrl+Z can take back, by doing the inverse on the store; `what` names it for
 /// the Undo button and the activity strip ("alt text of polaris.jpg").
 pub(super) enum Undo {
-    Alt { product: ProductId, media: MediaId, previous: String, what: String },
-    Order { product: ProductId, previous: Vec<MediaId>, what: String },
-    Removal { product: ProductId, media: Vec<MediaId>, order: Vec<MediaId>, what: String },
+    /// A change made outside the open product (the audit view): the journal takes it back.
+    Journal {
+        what: String,
+    },
+    Alt {
+        product: ProductId,
+        media: MediaId,
+        previous: String,
+        what: String,
+    },
+    Order {
+        product: ProductId,
+        previous: Vec<MediaId>,
+        what: String,
+    },
+    Removal {
+        product: ProductId,
+        media: Vec<MediaId>,
+        order: Vec<MediaId>,
+        what: String,
+    },
 }
 
 impl Undo {
     /// What taking it back undoes, in the user's words.
     pub(super) fn what(&self) -> &str {
         match self {
-            Undo::Alt { what, .. } | Undo::Order { what, .. } | Undo::Removal { what, .. } => what,
+            Undo::Journal { what } | Undo::Alt { what, .. } | Undo::Order { what, .. } | Undo::Removal { what, .. } => {
+                what
+            }
         }
     }
 }
 
+/// The window's two views.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum View {
+    /// The product list, the media grid and the inspector.
+    #[default]
+    Products,
+    /// The store-wide alt-text audit.
+    Audit,
+}
+
 /// The window's state.
 pub struct MediadeskApp {
+    /// Which view is shown.
+    pub(super) view: View,
+    /// The audit view.
+    pub(super) audit: super::audit::AuditView,
+    /// The audit needs reading again (a sync ended) the next time it is shown.
+    pub(super) audit_stale: bool,
+    /// The media to select once its product (opened from the audit) arrives.
+    pub(super) select_after_open: Option<MediaId>,
     pub(super) engine: Engine,
     pub(super) store_label: Option<String>,
     pub(super) store: StoreRef,
@@ -210,6 +248,10 @@ impl MediadeskApp {
         let data_dir = folders.data.clone();
         let engine = Engine::start(launcher, folders, move || repaint_ctx.request_repaint())?;
         Ok(MediadeskApp {
+            view: View::Products,
+            audit: Default::default(),
+            audit_stale: false,
+            select_after_open: None,
             engine,
             store_label: None,
             store: StoreRef::Sandbox,
@@ -444,24 +486,33 @@ impl MediadeskApp {
     /// Keys that work anywhere: undo, search, add files; and the grid's keys while it has them.
     fn shortcuts(&mut self, ctx: &egui::Context) {
         let typing = ctx.text_edit_focused();
-        let (undo, find, add) = ctx.input_mut(|i| {
+        let (undo, find, add, products, audit) = ctx.input_mut(|i| {
             (
                 !typing && i.consume_key(Modifiers::COMMAND, Key::Z),
                 i.consume_key(Modifiers::COMMAND, Key::F),
                 i.consume_key(Modifiers::COMMAND, Key::O),
+                i.consume_key(Modifiers::COMMAND, Key::Num1),
+                i.consume_key(Modifiers::COMMAND, Key::Num2),
             )
         });
+        if products {
+            self.show_view(View::Products);
+        }
+        if audit {
+            self.show_view(View::Audit);
+        }
         if undo {
             self.undo_last();
         }
         if find {
+            self.show_view(View::Products);
             self.picker.focus = true;
             self.grid.has_keys = false;
         }
         if add {
             self.add_files(ctx);
         }
-        if self.grid.has_keys && !typing {
+        if self.grid.has_keys && !typing && self.view == View::Products {
             let actions = self.grid.keys(ctx, &self.order());
             self.on_grid(ctx, actions);
         }
@@ -547,6 +598,20 @@ impl eframe::App for MediadeskApp {
             }
             None => {}
         });
+        match self.view {
+            View::Audit => {
+                egui::CentralPanel::default().show(ui, |ui| self.audit_panel(ui));
+            }
+            View::Products => self.editor_panels(ui),
+        }
+        let ctx = ui.ctx().clone();
+        self.windows(&ctx, frame);
+    }
+}
+
+impl MediadeskApp {
+    /// The product editor: the product list, the grid and the inspector.
+    fn editor_panels(&mut self, ui: &mut egui::Ui) {
         // The side panels give way in a narrow window, so the grid keeps room for two tiles.
         let width = ui.ctx().content_rect().width();
         let side = |least: f32| ((width - GRID_LEAST) / 2.0).max(least);
@@ -557,9 +622,12 @@ impl eframe::App for MediadeskApp {
             egui::ScrollArea::vertical().auto_shrink([false; 2]).show(ui, |ui| self.inspector_panel(ui));
         });
         egui::CentralPanel::default().show(ui, |ui| self.grid_panel(ui));
-        let ctx = ui.ctx().clone();
-        self.stores.window_ui(&ctx, &self.engine, self.has_sandbox);
-        if let Some(command) = self.history.show(&ctx) {
+    }
+
+    /// The windows over the views: stores, history, about, the unsaved-text question.
+    fn windows(&mut self, ctx: &egui::Context, frame: &mut eframe::Frame) {
+        self.stores.window_ui(ctx, &self.engine, self.has_sandbox);
+        if let Some(command) = self.history.show(ctx) {
             self.engine.send(command);
         }
         if self.about.renderer.is_none() {
@@ -573,8 +641,8 @@ impl eframe::App for MediadeskApp {
                 None => "no OpenGL context (a test harness, or another renderer)".into(),
             });
         }
-        self.about.show(&ctx, self.store.platform_name(), self.data_dir.as_deref());
-        self.leaving_ui(&ctx);
+        self.about.show(ctx, self.store.platform_name(), self.data_dir.as_deref());
+        self.leaving_ui(ctx);
     }
 }
 

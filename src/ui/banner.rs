@@ -44,6 +44,21 @@ impl MediadeskApp {
     fn banner_text(&mut self, ui: &mut egui::Ui, on_sandbox: bool) {
         ui.strong("mediadesk");
         ui.separator();
+        // The two views, reachable by Tab and by Ctrl+1 / Ctrl+2.
+        use super::app::View;
+        let products = ui
+            .selectable_label(self.view == View::Products, "Editor")
+            .on_hover_text("The product list, the media grid and the inspector (Ctrl+1)");
+        if products.clicked() {
+            self.show_view(View::Products);
+        }
+        let audit = ui
+            .selectable_label(self.view == View::Audit, "Audit")
+            .on_hover_text("Every image of the store checked against the alt-text rules (Ctrl+2)");
+        if audit.clicked() {
+            self.show_view(View::Audit);
+        }
+        ui.separator();
         match (&self.store_label, on_sandbox) {
             // Its address means nothing to a merchant: on hover, for whoever needs it. Cut with
             // "…" in a narrow window rather than running under the button.

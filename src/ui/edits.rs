@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 
 use super::app::{MediadeskApp, Undo};
+use super::audit::AuditAction;
 use super::inspector::Confirm;
 use crate::engine::Command;
 use crate::model::{Media, MediaId, ProductId};
@@ -214,6 +215,7 @@ impl MediadeskApp {
         // Nothing left of this session: the journal's last confirmed change (after a restart).
         let Some(last) = self.undo.pop() else { return self.engine.send(Command::UndoLast) };
         match last {
+            Undo::Journal { .. } => self.engine.send(Command::UndoLast),
             // "Undo: …" titles read "Undone: …" in the strip once done.
             Undo::Alt { product, media, previous, what } => {
                 let Some(m) = self.media_mut(&media) else { return };
@@ -312,6 +314,54 @@ impl MediadeskApp {
             if let (false, Some(product)) = (paths.is_empty(), self.selected.clone()) {
                 text.clear();
                 self.upload(product, paths);
+            }
+        }
+    }
+
+    /// Switch views; the audit is read the first time it is shown, and again after a sync.
+    pub(super) fn show_view(&mut self, view: super::app::View) {
+        self.view = view;
+        if view == super::app::View::Audit && (!self.audit.loaded || self.audit_stale) && !self.audit.loading {
+            self.audit.loading = true;
+            self.audit_stale = false;
+            self.engine.send(Command::LoadAudit);
+        }
+    }
+
+    /// The audit view, and what its buttons ask for carried out.
+    pub(super) fn audit_panel(&mut self, ui: &mut egui::Ui) {
+        let mut thumbs = std::mem::take(&mut self.thumbs);
+        let engine = &self.engine;
+        let actions = self.audit.ui(ui, &mut |url: &str| thumbs.texture(url, engine));
+        self.thumbs = thumbs;
+        for action in actions {
+            match action {
+                AuditAction::Load => self.engine.send(Command::LoadAudit),
+                AuditAction::Open { product, media } => {
+                    self.view = super::app::View::Products;
+                    self.select_after_open = Some(media);
+                    self.open_product(product);
+                }
+                AuditAction::SaveAlt(c) => {
+                    let what = format!("alt text of {}", crate::text::visible(&c.name));
+                    self.undo.push(Undo::Journal { what: what.clone() });
+                    self.engine.send(Command::SaveAlt {
+                        product: c.product,
+                        media: c.media,
+                        alt: c.alt,
+                        previous: c.previous,
+                        title: format!("Alt text of {}", crate::text::visible(&c.name)),
+                    });
+                }
+                AuditAction::Apply(changes) => {
+                    let n = changes.len();
+                    self.undo.push(Undo::Journal { what: format!("the bulk fix of {n} alt texts") });
+                    self.engine.send(Command::SaveAlts { changes, title: format!("Bulk fix of {n} alt texts") });
+                }
+                AuditAction::Decorative(media, decorative) => {
+                    self.audit.loading = true;
+                    self.engine.send(Command::SetDecorative { media, decorative });
+                }
             }
         }
     }

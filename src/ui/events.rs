@@ -19,7 +19,15 @@ impl MediadeskApp {
                 self.picker.offline = Some(why);
                 self.picker.on_failed();
             }
-            Event::Catalog(state) => self.picker.catalog = Some(state),
+            Event::Catalog(state) => {
+                self.picker.catalog = Some(state);
+                // The audit read an older catalog: read it again when next shown (now, if it is).
+                self.audit_stale = self.audit.loaded;
+                if self.view == super::app::View::Audit {
+                    self.show_view(super::app::View::Audit);
+                }
+            }
+            Event::Audit(data) => self.audit.set(data),
             Event::Unconfirmed(changes) => self.unconfirmed.set(changes),
             Event::History(items) => self.history.items = items,
             Event::Synced => {
@@ -49,7 +57,10 @@ impl MediadeskApp {
             }
             Event::ConnectFailed(message) => self.on_connect_failed(message),
             Event::Products { generation, page, first } => self.picker.on_page(generation, page, first),
-            Event::Media(media) => self.on_media(media),
+            Event::Media(media) => {
+                self.audit.product_changed(&media);
+                self.on_media(media);
+            }
             Event::MediaNamed { media, name } => {
                 self.uploaded_names.insert(media, name);
             }
@@ -86,6 +97,7 @@ impl MediadeskApp {
                 self.waiting.insert(media);
             }
             Event::AltRefused { media, previous, attempted } => {
+                self.audit.refused(&media, &previous);
                 self.waiting.remove(&media);
                 if let Some(m) = self.media_mut(&media) {
                     m.alt = previous;
@@ -186,8 +198,12 @@ impl MediadeskApp {
             self.uploads
                 .retain(|u| u.product != media.id || !matches!(u.state, UploadState::Done | UploadState::Waiting));
             self.grid.selection.retain(|id| media.media.iter().any(|m| &m.id == id));
+            let wanted = self.select_after_open.take_if(|m| media.media.iter().any(|x| &x.id == m));
             self.media = Some(media);
             self.row_follows_media();
+            if let Some(m) = wanted {
+                self.select_media(&m, false, false);
+            }
         }
     }
 }

@@ -3,6 +3,8 @@
 mod about;
 mod activity;
 mod app;
+mod audit;
+mod audit_fix;
 mod banner;
 mod connect_help;
 mod edits;
