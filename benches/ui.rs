@@ -10,7 +10,10 @@
 //! picker:     the same while the mouse wheel scrolls a list of 10,000 products (no latency;
 //!             the health badges of the rows scrolled past are read meanwhile).
 //!
-//! `cargo bench --bench ui -- picker` runs only the last one.
+//! audit:      the same while the mouse wheel scrolls the audit view's list of every finding of
+//!             a 10,000-product store (about 80,000 media), after its catalog is synced.
+//!
+//! `cargo bench --bench ui -- picker` runs only the picker's; `-- audit` only the audit's.
 // Tests and benches unwrap: a panic is the failure, with its line.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -142,9 +145,54 @@ fn picker() {
     );
 }
 
+fn audit() {
+    let data = std::env::temp_dir().join(format!("mediadesk-bench-audit-{}", std::process::id()));
+    std::fs::remove_dir_all(&data).ok();
+    let config = SandboxConfig { products: 10_000, ..SandboxConfig::default() };
+    let launcher = mediadesk::cli::sandbox_launcher(config, |_| {});
+    let folders = Folders { data: Some(data.clone()), cache: None };
+    let mut h = Harness::builder().with_size(egui::vec2(1400.0, 900.0)).build_eframe(move |cc| {
+        MediadeskApp::with_sandbox_in(&cc.egui_ctx, launcher, folders).expect("the app starts")
+    });
+    // The catalog synced: the product list says how many products this computer holds.
+    let deadline = Instant::now() + Duration::from_secs(600);
+    while !format!("{:#?}", h.root()).contains(" products on this computer") || h.state().busy() {
+        assert!(Instant::now() < deadline, "timed out syncing");
+        h.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::Num2]);
+    let started = Instant::now();
+    step_until(&mut h, |h| h.state_mut().audit_listed().is_some());
+    let listed = h.state_mut().audit_listed().unwrap_or(0);
+    println!(
+        "audit: the view filled with {listed} media with findings {} ms after Ctrl+2",
+        started.elapsed().as_millis()
+    );
+    let (p50, p95) = frame_times(&mut h, 600, |h, i| {
+        std::thread::sleep(Duration::from_millis(8));
+        h.hover_at(egui::pos2(700.0, 600.0));
+        let down = if (i / 200) % 3 == 2 { 240.0 } else { -240.0 };
+        h.event(egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Point,
+            delta: egui::vec2(0.0, down),
+            phase: egui::TouchPhase::Move,
+            source: egui::MouseWheelSource::Unknown,
+            modifiers: egui::Modifiers::NONE,
+        });
+    });
+    println!("audit: {listed} findings listed, wheel scrolling: p50 {p50:.2} ms, p95 {p95:.2} ms CPU per frame");
+    drop(h);
+    std::fs::remove_dir_all(&data).ok();
+}
+
 fn main() {
     if std::env::args().any(|a| a == "picker") {
         picker();
+        return;
+    }
+    if std::env::args().any(|a| a == "audit") {
+        audit();
         return;
     }
     let cache = std::env::temp_dir().join(format!("mediadesk-bench-cache-{}", std::process::id()));
@@ -178,4 +226,5 @@ fn main() {
     drop(h);
     std::fs::remove_dir_all(&cache).ok();
     picker();
+    audit();
 }

@@ -264,3 +264,70 @@ async fn a_template_fixes_a_rule_store_wide_and_one_undo_takes_it_back() {
         sb.state().lock().unwrap().files.iter().map(|(id, f)| (*id, f.alt.clone())).collect();
     assert_eq!(after, before, "one undo takes back the whole batch");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_ecwid_missing_translations_are_found_and_an_import_keeps_them() {
+    let sb = common::sandbox_with(|_| {}).await;
+    let data = scratch("ecwid");
+    let ecwid = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_mediadesk"))
+            .args(["--store", "ecwid:1003", "--endpoint", &sb.url(), "--data-dir", data.to_str().unwrap()])
+            .args(args)
+            .env("MEDIADESK_TOKEN", mediadesk::sandbox::ecwid::SECRET_TOKEN)
+            .output()
+            .unwrap();
+        let lines: Vec<Value> =
+            String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        (out.status.code().unwrap_or(-1), lines, String::from_utf8(out.stderr).unwrap())
+    };
+    // From the store's records: its languages are the translation slots any image has; an image
+    // with a text and a blank or absent slot lacks a translation.
+    let (languages, lacking) = {
+        let state = sb.state();
+        let st = state.lock().unwrap();
+        let images: Vec<&mediadesk::sandbox::state::FileRec> = st
+            .products
+            .values()
+            .flat_map(|p| p.media.iter().map(|m| &st.files[m]))
+            .filter(|f| f.kind == mediadesk::sandbox::state::FileKind::Image)
+            .collect();
+        let languages: BTreeSet<String> = images.iter().flat_map(|f| f.alt_translated.keys().cloned()).collect();
+        let lacking = images
+            .iter()
+            .filter(|f| !f.alt.trim().is_empty())
+            .filter(|f| languages.iter().any(|l| f.alt_translated.get(l).is_none_or(|t| t.trim().is_empty())))
+            .count();
+        (languages, lacking)
+    };
+    assert!(!languages.is_empty(), "the sandbox's Ecwid store has other languages");
+    let (code, lines, stderr) = tokio::task::block_in_place(|| ecwid(&["audit", "--rule", "translation-missing"]));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(lines.last().unwrap()["rules"]["translation-missing"].as_u64(), Some(lacking as u64));
+    assert_eq!(lines.len() - 1, lacking);
+
+    // An import on Ecwid: the new main text lands, the translations stay as they were.
+    let file = data.join("ecwid.csv");
+    let (code, _, stderr) = tokio::task::block_in_place(|| ecwid(&["alt", "export", file.to_str().unwrap()]));
+    assert_eq!(code, 0, "{stderr}");
+    let (header, mut rows) = read_csv(&file);
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let translated = {
+        let state = sb.state();
+        let st = state.lock().unwrap();
+        rows.iter()
+            .position(|r| {
+                st.files.get(&r[col("media_id")].parse().unwrap()).is_some_and(|f| !f.alt_translated.is_empty())
+            })
+            .expect("an image with translations")
+    };
+    let id: u64 = rows[translated][col("media_id")].parse().unwrap();
+    let kept = sb.state().lock().unwrap().files[&id].alt_translated.clone();
+    rows[translated][col("new_alt")] = "Steel watch on a leather strap".into();
+    write_csv(&file, &header, &rows, b',');
+    let (code, lines, stderr) = tokio::task::block_in_place(|| ecwid(&["alt", "import", file.to_str().unwrap()]));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(lines.iter().any(|l| l["saved"] == true), "{lines:?}");
+    let st = sb.state();
+    let f = &st.lock().unwrap().files[&id];
+    assert_eq!((f.alt.as_str(), &f.alt_translated), ("Steel watch on a leather strap", &kept));
+}

@@ -203,7 +203,8 @@ pub fn audit(records: &[ProductRecord], limit: usize, decorative: &BTreeSet<Medi
                 siblings: &siblings,
                 variant_values: &values,
                 translations: &m.alt_translated,
-                languages: &languages,
+                // Only images carry translated alt texts (Ecwid's videos have a title instead).
+                languages: if m.kind == MediaKind::Image { &languages } else { &[] },
                 limit,
             };
             rows.push(AuditRow {
@@ -310,8 +311,11 @@ mod tests {
         m.alt_translated = [("fr".to_string(), String::new())].into();
         let mut n = media("b", "Green linen tote bag");
         n.alt_translated = [("fr".to_string(), "Sac vert".to_string())].into();
-        let r = audit(&[product("Tote", vec![m, n], vec![])], 512, &BTreeSet::new());
+        let mut video = media("v", "Tote bag packing tips for a weekend");
+        video.kind = MediaKind::ExternalVideo;
+        let r = audit(&[product("Tote", vec![m, n, video], vec![])], 512, &BTreeSet::new());
         assert_eq!(r.languages, ["fr"]);
+        assert!(r.rows[2].findings.is_empty(), "a video has a title, not translated alt texts");
         assert_eq!(counts(&r), [("translation-missing", 1)].into());
     }
 

@@ -329,6 +329,11 @@ impl MediadeskApp {
         self.media.as_ref().map(|m| m.media.len())
     }
 
+    /// How many media the audit view lists with its filters, once an audit has come.
+    pub fn audit_listed(&mut self) -> Option<usize> {
+        self.audit.loaded.then(|| self.audit.shown().len())
+    }
+
     /// True while something runs in the background.
     pub fn busy(&self) -> bool {
         self.picker.busy() || self.activity.running()

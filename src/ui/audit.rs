@@ -15,6 +15,9 @@ use crate::model::{MediaId, MediaKind, ProductId, ScorePoint};
 
 /// A list row's height: a 48-pixel thumbnail and its margins.
 const ROW_HEIGHT: f32 = 58.0;
+/// How long the list must rest before the thumbnails in view are asked for: a fling through
+/// thousands of rows would otherwise fetch and upload a texture for every row it passes.
+const SETTLE: std::time::Duration = std::time::Duration::from_millis(120);
 
 /// How the list is ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -127,6 +130,25 @@ pub struct AuditView {
     editing: Option<(usize, String)>,
     /// The bulk-fix panel.
     pub fix: BulkFix,
+    /// The counts the header and the chips show, worked out once per change of the report (a
+    /// pass over 80,000 rows every frame would cost more than the whole frame may).
+    summary: Summary,
+    /// The report changed since `summary` was worked out.
+    stale: bool,
+    /// The list's scroll offset last frame, and when it last moved.
+    scrolled: (f32, Option<std::time::Instant>),
+}
+
+/// What the header, the chips and the status filter show of the whole report.
+#[derive(Default)]
+struct Summary {
+    per_rule: Vec<crate::audit::report::RuleCount>,
+    total: usize,
+    passing: usize,
+    score: f64,
+    errors: usize,
+    warnings: usize,
+    statuses: Vec<String>,
 }
 
 impl AuditView {
@@ -140,6 +162,7 @@ impl AuditView {
         self.loaded = true;
         self.editing = None;
         self.dirty = true;
+        self.stale = true;
         let rows: BTreeSet<(ProductId, MediaId)> =
             self.report.rows.iter().map(|r| (r.product.clone(), r.media.clone())).collect();
         self.selected.retain(|k| rows.contains(k));
@@ -151,6 +174,7 @@ impl AuditView {
         if self.loaded {
             self.report.update_product(pm, self.limit);
             self.dirty = true;
+            self.stale = true;
         }
     }
 
@@ -165,6 +189,25 @@ impl AuditView {
             self.report.recheck(&p, self.limit);
         }
         self.dirty = true;
+        self.stale = true;
+    }
+
+    /// The summary, worked out again if the report changed.
+    fn summary(&mut self) -> &Summary {
+        if self.stale {
+            let r = &self.report;
+            self.summary = Summary {
+                per_rule: r.per_rule(),
+                total: r.rows.len(),
+                passing: r.passing(),
+                score: r.score(),
+                errors: r.findings_of(Severity::Error),
+                warnings: r.findings_of(Severity::Warning),
+                statuses: r.rows.iter().filter_map(|x| x.status.clone()).collect::<BTreeSet<_>>().into_iter().collect(),
+            };
+            self.stale = false;
+        }
+        &self.summary
     }
 
     /// The rows the list shows, in order.
@@ -187,7 +230,7 @@ impl AuditView {
     }
 
     /// Draw the view; `thumb` gives a row's thumbnail when it is loaded.
-    pub fn ui(&mut self, ui: &mut egui::Ui, thumb: &mut dyn FnMut(&str) -> Option<Thumb>) -> Vec<AuditAction> {
+    pub fn ui(&mut self, ui: &mut egui::Ui, thumb: &mut dyn FnMut(&str, bool) -> Option<Thumb>) -> Vec<AuditAction> {
         let mut actions = Vec::new();
         if !self.loaded {
             ui.add_space(24.0);
@@ -204,12 +247,12 @@ impl AuditView {
         self.selection_bar(ui, &mut actions);
         if self.fix.open {
             let mut plan_now = false;
-            let selected = self.selected.clone();
-            if let Some(FixAction::Apply(changes)) = self.fix.ui(ui, selected.len(), &mut plan_now) {
+            if let Some(FixAction::Apply(changes)) = self.fix.ui(ui, self.selected.len(), &mut plan_now) {
                 actions.push(AuditAction::Apply(changes));
                 self.selected.clear();
             }
             if plan_now {
+                let selected = &self.selected;
                 let chosen = |r: &AuditRow| selected.contains(&(r.product.clone(), r.media.clone()));
                 self.fix.plan(&self.report, &chosen, self.limit);
             }
@@ -221,9 +264,10 @@ impl AuditView {
 
     fn header(&mut self, ui: &mut egui::Ui, actions: &mut Vec<AuditAction>) {
         let palette = super::theme::palette(ui.ctx());
+        self.summary();
         ui.horizontal(|ui| {
-            let r = &self.report;
-            let score = r.score();
+            let r = &self.summary;
+            let score = r.score;
             let colour = if score >= 90.0 {
                 palette.good
             } else if score >= 60.0 {
@@ -236,10 +280,10 @@ impl AuditView {
                 ui.label(RichText::new("Alt-text score").strong());
                 ui.label(format!(
                     "{} of {} media pass every rule \u{b7} {} errors \u{b7} {} warnings",
-                    crate::text::thousands(r.passing() as u64),
-                    crate::text::thousands(r.rows.len() as u64),
-                    crate::text::thousands(r.findings_of(Severity::Error) as u64),
-                    crate::text::thousands(r.findings_of(Severity::Warning) as u64),
+                    crate::text::thousands(r.passing as u64),
+                    crate::text::thousands(r.total as u64),
+                    crate::text::thousands(r.errors as u64),
+                    crate::text::thousands(r.warnings as u64),
                 ));
             });
             self.sparkline(ui);
@@ -293,7 +337,7 @@ impl AuditView {
 
     fn rule_chips(&mut self, ui: &mut egui::Ui) {
         let palette = super::theme::palette(ui.ctx());
-        let counts = self.report.per_rule();
+        let counts = self.summary().per_rule.clone();
         ui.horizontal_wrapped(|ui| {
             for c in counts.iter().filter(|c| c.media > 0) {
                 let name = crate::audit::rule(c.rule).map_or(c.rule, |r| r.name);
@@ -314,6 +358,7 @@ impl AuditView {
     fn filters(&mut self, ui: &mut egui::Ui) {
         let before = self.filter.clone();
         let sort = self.sort;
+        let statuses = self.summary().statuses.clone();
         ui.horizontal_wrapped(|ui| {
             let rule_words = self.filter.rule.and_then(crate::audit::rule).map_or("Every rule", |r| r.name);
             egui::ComboBox::from_id_salt("audit-rule").selected_text(rule_words).show_ui(ui, |ui| {
@@ -339,13 +384,12 @@ impl AuditView {
                     ui.selectable_value(&mut self.filter.kind, Some(k), kind_name(k));
                 }
             });
-            let statuses: BTreeSet<String> = self.report.rows.iter().filter_map(|r| r.status.clone()).collect();
             if !statuses.is_empty() {
                 let status_words = self.filter.status.clone().unwrap_or_else(|| "Any status".into());
                 egui::ComboBox::from_id_salt("audit-status").selected_text(status_words).show_ui(ui, |ui| {
                     ui.selectable_value(&mut self.filter.status, None, "Any status");
-                    for s in statuses {
-                        ui.selectable_value(&mut self.filter.status, Some(s.clone()), s);
+                    for s in &statuses {
+                        ui.selectable_value(&mut self.filter.status, Some(s.clone()), s.as_str());
                     }
                 });
             }
@@ -403,11 +447,11 @@ impl AuditView {
     fn list(
         &mut self,
         ui: &mut egui::Ui,
-        thumb: &mut dyn FnMut(&str) -> Option<Thumb>,
+        thumb: &mut dyn FnMut(&str, bool) -> Option<Thumb>,
         actions: &mut Vec<AuditAction>,
     ) {
-        let shown = self.shown().to_vec();
-        if shown.is_empty() {
+        let count = self.shown().len();
+        if count == 0 {
             ui.add_space(12.0);
             let words = if self.report.rows.is_empty() {
                 "The local catalog holds no media yet: sync it from the product list."
@@ -418,16 +462,24 @@ impl AuditView {
             return;
         }
         ui.spacing_mut().item_spacing.y = 0.0;
-        egui::ScrollArea::vertical().id_salt("audit-list").auto_shrink([false, false]).show_rows(
+        let settled = self.scrolled.1.is_none_or(|at| at.elapsed() >= SETTLE);
+        let output = egui::ScrollArea::vertical().id_salt("audit-list").auto_shrink([false, false]).show_rows(
             ui,
             ROW_HEIGHT,
-            shown.len(),
+            count,
             |ui, range| {
                 for i in range {
-                    self.row(ui, shown[i], thumb, actions);
+                    let index = self.shown[i];
+                    self.row(ui, index, &mut |url: &str| thumb(url, settled), actions);
                 }
             },
         );
+        let offset = output.state.clamped_offset().y;
+        if (offset - self.scrolled.0).abs() > 0.5 {
+            self.scrolled = (offset, Some(std::time::Instant::now()));
+            // Drawn again once it rests, to ask for the thumbnails then in view.
+            ui.ctx().request_repaint_after(SETTLE);
+        }
     }
 
     fn row(
@@ -517,6 +569,7 @@ impl AuditView {
                             self.report.recheck(&product, self.limit);
                             self.editing = None;
                             self.dirty = true;
+                            self.stale = true;
                         } else if enter {
                             self.editing = None;
                         }

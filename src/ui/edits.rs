@@ -332,7 +332,9 @@ impl MediadeskApp {
     pub(super) fn audit_panel(&mut self, ui: &mut egui::Ui) {
         let mut thumbs = std::mem::take(&mut self.thumbs);
         let engine = &self.engine;
-        let actions = self.audit.ui(ui, &mut |url: &str| thumbs.texture(url, engine));
+        let actions = self.audit.ui(ui, &mut |url: &str, ask: bool| {
+            if ask { thumbs.texture(url, engine) } else { thumbs.ready(url) }
+        });
         self.thumbs = thumbs;
         for action in actions {
             match action {

@@ -66,6 +66,12 @@ impl Thumbnails {
         None
     }
 
+    /// The texture for a thumbnail URL if it is loaded, asking for nothing (a list scrolling
+    /// fast asks only once it settles).
+    pub fn ready(&self, url: &str) -> Option<Thumb> {
+        self.textures.get(url).map(|t| Thumb { id: t.id(), size: t.size_vec2() })
+    }
+
     /// A decoded thumbnail arrived: upload it as a texture, keeping at most `TEXTURES_KEPT`.
     pub fn arrived(&mut self, ctx: &egui::Context, url: String, image: &egui::ColorImage) {
         let texture = ctx.load_texture(&url, image.clone(), egui::TextureOptions::LINEAR);
