@@ -609,6 +609,12 @@ fn retrying_an_upload_that_failed_processing_deletes_the_failed_media_first() {
     let picked = png_file(&dir, "doomed.png");
     h.state_mut().set_file_picker(mediadesk::ui::FilePicker::answering(Some(vec![picked])));
     open_polaris(&mut h);
+    // The catalog's first sync runs beside the upload; its progress text rewraps the strip,
+    // which moves the Retry button between the frame a click aims at and the one that takes
+    // it. A merchant aims again; the test waits for the strip to hold still.
+    step_until(&mut h, "the catalog's first sync done", |h| {
+        h.query_all_by_label_contains("Done: Catalog synced").next().is_some()
+    });
     h.get_by_label("Add files…").click();
     step_until(&mut h, "the failure said, with what Retry does", |h| {
         h.query_by_label_contains("Retry deletes the media that failed processing first").is_some()
