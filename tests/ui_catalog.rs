@@ -437,3 +437,69 @@ fn the_audit_view_fixes_a_rule_with_a_template_and_one_undo_takes_it_back() {
     drop(h);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_finding_is_marked_decorative_edited_in_the_list_and_opened_in_its_product() {
+    let dir = data_dir("audit-row");
+    let (mut h, sandbox) = sandbox_app(&dir);
+    step_until(&mut h, "the catalog", |h| shows(h, "products on this computer"));
+    let strap_alt = || {
+        let st = sandbox.lock().unwrap();
+        let media = st.products.values().find(|p| p.title == "Polaris Watch Strap").unwrap().media[0];
+        st.files[&media].alt.clone()
+    };
+    assert_eq!(strap_alt(), "", "the strap's only image has no alt text");
+    let missing = |h: &Harness<'static, MediadeskApp>| -> usize {
+        let tree = format!("{:#?}", h.root());
+        let at = tree.find("No alt text: ").expect("the chip") + "No alt text: ".len();
+        tree[at..].chars().take_while(char::is_ascii_digit).collect::<String>().parse().unwrap()
+    };
+
+    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::Num2]);
+    step_until(&mut h, "the audit", |h| shows(h, "Alt-text score"));
+    let missing_before = missing(&h);
+    h.get_by_label("Find").click();
+    h.run_steps(1);
+    h.get_by_label("Find").type_text("Polaris Watch Strap");
+    step_until(&mut h, "only the strap's media", |h| shows(h, "1 shown"));
+
+    // Decorative: exempt from "No alt text", and undone by "Not decorative".
+    h.get_by_label("Select all 1 shown").click();
+    h.run_steps(1);
+    h.get_by_label("Mark decorative").click();
+    step_until(&mut h, "one fewer missing", |h| missing(h) == missing_before - 1);
+    h.get_by_label("Not decorative").click();
+    step_until(&mut h, "the count back", |h| missing(h) == missing_before);
+    h.get_by_label("Clear selection").click();
+    h.run_steps(1);
+
+    // Edited in the list: checked as typed, saved with Enter, the store has it.
+    h.get_by_label("Edit").click();
+    h.run_steps(2);
+    // The editor has focus: what is typed goes into it.
+    h.event(egui::Event::Text("Strap".into()));
+    h.run_steps(2);
+    assert!(shows(&h, "too-short"), "one word is too short to describe anything");
+    let text = "Brown leather watch strap with a brass buckle";
+    h.event(egui::Event::Key {
+        key: egui::Key::A,
+        physical_key: None,
+        pressed: true,
+        repeat: false,
+        modifiers: egui::Modifiers::COMMAND,
+    });
+    h.event(egui::Event::Text(text.into()));
+    h.run_steps(2);
+    assert!(shows(&h, "passes every rule"), "re-checked as typed");
+    h.key_press(egui::Key::Enter);
+    step_until(&mut h, "the store changed", |_| strap_alt() == text);
+    step_until(&mut h, "one fewer missing", |h| missing(h) == missing_before - 1);
+
+    // Open: the product's grid and the media's inspector.
+    h.get_by_label("Show media that pass").click();
+    step_until(&mut h, "the strap's row again", |h| shows(h, "1 shown"));
+    h.get_by_label("Open").click();
+    step_until(&mut h, "the strap in the editor", |h| !shows(h, "Alt-text score") && shows(h, text));
+    drop(h);
+    let _ = std::fs::remove_dir_all(&dir);
+}

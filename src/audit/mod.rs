@@ -98,6 +98,12 @@ impl<'a> Subject<'a> {
     }
 }
 
+/// The alt texts of a product's other media, seen from the `index`th of `alts` (what
+/// `Subject::siblings` holds).
+pub fn siblings<S: AsRef<str>>(alts: &[S], index: usize) -> Vec<&str> {
+    alts.iter().enumerate().filter(|(j, _)| *j != index).map(|(_, a)| a.as_ref()).collect()
+}
+
 /// Everything wrong with a media's alt text, in the rules' order; empty when it passes.
 pub fn check(s: &Subject<'_>) -> Vec<Finding> {
     RULES.iter().filter_map(|r| r.check(s)).collect()
@@ -134,7 +140,8 @@ pub fn mark(title: &str, media: &[(&str, Option<&str>)], index: usize, limit: us
     if alt.trim().is_empty() {
         return Mark::Missing;
     }
-    let siblings: Vec<&str> = media.iter().enumerate().filter(|(j, _)| *j != index).map(|(_, (a, _))| *a).collect();
+    let alts: Vec<&str> = media.iter().map(|(a, _)| *a).collect();
+    let siblings = siblings(&alts, index);
     let subject = Subject { filename, siblings: &siblings, ..Subject::new(alt, title, limit) };
     if check(&subject).is_empty() { Mark::Ok } else { Mark::NeedsWork }
 }

@@ -48,6 +48,23 @@ impl AuditRow {
         self.findings.iter().map(|f| f.severity).max()
     }
 
+    /// What the rules find in `alt` as this media's text, among its product's other texts
+    /// `siblings`, under the store's `limit`: the text a merchant is typing, a template's
+    /// result, the store's text after an edit. Translations are not part of a product's read,
+    /// so the last audit's `translation-missing` finding stands until the next audit.
+    pub fn check_text(&self, alt: &str, siblings: &[&str], limit: usize) -> Vec<Finding> {
+        let subject = Subject {
+            decorative: self.decorative,
+            filename: self.filename.as_deref(),
+            siblings,
+            variant_values: &self.variant_values,
+            ..Subject::new(alt, &self.title, limit)
+        };
+        let mut findings = check(&subject);
+        findings.extend(self.findings.iter().filter(|f| f.rule == "translation-missing").cloned());
+        findings
+    }
+
     /// Whether one of its findings is the rule `id`.
     pub fn has(&self, id: &str) -> bool {
         self.findings.iter().any(|f| f.rule == id)
@@ -123,30 +140,23 @@ impl Report {
 
     /// Check a product's media again from the texts the rows hold (after one was edited).
     pub fn recheck(&mut self, product: &ProductId, limit: usize) {
-        let at: Vec<usize> = (0..self.rows.len()).filter(|i| self.rows[*i].product == *product).collect();
-        let alts: Vec<String> = at.iter().map(|i| self.rows[*i].alt.clone()).collect();
-        for (k, i) in at.iter().enumerate() {
-            let siblings: Vec<&str> =
-                alts.iter().enumerate().filter(|(j, _)| *j != k).map(|(_, a)| a.as_str()).collect();
-            let row = &self.rows[*i];
-            let no_translations = std::collections::BTreeMap::new();
-            let subject = Subject {
-                alt: &alts[k],
-                decorative: row.decorative,
-                product_title: &row.title,
-                filename: row.filename.as_deref(),
-                siblings: &siblings,
-                variant_values: &row.variant_values,
-                // Translations are not in a product's read: the last audit's finding stands.
-                translations: &no_translations,
-                languages: &[],
-                limit,
-            };
-            let mut findings = check(&subject);
-            let kept: Vec<Finding> = row.findings.iter().filter(|f| f.rule == "translation-missing").cloned().collect();
-            findings.extend(kept);
-            self.rows[*i].findings = findings;
+        let Some(first) = self.rows.iter().position(|r| r.product == *product) else { return };
+        let range = self.product_rows(first);
+        let alts: Vec<String> = self.rows[range.clone()].iter().map(|r| r.alt.clone()).collect();
+        for (k, i) in range.enumerate() {
+            let findings = self.rows[i].check_text(&alts[k], &super::siblings(&alts, k), limit);
+            self.rows[i].findings = findings;
         }
+    }
+
+    /// The rows of the product the `index`th row belongs to: a product's media are side by
+    /// side in `rows`, so this looks only at its neighbours (it runs every frame while a text
+    /// is edited in the list).
+    pub fn product_rows(&self, index: usize) -> std::ops::Range<usize> {
+        let product = &self.rows[index].product;
+        let start = self.rows[..index].iter().rposition(|r| r.product != *product).map_or(0, |i| i + 1);
+        let end = self.rows[index..].iter().position(|r| r.product != *product).map_or(self.rows.len(), |i| index + i);
+        start..end
     }
 
     /// How many media each rule found, for every rule (zero included), in the rules' order.
@@ -192,7 +202,7 @@ pub fn audit(records: &[ProductRecord], limit: usize, decorative: &BTreeSet<Medi
     for p in records {
         let alts: Vec<&str> = p.media.iter().map(|m| m.alt.as_str()).collect();
         for (i, m) in p.media.iter().enumerate() {
-            let siblings: Vec<&str> = alts.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, a)| *a).collect();
+            let siblings = super::siblings(&alts, i);
             let values = variant_values(&p.variants, &m.id);
             let is_decorative = decorative.contains(&m.id);
             let subject = Subject {

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{AuditRow, Finding, Report, Subject};
+use super::{AuditRow, Finding, Report};
 use crate::model::ProductId;
 
 /// The fields a template may name.
@@ -136,16 +136,8 @@ pub fn plan(report: &Report, template: &Template, chosen: impl Fn(&AuditRow) -> 
             if !picked(r) || after[i] == r.alt {
                 continue;
             }
-            let siblings: Vec<&str> =
-                after.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, a)| a.as_str()).collect();
-            let subject = Subject {
-                filename: r.filename.as_deref(),
-                siblings: &siblings,
-                variant_values: &r.variant_values,
-                languages: &report.languages,
-                ..Subject::new(&after[i], &r.title, limit)
-            };
-            out.push(Planned { row: (*r).clone(), new_alt: after[i].clone(), findings: super::check(&subject) });
+            let findings = r.check_text(&after[i], &super::siblings(&after, i), limit);
+            out.push(Planned { row: (*r).clone(), new_alt: after[i].clone(), findings });
         }
     }
     out

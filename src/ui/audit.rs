@@ -9,7 +9,7 @@ use egui::RichText;
 
 use super::audit_fix::{BulkFix, FixAction};
 use super::thumbnails::Thumb;
-use crate::audit::{AuditRow, Report, Severity, Subject};
+use crate::audit::{AuditRow, Report, Severity};
 use crate::engine::{AltChange, AuditData};
 use crate::model::{MediaId, MediaKind, ProductId, ScorePoint};
 
@@ -393,9 +393,11 @@ impl AuditView {
                     }
                 });
             }
+            let find = ui.label("Find");
             ui.add(
                 egui::TextEdit::singleline(&mut self.filter.text).hint_text("Product or vendor").desired_width(160.0),
-            );
+            )
+            .labelled_by(find.id);
             egui::ComboBox::from_id_salt("audit-sort").selected_text(self.sort.words()).show_ui(ui, |ui| {
                 for s in [Sort::Product, Sort::Severity, Sort::Length] {
                     ui.selectable_value(&mut self.sort, s, s.words());
@@ -468,9 +470,19 @@ impl AuditView {
             ROW_HEIGHT,
             count,
             |ui, range| {
+                let mut state =
+                    RowState { selected: &mut self.selected, editing: &mut self.editing, limit: self.limit };
+                let mut saved = None;
                 for i in range {
                     let index = self.shown[i];
-                    self.row(ui, index, &mut |url: &str| thumb(url, settled), actions);
+                    if let Some(alt) =
+                        row(ui, &self.report, index, &mut state, &mut |url: &str| thumb(url, settled), actions)
+                    {
+                        saved = Some((index, alt));
+                    }
+                }
+                if let Some((index, alt)) = saved {
+                    self.save_edit(index, alt, actions);
                 }
             },
         );
@@ -482,126 +494,153 @@ impl AuditView {
         }
     }
 
-    fn row(
-        &mut self,
-        ui: &mut egui::Ui,
-        index: usize,
-        thumb: &mut dyn FnMut(&str) -> Option<Thumb>,
-        actions: &mut Vec<AuditAction>,
-    ) {
-        let palette = super::theme::palette(ui.ctx());
-        // A copy: the row's own buttons change the report. Only the rows in view are drawn.
-        let r = self.report.rows[index].clone();
-        let r = &r;
-        let key = (r.product.clone(), r.media.clone());
-        let (rect, _) = ui.allocate_exact_size(egui::vec2(ui.available_width(), ROW_HEIGHT), egui::Sense::hover());
-        let mut row_ui = ui.new_child(egui::UiBuilder::new().max_rect(rect.shrink2(egui::vec2(4.0, 4.0))));
-        let ui = &mut row_ui;
-        ui.horizontal(|ui| {
-            let mut on = self.selected.contains(&key);
-            if ui.checkbox(&mut on, "").on_hover_text("Select for a bulk fix").changed() {
-                if on {
-                    self.selected.insert(key.clone());
-                } else {
-                    self.selected.remove(&key);
-                }
+    /// Save the text edited in the `index`th row: sent through the journal, and the row and
+    /// its product's other rows checked again at once.
+    fn save_edit(&mut self, index: usize, alt: String, actions: &mut Vec<AuditAction>) {
+        let r = &self.report.rows[index];
+        actions.push(AuditAction::SaveAlt(AltChange {
+            product: r.product.clone(),
+            media: r.media.clone(),
+            alt: alt.clone(),
+            previous: r.alt.clone(),
+            name: r.filename.clone().unwrap_or_else(|| r.media.0.clone()),
+        }));
+        let product = r.product.clone();
+        self.report.rows[index].alt = alt;
+        self.report.recheck(&product, self.limit);
+        self.dirty = true;
+        self.stale = true;
+    }
+}
+
+/// The parts of the view a row changes while the report is borrowed to draw it.
+struct RowState<'a> {
+    selected: &'a mut BTreeSet<(ProductId, MediaId)>,
+    editing: &'a mut Option<(usize, String)>,
+    limit: usize,
+}
+
+/// Draw the `index`th row of `report`: selection, thumbnail, a first line with the product,
+/// the place and the findings, and a second with the text and its buttons (or the editor).
+/// Laid out by hand in a fixed height: a few widgets and no nested layouts, since every row
+/// in view is drawn every frame. Returns the edited text when Enter saves it.
+fn row(
+    ui: &mut egui::Ui,
+    report: &Report,
+    index: usize,
+    state: &mut RowState<'_>,
+    thumb: &mut dyn FnMut(&str) -> Option<Thumb>,
+    actions: &mut Vec<AuditAction>,
+) -> Option<String> {
+    let palette = super::theme::palette(ui.ctx());
+    let r = &report.rows[index];
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(ui.available_width(), ROW_HEIGHT), egui::Sense::hover());
+    if !ui.is_rect_visible(rect) {
+        return None;
+    }
+    let inner = rect.shrink2(egui::vec2(4.0, 4.0));
+    let key = (r.product.clone(), r.media.clone());
+    let mut on = state.selected.contains(&key);
+    let tick = egui::Rect::from_center_size(egui::pos2(inner.left() + 10.0, inner.center().y), egui::vec2(20.0, 20.0));
+    if ui.place(tick, egui::Checkbox::without_text(&mut on)).on_hover_text("Select for a bulk fix").changed() {
+        if on {
+            state.selected.insert(key);
+        } else {
+            state.selected.remove(&key);
+        }
+    }
+    let area = egui::Rect::from_min_size(egui::pos2(tick.right() + 6.0, inner.top() + 1.0), egui::vec2(48.0, 48.0));
+    ui.painter().rect_filled(area, 3.0, ui.visuals().extreme_bg_color);
+    if let Some(t) = r.preview_url.as_deref().and_then(&mut *thumb) {
+        t.paint(ui.painter(), area);
+    }
+    let text_left = area.right() + 8.0;
+    let half = inner.height() / 2.0;
+    let first =
+        egui::Rect::from_min_max(egui::pos2(text_left, inner.top()), egui::pos2(inner.right(), inner.top() + half));
+    let second = egui::Rect::from_min_max(egui::pos2(text_left, first.bottom()), inner.max);
+
+    // First line: one label of several styles; each finding's message on hover.
+    let style = ui.style().clone();
+    let mut job = egui::text::LayoutJob::default();
+    let add = |job: &mut egui::text::LayoutJob, text: RichText| {
+        text.append_to(job, &style, egui::FontSelection::Default, egui::Align::Center);
+    };
+    add(&mut job, RichText::new(crate::text::visible(&r.title)).strong());
+    add(&mut job, RichText::new(format!("   #{} \u{b7} {}", r.position + 1, kind_name(r.kind))).weak());
+    if r.decorative {
+        add(&mut job, RichText::new("   decorative").weak().italics());
+    }
+    for f in &r.findings {
+        let colour = if f.severity == Severity::Error { palette.bad } else { palette.warn };
+        let name = crate::audit::rule(f.rule).map_or(f.rule, |x| x.name);
+        add(&mut job, RichText::new(format!("   {name}")).color(colour).small());
+    }
+    let heading = put_left(ui, first, egui::Label::new(job).truncate());
+    if !r.findings.is_empty() {
+        heading.on_hover_ui(|ui| {
+            for f in &r.findings {
+                ui.label(&f.message);
             }
-            let (area, _) = ui.allocate_exact_size(egui::vec2(48.0, 48.0), egui::Sense::hover());
-            ui.painter().rect_filled(area, 3.0, ui.visuals().extreme_bg_color);
-            if let Some(t) = r.preview_url.as_deref().and_then(&mut *thumb) {
-                t.paint(ui.painter(), area);
-            }
-            ui.vertical(|ui| {
-                ui.horizontal(|ui| {
-                    ui.label(RichText::new(crate::text::visible(&r.title)).strong());
-                    ui.label(RichText::new(format!("#{} \u{b7} {}", r.position + 1, kind_name(r.kind))).weak());
-                    if r.decorative {
-                        ui.label(RichText::new("decorative").weak().italics());
-                    }
-                    for f in &r.findings {
-                        let colour = if f.severity == Severity::Error { palette.bad } else { palette.warn };
-                        let name = crate::audit::rule(f.rule).map_or(f.rule, |x| x.name);
-                        ui.label(RichText::new(name).color(colour).small()).on_hover_text(&f.message);
-                    }
-                });
-                match &mut self.editing {
-                    Some((at, draft)) if *at == index => {
-                        let edit =
-                            ui.add(egui::TextEdit::singleline(draft).desired_width(ui.available_width() - 150.0));
-                        edit.request_focus();
-                        let (enter, escape) =
-                            ui.input(|i| (i.key_pressed(egui::Key::Enter), i.key_pressed(egui::Key::Escape)));
-                        // Re-checked as typed, among the product's other texts.
-                        let siblings: Vec<&str> = self
-                            .report
-                            .rows
-                            .iter()
-                            .filter(|o| o.product == r.product && o.media != r.media)
-                            .map(|o| o.alt.as_str())
-                            .collect();
-                        let subject = Subject {
-                            filename: r.filename.as_deref(),
-                            siblings: &siblings,
-                            variant_values: &r.variant_values,
-                            ..Subject::new(draft, &r.title, self.limit)
-                        };
-                        let found = crate::audit::check(&subject);
-                        let summary = if found.is_empty() {
-                            RichText::new("passes every rule").color(palette.good).small()
-                        } else {
-                            let names: Vec<&str> = found.iter().map(|f| f.rule).collect();
-                            RichText::new(names.join(", ")).color(palette.warn).small()
-                        };
-                        ui.label(summary);
-                        if escape {
-                            self.editing = None;
-                        } else if enter && draft.trim() != r.alt {
-                            let alt = draft.split_whitespace().collect::<Vec<_>>().join(" ");
-                            actions.push(AuditAction::SaveAlt(AltChange {
-                                product: r.product.clone(),
-                                media: r.media.clone(),
-                                alt: alt.clone(),
-                                previous: r.alt.clone(),
-                                name: r.filename.clone().unwrap_or_else(|| r.media.0.clone()),
-                            }));
-                            let product = r.product.clone();
-                            self.report.rows[index].alt = alt;
-                            self.report.recheck(&product, self.limit);
-                            self.editing = None;
-                            self.dirty = true;
-                            self.stale = true;
-                        } else if enter {
-                            self.editing = None;
-                        }
-                    }
-                    _ => {
-                        let text = if r.alt.is_empty() {
-                            RichText::new("(no alt text)").weak().italics()
-                        } else {
-                            RichText::new(crate::text::visible(&r.alt))
-                        };
-                        // The buttons keep their place at the right; a long text is cut with "…".
-                        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                            if ui
-                                .small_button("Open")
-                                .on_hover_text("Open in the product's grid and inspector")
-                                .clicked()
-                            {
-                                actions.push(AuditAction::Open { product: r.product.clone(), media: r.media.clone() });
-                            }
-                            let edit = ui.small_button("Edit").on_hover_text("Edit here; Enter saves, Esc cancels");
-                            ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
-                                let shown = ui.add(egui::Label::new(text).truncate().sense(egui::Sense::click()));
-                                if shown.double_clicked() || edit.clicked() {
-                                    self.editing = Some((index, r.alt.clone()));
-                                }
-                            });
-                        });
-                    }
-                }
-            });
         });
     }
+
+    // Second line: the editor, or the text with Edit and Open at the right.
+    if let Some((at, draft)) = state.editing.as_mut()
+        && *at == index
+    {
+        let mut line = ui.new_child(
+            egui::UiBuilder::new().max_rect(second).layout(egui::Layout::left_to_right(egui::Align::Center)),
+        );
+        let edit = line.add(egui::TextEdit::singleline(draft).desired_width(second.width() - 150.0));
+        edit.request_focus();
+        let (enter, escape) = line.input(|i| (i.key_pressed(egui::Key::Enter), i.key_pressed(egui::Key::Escape)));
+        // Re-checked as typed, among the product's other texts (its rows are side by side).
+        let range = report.product_rows(index);
+        let siblings: Vec<&str> = range.filter(|i| *i != index).map(|i| report.rows[i].alt.as_str()).collect();
+        let found = r.check_text(draft, &siblings, state.limit);
+        let summary = if found.is_empty() {
+            RichText::new("passes every rule").color(palette.good).small()
+        } else {
+            let names: Vec<&str> = found.iter().map(|f| f.rule).collect();
+            RichText::new(names.join(", ")).color(palette.warn).small()
+        };
+        line.label(summary);
+        if escape {
+            *state.editing = None;
+        } else if enter {
+            let alt = draft.split_whitespace().collect::<Vec<_>>().join(" ");
+            *state.editing = None;
+            if alt != r.alt {
+                return Some(alt);
+            }
+        }
+        return None;
+    }
+    let mut buttons =
+        ui.new_child(egui::UiBuilder::new().max_rect(second).layout(egui::Layout::right_to_left(egui::Align::Center)));
+    if buttons.small_button("Open").on_hover_text("Open in the product's grid and inspector").clicked() {
+        actions.push(AuditAction::Open { product: r.product.clone(), media: r.media.clone() });
+    }
+    let edit = buttons.small_button("Edit").on_hover_text("Edit here; Enter saves, Esc cancels");
+    // The text fills what the buttons leave, cut with "…" when long.
+    let room = egui::Rect::from_min_max(second.min, egui::pos2(buttons.min_rect().left() - 8.0, second.bottom()));
+    let text = if r.alt.is_empty() {
+        RichText::new("(no alt text)").weak().italics()
+    } else {
+        RichText::new(crate::text::visible(&r.alt))
+    };
+    let shown = put_left(ui, room, egui::Label::new(text).truncate().sense(egui::Sense::click()));
+    if shown.double_clicked() || edit.clicked() {
+        *state.editing = Some((index, r.alt.clone()));
+    }
+    None
+}
+
+/// Add `widget` in `rect`, at its left and centred in its height, without moving `ui`'s cursor.
+fn put_left(ui: &mut egui::Ui, rect: egui::Rect, widget: impl egui::Widget) -> egui::Response {
+    ui.new_child(egui::UiBuilder::new().max_rect(rect).layout(egui::Layout::left_to_right(egui::Align::Center)))
+        .add(widget)
 }
 
 fn kind_name(k: MediaKind) -> &'static str {
