@@ -399,6 +399,13 @@ pub struct ScorePoint {
     pub warnings: u64,
 }
 
+impl ScorePoint {
+    /// The share of media that passed, from 0 to 100 (100 when there were none).
+    pub fn score(&self) -> f64 {
+        if self.media == 0 { 100.0 } else { 100.0 * self.passing as f64 / self.media as f64 }
+    }
+}
+
 /// A page of results and the cursor of the next one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Page<T> {

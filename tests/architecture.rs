@@ -141,7 +141,7 @@ fn layers_import_downwards_only() {
                 "audit",
             ],
         ),
-        ("catalog", &["store", "model", "sync", "time"]),
+        ("catalog", &["store", "model", "sync", "time", "audit"]),
         ("journal", &["catalog", "model", "store", "sync", "time"]),
         ("time", &[]),
         ("thumbs", &["disk_cache"]),

@@ -253,10 +253,18 @@ async fn a_template_fixes_a_rule_store_wide_and_one_undo_takes_it_back() {
         let id = numeric(l["media"].as_str().unwrap());
         assert_eq!(sb.state().lock().unwrap().files[&id].alt, l["new_alt"].as_str().unwrap());
     }
-    // The catalog is synced again: the rule has nothing left to say.
-    let _ = run(&sb, &data, &["sync"]).await;
+    // The catalog is synced again: the rule has nothing left to say, and the sync kept the
+    // better score as the history's newest point.
+    let first_score = audit.lines.last().unwrap()["score"].as_f64().unwrap();
+    let synced = run(&sb, &data, &["sync"]).await;
+    let new_score = synced.lines.last().unwrap()["alt_text_score"].as_f64().unwrap();
+    assert!(new_score > first_score, "{first_score} then {new_score}");
     let again = run(&sb, &data, &["audit", "--rule", "lead-in"]).await;
-    assert_eq!(again.lines.last().unwrap()["listed"].as_u64(), Some(0), "{:?}", again.lines.last());
+    let summary = again.lines.last().unwrap();
+    assert_eq!(summary["listed"].as_u64(), Some(0), "{summary}");
+    let history = summary["history"].as_array().unwrap();
+    assert_eq!(history.last().unwrap()["score"].as_f64(), Some(new_score), "{summary}");
+    assert!(history.iter().all(|p| p["synced_at"].as_str().is_some_and(|t| t.ends_with('Z'))), "{summary}");
 
     let undo = run(&sb, &data, &["undo"]).await;
     assert_eq!(undo.code, 0, "{}", undo.stderr);

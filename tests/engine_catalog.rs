@@ -84,5 +84,24 @@ fn a_sync_runs_on_open_can_be_cancelled_and_then_answers_searches_first() {
     assert!(items.windows(2).all(|w| w[0].title.to_lowercase() <= w[1].title.to_lowercase()), "by title");
     wait_for(&engine, "the store's answer", |e| matches!(e, Event::Products { generation: 2, .. }).then_some(()));
     drop(engine);
+
+    // The sync kept its alt-text score, though no audit was asked for: the history's point.
+    // (The engine's runtime lets go of the catalog a moment after it is dropped.)
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let catalog = loop {
+        match mediadesk::catalog::Catalog::open(&dir, &mediadesk::model::StoreRef::Sandbox) {
+            Ok((c, _)) => break c,
+            Err(_) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            Err(e) => panic!("{e}"),
+        }
+    };
+    let scores = catalog.scores().unwrap();
+    assert_eq!(scores.len(), 1, "{scores:?}");
+    assert_eq!(Some(scores[0].synced_at), state.last_sync);
+    let (report, _) = catalog.audit(512).unwrap();
+    assert_eq!((scores[0].media, scores[0].passing), (report.rows.len() as u64, report.passing() as u64));
+    drop(catalog);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -9,6 +9,26 @@ use super::{Catalog, CatalogError, MEDIA_COLUMNS, media_row, variant_row};
 use crate::model::{MediaId, ProductId, ProductRecord, ScorePoint};
 
 impl Catalog {
+    /// Every media of the catalog audited under the store's `limit` in characters, with the
+    /// merchant's decorative marks, and the time of the last sync (what a score point is
+    /// kept for); the one way the window, the command line and a finished sync audit it.
+    pub fn audit(&self, limit: usize) -> Result<(crate::audit::Report, Option<u64>), CatalogError> {
+        let records = self.records()?;
+        let decorative = self.decorative()?;
+        let synced_at = self.state("last_sync")?.and_then(|s| s.parse::<u64>().ok());
+        Ok((crate::audit::audit(&records, limit, &decorative), synced_at))
+    }
+
+    /// `audit`, with its score kept as the point of the last sync (one point per sync: a
+    /// later audit of the same sync replaces it).
+    pub fn audit_and_score(&mut self, limit: usize) -> Result<(crate::audit::Report, Option<u64>), CatalogError> {
+        let (report, synced_at) = self.audit(limit)?;
+        if let Some(at) = synced_at {
+            self.record_score(report.score_point(at))?;
+        }
+        Ok((report, synced_at))
+    }
+
     /// Every product with its media and variants, in title order.
     pub fn records(&self) -> Result<Vec<ProductRecord>, CatalogError> {
         let mut media: HashMap<String, Vec<crate::model::Media>> = HashMap::new();

@@ -12,7 +12,7 @@ use crate::audit::template::{Planned, Template, plan};
 use crate::audit::{AuditRow, Report, Severity};
 use crate::catalog::Catalog;
 use crate::journal::Change;
-use crate::model::{MediaId, ProductId};
+use crate::model::{MediaId, ProductId, ScorePoint};
 use crate::store::Store;
 
 /// Whether the command is one of these, and can be answered from the catalog alone (no store,
@@ -85,7 +85,8 @@ fn run_local(cli: &Cli, catalog: &mut Catalog, command: &Command) -> Exit {
     };
     match command {
         Command::Audit { format, rule, min_severity } => {
-            audit(&report, format, rule, Severity::parse(min_severity).unwrap_or(Severity::Warning))
+            let history = catalog.scores().unwrap_or_default();
+            audit(&report, &history, format, rule, Severity::parse(min_severity).unwrap_or(Severity::Warning))
         }
         Command::Alt { action: AltAction::Export { file } } => export(&report, file),
         Command::Alt { action: AltAction::Template { template, rule, overwrite, .. } } => {
@@ -151,16 +152,7 @@ async fn sync_first(store: Arc<dyn Store>, catalog: Catalog) -> Result<Catalog, 
 
 /// The audit of the whole catalog, its score kept for the last sync (one point per sync).
 fn report(cli: &Cli, catalog: &mut Catalog) -> Result<Report, Exit> {
-    let built = (|| {
-        let records = catalog.records()?;
-        let decorative = catalog.decorative()?;
-        let report = crate::audit::audit(&records, cli.store.platform().limits().alt_max_chars, &decorative);
-        if let Some(at) = catalog.state("last_sync")?.and_then(|s| s.parse::<u64>().ok()) {
-            catalog.record_score(report.score_point(at))?;
-        }
-        Ok::<_, crate::catalog::CatalogError>(report)
-    })();
-    built.map_err(|e| {
+    catalog.audit_and_score(cli.store.platform().limits().alt_max_chars).map(|(report, _)| report).map_err(|e| {
         eprintln!("mediadesk: {e}");
         Exit::Failed
     })
@@ -175,8 +167,8 @@ fn finding_json(f: &crate::audit::Finding) -> Value {
 }
 
 /// `mediadesk audit`: the rows with findings (those of the chosen rules and severity), then
-/// the summary.
-fn audit(report: &Report, format: &str, rules: &[String], min: Severity) -> Exit {
+/// the summary with the score at each sync kept (`history`).
+fn audit(report: &Report, history: &[ScorePoint], format: &str, rules: &[String], min: Severity) -> Exit {
     let wanted =
         |f: &crate::audit::Finding| f.severity >= min && (rules.is_empty() || rules.iter().any(|r| r == f.rule));
     let rows: Vec<AuditRow> = report
@@ -198,6 +190,11 @@ fn audit(report: &Report, format: &str, rules: &[String], min: Severity) -> Exit
         "warnings": report.findings_of(Severity::Warning),
         "listed": rows.len(),
         "rules": per_rule,
+        "history": history.iter().map(|p| json!({
+            "synced_at": crate::time::rfc3339(p.synced_at),
+            "score": (p.score() * 10.0).round() / 10.0,
+            "media": p.media, "errors": p.errors, "warnings": p.warnings,
+        })).collect::<Vec<_>>(),
     });
     if format == "csv" {
         if let Err(e) = csv_file::write(std::io::stdout().lock(), &rows) {

@@ -96,14 +96,24 @@ pub async fn sync(cli: &Cli, store: Arc<dyn Store>, full: bool, method: &str) ->
             eprintln!("mediadesk: {} {what}", p.done);
         }
     };
-    match run_sync(store, catalog, SyncOptions { full, method }, progress, cancel).await {
+    let limit = cli.store.platform().limits().alt_max_chars;
+    match run_sync(store, catalog.clone(), SyncOptions { full, method }, progress, cancel).await {
         Ok(s) => {
             if let Some(n) = &s.notice {
                 eprintln!("mediadesk: {n}");
             }
+            let seconds = (start.elapsed().as_secs_f64() * 10.0).round() / 10.0;
+            // The audit's score for this sync: the history `mediadesk audit` and the window show.
+            let score = match crate::sync::lock(&catalog).audit_and_score(limit) {
+                Ok((report, _)) => Some((report.score() * 10.0).round() / 10.0),
+                Err(e) => {
+                    eprintln!("mediadesk: the alt-text score of this sync was not kept: {e}");
+                    None
+                }
+            };
             line(json!({
                 "synced": s.kind, "method": s.method, "products": s.products, "media": s.media, "removed": s.removed,
-                "seconds": (start.elapsed().as_secs_f64() * 10.0).round() / 10.0, "catalog": path,
+                "seconds": seconds, "catalog": path, "alt_text_score": score,
             }));
             Exit::Ok
         }

@@ -186,6 +186,12 @@ pub(super) async fn sync(ctx: &Ctx, store: Arc<dyn Store>, catalog: Arc<LocalCat
             }
             send(Event::Activity { job, title: done_words(&summary), state: JobState::Done });
             send(Event::Synced);
+            // One score point per sync, whether or not the audit view is ever opened.
+            let limit = ctx.store().capabilities().alt_max_chars;
+            let me = catalog.clone();
+            if let Err(e) = run_blocking(move || audit_and_score(&me, limit)).await {
+                tracing::warn!(error = %e, "the score of this sync was not kept");
+            }
         }
         Err(SyncError::Cancelled) => send(Event::Activity {
             job,
@@ -353,6 +359,12 @@ pub(super) async fn keep(ctx: &Ctx, media: &ProductMedia) {
 }
 
 /// Run catalog work on the blocking pool.
+/// The catalog audited, and its score kept as the point of the last sync (blocking; on the
+/// writer, which holds the catalog as the last sync left it).
+fn audit_and_score(catalog: &LocalCatalog, limit: usize) -> Result<(crate::audit::Report, Option<u64>), CatalogError> {
+    crate::sync::lock(&catalog.writer).audit_and_score(limit)
+}
+
 /// Audit the whole catalog on the blocking pool, keeping the score for the last sync.
 pub(super) async fn audit(ctx: &Ctx, limit: usize) {
     let Some(catalog) = current(ctx) else {
@@ -360,15 +372,7 @@ pub(super) async fn audit(ctx: &Ctx, limit: usize) {
         return (ctx.send)(Event::Audit(Arc::new(empty)));
     };
     let data = run_blocking(move || {
-        let (records, decorative, synced_at) = {
-            let reader = crate::sync::lock(&catalog.reader);
-            let at = reader.state("last_sync")?.and_then(|s| s.parse::<u64>().ok());
-            (reader.records()?, reader.decorative()?, at)
-        };
-        let report = crate::audit::audit(&records, limit, &decorative);
-        if let Some(at) = synced_at {
-            crate::sync::lock(&catalog.writer).record_score(report.score_point(at))?;
-        }
+        let (report, synced_at) = audit_and_score(&catalog, limit)?;
         let scores = crate::sync::lock(&catalog.reader).scores()?;
         Ok(AuditData { report, scores, limit, synced_at })
     })

@@ -315,7 +315,7 @@ impl AuditView {
         }
         let palette = super::theme::palette(ui.ctx());
         let (rect, response) = ui.allocate_exact_size(egui::vec2(140.0, 32.0), egui::Sense::hover());
-        let share = |p: &ScorePoint| if p.media == 0 { 1.0 } else { p.passing as f32 / p.media as f32 };
+        let share = |p: &ScorePoint| p.score() as f32 / 100.0;
         let n = self.scores.len();
         let points: Vec<egui::Pos2> = self
             .scores
