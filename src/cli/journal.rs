@@ -250,7 +250,12 @@ async fn send_and_report(
     entries: &[Entry],
     check: bool,
 ) -> Exit {
-    let (outcomes, notice) = match crate::journal::send_batch(journal, store, product, entries, check).await {
+    report_sent(crate::journal::send_batch(journal, store, product, entries, check).await, entries)
+}
+
+/// A line for each of `entries` from what sending them came to.
+fn report_sent(sent: Result<crate::journal::Outcomes, crate::journal::JournalError>, entries: &[Entry]) -> Exit {
+    let (outcomes, notice) = match sent {
         Ok(done) => done,
         Err(e) => {
             eprintln!("mediadesk: {e}");
@@ -412,7 +417,8 @@ pub async fn set_many(cli: &Cli, store: &dyn Store, file: &str) -> Exit {
 }
 
 /// Write `changes` down in one commit (one batch: one undo takes them all back), then send
-/// each product's changes in one write, a line for each.
+/// them, a line for each: alt texts 250 of any products a write where the store takes that
+/// (Shopify), else each product's changes in one write.
 pub(super) async fn record_and_send(
     journal: &Mutex<Journal>,
     store: &dyn Store,
@@ -435,6 +441,13 @@ pub(super) async fn record_and_send(
     };
     eprintln!("mediadesk: {} change(s) written down; sending", entries.len());
     let mut exit = Exit::Ok;
+    // Alt texts go 250 of any products a write where the store takes that.
+    if store.capabilities().alts_across_products && entries.iter().all(|e| matches!(e.change, Change::Alt { .. })) {
+        for chunk in entries.chunks(crate::journal::ALTS_PER_WRITE) {
+            exit = exit.and(report_sent(crate::journal::send_alts_across(journal, store, chunk).await, chunk));
+        }
+        return exit;
+    }
     for (product, group) in crate::journal::by_product(entries) {
         exit = exit.and(send_and_report(journal, store, &product, &group, false).await);
     }

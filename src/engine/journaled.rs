@@ -158,9 +158,12 @@ pub(super) async fn save_alt(
     }
 }
 
-/// Save many alt texts as one batch (a bulk fix): written down in one commit, then sent a
-/// product at a time with progress; each product read again (so the grid, the catalog and the
-/// audit see the store's texts). One undo takes the batch back.
+/// Save many alt texts as one batch (a bulk fix): written down in one commit, then sent with
+/// progress, 250 of any products a write where the store takes that, else a product at a time.
+/// The grid, the catalog and the audit then follow: from the catalog with the saved texts put
+/// in when the write spanned products (reading 1,000 products back would cost more than the
+/// fix), from the store's own read otherwise and for every product where something failed.
+/// One undo takes the batch back.
 pub(super) async fn save_many(ctx: &Arc<Ctx>, journal: Arc<Mutex<Journal>>, changes: Vec<AltChange>, title: String) {
     let send = &ctx.send;
     let job = next_job(ctx);
@@ -187,16 +190,31 @@ pub(super) async fn save_many(ctx: &Arc<Ctx>, journal: Arc<Mutex<Journal>>, chan
         }
     };
     let total = entries.len();
-    let groups = crate::journal::by_product(entries);
-    let products = groups.len();
+    let store = ctx.store();
+    let across = store.capabilities().alts_across_products;
+    let writes: Vec<Vec<Entry>> = if across {
+        entries.chunks(crate::journal::ALTS_PER_WRITE).map(<[Entry]>::to_vec).collect()
+    } else {
+        crate::journal::by_product(entries).into_iter().map(|(_, group)| group).collect()
+    };
+    let count = writes.len();
     let (mut saved, mut waiting) = (0usize, 0usize);
     let mut first_error: Option<String> = None;
-    for (done, (product, group)) in groups.into_iter().enumerate() {
-        match crate::journal::send_batch(&journal, ctx.store().as_ref(), &product, &group, false).await {
+    for (done, group) in writes.into_iter().enumerate() {
+        let sent = if across {
+            crate::journal::send_alts_across(&journal, store.as_ref(), &group).await
+        } else {
+            crate::journal::send_batch(&journal, store.as_ref(), &group[0].product, &group, false).await
+        };
+        let mut saved_here: Vec<&Entry> = Vec::new();
+        match sent {
             Ok((outcomes, _)) => {
                 for (id, applied) in outcomes {
                     match applied {
-                        Applied::Confirmed | Applied::AlreadyThere | Applied::NotMine => saved += 1,
+                        Applied::Confirmed | Applied::AlreadyThere | Applied::NotMine => {
+                            saved += 1;
+                            saved_here.extend(group.iter().find(|e| e.id == id));
+                        }
                         Applied::Queued { .. } => waiting += 1,
                         Applied::Failed { code, message } | Applied::Refused { code, message } => {
                             first_error.get_or_insert(format!("change {id}: {code}: {message}"));
@@ -213,8 +231,8 @@ pub(super) async fn save_many(ctx: &Arc<Ctx>, journal: Arc<Mutex<Journal>>, chan
                 first_error.get_or_insert(e.to_string());
             }
         }
-        refresh(ctx, &product).await;
-        let share = (done + 1) as f32 / products.max(1) as f32;
+        follow(ctx, &group, &saved_here, across).await;
+        let share = (done + 1) as f32 / count.max(1) as f32;
         send(Event::Activity {
             job,
             title: format!("{title}: {saved} of {total} saved"),
@@ -233,6 +251,30 @@ pub(super) async fn save_many(ctx: &Arc<Ctx>, journal: Arc<Mutex<Journal>>, chan
     };
     send(Event::Activity { job, title: format!("{title}: {saved} of {total} saved"), state });
     history(ctx).await;
+}
+
+/// After a write of `sent`: each product the window, the catalog and the audit show again.
+/// With `from_catalog` (the write spanned products), a product whose changes were all `saved`
+/// is taken from the catalog with the new texts put in; any other is read from the store.
+async fn follow(ctx: &Arc<Ctx>, sent: &[Entry], saved: &[&Entry], from_catalog: bool) {
+    let products = crate::journal::by_product(sent.to_vec());
+    for (product, group) in products {
+        let all_saved = group.iter().all(|e| saved.iter().any(|s| s.id == e.id));
+        let local = if from_catalog && all_saved { super::local::product_media(ctx, &product).await } else { None };
+        let Some(mut pm) = local else {
+            refresh(ctx, &product).await;
+            continue;
+        };
+        for e in &group {
+            if let Change::Alt { media, alt, .. } = &e.change
+                && let Some(m) = pm.media.iter_mut().find(|m| m.id == *media)
+            {
+                m.alt = alt.clone();
+            }
+        }
+        super::local::keep(ctx, &pm).await;
+        (ctx.send)(Event::Media(pm));
+    }
 }
 
 /// Put a product's media in a new order: written down, then sent whole. A refusal shows the

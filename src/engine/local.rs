@@ -358,7 +358,6 @@ pub(super) async fn keep(ctx: &Ctx, media: &ProductMedia) {
     }
 }
 
-/// Run catalog work on the blocking pool.
 /// The catalog audited, and its score kept as the point of the last sync (blocking; on the
 /// writer, which holds the catalog as the last sync left it).
 fn audit_and_score(catalog: &LocalCatalog, limit: usize) -> Result<(crate::audit::Report, Option<u64>), CatalogError> {

@@ -201,6 +201,45 @@ pub async fn send_batch(
     Ok((out, notice))
 }
 
+/// Alt-text changes of any products one write takes where the store allows it (Shopify's
+/// `fileUpdate` takes 250 files).
+pub const ALTS_PER_WRITE: usize = 250;
+
+/// Send alt-text changes of several products in one write, where the store takes that
+/// (`Capabilities::alts_across_products`; at most 250 make one request), and write down each
+/// outcome. Like `send_batch` without `check`: the texts come from a fresh plan (the bulk fix's
+/// preview), so nothing is read first. Entries that are not alt-text changes are left alone.
+pub async fn send_alts_across(
+    journal: &Mutex<Journal>,
+    store: &dyn Store,
+    entries: &[Entry],
+) -> Result<Outcomes, JournalError> {
+    let mut out = Vec::new();
+    let mut mine: Vec<(&Entry, (ProductId, AltEdit))> = Vec::new();
+    for e in entries {
+        let Change::Alt { media, alt, .. } = &e.change else { continue };
+        if crate::sync::lock(journal).claim_any(e.id)? {
+            mine.push((e, (e.product.clone(), AltEdit { media: media.clone(), alt: alt.clone() })));
+        } else {
+            out.push((e.id, Applied::NotMine));
+        }
+    }
+    if mine.is_empty() {
+        return Ok((out, None));
+    }
+    let edits: Vec<(ProductId, AltEdit)> = mine.iter().map(|(_, edit)| edit.clone()).collect();
+    let result = store.set_alts(&edits).await;
+    let notice = result.as_ref().ok().and_then(|o| o.notice.clone());
+    for (entry, (_, edit)) in &mine {
+        let applied = match &result {
+            Ok(outcome) => item_outcome(outcome, &edit.media),
+            Err(e) => from_error(e),
+        };
+        out.push((entry.id, record(journal, entry.id, applied)?));
+    }
+    Ok((out, notice))
+}
+
 /// Send one written-down set-media change (Ecwid) and write down its outcome; the store's
 /// report (one result per URL) comes back too, when it answered.
 pub async fn send_set_media(

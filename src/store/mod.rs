@@ -170,6 +170,9 @@ pub struct Capabilities {
     pub media_from_urls: bool,
     /// The whole catalog can be read in one job on the store's side (`bulk_catalog`).
     pub bulk_reads: bool,
+    /// One write sets the alt texts of media of several products (`set_alts`): alt text
+    /// belongs to the file, not to its place on a product.
+    pub alts_across_products: bool,
 }
 
 impl Capabilities {
@@ -182,6 +185,7 @@ impl Capabilities {
             alt_max_chars: Platform::Ecwid.limits().alt_max_chars,
             media_from_urls: false,
             bulk_reads: false,
+            alts_across_products: false,
         }
     }
 }
@@ -485,6 +489,15 @@ pub trait Store: Send + Sync {
     async fn set_alt(&self, product: &ProductId, edits: &[AltEdit]) -> Result<BatchOutcome, StoreError> {
         let _ = (product, edits);
         Err(StoreError::Unsupported { operation: "set alt text" })
+    }
+
+    /// Set the alt texts of media of several products, each with its product, in as few
+    /// writes as the platform takes (where `Capabilities::alts_across_products`). Unlike
+    /// `set_alt`, the media are not read back from their products first: the caller knows them
+    /// from the catalog, and the store refuses a file that no longer exists.
+    async fn set_alts(&self, edits: &[(ProductId, AltEdit)]) -> Result<BatchOutcome, StoreError> {
+        let _ = edits;
+        Err(StoreError::Unsupported { operation: "set alt texts across products" })
     }
 
     /// Put the product's media in this order (every media id of the product).

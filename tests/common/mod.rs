@@ -77,3 +77,51 @@ pub fn wait_for<T>(
         }
     }
 }
+
+/// Bodies of the requests a `proxy` passed on, in order.
+pub type Seen = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
+
+/// A proxy in front of `sandbox` for any path: it keeps each request's body and holds back
+/// those `hold` names for the time it gives (a slow write to kill a run in the middle of).
+/// Its base URL, to give a client as the store's endpoint, and what it saw.
+pub async fn proxy(
+    sandbox: &Sandbox,
+    hold: impl Fn(&str) -> Option<std::time::Duration> + Send + Sync + 'static,
+) -> (String, Seen) {
+    use axum::response::IntoResponse;
+    let upstream = sandbox.url();
+    let seen = Seen::default();
+    let kept = seen.clone();
+    let hold = std::sync::Arc::new(hold);
+    let handler = move |method: axum::http::Method,
+                        uri: axum::http::Uri,
+                        headers: axum::http::HeaderMap,
+                        body: axum::body::Bytes| {
+        let (upstream, kept, hold) = (upstream.clone(), kept.clone(), hold.clone());
+        async move {
+            let text = String::from_utf8_lossy(&body).into_owned();
+            if let Some(wait) = hold(&text) {
+                tokio::time::sleep(wait).await;
+            }
+            kept.lock().unwrap().push(text);
+            let url = format!("{upstream}{}", uri.path_and_query().map_or("/", |p| p.as_str()));
+            let method = reqwest::Method::from_bytes(method.as_str().as_bytes()).unwrap();
+            let mut req = reqwest::Client::new().request(method, url).body(body);
+            for name in ["x-shopify-access-token", "content-type", "authorization"] {
+                if let Some(v) = headers.get(name) {
+                    req = req.header(name, v.as_bytes());
+                }
+            }
+            let resp = req.send().await.unwrap();
+            let status = axum::http::StatusCode::from_u16(resp.status().as_u16()).unwrap();
+            let kind = resp.headers().get("content-type").map(|v| v.as_bytes().to_vec()).unwrap_or_default();
+            let bytes = resp.bytes().await.unwrap();
+            (status, [(axum::http::header::CONTENT_TYPE, kind)], bytes).into_response()
+        }
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = axum::Router::new().fallback(handler);
+    tokio::spawn(async move { axum::serve(listener, router).await.ok() });
+    (format!("http://{addr}"), seen)
+}

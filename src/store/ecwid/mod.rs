@@ -315,6 +315,7 @@ impl Store for EcwidStore {
             alt_max_chars: Platform::Ecwid.limits().alt_max_chars,
             media_from_urls: true,
             bulk_reads: false,
+            alts_across_products: false,
         }
     }
 

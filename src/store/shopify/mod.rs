@@ -110,6 +110,8 @@ impl Store for ShopifyStore {
             alt_max_chars: Platform::Shopify.limits().alt_max_chars,
             media_from_urls: false,
             bulk_reads: true,
+            // fileUpdate names files, not products: 250 of any products a request.
+            alts_across_products: true,
         }
     }
 
@@ -204,6 +206,10 @@ impl Store for ShopifyStore {
 
     async fn set_alt(&self, product: &ProductId, edits: &[AltEdit]) -> Result<BatchOutcome, StoreError> {
         self.set_alt_texts(product, edits).await
+    }
+
+    async fn set_alts(&self, edits: &[(ProductId, AltEdit)]) -> Result<BatchOutcome, StoreError> {
+        self.set_alt_texts_across(edits).await
     }
 
     async fn reorder(&self, product: &ProductId, order: &[MediaId]) -> Result<(), StoreError> {
