@@ -196,6 +196,21 @@ async fn an_edited_export_imports_exactly_its_changed_rows() {
     let after_dry: BTreeMap<u64, String> =
         sb.state().lock().unwrap().files.iter().map(|(id, f)| (*id, f.alt.clone())).collect();
     assert_eq!(before, after_dry, "a dry run sends nothing");
+    // The same file piped in (`-`): the same verdicts.
+    let piped = {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_mediadesk"));
+        cmd.args(["--store", "sandbox", "--endpoint", &sb.url(), "--data-dir", data.to_str().unwrap()]);
+        cmd.args(["alt", "import", "-", "--dry-run"]).env("MEDIADESK_TOKEN", sb.token());
+        cmd.stdin(std::fs::File::open(&file).unwrap());
+        let out = tokio::task::spawn_blocking(move || cmd.output().unwrap()).await.unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(piped, dry.lines, "read from stdin as from the file");
 
     let import = run(&sb, &data, &["alt", "import", file.to_str().unwrap()]).await;
     assert_eq!(import.code, 1, "a row was not sent: {}", import.stderr);

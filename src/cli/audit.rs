@@ -257,10 +257,10 @@ struct Wanted {
 
 /// Where a wanted text stands against the store.
 enum Verdict {
-    /// To send: the text it replaces and the file's name.
+    /// To send: the text it replaces and the title the history gives it.
     Change {
         base: String,
-        name: String,
+        title: String,
         alt: String,
     },
     Unchanged,
@@ -321,9 +321,7 @@ async fn judge(store: &dyn Store, wanted: &[Wanted]) -> Vec<Verdict> {
             if w.expected.as_deref().is_some_and(|e| !same(e, &found.alt)) {
                 return Verdict::ChangedOnStore(found.alt.clone());
             }
-            let name =
-                found.filename.as_deref().map_or_else(|| w.media.0.clone(), |f| crate::text::visible(f).into_owned());
-            Verdict::Change { base: found.alt.clone(), name, alt }
+            Verdict::Change { base: found.alt.clone(), title: super::journal::alt_title(found), alt }
         })
         .collect()
 }
@@ -341,12 +339,12 @@ fn report_verdicts(wanted: &[Wanted], verdicts: &[Verdict]) -> (Vec<Titled>, BTr
         out["media"] = json!(w.media.0);
         out["status"] = json!(v.status());
         match v {
-            Verdict::Change { base, name, alt } => {
+            Verdict::Change { base, title, alt } => {
                 out["alt"] = json!(base);
                 out["new_alt"] = json!(alt);
                 changes.push((
                     w.product.clone(),
-                    format!("Alt text of {name}"),
+                    title.clone(),
                     Change::Alt { media: w.media.clone(), alt: alt.clone(), base: base.clone() },
                 ));
             }
@@ -366,7 +364,8 @@ fn report_verdicts(wanted: &[Wanted], verdicts: &[Verdict]) -> (Vec<Titled>, BTr
 /// `mediadesk alt import FILE [--dry-run]`.
 async fn import(cli: &Cli, store: &dyn Store, catalog: &mut Catalog, file: &str, dry_run: bool) -> Exit {
     let bytes = if file == "-" {
-        std::io::Read::bytes(std::io::stdin()).collect::<Result<Vec<u8>, _>>()
+        let mut all = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut all).map(|_| all)
     } else {
         std::fs::read(file)
     };

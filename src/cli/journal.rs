@@ -296,6 +296,13 @@ async fn write_down_and_send(
     }
 }
 
+/// What the history calls a change of `media`'s alt text: "Alt text of front.jpg", or of the
+/// media's id when the store gave no file name.
+pub(super) fn alt_title(media: &crate::model::Media) -> String {
+    let name = media.filename.as_deref().map_or_else(|| media.id.0.clone(), |f| crate::text::visible(f).into_owned());
+    format!("Alt text of {name}")
+}
+
 /// `mediadesk alt set`: the store's current text read (what the change replaces, kept for undo
 /// and for checking before a resumed send), the change written down, then sent.
 pub async fn set_alt(cli: &Cli, store: &dyn Store, product: ProductId, media: MediaId, alt: String) -> Exit {
@@ -314,8 +321,7 @@ pub async fn set_alt(cli: &Cli, store: &dyn Store, product: ProductId, media: Me
         eprintln!("mediadesk: {message}");
         return Exit::Failed;
     };
-    let name = found.filename.as_deref().map_or_else(|| media.0.clone(), |f| crate::text::visible(f).into_owned());
-    let title = format!("Alt text of {name}");
+    let title = alt_title(&found);
     let change = Change::Alt { media, alt, base: found.alt };
     write_down_and_send(&journal, store, &product, &title, change, None).await
 }
@@ -408,9 +414,8 @@ pub async fn set_many(cli: &Cli, store: &dyn Store, file: &str) -> Exit {
                 exit = exit.and(Exit::Failed);
                 continue;
             };
-            let name = found.filename.as_deref().map_or_else(|| m.0.clone(), |f| crate::text::visible(f).into_owned());
             let change = Change::Alt { media: m.clone(), alt: alt.clone(), base: found.alt.clone() };
-            changes.push((product.clone(), format!("Alt text of {name}"), change));
+            changes.push((product.clone(), alt_title(found), change));
         }
     }
     exit.and(record_and_send(&journal, store, &changes).await)
