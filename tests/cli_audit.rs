@@ -289,7 +289,7 @@ async fn a_template_fixes_a_rule_store_wide_and_one_undo_takes_it_back() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn on_ecwid_missing_translations_are_found_and_an_import_keeps_them() {
+async fn on_ecwid_missing_translations_and_variations_own_images_are_found_and_an_import_keeps_translations() {
     let sb = common::sandbox_with(|_| {}).await;
     let data = scratch("ecwid");
     let ecwid = |args: &[&str]| {
@@ -339,17 +339,46 @@ async fn on_ecwid_missing_translations_are_found_and_an_import_keeps_them() {
         let st = state.lock().unwrap();
         rows.iter()
             .position(|r| {
-                st.files.get(&r[col("media_id")].parse().unwrap()).is_some_and(|f| !f.alt_translated.is_empty())
+                r[col("media_id")]
+                    .parse::<u64>()
+                    .ok()
+                    .and_then(|id| st.files.get(&id))
+                    .is_some_and(|f| !f.alt_translated.is_empty())
             })
             .expect("an image with translations")
     };
+    // Each variation with an image of its own (not the main image) is a row of its own.
+    let variations: BTreeSet<String> = {
+        let state = sb.state();
+        let st = state.lock().unwrap();
+        st.products
+            .values()
+            .flat_map(|p| {
+                let main = p.media.iter().find(|m| st.files[m].kind == mediadesk::sandbox::state::FileKind::Image);
+                p.variants
+                    .iter()
+                    .filter(move |v| v.image.is_some() && v.image.as_ref() != main)
+                    .map(|v| format!("variation:{}", v.id))
+            })
+            .collect()
+    };
+    assert!(!variations.is_empty(), "the sandbox's Ecwid store has variations with their own images");
+    let listed: BTreeSet<String> =
+        rows.iter().map(|r| r[col("media_id")].clone()).filter(|m| m.starts_with("variation:")).collect();
+    assert_eq!(listed, variations);
     let id: u64 = rows[translated][col("media_id")].parse().unwrap();
     let kept = sb.state().lock().unwrap().files[&id].alt_translated.clone();
     rows[translated][col("new_alt")] = "Steel watch on a leather strap".into();
+    // A variation's image is read, not written: its row says where to change it.
+    let variation = rows.iter().position(|r| r[col("media_id")].starts_with("variation:")).unwrap();
+    rows[variation][col("new_alt")] = "Red linen tote, front".into();
     write_csv(&file, &header, &rows, b',');
     let (code, lines, stderr) = tokio::task::block_in_place(|| ecwid(&["alt", "import", file.to_str().unwrap()]));
-    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(code, 1, "one row was not sent: {stderr}");
     assert!(lines.iter().any(|l| l["saved"] == true), "{lines:?}");
+    let refused = lines.iter().find(|l| l["status"] == "invalid").unwrap();
+    assert_eq!(refused["media"].as_str(), Some(rows[variation][col("media_id")].as_str()));
+    assert!(refused["message"].as_str().unwrap().contains("Ecwid's control panel"), "{refused}");
     let st = sb.state();
     let f = &st.lock().unwrap().files[&id];
     assert_eq!((f.alt.as_str(), &f.alt_translated), ("Steel watch on a leather strap", &kept));

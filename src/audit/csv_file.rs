@@ -146,6 +146,7 @@ mod tests {
             alt: alt.into(),
             decorative: false,
             variant_values: vec![],
+            variation: None,
             findings: vec![],
         }
     }

@@ -40,6 +40,10 @@ pub struct AuditRow {
     pub variant_values: Vec<String>,
     /// What the rules found, in the rules' order.
     pub findings: Vec<Finding>,
+    /// The variation ("Red / S") whose own picture this is: an Ecwid variation's image, kept
+    /// apart from the product's media, checked and listed like the others, its text edited in
+    /// Ecwid's control panel. `None` for the product's media.
+    pub variation: Option<String>,
 }
 
 impl AuditRow {
@@ -63,6 +67,11 @@ impl AuditRow {
         let mut findings = check(&subject);
         findings.extend(self.findings.iter().filter(|f| f.rule == "translation-missing").cloned());
         findings
+    }
+
+    /// Whether this is a variation's own picture rather than one of the product's media.
+    pub fn is_variation(&self) -> bool {
+        self.variation.is_some()
     }
 
     /// Whether one of its findings is the rule `id`.
@@ -141,17 +150,20 @@ impl Report {
     /// Check a product's media again from the texts the rows hold (after one was edited).
     pub fn recheck(&mut self, product: &ProductId, limit: usize) {
         let Some(first) = self.rows.iter().position(|r| r.product == *product) else { return };
-        let range = self.product_rows(first);
-        let alts: Vec<String> = self.rows[range.clone()].iter().map(|r| r.alt.clone()).collect();
-        for (k, i) in range.enumerate() {
+        // The product's media, checked among each other; a variation's picture is checked on
+        // its own (it is often the same photo as one of the media) and its text does not change
+        // here.
+        let media: Vec<usize> = self.product_rows(first).filter(|i| !self.rows[*i].is_variation()).collect();
+        let alts: Vec<String> = media.iter().map(|i| self.rows[*i].alt.clone()).collect();
+        for (k, i) in media.into_iter().enumerate() {
             let findings = self.rows[i].check_text(&alts[k], &super::siblings(&alts, k), limit);
             self.rows[i].findings = findings;
         }
     }
 
-    /// The rows of the product the `index`th row belongs to: a product's media are side by
-    /// side in `rows`, so this looks only at its neighbours (it runs every frame while a text
-    /// is edited in the list).
+    /// The rows of the product the `index`th row belongs to (its media, then its variations'
+    /// own pictures): a product's rows are side by side in `rows`, so this looks only at its
+    /// neighbours (it runs every frame while a text is edited in the list).
     pub fn product_rows(&self, index: usize) -> std::ops::Range<usize> {
         let product = &self.rows[index].product;
         let start = self.rows[..index].iter().rposition(|r| r.product != *product).map_or(0, |i| i + 1);
@@ -177,13 +189,62 @@ impl Report {
 pub fn variant_values(variants: &[Variant], media: &MediaId) -> Vec<String> {
     let showing: Vec<&Variant> = variants.iter().filter(|v| v.media.contains(media)).collect();
     let Some(first) = showing.first() else { return Vec::new() };
-    first
-        .options
+    named_values(first)
+        .filter(|value| showing.iter().all(|v| v.options.iter().any(|(_, x)| x == *value)))
+        .cloned()
+        .collect()
+}
+
+/// A variant's option values that name something ("Red", "M"): not Shopify's "Default Title"
+/// of a product without options, not a blank.
+fn named_values(v: &Variant) -> impl Iterator<Item = &String> {
+    v.options
         .iter()
         .map(|(_, value)| value)
         .filter(|value| !value.eq_ignore_ascii_case("Default Title") && !value.trim().is_empty())
-        .filter(|value| showing.iter().all(|v| v.options.iter().any(|(_, x)| x == *value)))
-        .cloned()
+}
+
+/// How the id of a variation's own picture starts in the audit, its CSV and its marks
+/// (`variation:` and the variation's id): it is no media id of the store's.
+pub const VARIATION: &str = "variation:";
+
+/// The rows of `p`'s variations that have a picture of their own (Ecwid), after its media.
+/// Each is checked alone, not among the media's texts: it is often the same photo as one of
+/// them, and the same words there are no fault. What matters most is that it names its
+/// variation (`variant-unnamed`).
+fn variation_rows(p: &ProductRecord, limit: usize, decorative: &BTreeSet<MediaId>) -> Vec<AuditRow> {
+    p.variants
+        .iter()
+        .filter_map(|v| v.own_image.as_ref().map(|own| (v, own)))
+        .enumerate()
+        .map(|(i, (v, own))| {
+            let id = MediaId(format!("{VARIATION}{}", v.id));
+            let values: Vec<String> = named_values(v).cloned().collect();
+            let is_decorative = decorative.contains(&id);
+            let subject = Subject {
+                decorative: is_decorative,
+                variant_values: &values,
+                ..Subject::new(&own.alt, &p.title, limit)
+            };
+            AuditRow {
+                findings: check(&subject),
+                product: p.id.clone(),
+                title: p.title.clone(),
+                handle: p.handle.clone(),
+                vendor: p.vendor.clone(),
+                product_type: p.product_type.clone(),
+                status: p.status.clone(),
+                media: id,
+                position: (p.media.len() + i) as u32,
+                kind: MediaKind::Image,
+                preview_url: Some(own.url.clone()),
+                filename: None,
+                alt: own.alt.clone(),
+                decorative: is_decorative,
+                variant_values: values,
+                variation: Some(v.title.clone()),
+            }
+        })
         .collect()
 }
 
@@ -233,8 +294,10 @@ pub fn audit(records: &[ProductRecord], limit: usize, decorative: &BTreeSet<Medi
                 alt: m.alt.clone(),
                 decorative: is_decorative,
                 variant_values: values,
+                variation: None,
             });
         }
+        rows.extend(variation_rows(p, limit, decorative));
     }
     Report { rows, languages }
 }
@@ -327,6 +390,36 @@ mod tests {
         assert_eq!(r.languages, ["fr"]);
         assert!(r.rows[2].findings.is_empty(), "a video has a title, not translated alt texts");
         assert_eq!(counts(&r), [("translation-missing", 1)].into());
+    }
+
+    #[test]
+    fn a_variations_own_image_is_audited_alone_and_must_name_its_variation() {
+        let mut red = variant(&["Red", "S"], &[]);
+        red.own_image =
+            Some(crate::model::OwnImage { url: "https://x/red.jpg".into(), alt: "Linen tote, front".into() });
+        let mut blue = variant(&["Blue", "S"], &[]);
+        blue.own_image =
+            Some(crate::model::OwnImage { url: "https://x/blue.jpg".into(), alt: "Blue linen tote, front".into() });
+        let records = vec![product("Tote", vec![media("a", "Linen tote, front")], vec![red, blue])];
+        let mut r = audit(&records, 125, &BTreeSet::new());
+        assert_eq!(r.rows.len(), 3, "the media, then each variation's own image");
+        assert!(r.rows[0].findings.is_empty(), "the same photo's text on a variation is no duplicate");
+        let (red, blue) = (&r.rows[1], &r.rows[2]);
+        assert_eq!((red.variation.as_deref(), red.media.0.as_str()), (Some("Red / S"), "variation:Red/S"));
+        assert_eq!(red.preview_url.as_deref(), Some("https://x/red.jpg"));
+        assert_eq!(red.findings.iter().map(|f| f.rule).collect::<Vec<_>>(), ["variant-unnamed"]);
+        assert!(blue.findings.is_empty(), "it names Blue");
+        assert_eq!(r.product_rows(2), 0..3);
+
+        // Editing the media leaves the variations' findings as they were.
+        r.rows[0].alt = "Blue linen tote, front".into();
+        r.recheck(&ProductId("p-Tote".into()), 125);
+        assert!(r.rows[0].findings.is_empty());
+        assert_eq!(r.rows[1].findings.len(), 1);
+        // A template never writes a variation's image (Ecwid's control panel does).
+        let t = crate::audit::template::Template::parse("{title}, {variant}").unwrap();
+        let planned = crate::audit::template::plan(&r, &t, |_| true, 125);
+        assert!(planned.iter().all(|p| !p.row.is_variation()), "{planned:?}");
     }
 
     #[test]

@@ -119,13 +119,15 @@ pub struct Planned {
     pub findings: Vec<Finding>,
 }
 
-/// What `template` would write on the media `chosen` picks (never decorative ones, never one
-/// whose text would not change), each new text checked among its product's texts as they
+/// What `template` would write on the media `chosen` picks (never decorative ones, never a
+/// variation's own picture, never one whose text would not change), each new text checked among its product's texts as they
 /// would be afterwards, under the store's `limit`.
 pub fn plan(report: &Report, template: &Template, chosen: impl Fn(&AuditRow) -> bool, limit: usize) -> Vec<Planned> {
     let picked = |r: &AuditRow| !r.decorative && chosen(r);
     let mut by_product: BTreeMap<&ProductId, Vec<&AuditRow>> = BTreeMap::new();
-    for r in &report.rows {
+    // A variation's own picture is edited in Ecwid's control panel, and is no sibling of the
+    // product's media (see `report::audit`).
+    for r in report.rows.iter().filter(|r| !r.is_variation()) {
         by_product.entry(&r.product).or_default().push(r);
     }
     let mut out = Vec::new();
@@ -182,6 +184,7 @@ mod tests {
             alt: "IMG_1.jpg".into(),
             decorative: false,
             variant_values: vec!["Red".into(), "M".into()],
+            variation: None,
             findings: vec![],
         }
     }

@@ -302,6 +302,12 @@ async fn judge(store: &dyn Store, wanted: &[Wanted]) -> Vec<Verdict> {
     wanted
         .iter()
         .map(|w| {
+            if w.media.0.starts_with(crate::audit::report::VARIATION) {
+                return Verdict::Invalid(format!(
+                    "{} is a variation's own image: change its alt text in the variation's settings in Ecwid's control panel",
+                    w.media.0
+                ));
+            }
             let found = match media_of.get(&w.product) {
                 None => return Verdict::UnknownId(format!("{} is not in the local catalog", w.media.0)),
                 Some(Err(e)) => return Verdict::UnknownId(format!("{} could not be read: {e}", w.product.0)),

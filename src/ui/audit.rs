@@ -567,7 +567,11 @@ fn row(
         text.append_to(job, &style, egui::FontSelection::Default, egui::Align::Center);
     };
     add(&mut job, RichText::new(crate::text::visible(&r.title)).strong());
-    add(&mut job, RichText::new(format!("   #{} \u{b7} {}", r.position + 1, kind_name(r.kind))).weak());
+    let place = match &r.variation {
+        Some(v) => format!("   variation {} \u{b7} its own image", crate::text::visible(v)),
+        None => format!("   #{} \u{b7} {}", r.position + 1, kind_name(r.kind)),
+    };
+    add(&mut job, RichText::new(place).weak());
     if r.decorative {
         add(&mut job, RichText::new("   decorative").weak().italics());
     }
@@ -597,7 +601,10 @@ fn row(
         let (enter, escape) = line.input(|i| (i.key_pressed(egui::Key::Enter), i.key_pressed(egui::Key::Escape)));
         // Re-checked as typed, among the product's other texts (its rows are side by side).
         let range = report.product_rows(index);
-        let siblings: Vec<&str> = range.filter(|i| *i != index).map(|i| report.rows[i].alt.as_str()).collect();
+        let siblings: Vec<&str> = range
+            .filter(|i| *i != index && !report.rows[*i].is_variation())
+            .map(|i| report.rows[i].alt.as_str())
+            .collect();
         let found = r.check_text(draft, &siblings, state.limit);
         let summary = if found.is_empty() {
             RichText::new("passes every rule").color(palette.good).small()
@@ -619,22 +626,35 @@ fn row(
     }
     let mut buttons =
         ui.new_child(egui::UiBuilder::new().max_rect(second).layout(egui::Layout::right_to_left(egui::Align::Center)));
+    if r.is_variation() {
+        // A variation's own picture: its text is changed in Ecwid's control panel.
+        buttons
+            .label(RichText::new("edit in Ecwid's control panel").weak().small())
+            .on_hover_text("A variation's own image: its alt text is changed in the variation's settings in Ecwid");
+        let room = egui::Rect::from_min_max(second.min, egui::pos2(buttons.min_rect().left() - 8.0, second.bottom()));
+        put_left(ui, room, egui::Label::new(alt_words(&r.alt)).truncate());
+        return None;
+    }
     if buttons.small_button("Open").on_hover_text("Open in the product's grid and inspector").clicked() {
         actions.push(AuditAction::Open { product: r.product.clone(), media: r.media.clone() });
     }
     let edit = buttons.small_button("Edit").on_hover_text("Edit here; Enter saves, Esc cancels");
     // The text fills what the buttons leave, cut with "…" when long.
     let room = egui::Rect::from_min_max(second.min, egui::pos2(buttons.min_rect().left() - 8.0, second.bottom()));
-    let text = if r.alt.is_empty() {
-        RichText::new("(no alt text)").weak().italics()
-    } else {
-        RichText::new(crate::text::visible(&r.alt))
-    };
-    let shown = put_left(ui, room, egui::Label::new(text).truncate().sense(egui::Sense::click()));
+    let shown = put_left(ui, room, egui::Label::new(alt_words(&r.alt)).truncate().sense(egui::Sense::click()));
     if shown.double_clicked() || edit.clicked() {
         *state.editing = Some((index, r.alt.clone()));
     }
     None
+}
+
+/// A row's text as shown: "(no alt text)" when blank.
+fn alt_words(alt: &str) -> RichText {
+    if alt.is_empty() {
+        RichText::new("(no alt text)").weak().italics()
+    } else {
+        RichText::new(crate::text::visible(alt))
+    }
 }
 
 /// Add `widget` in `rect`, at its left and centred in its height, without moving `ui`'s cursor.
