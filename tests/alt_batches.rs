@@ -112,3 +112,66 @@ async fn without_write_files_the_texts_go_a_product_at_a_time_and_say_why() {
         assert_eq!(st.files[id].alt, format!("Linen detail {id}, close up"));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_journaled_batch_is_checked_in_one_read_per_250_and_never_overwrites_an_admin_edit() {
+    use mediadesk::journal::{Applied, Change, Journal};
+    let sandbox = common::sandbox_with(|c| c.products = 400).await;
+    let (proxy, seen) = common::proxy(&sandbox, |_| None).await;
+    let store = client(&proxy, sandbox.token());
+    let media = ready_media(&sandbox, 300);
+    let dir = std::env::temp_dir().join(format!("mediadesk-alt-batches-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut journal = Journal::open(&dir, &StoreRef::Sandbox).unwrap();
+    let changes: Vec<(ProductId, String, Change)> = {
+        let st = sandbox.state();
+        let st = st.lock().unwrap();
+        media
+            .iter()
+            .enumerate()
+            .map(|(i, (p, m, id))| {
+                let change = Change::Alt {
+                    media: m.clone(),
+                    alt: format!("Checked text number {i}, side view"),
+                    base: st.files[id].alt.clone(),
+                };
+                (p.clone(), format!("Alt text of {i}"), change)
+            })
+            .collect()
+    };
+    let ids = journal.record_all(&changes, None).unwrap();
+    let entries: Vec<_> = ids.iter().map(|id| journal.entry(*id).unwrap()).collect();
+    let journal = Mutex::new(journal);
+    // Since the plan: one text edited in the admin, one already given the new text, one file
+    // deleted.
+    let (edited, done, gone) = (media[3].2, media[5].2, media[9].2);
+    {
+        let st = sandbox.state();
+        let mut st = st.lock().unwrap();
+        st.files.get_mut(&edited).unwrap().alt = "Written in the admin meanwhile".into();
+        st.files.get_mut(&done).unwrap().alt = "Checked text number 5, side view".into();
+        st.files.remove(&gone);
+        for p in st.products.values_mut() {
+            p.media.retain(|m| *m != gone);
+        }
+    }
+    let mut outcomes = Vec::new();
+    for chunk in entries.chunks(mediadesk::journal::ALTS_PER_WRITE) {
+        let (o, _) = mediadesk::journal::send_alts_across(&journal, &store, chunk, true).await.unwrap();
+        outcomes.extend(o);
+    }
+    let of = |i: usize| outcomes.iter().find(|(id, _)| *id == ids[i]).map(|(_, a)| a.clone()).unwrap();
+    assert_eq!(of(3), Applied::Conflict { store: "Written in the admin meanwhile".into() });
+    assert_eq!(of(5), Applied::AlreadyThere);
+    assert!(matches!(of(9), Applied::Failed { ref code, .. } if code == "MEDIA_NOT_FOUND"), "{:?}", of(9));
+    assert_eq!(outcomes.iter().filter(|(_, a)| *a == Applied::Confirmed).count(), 297);
+    assert_eq!(requests_named(&seen, "AltsById"), 2, "one read per 250");
+    assert_eq!(requests_named(&seen, "fileUpdate"), 2);
+    assert_eq!(seen.lock().unwrap().len(), 4, "nothing else read or written");
+    let st = sandbox.state();
+    let st = st.lock().unwrap();
+    assert_eq!(st.files[&edited].alt, "Written in the admin meanwhile", "the admin's text stays");
+    assert_eq!(st.files[&media[0].2].alt, "Checked text number 0, side view");
+    drop(st);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -503,3 +503,24 @@ async fn injected_processing_failures_fail_media() {
     let body = ok(&sandbox, "mutation($ids: [ID!]!) { fileAcknowledgeUpdateFailed(fileIds: $ids) { files { fileStatus } userErrors { code } } }", json!({"ids": [id]})).await;
     assert_eq!(body["data"]["fileAcknowledgeUpdateFailed"]["files"][0]["fileStatus"], "READY");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nodes_answers_each_id_in_order_with_null_for_what_is_gone_and_refuses_more_than_250() {
+    let sandbox = common::sandbox_with(|_| {}).await;
+    let query = "query($ids: [ID!]!) { nodes(ids: $ids) { __typename ... on Media { id alt } } }";
+    let ids = json!(["gid://shopify/MediaImage/37", "gid://shopify/MediaImage/999999", "gid://shopify/Product/1"]);
+    let body = ok(&sandbox, query, json!({"ids": ids})).await;
+    let nodes = body["data"]["nodes"].as_array().unwrap();
+    assert_eq!(nodes.len(), 3, "one entry per id");
+    assert_eq!(nodes[0]["id"], "gid://shopify/MediaImage/37");
+    assert_eq!(nodes[0]["alt"], sandbox.state().lock().unwrap().files[&37].alt.as_str());
+    assert!(nodes[1].is_null(), "no such file");
+    assert_eq!(nodes[2]["__typename"], "Product");
+    assert!(nodes[2].get("alt").is_none(), "a product is no Media");
+
+    let many: Vec<String> = (0..251).map(|i| format!("gid://shopify/MediaImage/{i}")).collect();
+    let (status, body) = common::gql(&sandbox, sandbox.token(), query, json!({"ids": many})).await;
+    assert_eq!(status, 200);
+    let message = body["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("maximum allowed of 250"), "{body}");
+}

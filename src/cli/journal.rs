@@ -449,7 +449,7 @@ pub(super) async fn record_and_send(
     // Alt texts go 250 of any products a write where the store takes that.
     if store.capabilities().alts_across_products && entries.iter().all(|e| matches!(e.change, Change::Alt { .. })) {
         for chunk in entries.chunks(crate::journal::ALTS_PER_WRITE) {
-            exit = exit.and(report_sent(crate::journal::send_alts_across(journal, store, chunk).await, chunk));
+            exit = exit.and(report_sent(crate::journal::send_alts_across(journal, store, chunk, false).await, chunk));
         }
         return exit;
     }

@@ -159,7 +159,9 @@ pub(super) async fn save_alt(
 }
 
 /// Save many alt texts as one batch (a bulk fix): written down in one commit, then sent with
-/// progress, 250 of any products a write where the store takes that, else a product at a time.
+/// progress, 250 of any products a write where the store takes that (each write checked first
+/// in one read: a text changed on the store since the audit is not overwritten), else a
+/// product at a time.
 /// The grid, the catalog and the audit then follow: from the catalog with the saved texts put
 /// in when the write spanned products (reading 1,000 products back would cost more than the
 /// fix), from the store's own read otherwise and for every product where something failed.
@@ -202,7 +204,7 @@ pub(super) async fn save_many(ctx: &Arc<Ctx>, journal: Arc<Mutex<Journal>>, chan
     let mut first_error: Option<String> = None;
     for (done, group) in writes.into_iter().enumerate() {
         let sent = if across {
-            crate::journal::send_alts_across(&journal, store.as_ref(), &group).await
+            crate::journal::send_alts_across(&journal, store.as_ref(), &group, true).await
         } else {
             crate::journal::send_batch(&journal, store.as_ref(), &group[0].product, &group, false).await
         };

@@ -206,31 +206,68 @@ pub async fn send_batch(
 pub const ALTS_PER_WRITE: usize = 250;
 
 /// Send alt-text changes of several products in one write, where the store takes that
-/// (`Capabilities::alts_across_products`; at most 250 make one request), and write down each
-/// outcome. Like `send_batch` without `check`: the texts come from a fresh plan (the bulk fix's
-/// preview), so nothing is read first. Entries that are not alt-text changes are left alone.
+/// (`Capabilities::alts_across_products`; at most `ALTS_PER_WRITE` make one request), and
+/// write down each outcome. With `check`, the texts the media have now are read first (one
+/// read for the lot): a text changed on the store since the change was planned is a conflict
+/// and is not overwritten, the new text already there is done, a media gone fails. Entries
+/// that are not alt-text changes are left alone.
 pub async fn send_alts_across(
     journal: &Mutex<Journal>,
     store: &dyn Store,
     entries: &[Entry],
+    check: bool,
 ) -> Result<Outcomes, JournalError> {
     let mut out = Vec::new();
-    let mut mine: Vec<(&Entry, (ProductId, AltEdit))> = Vec::new();
-    for e in entries {
-        let Change::Alt { media, alt, .. } = &e.change else { continue };
+    let mut mine: Vec<&Entry> = Vec::new();
+    for e in entries.iter().filter(|e| matches!(e.change, Change::Alt { .. })) {
         if crate::sync::lock(journal).claim_any(e.id)? {
-            mine.push((e, (e.product.clone(), AltEdit { media: media.clone(), alt: alt.clone() })));
+            mine.push(e);
         } else {
             out.push((e.id, Applied::NotMine));
         }
     }
+    if check && !mine.is_empty() {
+        let ids: Vec<MediaId> = mine.iter().filter_map(|e| alt_parts(e).map(|(m, _, _)| m.clone())).collect();
+        let current = match store.current_alts(&ids).await {
+            Ok(c) => c,
+            Err(e) => {
+                let applied = from_error(&e);
+                for entry in mine {
+                    out.push((entry.id, record(journal, entry.id, applied.clone())?));
+                }
+                return Ok((out, None));
+            }
+        };
+        let mut to_send = Vec::new();
+        for entry in mine {
+            let Some((media, alt, base)) = alt_parts(entry) else { continue };
+            let applied = match current.iter().find(|(m, _)| m == media).map(|(_, t)| t) {
+                None => {
+                    Applied::Failed { code: "MEDIA_NOT_FOUND".into(), message: "the media no longer exists".into() }
+                }
+                Some(now) if now.trim() == alt.trim() => Applied::AlreadyThere,
+                Some(now) if now.trim() != base.trim() => Applied::Conflict { store: now.clone() },
+                Some(_) => {
+                    to_send.push(entry);
+                    continue;
+                }
+            };
+            out.push((entry.id, record(journal, entry.id, applied)?));
+        }
+        mine = to_send;
+    }
     if mine.is_empty() {
         return Ok((out, None));
     }
-    let edits: Vec<(ProductId, AltEdit)> = mine.iter().map(|(_, edit)| edit.clone()).collect();
+    let edits: Vec<(ProductId, AltEdit)> = mine
+        .iter()
+        .filter_map(|e| {
+            alt_parts(e).map(|(m, alt, _)| (e.product.clone(), AltEdit { media: m.clone(), alt: alt.clone() }))
+        })
+        .collect();
     let result = store.set_alts(&edits).await;
     let notice = result.as_ref().ok().and_then(|o| o.notice.clone());
-    for (entry, (_, edit)) in &mine {
+    for (entry, (_, edit)) in mine.iter().zip(&edits) {
         let applied = match &result {
             Ok(outcome) => item_outcome(outcome, &edit.media),
             Err(e) => from_error(e),
@@ -238,6 +275,14 @@ pub async fn send_alts_across(
         out.push((entry.id, record(journal, entry.id, applied)?));
     }
     Ok((out, notice))
+}
+
+/// An alt-text change's media, new text and the text it replaces.
+fn alt_parts(e: &Entry) -> Option<(&MediaId, &String, &String)> {
+    match &e.change {
+        Change::Alt { media, alt, base } => Some((media, alt, base)),
+        _ => None,
+    }
 }
 
 /// Send one written-down set-media change (Ecwid) and write down its outcome; the store's

@@ -500,6 +500,14 @@ pub trait Store: Send + Sync {
         Err(StoreError::Unsupported { operation: "set alt texts across products" })
     }
 
+    /// The alt texts `media` of any products have now, in as few reads as the platform takes
+    /// (where `Capabilities::alts_across_products`); a media that no longer exists is left out.
+    /// What a batch of `set_alts` is checked against before it is sent.
+    async fn current_alts(&self, media: &[MediaId]) -> Result<Vec<(MediaId, String)>, StoreError> {
+        let _ = media;
+        Err(StoreError::Unsupported { operation: "read alt texts across products" })
+    }
+
     /// Put the product's media in this order (every media id of the product).
     async fn reorder(&self, product: &ProductId, order: &[MediaId]) -> Result<(), StoreError> {
         let _ = (product, order);

@@ -219,6 +219,21 @@ fn query_field<'c>(ctx: &'c Ctx, name: &str, a: &Value) -> Result<Val<'c>, Field
     match name {
         "currentBulkOperation" => return Ok(Val::Json(bulk_ops::current(&bulk_view(ctx), &ctx.state.borrow()))),
         "node" => return Ok(node(ctx, a.get("id").and_then(Value::as_str).unwrap_or(""))),
+        "nodes" => {
+            let ids: Vec<&str> = a
+                .get("ids")
+                .and_then(Value::as_array)
+                .map_or_else(Vec::new, |l| l.iter().filter_map(Value::as_str).collect());
+            // Shopify's cap on input arrays.
+            if ids.len() > 250 {
+                return Err(err(format!(
+                    "The input array size of {} is greater than the maximum allowed of 250.",
+                    ids.len()
+                )));
+            }
+            // One entry per id, null where nothing has it.
+            return Ok(Val::List(ids.into_iter().map(|id| node(ctx, id)).collect()));
+        }
         _ => {}
     }
     let st = ctx.state.borrow();

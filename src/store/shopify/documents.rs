@@ -104,4 +104,5 @@ documents! {
     BULK_STATUS => "bulk_status.graphql": "Poll a bulk operation.",
     BULK_CANCEL => "bulk_cancel.graphql": "Cancel a bulk operation.",
     PRODUCTS_COUNT => "products_count.graphql": "How many products the store has.",
+    ALTS_BY_ID => "alts_by_id.graphql": "The alt texts of media of any products, by id.",
 }

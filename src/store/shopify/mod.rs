@@ -212,6 +212,10 @@ impl Store for ShopifyStore {
         self.set_alt_texts_across(edits).await
     }
 
+    async fn current_alts(&self, media: &[MediaId]) -> Result<Vec<(MediaId, String)>, StoreError> {
+        self.alts_by_id(media).await
+    }
+
     async fn reorder(&self, product: &ProductId, order: &[MediaId]) -> Result<(), StoreError> {
         self.reorder_media(product, order).await
     }

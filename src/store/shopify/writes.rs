@@ -78,6 +78,14 @@ fn report_unknown(ids: &[String], field: &str, outcome: &mut BatchOutcome) {
 }
 
 #[derive(Deserialize)]
+struct AltsByIdData {
+    /// One entry per id asked for, null where the file no longer exists; read leniently, so
+    /// one odd entry never fails the batch.
+    #[serde(default)]
+    nodes: Vec<Value>,
+}
+
+#[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct FileUpdateData {
     file_update: Option<FilesPayload>,
@@ -241,6 +249,24 @@ impl ShopifyStore {
         outcome.failed.extend(r.failed);
         outcome.notice = r.notice;
         Ok(outcome)
+    }
+
+    /// The current alt texts of `media` of any products, 250 ids a request (`nodes`); a media
+    /// that no longer exists is left out.
+    pub(crate) async fn alts_by_id(&self, media: &[MediaId]) -> Result<Vec<(MediaId, String)>, StoreError> {
+        let mut out = Vec::with_capacity(media.len());
+        for chunk in media.chunks(BATCH) {
+            let ids: Vec<&str> = chunk.iter().map(|m| m.0.as_str()).collect();
+            let data: AltsByIdData =
+                self.transport.run(&documents::ALTS_BY_ID, json!({"ids": ids}), Repeat::Safe).await?;
+            for node in &data.nodes {
+                if let Some(id) = node.get("id").and_then(Value::as_str) {
+                    let alt = node.get("alt").and_then(Value::as_str).unwrap_or_default();
+                    out.push((MediaId(id.to_string()), alt.to_string()));
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Alt texts of media of many products: `fileUpdate` names files, so 250 go in one request
