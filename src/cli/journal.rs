@@ -445,16 +445,16 @@ pub(super) async fn record_and_send(
         }
     };
     eprintln!("mediadesk: {} change(s) written down; sending", entries.len());
+    send_all(journal, store, entries, false).await
+}
+
+/// Send written-down changes as `journal::writes` groups them, a line for each; `check` as
+/// `journal::send_batch` takes it.
+async fn send_all(journal: &Mutex<Journal>, store: &dyn Store, entries: Vec<Entry>, check: bool) -> Exit {
+    let (across, groups) = crate::journal::writes(store, entries);
     let mut exit = Exit::Ok;
-    // Alt texts go 250 of any products a write where the store takes that.
-    if store.capabilities().alts_across_products && entries.iter().all(|e| matches!(e.change, Change::Alt { .. })) {
-        for chunk in entries.chunks(crate::journal::ALTS_PER_WRITE) {
-            exit = exit.and(report_sent(crate::journal::send_alts_across(journal, store, chunk, false).await, chunk));
-        }
-        return exit;
-    }
-    for (product, group) in crate::journal::by_product(entries) {
-        exit = exit.and(send_and_report(journal, store, &product, &group, false).await);
+    for group in groups {
+        exit = exit.and(report_sent(crate::journal::send_write(journal, store, &group, across, check).await, &group));
     }
     exit
 }
@@ -549,11 +549,7 @@ pub async fn undo(cli: &Cli, store: &dyn Store, id: Option<i64>) -> Exit {
     if entries.len() > 1 {
         eprintln!("mediadesk: change {} was made with {} others: undoing them together", target.id, entries.len() - 1);
     }
-    let mut exit = Exit::Ok;
-    for (product, group) in crate::journal::by_product(entries) {
-        exit = exit.and(send_and_report(&journal, store, &product, &group, true).await);
-    }
-    exit
+    send_all(&journal, store, entries, true).await
 }
 
 /// `mediadesk upload`: the product's media read first (to recognise the files on it later),

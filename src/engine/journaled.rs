@@ -193,21 +193,14 @@ pub(super) async fn save_many(ctx: &Arc<Ctx>, journal: Arc<Mutex<Journal>>, chan
     };
     let total = entries.len();
     let store = ctx.store();
-    let across = store.capabilities().alts_across_products;
-    let writes: Vec<Vec<Entry>> = if across {
-        entries.chunks(crate::journal::ALTS_PER_WRITE).map(<[Entry]>::to_vec).collect()
-    } else {
-        crate::journal::by_product(entries).into_iter().map(|(_, group)| group).collect()
-    };
+    let (across, writes) = crate::journal::writes(store.as_ref(), entries);
     let count = writes.len();
     let (mut saved, mut waiting) = (0usize, 0usize);
     let mut first_error: Option<String> = None;
     for (done, group) in writes.into_iter().enumerate() {
-        let sent = if across {
-            crate::journal::send_alts_across(&journal, store.as_ref(), &group, true).await
-        } else {
-            crate::journal::send_batch(&journal, store.as_ref(), &group[0].product, &group, false).await
-        };
+        // Across products each write is checked first (one read); a product's own write is
+        // sent as planned, as it always was.
+        let sent = crate::journal::send_write(&journal, store.as_ref(), &group, across, across).await;
         let mut saved_here: Vec<&Entry> = Vec::new();
         match sent {
             Ok((outcomes, _)) => {
@@ -258,7 +251,7 @@ pub(super) async fn save_many(ctx: &Arc<Ctx>, journal: Arc<Mutex<Journal>>, chan
 /// After a write of `sent`: each product the window, the catalog and the audit show again.
 /// With `from_catalog` (the write spanned products), a product whose changes were all `saved`
 /// is taken from the catalog with the new texts put in; any other is read from the store.
-async fn follow(ctx: &Arc<Ctx>, sent: &[Entry], saved: &[&Entry], from_catalog: bool) {
+async fn follow(ctx: &Ctx, sent: &[Entry], saved: &[&Entry], from_catalog: bool) {
     let products = crate::journal::by_product(sent.to_vec());
     for (product, group) in products {
         let all_saved = group.iter().all(|e| saved.iter().any(|s| s.id == e.id));
@@ -621,8 +614,10 @@ pub(super) async fn undo(ctx: &Ctx, id: Option<i64>) {
         state: JobState::Failed { message, detail },
     };
     let mut problem: Option<Event> = None;
-    for (product, group) in crate::journal::by_product(entries) {
-        let outcomes = crate::journal::send_batch(&journal, ctx.store().as_ref(), &product, &group, true).await;
+    let store = ctx.store();
+    let (across, writes) = crate::journal::writes(store.as_ref(), entries);
+    for group in writes {
+        let outcomes = crate::journal::send_write(&journal, store.as_ref(), &group, across, true).await;
         let outcomes = match outcomes {
             Ok((o, _)) => o,
             Err(e) => {
@@ -630,10 +625,12 @@ pub(super) async fn undo(ctx: &Ctx, id: Option<i64>) {
                 continue;
             }
         };
-        let mut landed = false;
+        let mut landed: Vec<&Entry> = Vec::new();
         for (id, applied) in outcomes {
             match applied {
-                Applied::Confirmed | Applied::AlreadyThere | Applied::NotMine => landed = true,
+                Applied::Confirmed | Applied::AlreadyThere | Applied::NotMine => {
+                    landed.extend(group.iter().find(|e| e.id == id));
+                }
                 Applied::Conflict { store } => {
                     // The undo is not wanted any more: the store's text moved on.
                     let j = journal.clone();
@@ -653,8 +650,8 @@ pub(super) async fn undo(ctx: &Ctx, id: Option<i64>) {
                 }
             }
         }
-        if landed {
-            refresh(ctx, &product).await;
+        if !landed.is_empty() {
+            follow(ctx, &group, &landed, across).await;
         }
     }
     send(problem.unwrap_or(Event::Activity { job, title, state: JobState::Done }));

@@ -22,7 +22,7 @@ mod send;
 mod upload;
 
 pub use outcome::{Applied, Outcomes, conflict_store};
-pub use send::{ALTS_PER_WRITE, send, send_alts_across, send_batch, send_set_media};
+pub use send::{ALTS_PER_WRITE, send, send_alts_across, send_batch, send_set_media, send_write, writes};
 pub use upload::{Source, UploadResult, upload_batch};
 
 /// The journal schema this build reads and writes (SQLite's `user_version`).

@@ -277,6 +277,35 @@ pub async fn send_alts_across(
     Ok((out, notice))
 }
 
+/// How written-down changes go out: with `across` (every change an alt text, and the store
+/// takes alt texts of any products in one write) `ALTS_PER_WRITE` a write, else each product's
+/// changes together. Each group is sent with `send_write`.
+pub fn writes(store: &dyn Store, entries: Vec<Entry>) -> (bool, Vec<Vec<Entry>>) {
+    let across =
+        store.capabilities().alts_across_products && entries.iter().all(|e| matches!(e.change, Change::Alt { .. }));
+    let groups = if across {
+        entries.chunks(ALTS_PER_WRITE).map(<[Entry]>::to_vec).collect()
+    } else {
+        super::by_product(entries).into_iter().map(|(_, group)| group).collect()
+    };
+    (across, groups)
+}
+
+/// Send one group of `writes` (see `send_alts_across` and `send_batch`; `check` as there).
+pub async fn send_write(
+    journal: &Mutex<Journal>,
+    store: &dyn Store,
+    group: &[Entry],
+    across: bool,
+    check: bool,
+) -> Result<Outcomes, JournalError> {
+    match group.first() {
+        None => Ok((Vec::new(), None)),
+        Some(_) if across => send_alts_across(journal, store, group, check).await,
+        Some(first) => send_batch(journal, store, &first.product, group, check).await,
+    }
+}
+
 /// An alt-text change's media, new text and the text it replaces.
 fn alt_parts(e: &Entry) -> Option<(&MediaId, &String, &String)> {
     match &e.change {
