@@ -525,6 +525,11 @@ fn a_finding_is_marked_decorative_edited_in_the_list_and_opened_in_its_product()
     step_until(&mut h, "the strap's row again", |h| shows(h, "1 shown"));
     h.get_by_label("Open").click();
     step_until(&mut h, "the strap in the editor", |h| !shows(h, "Alt-text score") && shows(h, text));
+    // A click on the row's product line opens it too.
+    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::Num2]);
+    step_until(&mut h, "the audit again", |h| shows(h, "Alt-text score"));
+    h.get_by_label_contains("Polaris Watch Strap   #1").click();
+    step_until(&mut h, "the strap in the editor again", |h| !shows(h, "Alt-text score") && shows(h, text));
     drop(h);
     let _ = std::fs::remove_dir_all(&dir);
 }

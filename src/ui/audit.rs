@@ -580,14 +580,22 @@ fn row(
         let name = crate::audit::rule(f.rule).map_or(f.rule, |x| x.name);
         add(&mut job, RichText::new(format!("   {name}")).color(colour).small());
     }
-    let heading = put_left(ui, first, egui::Label::new(job).truncate());
-    if !r.findings.is_empty() {
-        heading.on_hover_ui(|ui| {
-            for f in &r.findings {
-                ui.label(&f.message);
-            }
-        });
+    // A click on the product line or the thumbnail opens the media, as the Open button does.
+    let opens = !r.is_variation();
+    let sense = if opens { egui::Sense::click() } else { egui::Sense::hover() };
+    let heading = put_left(ui, first, egui::Label::new(job).truncate().sense(sense));
+    let picture = ui.interact(area, egui::Id::new(("audit-thumb", index)), sense);
+    if opens && (heading.clicked() || picture.clicked()) {
+        actions.push(AuditAction::Open { product: r.product.clone(), media: r.media.clone() });
     }
+    heading.on_hover_ui(|ui| {
+        for f in &r.findings {
+            ui.label(&f.message);
+        }
+        if opens {
+            ui.label(RichText::new("Click to open it in the product's grid and inspector").weak());
+        }
+    });
 
     // Second line: the editor, or the text with Edit and Open at the right.
     if let Some((at, draft)) = state.editing.as_mut()
