@@ -584,7 +584,7 @@ fn row(
     let opens = !r.is_variation();
     let sense = if opens { egui::Sense::click() } else { egui::Sense::hover() };
     let heading = put_left(ui, first, egui::Label::new(job).truncate().sense(sense));
-    let picture = ui.interact(area, egui::Id::new(("audit-thumb", index)), sense);
+    let picture = ui.interact(area, ui.make_persistent_id(("audit-thumb", index)), sense);
     if opens && (heading.clicked() || picture.clicked()) {
         actions.push(AuditAction::Open { product: r.product.clone(), media: r.media.clone() });
     }
