@@ -175,3 +175,33 @@ async fn a_journaled_batch_is_checked_in_one_read_per_250_and_never_overwrites_a
     drop(st);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_template_from_the_command_line_reads_and_writes_250_texts_at_a_time() {
+    let sandbox = common::sandbox_with(|_| {}).await;
+    let (proxy, seen) = common::proxy(&sandbox, |_| None).await;
+    let data = std::env::temp_dir().join(format!("mediadesk-alt-batches-cli-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_mediadesk"))
+            .args(["--store", "sandbox", "--endpoint", &proxy, "--data-dir", data.to_str().unwrap()])
+            .args(args)
+            .env("MEDIADESK_TOKEN", sandbox.token())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    tokio::task::block_in_place(|| run(&["sync"]));
+    seen.lock().unwrap().clear();
+    let out =
+        tokio::task::block_in_place(|| run(&["alt", "template", "{title}, view {position}", "--rule", "lead-in"]));
+    let sent = out.lines().filter(|l| l.contains("\"saved\":true")).count();
+    assert!(sent > 3, "{out}");
+    // Every product's texts checked in one read and sent in one write.
+    let requests = seen.lock().unwrap().clone();
+    let named = |op: &str| requests.iter().filter(|b| b.contains(op)).count();
+    assert_eq!((named("AltsById"), named("fileUpdate")), (1, 1), "{requests:#?}");
+    assert!(!requests.iter().any(|b| b.contains("product(id")), "no product read one by one: {requests:#?}");
+    let _ = std::fs::remove_dir_all(&data);
+}

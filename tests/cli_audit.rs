@@ -166,7 +166,7 @@ async fn an_edited_export_imports_exactly_its_changed_rows() {
     assert_eq!(rows.len(), counted_from_the_store(&sb).0);
     // Three rows get a new text (one with a line break, as a spreadsheet cell may hold); a
     // fourth is changed in the admin after the export; a fifth repeats the current text.
-    let images: Vec<usize> = (0..rows.len()).filter(|i| rows[*i][media_col].contains("MediaImage")).take(5).collect();
+    let images: Vec<usize> = (0..rows.len()).filter(|i| rows[*i][media_col].contains("MediaImage")).take(6).collect();
     let new_texts = [
         "Linen tote on a shoulder, front view",
         "Blue mug on an oak table,\r\nseen from the side",
@@ -179,6 +179,21 @@ async fn an_edited_export_imports_exactly_its_changed_rows() {
     rows[images[4]][new_col] = rows[images[4]][alt_col].clone();
     let conflicted = numeric(&rows[images[3]][media_col]);
     sb.state().lock().unwrap().files.get_mut(&conflicted).unwrap().alt = "Written in the admin meanwhile".into();
+    // A sixth is deleted on the store after the export; a row names a media nobody has.
+    rows[images[5]][new_col] = "A text for a file that is gone".into();
+    let gone = numeric(&rows[images[5]][media_col]);
+    {
+        let st = sb.state();
+        let mut st = st.lock().unwrap();
+        st.files.remove(&gone);
+        for p in st.products.values_mut() {
+            p.media.retain(|m| *m != gone);
+        }
+    }
+    let mut stranger = rows[images[0]].clone();
+    stranger[media_col] = "gid://shopify/MediaImage/987654321".into();
+    stranger[new_col] = "A text for nobody's file".into();
+    rows.push(stranger);
     // Saved the way European spreadsheets save: semicolons.
     write_csv(&file, &header, &rows, b';');
 
@@ -193,6 +208,10 @@ async fn an_edited_export_imports_exactly_its_changed_rows() {
     assert_eq!(status(&dry.lines, "changed"), changed);
     assert_eq!(status(&dry.lines, "changed_on_store"), [rows[images[3]][media_col].clone()].into());
     assert_eq!(status(&dry.lines, "unchanged").len(), 1);
+    assert_eq!(
+        status(&dry.lines, "unknown_id"),
+        [rows[images[5]][media_col].clone(), "gid://shopify/MediaImage/987654321".to_string()].into()
+    );
     let after_dry: BTreeMap<u64, String> =
         sb.state().lock().unwrap().files.iter().map(|(id, f)| (*id, f.alt.clone())).collect();
     assert_eq!(before, after_dry, "a dry run sends nothing");

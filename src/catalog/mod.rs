@@ -208,6 +208,12 @@ impl Catalog {
         Ok(out)
     }
 
+    /// A media's file name as the catalog holds it (`None` when it has none, or no such media).
+    pub fn file_name(&self, media: &MediaId) -> Result<Option<String>, CatalogError> {
+        let mut stmt = self.conn.prepare_cached("SELECT filename FROM media WHERE id = ?1 LIMIT 1")?;
+        Ok(stmt.query_row([&media.0], |r| r.get::<_, Option<String>>(0)).optional()?.flatten())
+    }
+
     /// A product's alt texts with their media's file names, in position order.
     pub fn alts(&self, id: &ProductId) -> Result<Vec<(String, Option<String>)>, CatalogError> {
         let mut stmt =

@@ -253,6 +253,9 @@ struct Wanted {
     /// The text it was planned against (the export's, or the catalog's): a store text other
     /// than it was changed since, and is not overwritten.
     expected: Option<String>,
+    /// Its file name as the catalog knows it, for the history's words where the store's read
+    /// gives none.
+    name: Option<String>,
 }
 
 /// Where a wanted text stands against the store.
@@ -289,16 +292,67 @@ fn same(a: &str, b: &str) -> bool {
     a.split_whitespace().eq(b.split_whitespace())
 }
 
-/// Each wanted text against the store's current one (each product read once).
-async fn judge(store: &dyn Store, wanted: &[Wanted]) -> Vec<Verdict> {
-    let platform = store.platform();
-    let mut media_of: BTreeMap<ProductId, Result<Vec<crate::model::Media>, String>> = BTreeMap::new();
-    for w in wanted {
-        if !media_of.contains_key(&w.product) && !w.product.0.is_empty() {
-            let read = store.product_media(&w.product).await.map(|pm| pm.media).map_err(|e| e.to_string());
-            media_of.insert(w.product.clone(), read);
+/// What the store holds for a wanted media, read before anything is sent.
+enum Found {
+    /// Its text now, and its file name where the read gives it.
+    Now { alt: String, name: Option<String> },
+    /// Its product could not be read, with why.
+    Unreadable(String),
+}
+
+/// What the store holds now for each wanted media, by product and media: on a store that
+/// reads texts of any products at once (Shopify), 250 a read; else each product read once.
+async fn read_current(store: &dyn Store, wanted: &[&Wanted]) -> BTreeMap<(ProductId, MediaId), Found> {
+    let mut found = BTreeMap::new();
+    if store.capabilities().alts_across_products {
+        let ids: Vec<MediaId> = wanted.iter().map(|w| w.media.clone()).collect::<BTreeSet<_>>().into_iter().collect();
+        match store.current_alts(&ids).await {
+            Ok(now) => {
+                let now: BTreeMap<MediaId, String> = now.into_iter().collect();
+                for w in wanted {
+                    if let Some(alt) = now.get(&w.media) {
+                        found.insert((w.product.clone(), w.media.clone()), Found::Now { alt: alt.clone(), name: None });
+                    }
+                }
+            }
+            Err(e) => {
+                for w in wanted {
+                    let why = format!("the store's texts could not be read: {e}");
+                    found.insert((w.product.clone(), w.media.clone()), Found::Unreadable(why));
+                }
+            }
+        }
+        return found;
+    }
+    let products: BTreeSet<&ProductId> = wanted.iter().map(|w| &w.product).collect();
+    for product in products {
+        match store.product_media(product).await {
+            Ok(pm) => {
+                for m in pm.media {
+                    found.insert((product.clone(), m.id.clone()), Found::Now { alt: m.alt, name: m.filename });
+                }
+            }
+            Err(e) => {
+                for w in wanted.iter().filter(|w| w.product == *product) {
+                    let why = format!("{} could not be read: {e}", product.0);
+                    found.insert((w.product.clone(), w.media.clone()), Found::Unreadable(why));
+                }
+            }
         }
     }
+    found
+}
+
+/// Each wanted text against the store's current one (`read_current`).
+async fn judge(store: &dyn Store, wanted: &[Wanted]) -> Vec<Verdict> {
+    let platform = store.platform();
+    let across = store.capabilities().alts_across_products;
+    // Only media of products the catalog knows are read; a variation's picture is not written.
+    let asked: Vec<&Wanted> = wanted
+        .iter()
+        .filter(|w| !w.product.0.is_empty() && !w.media.0.starts_with(crate::audit::report::VARIATION))
+        .collect();
+    let found = read_current(store, &asked).await;
     wanted
         .iter()
         .map(|w| {
@@ -308,26 +362,28 @@ async fn judge(store: &dyn Store, wanted: &[Wanted]) -> Vec<Verdict> {
                     w.media.0
                 ));
             }
-            let found = match media_of.get(&w.product) {
-                None => return Verdict::UnknownId(format!("{} is not in the local catalog", w.media.0)),
-                Some(Err(e)) => return Verdict::UnknownId(format!("{} could not be read: {e}", w.product.0)),
-                Some(Ok(media)) => media.iter().find(|m| m.id == w.media),
-            };
-            let Some(found) = found else {
-                return Verdict::UnknownId(format!("{} is not a media of {}", w.media.0, w.product.0));
+            let (now, name) = match found.get(&(w.product.clone(), w.media.clone())) {
+                Some(Found::Now { alt, name }) => (alt, name),
+                Some(Found::Unreadable(why)) => return Verdict::UnknownId(why.clone()),
+                None if w.product.0.is_empty() => {
+                    return Verdict::UnknownId(format!("{} is not in the local catalog", w.media.0));
+                }
+                None if across => return Verdict::UnknownId(format!("{} no longer exists on the store", w.media.0)),
+                None => return Verdict::UnknownId(format!("{} is not a media of {}", w.media.0, w.product.0)),
             };
             let alt = match crate::store::validate::alt_text(&w.media.0, &w.alt, platform) {
                 Ok(a) => a,
                 Err(e) if e.code == "ALT_VALUE_LIMIT_EXCEEDED" => return Verdict::OverLimit(e.message),
                 Err(e) => return Verdict::Invalid(e.message),
             };
-            if same(&alt, &found.alt) {
+            if same(&alt, now) {
                 return Verdict::Unchanged;
             }
-            if w.expected.as_deref().is_some_and(|e| !same(e, &found.alt)) {
-                return Verdict::ChangedOnStore(found.alt.clone());
+            if w.expected.as_deref().is_some_and(|e| !same(e, now)) {
+                return Verdict::ChangedOnStore(now.clone());
             }
-            Verdict::Change { base: found.alt.clone(), title: super::journal::alt_title(found), alt }
+            let title = super::journal::alt_title_of(name.as_deref().or(w.name.as_deref()), &w.media);
+            Verdict::Change { base: now.clone(), title, alt }
         })
         .collect()
 }
@@ -395,6 +451,7 @@ async fn import(cli: &Cli, store: &dyn Store, catalog: &mut Catalog, file: &str,
         wanted.push(Wanted {
             label: json!({"row": r.row}),
             product: product_of(catalog, r),
+            name: catalog.file_name(&media).unwrap_or_default(),
             media,
             alt: alt.clone(),
             expected: r.exported_alt.clone(),
@@ -474,6 +531,7 @@ async fn apply_template(cli: &Cli, store: &dyn Store, planned: Vec<Planned>) -> 
             media: p.row.media,
             alt: p.new_alt,
             expected: Some(p.row.alt),
+            name: p.row.filename,
         })
         .collect();
     let verdicts = judge(store, &wanted).await;

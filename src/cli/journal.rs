@@ -299,7 +299,12 @@ async fn write_down_and_send(
 /// What the history calls a change of `media`'s alt text: "Alt text of front.jpg", or of the
 /// media's id when the store gave no file name.
 pub(super) fn alt_title(media: &crate::model::Media) -> String {
-    let name = media.filename.as_deref().map_or_else(|| media.id.0.clone(), |f| crate::text::visible(f).into_owned());
+    alt_title_of(media.filename.as_deref(), &media.id)
+}
+
+/// `alt_title` from a file name where known, and the media's id.
+pub(super) fn alt_title_of(filename: Option<&str>, id: &MediaId) -> String {
+    let name = filename.map_or_else(|| id.0.clone(), |f| crate::text::visible(f).into_owned());
     format!("Alt text of {name}")
 }
 
