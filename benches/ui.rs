@@ -116,6 +116,24 @@ fn frame_times(h: &mut App, n: usize, mut before_each: impl FnMut(&mut App, usiz
     (pct(0.5), pct(0.95))
 }
 
+/// p50 and p95 frame times over 600 frames while the mouse wheel turns over `at`, `step`
+/// points a notch: 400 frames one way, then 200 back.
+fn wheel_frame_times(h: &mut App, at: egui::Pos2, step: f32) -> (f64, f64) {
+    frame_times(h, 600, |h, i| {
+        // About a frame's time between frames, as in a window, so pages arrive while scrolling.
+        std::thread::sleep(Duration::from_millis(8));
+        h.hover_at(at);
+        let down = if (i / 200) % 3 == 2 { step } else { -step };
+        h.event(egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Point,
+            delta: egui::vec2(0.0, down),
+            phase: egui::TouchPhase::Move,
+            source: egui::MouseWheelSource::Unknown,
+            modifiers: egui::Modifiers::NONE,
+        });
+    })
+}
+
 /// Frame times while a 10,000-product list scrolls.
 fn picker() {
     let config = SandboxConfig { products: 10_000, ..SandboxConfig::default() };
@@ -126,19 +144,7 @@ fn picker() {
     step_until(&mut h, |h| {
         h.state().open_product_title().is_none() && h.state().products_loaded() > 0 && !h.state().busy()
     });
-    let (p50, p95) = frame_times(&mut h, 600, |h, i| {
-        // About a frame's time between frames, as in a window, so pages arrive while scrolling.
-        std::thread::sleep(Duration::from_millis(8));
-        h.hover_at(egui::pos2(140.0, 400.0));
-        let down = if (i / 200) % 3 == 2 { 120.0 } else { -120.0 };
-        h.event(egui::Event::MouseWheel {
-            unit: egui::MouseWheelUnit::Point,
-            delta: egui::vec2(0.0, down),
-            phase: egui::TouchPhase::Move,
-            source: egui::MouseWheelSource::Unknown,
-            modifiers: egui::Modifiers::NONE,
-        });
-    });
+    let (p50, p95) = wheel_frame_times(&mut h, egui::pos2(140.0, 400.0), 120.0);
     let loaded = h.state().products_loaded();
     println!(
         "picker: 10,000 products, wheel scrolling ({loaded} read so far, a page at a time): p50 {p50:.2} ms, p95 {p95:.2} ms CPU per frame"
@@ -169,18 +175,7 @@ fn audit() {
         "audit: the view filled with {listed} media with findings {} ms after Ctrl+2",
         started.elapsed().as_millis()
     );
-    let (p50, p95) = frame_times(&mut h, 600, |h, i| {
-        std::thread::sleep(Duration::from_millis(8));
-        h.hover_at(egui::pos2(700.0, 600.0));
-        let down = if (i / 200) % 3 == 2 { 240.0 } else { -240.0 };
-        h.event(egui::Event::MouseWheel {
-            unit: egui::MouseWheelUnit::Point,
-            delta: egui::vec2(0.0, down),
-            phase: egui::TouchPhase::Move,
-            source: egui::MouseWheelSource::Unknown,
-            modifiers: egui::Modifiers::NONE,
-        });
-    });
+    let (p50, p95) = wheel_frame_times(&mut h, egui::pos2(700.0, 600.0), 240.0);
     println!("audit: {listed} findings listed, wheel scrolling: p50 {p50:.2} ms, p95 {p95:.2} ms CPU per frame");
     drop(h);
     std::fs::remove_dir_all(&data).ok();

@@ -311,17 +311,7 @@ async fn a_template_fixes_a_rule_store_wide_and_one_undo_takes_it_back() {
 async fn on_ecwid_missing_translations_and_variations_own_images_are_found_and_an_import_keeps_translations() {
     let sb = common::sandbox_with(|_| {}).await;
     let data = scratch("ecwid");
-    let ecwid = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_mediadesk"))
-            .args(["--store", "ecwid:1003", "--endpoint", &sb.url(), "--data-dir", data.to_str().unwrap()])
-            .args(args)
-            .env("MEDIADESK_TOKEN", mediadesk::sandbox::ecwid::SECRET_TOKEN)
-            .output()
-            .unwrap();
-        let lines: Vec<Value> =
-            String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-        (out.status.code().unwrap_or(-1), lines, String::from_utf8(out.stderr).unwrap())
-    };
+    let ecwid = |args: &[&str]| common::run_ecwid(&sb, &data, args);
     // From the store's records: its languages are the translation slots any image has; an image
     // with a text and a blank or absent slot lacks a translation.
     let (languages, lacking) = {
@@ -367,20 +357,8 @@ async fn on_ecwid_missing_translations_and_variations_own_images_are_found_and_a
             .expect("an image with translations")
     };
     // Each variation with an image of its own (not the main image) is a row of its own.
-    let variations: BTreeSet<String> = {
-        let state = sb.state();
-        let st = state.lock().unwrap();
-        st.products
-            .values()
-            .flat_map(|p| {
-                let main = p.media.iter().find(|m| st.files[m].kind == mediadesk::sandbox::state::FileKind::Image);
-                p.variants
-                    .iter()
-                    .filter(move |v| v.image.is_some() && v.image.as_ref() != main)
-                    .map(|v| format!("variation:{}", v.id))
-            })
-            .collect()
-    };
+    let variations: BTreeSet<String> =
+        common::variations_with_own_images(&sb).into_iter().map(|(_, id)| format!("variation:{id}")).collect();
     assert!(!variations.is_empty(), "the sandbox's Ecwid store has variations with their own images");
     let listed: BTreeSet<String> =
         rows.iter().map(|r| r[col("media_id")].clone()).filter(|m| m.starts_with("variation:")).collect();

@@ -589,17 +589,7 @@ async fn ecwid_set_media_is_journaled_and_a_killed_one_is_sent_again_by_resume()
     use mediadesk::model::{ProductId, StoreRef};
     let sb = common::sandbox_with(|_| {}).await;
     let data = scratch("set-media");
-    let run_ecwid = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_mediadesk"))
-            .args(["--store", "ecwid:1003", "--endpoint", &sb.url(), "--data-dir", data.to_str().unwrap()])
-            .args(args)
-            .env("MEDIADESK_TOKEN", mediadesk::sandbox::ecwid::SECRET_TOKEN)
-            .output()
-            .unwrap();
-        let lines: Vec<Value> =
-            String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-        (out.status.code().unwrap_or(-1), lines, String::from_utf8(out.stderr).unwrap())
-    };
+    let run_ecwid = |args: &[&str]| common::run_ecwid(&sb, &data, args);
     let gallery_len = |sb: &Sandbox| sb.state().lock().unwrap().products[&1].media.len();
     let good = format!("{}/cdn/shop/files/37/polaris.jpg?v=1", sb.url());
     let (code, lines, stderr) = tokio::task::block_in_place(|| {

@@ -5,6 +5,8 @@
 // Tests and benches unwrap: a panic is the failure, with its line.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -117,18 +119,7 @@ fn with_the_store_unreachable_the_window_opens_on_its_catalog() {
     let products = ecwid.state().lock().unwrap().products.len();
     // A product with a variation that has an image of its own (Ecwid keeps it apart from the
     // product's media).
-    let with_variation_image = {
-        let state = ecwid.state();
-        let st = state.lock().unwrap();
-        st.products
-            .values()
-            .find(|p| {
-                let main = p.media.iter().find(|m| st.files[m].kind == mediadesk::sandbox::state::FileKind::Image);
-                p.variants.iter().any(|v| v.image.is_some() && v.image.as_ref() != main)
-            })
-            .map(|p| p.title.clone())
-            .unwrap()
-    };
+    let with_variation_image = common::variations_with_own_images(&ecwid).remove(0).0;
     let store: StoreRef = "ecwid:1003".parse().unwrap();
     mediadesk::secrets::save(&store, &mediadesk::secrets::Secret::new(mediadesk::sandbox::ecwid::SECRET_TOKEN))
         .unwrap();
@@ -291,7 +282,10 @@ fn an_alt_text_saved_while_the_store_is_down_shows_as_waiting_and_goes_out_when_
     step_until(&mut h, "the waiting tile", |h| {
         h.query_by_label_contains("(alt text waiting for the store to answer)").is_some()
     });
-    assert!(shows(&h, "Waiting for the store to answer: Saving the alt text of polaris.jpg"));
+    // The strip's words come in their own event, a frame or so after the tile's.
+    step_until(&mut h, "the strip saying it waits", |h| {
+        shows(h, "Waiting for the store to answer: Saving the alt text of polaris.jpg")
+    });
     assert_eq!(sandbox.lock().unwrap().files[&37].alt, "Man wearing Polaris watch.");
     // The store answers again: the edit goes out by itself.
     sandbox.lock().unwrap().outage = false;

@@ -208,6 +208,12 @@ fn named_values(v: &Variant) -> impl Iterator<Item = &String> {
 /// (`variation:` and the variation's id): it is no media id of the store's.
 pub const VARIATION: &str = "variation:";
 
+/// Whether `media` names a variation's own picture (see `VARIATION`), which mediadesk reads
+/// but does not write.
+pub fn is_variation_id(media: &MediaId) -> bool {
+    media.0.starts_with(VARIATION)
+}
+
 /// The rows of `p`'s variations that have a picture of their own (Ecwid), after its media.
 /// Each is checked alone, not among the media's texts: it is often the same photo as one of
 /// them, and the same words there are no fault. What matters most is that it names its

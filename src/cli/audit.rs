@@ -185,14 +185,14 @@ fn audit(report: &Report, history: &[ScorePoint], format: &str, rules: &[String]
         "summary": true,
         "media": report.rows.len(),
         "passing": report.passing(),
-        "score": (report.score() * 10.0).round() / 10.0,
+        "score": super::tenths(report.score()),
         "errors": report.findings_of(Severity::Error),
         "warnings": report.findings_of(Severity::Warning),
         "listed": rows.len(),
         "rules": per_rule,
         "history": history.iter().map(|p| json!({
             "synced_at": crate::time::rfc3339(p.synced_at),
-            "score": (p.score() * 10.0).round() / 10.0,
+            "score": super::tenths(p.score()),
             "media": p.media, "errors": p.errors, "warnings": p.warnings,
         })).collect::<Vec<_>>(),
     });
@@ -348,15 +348,13 @@ async fn judge(store: &dyn Store, wanted: &[Wanted]) -> Vec<Verdict> {
     let platform = store.platform();
     let across = store.capabilities().alts_across_products;
     // Only media of products the catalog knows are read; a variation's picture is not written.
-    let asked: Vec<&Wanted> = wanted
-        .iter()
-        .filter(|w| !w.product.0.is_empty() && !w.media.0.starts_with(crate::audit::report::VARIATION))
-        .collect();
+    let asked: Vec<&Wanted> =
+        wanted.iter().filter(|w| !w.product.0.is_empty() && !crate::audit::report::is_variation_id(&w.media)).collect();
     let found = read_current(store, &asked).await;
     wanted
         .iter()
         .map(|w| {
-            if w.media.0.starts_with(crate::audit::report::VARIATION) {
+            if crate::audit::report::is_variation_id(&w.media) {
                 return Verdict::Invalid(format!(
                     "{} is a variation's own image: change its alt text in the variation's settings in Ecwid's control panel",
                     w.media.0

@@ -102,10 +102,10 @@ pub async fn sync(cli: &Cli, store: Arc<dyn Store>, full: bool, method: &str) ->
             if let Some(n) = &s.notice {
                 eprintln!("mediadesk: {n}");
             }
-            let seconds = (start.elapsed().as_secs_f64() * 10.0).round() / 10.0;
+            let seconds = super::tenths(start.elapsed().as_secs_f64());
             // The audit's score for this sync: the history `mediadesk audit` and the window show.
             let score = match crate::sync::lock(&catalog).audit_and_score(limit) {
-                Ok((report, _)) => Some((report.score() * 10.0).round() / 10.0),
+                Ok((report, _)) => Some(super::tenths(report.score())),
                 Err(e) => {
                     eprintln!("mediadesk: the alt-text score of this sync was not kept: {e}");
                     None

@@ -67,6 +67,11 @@ fn line(v: Value) {
     }
 }
 
+/// `x` rounded to one decimal, as the JSON lines give scores and seconds.
+fn tenths(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
 /// Report a failure of the whole command: a JSON line (with `context`'s fields) and a message.
 fn fail(e: &StoreError, context: Value) -> Exit {
     let mut v = if context.is_object() { context } else { json!({}) };

@@ -79,18 +79,20 @@ pub async fn send_batch(
         let current_order: Vec<MediaId> = current.iter().map(|(m, _)| m.clone()).collect();
         for entry in mine {
             let applied = match &entry.change {
-                Change::Alt { media, alt, base } => match current.iter().find(|(m, _)| m == media).map(|(_, t)| t) {
-                    None => Applied::Failed {
+                Change::Alt { media, alt, base } => {
+                    let now = current.iter().find(|(m, _)| m == media).map(|(_, t)| t);
+                    let missing = || Applied::Failed {
                         code: "MEDIA_NOT_ON_PRODUCT".into(),
                         message: "the media is no longer on the product".into(),
-                    },
-                    Some(now) if now.trim() == alt.trim() => Applied::AlreadyThere,
-                    Some(now) if now.trim() != base.trim() => Applied::Conflict { store: now.clone() },
-                    Some(_) => {
-                        to_send.push(entry);
-                        continue;
+                    };
+                    match checked_alt(now, alt, base, missing) {
+                        Some(applied) => applied,
+                        None => {
+                            to_send.push(entry);
+                            continue;
+                        }
                     }
-                },
+                }
                 Change::Reorder { order, base } => {
                     if current_order == *order {
                         Applied::AlreadyThere
@@ -241,18 +243,13 @@ pub async fn send_alts_across(
         let mut to_send = Vec::new();
         for entry in mine {
             let Some((media, alt, base)) = alt_parts(entry) else { continue };
-            let applied = match current.iter().find(|(m, _)| m == media).map(|(_, t)| t) {
-                None => {
-                    Applied::Failed { code: "MEDIA_NOT_FOUND".into(), message: "the media no longer exists".into() }
-                }
-                Some(now) if now.trim() == alt.trim() => Applied::AlreadyThere,
-                Some(now) if now.trim() != base.trim() => Applied::Conflict { store: now.clone() },
-                Some(_) => {
-                    to_send.push(entry);
-                    continue;
-                }
-            };
-            out.push((entry.id, record(journal, entry.id, applied)?));
+            let now = current.iter().find(|(m, _)| m == media).map(|(_, t)| t);
+            let missing =
+                || Applied::Failed { code: "MEDIA_NOT_FOUND".into(), message: "the media no longer exists".into() };
+            match checked_alt(now, alt, base, missing) {
+                Some(applied) => out.push((entry.id, record(journal, entry.id, applied)?)),
+                None => to_send.push(entry),
+            }
         }
         mine = to_send;
     }
@@ -303,6 +300,18 @@ pub async fn send_write(
         None => Ok((Vec::new(), None)),
         Some(_) if across => send_alts_across(journal, store, group, check).await,
         Some(first) => send_batch(journal, store, &first.product, group, check).await,
+    }
+}
+
+/// An alt-text change against the text its media has `now` (`None`: no such media, which
+/// `missing` words): done when the new text is there, a conflict when the store's text is
+/// no longer the one it replaces; `None` when it is to be sent.
+fn checked_alt(now: Option<&String>, alt: &str, base: &str, missing: impl FnOnce() -> Applied) -> Option<Applied> {
+    match now {
+        None => Some(missing()),
+        Some(now) if now.trim() == alt.trim() => Some(Applied::AlreadyThere),
+        Some(now) if now.trim() != base.trim() => Some(Applied::Conflict { store: now.clone() }),
+        Some(_) => None,
     }
 }
 

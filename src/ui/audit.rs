@@ -634,23 +634,25 @@ fn row(
     }
     let mut buttons =
         ui.new_child(egui::UiBuilder::new().max_rect(second).layout(egui::Layout::right_to_left(egui::Align::Center)));
-    if r.is_variation() {
+    let edit = if r.is_variation() {
         // A variation's own picture: its text is changed in Ecwid's control panel.
         buttons
             .label(RichText::new("edit in Ecwid's control panel").weak().small())
             .on_hover_text("A variation's own image: its alt text is changed in the variation's settings in Ecwid");
-        let room = egui::Rect::from_min_max(second.min, egui::pos2(buttons.min_rect().left() - 8.0, second.bottom()));
-        put_left(ui, room, egui::Label::new(alt_words(&r.alt)).truncate());
-        return None;
-    }
-    if buttons.small_button("Open").on_hover_text("Open in the product's grid and inspector").clicked() {
-        actions.push(AuditAction::Open { product: r.product.clone(), media: r.media.clone() });
-    }
-    let edit = buttons.small_button("Edit").on_hover_text("Edit here; Enter saves, Esc cancels");
+        None
+    } else {
+        if buttons.small_button("Open").on_hover_text("Open in the product's grid and inspector").clicked() {
+            actions.push(AuditAction::Open { product: r.product.clone(), media: r.media.clone() });
+        }
+        Some(buttons.small_button("Edit").on_hover_text("Edit here; Enter saves, Esc cancels"))
+    };
     // The text fills what the buttons leave, cut with "…" when long.
     let room = egui::Rect::from_min_max(second.min, egui::pos2(buttons.min_rect().left() - 8.0, second.bottom()));
-    let shown = put_left(ui, room, egui::Label::new(alt_words(&r.alt)).truncate().sense(egui::Sense::click()));
-    if shown.double_clicked() || edit.clicked() {
+    let text = egui::Label::new(alt_words(&r.alt)).truncate().sense(sense);
+    let shown = put_left(ui, room, text);
+    if let Some(edit) = edit
+        && (shown.double_clicked() || edit.clicked())
+    {
         *state.editing = Some((index, r.alt.clone()));
     }
     None

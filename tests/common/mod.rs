@@ -125,3 +125,36 @@ pub async fn proxy(
     tokio::spawn(async move { axum::serve(listener, router).await.ok() });
     (format!("http://{addr}"), seen)
 }
+
+/// Run `mediadesk` on the sandbox's Ecwid face (store 1003) with its catalogs in `data`: the
+/// exit code, the JSON lines it printed and its stderr.
+pub fn run_ecwid(sandbox: &Sandbox, data: &std::path::Path, args: &[&str]) -> (i32, Vec<Value>, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mediadesk"))
+        .args(["--store", "ecwid:1003", "--endpoint", &sandbox.url(), "--data-dir", data.to_str().unwrap()])
+        .args(args)
+        .env("MEDIADESK_TOKEN", mediadesk::sandbox::ecwid::SECRET_TOKEN)
+        .output()
+        .unwrap();
+    let lines: Vec<Value> =
+        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    (out.status.code().unwrap_or(-1), lines, String::from_utf8(out.stderr).unwrap())
+}
+
+/// The sandbox's variations that have an image of their own on its Ecwid face (one that is
+/// not the product's main image), with their product's title.
+pub fn variations_with_own_images(sandbox: &Sandbox) -> Vec<(String, u64)> {
+    use mediadesk::sandbox::state::FileKind;
+    let state = sandbox.state();
+    let st = state.lock().unwrap();
+    st.products
+        .values()
+        .flat_map(|p| {
+            let main = p.media.iter().find(|m| st.files[m].kind == FileKind::Image);
+            p.variants
+                .iter()
+                .filter(move |v| v.image.is_some() && v.image.as_ref() != main)
+                .map(|v| (p.title.clone(), v.id))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
