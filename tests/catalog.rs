@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use mediadesk::catalog::sync::{Method, SyncError, SyncOptions, sync as run_sync};
 use mediadesk::catalog::{Catalog, SyncKind};
 use mediadesk::model::{
-    Media, MediaId, MediaKind, MediaStatus, ProductId, ProductQuery, ProductRecord, StoreRef, Variant,
+    CatalogRow, Media, MediaId, MediaKind, MediaStatus, ProductId, ProductQuery, ProductRecord, StoreRef, Variant,
 };
 use mediadesk::sandbox::Sandbox;
 use mediadesk::secrets::Secret;
@@ -283,6 +283,75 @@ fn search_matches_word_prefixes_anywhere_and_answers_filters_locally() {
     // Text that is not a valid FTS expression is searched as words, not an error.
     assert!(c.search("\"shirt AND (", 10).is_ok());
     assert!(c.search("NEAR(a b) * ^ -", 10).is_ok());
+}
+
+/// Products whose titles share their first letters in many ways (case, length, the same first
+/// five bytes), numbered so that their order of arrival is not their title order.
+fn lookalikes() -> Vec<ProductRecord> {
+    let bases = ["Linen", "linen", "LINEN tote", "Lino", "Li", "Lamp", "apple", "Zinc", "Ümlaut"];
+    (0..270)
+        .map(|i| {
+            let title = format!("{} {:03}", bases[i % bases.len()], 999 - i);
+            product(&format!("p{i}"), &title, "Northwind", if i % 4 == 0 { "draft" } else { "active" }, &[], vec![])
+        })
+        .collect()
+}
+
+/// The first `limit` of `products` whose title's or handle's words start with `word` (and are active, if asked), by
+/// title as `COLLATE NOCASE` orders it: what the catalog's search must answer.
+fn first_by_title(products: &[ProductRecord], word: &str, active: bool, limit: usize) -> Vec<String> {
+    let mut found: Vec<&ProductRecord> = products
+        .iter()
+        .filter(|p| p.title.split(' ').chain(p.handle.split('-')).any(|w| w.to_lowercase().starts_with(word)))
+        .filter(|p| !active || p.status.as_deref() == Some("active"))
+        .collect();
+    found.sort_by_key(|p| p.title.to_ascii_lowercase());
+    found.into_iter().take(limit).map(|p| p.id.0.clone()).collect()
+}
+
+#[test]
+fn search_lists_the_first_matches_by_title_however_the_limit_falls() {
+    let (mut c, _) = Catalog::open_file(&scratch("title-order").join("c.sqlite3"), "test").unwrap();
+    let mut products = lookalikes();
+    // Half through a bulk read's staging (children apart, parents last), half one by one.
+    let mut w = c.begin_sync(SyncKind::Full).unwrap();
+    for p in products.iter().skip(135) {
+        w.stage(&CatalogRow::Product(p.clone())).unwrap();
+    }
+    w.put_staged().unwrap();
+    for p in products.iter().take(135) {
+        w.put(p).unwrap();
+    }
+    w.finish(0).unwrap();
+    let check = |c: &Catalog, products: &[ProductRecord]| {
+        // (Not `a`: every product's type is Apparel.)
+        for word in ["l", "li", "lin", "linen", "lamp", "0", "9", "appl", "z", "ü"] {
+            for limit in [1, 2, 29, 30, 31, 60, 500] {
+                let want = first_by_title(products, word, false, limit);
+                assert_eq!(ids(c.search(word, limit as u32).unwrap()), want, "{word}, {limit}");
+                let active = first_by_title(products, word, true, limit);
+                assert_eq!(ids(c.search(&format!("{word} status:active"), limit as u32).unwrap()), active);
+            }
+        }
+    };
+    check(&c, &products);
+    // A title changed by the window's read of a product moves it in the order.
+    let renamed =
+        mediadesk::model::ProductMedia { id: products[7].id.clone(), title: "Aardvark 007".into(), media: vec![] };
+    assert!(c.keep_media(&renamed).unwrap());
+    products[7].title = renamed.title.clone();
+    check(&c, &products);
+    assert_eq!(ids(c.search("aard", 5).unwrap()), ["p7"]);
+    // A full sync without a product takes it out of search; one renamed by it moves.
+    products.remove(3);
+    products[10].title = "Linen 000".into();
+    let mut w = c.begin_sync(SyncKind::Full).unwrap();
+    for p in &products {
+        w.stage(&CatalogRow::Product(p.clone())).unwrap();
+    }
+    w.put_staged().unwrap();
+    assert_eq!(w.finish(0).unwrap().removed, 1);
+    check(&c, &products);
 }
 
 #[test]
