@@ -6,6 +6,10 @@ use rusqlite::Connection;
 /// The schema this build reads and writes.
 pub const VERSION: i64 = 5;
 
+/// The index of media by their own id (the journal and the audit look media up by it). The first
+/// migration makes it; a full sync drops it and makes it again after writing every media row.
+pub const MEDIA_BY_ID: &str = "CREATE INDEX media_by_id ON media(id);";
+
 /// How many leading bytes of a title order the search index (see `title_key`).
 const TITLE_BYTES: u32 = 5;
 /// The bits of a search key below the title's bytes: the product's rowid.

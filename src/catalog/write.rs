@@ -299,6 +299,15 @@ impl SyncWriter<'_> {
             return Ok(());
         }
         let tx = &self.tx;
+        // Indexed once every row is in: one sort instead of 400,000 inserts in arrival order.
+        tx.execute_batch("CREATE INDEX temp.staged_media_by_product ON staged_media (product, seq);")?;
+        // A full sync rewrites every media row: the index by media id is built again after them
+        // (one sort) instead of being kept up to date a row at a time (0.4 s of 1.4 s for
+        // 400,000 media, and less to commit). A sync of changes keeps it.
+        let rebuild = self.kind == SyncKind::Full;
+        if rebuild {
+            tx.execute_batch("DROP INDEX media_by_id;")?;
+        }
         // The search rows go first: their keys follow the titles, which this may change.
         tx.execute_batch(
             "DELETE FROM media WHERE product_id IN (SELECT id FROM temp.staged_products);
@@ -335,6 +344,9 @@ impl SyncWriter<'_> {
              FROM temp.staged_media WHERE product IN (SELECT id FROM temp.staged_products)",
             [],
         )?;
+        if rebuild {
+            tx.execute_batch(super::schema::MEDIA_BY_ID)?;
+        }
         tx.execute(
             "INSERT OR REPLACE INTO variants (product_id, id, title, options, media, position, own_image)
              SELECT product, id, title, options, media, row_number() OVER (PARTITION BY product ORDER BY seq) - 1,
@@ -357,7 +369,8 @@ impl SyncWriter<'_> {
         )?;
         let products: i64 = tx.query_row("SELECT count(DISTINCT id) FROM temp.staged_products", [], |r| r.get(0))?;
         tx.execute_batch(
-            "DELETE FROM temp.staged_products; DELETE FROM temp.staged_media; DELETE FROM temp.staged_variants;",
+            "DELETE FROM temp.staged_products; DELETE FROM temp.staged_media; DELETE FROM temp.staged_variants;
+             DROP INDEX temp.staged_media_by_product;",
         )?;
         self.products += products as u64;
         self.media += media as u64;
@@ -416,7 +429,6 @@ const STAGING: &str = "
         kind TEXT NOT NULL, alt TEXT NOT NULL, status TEXT NOT NULL, preview_url TEXT, filename TEXT, width INTEGER,
         height INTEGER, size_bytes INTEGER, mime_type TEXT, errors TEXT NOT NULL, missing INTEGER NOT NULL,
         external_url TEXT);
-    CREATE INDEX IF NOT EXISTS temp.staged_media_by_product ON staged_media (product, seq);
     CREATE TEMP TABLE IF NOT EXISTS staged_variants (seq INTEGER PRIMARY KEY, product TEXT NOT NULL, id TEXT NOT NULL,
         title TEXT NOT NULL, options TEXT NOT NULL, media TEXT NOT NULL, own_image TEXT);
     DELETE FROM temp.staged_products;
@@ -446,4 +458,81 @@ fn variant_columns(v: &crate::model::Variant) -> (String, String, Option<String>
 /// How many of these media have no alt text, and the first one's preview.
 fn media_facts(media: &[Media]) -> (i64, Option<String>) {
     (media.iter().filter(|m| m.alt.trim().is_empty()).count() as i64, media.first().and_then(|m| m.preview_url.clone()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{MediaId, MediaKind, MediaStatus, ProductId};
+
+    fn rows(product: &str, media: &[&str]) -> Vec<CatalogRow> {
+        let id = ProductId(product.into());
+        let mut rows: Vec<CatalogRow> = media
+            .iter()
+            .map(|m| CatalogRow::Media {
+                product: id.clone(),
+                media: Media {
+                    id: MediaId((*m).into()),
+                    kind: MediaKind::Image,
+                    alt: String::new(),
+                    status: MediaStatus::Ready,
+                    position: 0,
+                    preview_url: None,
+                    width: None,
+                    height: None,
+                    filename: None,
+                    size_bytes: None,
+                    mime_type: None,
+                    errors: Vec::new(),
+                    external_url: None,
+                    alt_translated: Default::default(),
+                },
+            })
+            .collect();
+        rows.push(CatalogRow::Product(ProductRecord {
+            id,
+            title: product.into(),
+            handle: String::new(),
+            vendor: None,
+            product_type: None,
+            status: None,
+            tags: Vec::new(),
+            updated_at: None,
+            media: Vec::new(),
+            variants: Vec::new(),
+        }));
+        rows
+    }
+
+    fn lookup_plan(c: &Catalog) -> String {
+        c.conn
+            .query_row("EXPLAIN QUERY PLAN SELECT product_id FROM media WHERE id = 'm2'", [], |r| r.get::<_, String>(3))
+            .unwrap()
+    }
+
+    #[test]
+    fn a_full_sync_builds_the_media_id_index_again_and_a_dropped_one_keeps_it() {
+        let dir = std::env::temp_dir().join(format!("mediadesk-write-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let (mut c, _) = Catalog::open_file(&dir.join("c.sqlite3"), "test").unwrap();
+        for (kind, finish) in [(SyncKind::Full, true), (SyncKind::Full, false), (SyncKind::Changes, true)] {
+            let mut w = c.begin_sync(kind).unwrap();
+            for row in rows("p1", &["m1", "m2"]).iter().chain(&rows("p2", &["m3"])) {
+                w.stage(row).unwrap();
+            }
+            w.put_staged().unwrap();
+            if finish {
+                w.finish(0).unwrap();
+            } else {
+                drop(w);
+            }
+            // Whether written, rolled back or a sync of changes: media are found by id through it.
+            assert!(lookup_plan(&c).contains("media_by_id"), "{kind:?}, {finish}: {}", lookup_plan(&c));
+            let owner: String =
+                c.conn.query_row("SELECT product_id FROM media WHERE id = 'm2'", [], |r| r.get(0)).unwrap();
+            assert_eq!(owner, "p1");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
