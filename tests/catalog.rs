@@ -95,6 +95,30 @@ async fn a_full_sync_holds_every_product_media_for_media_as_the_store_reads_them
     assert_eq!(summary.media, media);
     assert!(c.state("last_full_sync").unwrap().is_some());
     assert!(c.path().starts_with(&dir));
+    drop(c);
+    // Some images marked decorative count as passing in both ways of scoring.
+    let marked: Vec<MediaId> = catalog
+        .lock()
+        .unwrap()
+        .records()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p.media.first())
+        .map(|m| m.id.clone())
+        .take(5)
+        .collect();
+    catalog.lock().unwrap().set_decorative(&marked, true).unwrap();
+    streamed_score_is_the_reports(&mut catalog.lock().unwrap(), 512);
+}
+
+/// The score a sync keeps, worked out a product at a time, is the whole report's, and the
+/// history's newest point.
+fn streamed_score_is_the_reports(c: &mut Catalog, limit: usize) {
+    let (report, synced_at) = c.audit(limit).unwrap();
+    let point = c.score_sync(limit).unwrap().expect("a synced catalog has a score");
+    assert_eq!(point, report.score_point(synced_at.unwrap()));
+    assert!(point.media > 0 && point.passing < point.media, "{point:?}");
+    assert_eq!(c.scores().unwrap().last(), Some(&point));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -491,6 +515,8 @@ async fn an_ecwid_store_syncs_whole_pages_and_then_its_changes() {
     assert!(own > 10 && inherited > 10, "both kinds of variation ({own} own, {inherited} inherited)");
     let hit = catalog.lock().unwrap().search("", 500).unwrap();
     assert!(hit.iter().all(|h| matches!(h.status.as_deref(), Some("enabled" | "disabled"))));
+    // Variations' own images and translated texts are scored alike both ways.
+    streamed_score_is_the_reports(&mut catalog.lock().unwrap(), 255);
     // An alt text changed through the API is picked up by a sync of changes, and only that.
     let (product, image) = ids
         .iter()

@@ -123,13 +123,11 @@ impl Report {
 
     /// The score as a point of the history, for the sync that ended at `synced_at`.
     pub fn score_point(&self, synced_at: u64) -> ScorePoint {
-        ScorePoint {
-            synced_at,
-            media: self.rows.len() as u64,
-            passing: self.passing() as u64,
-            errors: self.findings_of(Severity::Error) as u64,
-            warnings: self.findings_of(Severity::Warning) as u64,
+        let mut point = ScorePoint { synced_at, media: 0, passing: 0, errors: 0, warnings: 0 };
+        for row in &self.rows {
+            tally(&mut point, row);
         }
+        point
     }
 
     /// Take a product's texts as the store now has them (after an edit, a bulk fix, an undo)
@@ -257,16 +255,26 @@ fn variation_rows(p: &ProductRecord, limit: usize, decorative: &BTreeSet<MediaId
 /// Audit every media of `records` under the store's alt-text `limit`, with the merchant's
 /// `decorative` marks.
 pub fn audit(records: &[ProductRecord], limit: usize, decorative: &BTreeSet<MediaId>) -> Report {
-    let languages: Vec<String> = records
-        .iter()
-        .flat_map(|p| &p.media)
-        .flat_map(|m| m.alt_translated.keys())
-        .cloned()
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let mut rows = Vec::with_capacity(records.iter().map(|p| p.media.len()).sum());
-    for p in records {
+    let languages = languages(records.iter().flat_map(|p| &p.media));
+    let rows = records.iter().flat_map(|p| audit_product(p, limit, decorative, &languages)).collect();
+    Report { rows, languages }
+}
+
+/// The languages any of these media's alt texts are translated into, in order.
+pub fn languages<'a>(media: impl IntoIterator<Item = &'a crate::model::Media>) -> Vec<String> {
+    media.into_iter().flat_map(|m| m.alt_translated.keys()).cloned().collect::<BTreeSet<_>>().into_iter().collect()
+}
+
+/// One product's rows: its media, then its variations' own images; `languages` are the store's
+/// (see `languages`).
+pub fn audit_product(
+    p: &ProductRecord,
+    limit: usize,
+    decorative: &BTreeSet<MediaId>,
+    languages: &[String],
+) -> Vec<AuditRow> {
+    let mut rows = Vec::with_capacity(p.media.len());
+    {
         let alts: Vec<&str> = p.media.iter().map(|m| m.alt.as_str()).collect();
         for (i, m) in p.media.iter().enumerate() {
             let siblings = super::siblings(&alts, i);
@@ -281,7 +289,7 @@ pub fn audit(records: &[ProductRecord], limit: usize, decorative: &BTreeSet<Medi
                 variant_values: &values,
                 translations: &m.alt_translated,
                 // Only images carry translated alt texts (Ecwid's videos have a title instead).
-                languages: if m.kind == MediaKind::Image { &languages } else { &[] },
+                languages: if m.kind == MediaKind::Image { languages } else { &[] },
                 limit,
             };
             rows.push(AuditRow {
@@ -305,7 +313,19 @@ pub fn audit(records: &[ProductRecord], limit: usize, decorative: &BTreeSet<Medi
         }
         rows.extend(variation_rows(p, limit, decorative));
     }
-    Report { rows, languages }
+    rows
+}
+
+/// Count one audited media into a score point.
+pub fn tally(point: &mut ScorePoint, row: &AuditRow) {
+    point.media += 1;
+    point.passing += u64::from(row.findings.is_empty());
+    for f in &row.findings {
+        match f.severity {
+            Severity::Error => point.errors += 1,
+            Severity::Warning => point.warnings += 1,
+        }
+    }
 }
 
 /// The findings each rule has, by id: for tests and summaries.

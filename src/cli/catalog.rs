@@ -104,8 +104,8 @@ pub async fn sync(cli: &Cli, store: Arc<dyn Store>, full: bool, method: &str) ->
             }
             let seconds = super::tenths(start.elapsed().as_secs_f64());
             // The audit's score for this sync: the history `mediadesk audit` and the window show.
-            let score = match crate::sync::lock(&catalog).audit_and_score(limit) {
-                Ok((report, _)) => Some(super::tenths(report.score())),
+            let score = match crate::sync::lock(&catalog).score_sync(limit) {
+                Ok(point) => point.map(|p| super::tenths(p.score())),
                 Err(e) => {
                     eprintln!("mediadesk: the alt-text score of this sync was not kept: {e}");
                     None

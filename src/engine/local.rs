@@ -189,7 +189,7 @@ pub(super) async fn sync(ctx: &Ctx, store: Arc<dyn Store>, catalog: Arc<LocalCat
             // One score point per sync, whether or not the audit view is ever opened.
             let limit = ctx.store().capabilities().alt_max_chars;
             let me = catalog.clone();
-            if let Err(e) = run_blocking(move || audit_and_score(&me, limit)).await {
+            if let Err(e) = run_blocking(move || crate::sync::lock(&me.writer).score_sync(limit)).await {
                 tracing::warn!(error = %e, "the score of this sync was not kept");
             }
         }
