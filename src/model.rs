@@ -310,6 +310,29 @@ pub struct Media {
     pub alt_translated: std::collections::BTreeMap<String, String>,
 }
 
+#[cfg(test)]
+impl Media {
+    /// A ready image with only an id and an alt text, for unit tests.
+    pub(crate) fn test_image(id: &str, alt: &str) -> Media {
+        Media {
+            id: MediaId(id.into()),
+            kind: MediaKind::Image,
+            alt: alt.into(),
+            status: MediaStatus::Ready,
+            position: 0,
+            preview_url: None,
+            width: None,
+            height: None,
+            filename: None,
+            size_bytes: None,
+            mime_type: None,
+            errors: Vec::new(),
+            external_url: None,
+            alt_translated: Default::default(),
+        }
+    }
+}
+
 /// A product as the local catalog keeps it: what the store says of it, its media in position
 /// order and its variants. Fields a read did not include stay `None` (or empty).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

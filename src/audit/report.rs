@@ -336,25 +336,10 @@ pub fn counts(report: &Report) -> BTreeMap<&'static str, usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Media, MediaStatus};
+    use crate::model::Media;
 
     fn media(id: &str, alt: &str) -> Media {
-        Media {
-            id: MediaId(id.into()),
-            kind: MediaKind::Image,
-            alt: alt.into(),
-            status: MediaStatus::Ready,
-            position: 0,
-            preview_url: None,
-            width: None,
-            height: None,
-            filename: None,
-            size_bytes: None,
-            mime_type: None,
-            errors: vec![],
-            external_url: None,
-            alt_translated: Default::default(),
-        }
+        Media::test_image(id, alt)
     }
 
     fn product(title: &str, media: Vec<Media>, variants: Vec<Variant>) -> ProductRecord {

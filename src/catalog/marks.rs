@@ -65,29 +65,8 @@ impl Catalog {
         while let Some(r) = product_rows.next()? {
             let id: String = r.get(0)?;
             let tags: String = r.get(6)?;
-            let mut media = Vec::new();
-            // Children of a product the catalog lacks (none are written) would sort before it.
-            while let Some((owner, m)) = next_media.take() {
-                if owner > id {
-                    next_media = Some((owner, m));
-                    break;
-                }
-                if owner == id {
-                    media.push(m);
-                }
-                next_media = next_child(&mut media_rows, 14, media_row)?;
-            }
-            let mut variants = Vec::new();
-            while let Some((owner, v)) = next_variant.take() {
-                if owner > id {
-                    next_variant = Some((owner, v));
-                    break;
-                }
-                if owner == id {
-                    variants.push(v);
-                }
-                next_variant = next_child(&mut variant_rows, 5, variant_row)?;
-            }
+            let media = children_of(&id, &mut next_media, &mut media_rows, 14, media_row)?;
+            let variants = children_of(&id, &mut next_variant, &mut variant_rows, 5, variant_row)?;
             each(ProductRecord {
                 media,
                 variants,
@@ -186,4 +165,28 @@ fn next_child<T>(
         Some(r) => Some((r.get(owner)?, read(r)?)),
         None => None,
     })
+}
+
+/// The rows of `product` from a child table read in product order, starting at `next` (the
+/// first row not handed out yet), which is left at the first row of a later product.
+fn children_of<T>(
+    product: &str,
+    next: &mut Option<(String, T)>,
+    rows: &mut rusqlite::Rows<'_>,
+    owner: usize,
+    read: fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Vec<T>, CatalogError> {
+    let mut found = Vec::new();
+    while let Some((of, row)) = next.take() {
+        if of.as_str() > product {
+            *next = Some((of, row));
+            break;
+        }
+        // Rows of a product the catalog lacks (none are written) would sort before it: skipped.
+        if of == product {
+            found.push(row);
+        }
+        *next = next_child(rows, owner, read)?;
+    }
+    Ok(found)
 }

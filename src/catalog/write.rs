@@ -463,32 +463,12 @@ fn media_facts(media: &[Media]) -> (i64, Option<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{MediaId, MediaKind, MediaStatus, ProductId};
+    use crate::model::ProductId;
 
     fn rows(product: &str, media: &[&str]) -> Vec<CatalogRow> {
         let id = ProductId(product.into());
-        let mut rows: Vec<CatalogRow> = media
-            .iter()
-            .map(|m| CatalogRow::Media {
-                product: id.clone(),
-                media: Media {
-                    id: MediaId((*m).into()),
-                    kind: MediaKind::Image,
-                    alt: String::new(),
-                    status: MediaStatus::Ready,
-                    position: 0,
-                    preview_url: None,
-                    width: None,
-                    height: None,
-                    filename: None,
-                    size_bytes: None,
-                    mime_type: None,
-                    errors: Vec::new(),
-                    external_url: None,
-                    alt_translated: Default::default(),
-                },
-            })
-            .collect();
+        let mut rows: Vec<CatalogRow> =
+            media.iter().map(|m| CatalogRow::Media { product: id.clone(), media: Media::test_image(m, "") }).collect();
         rows.push(CatalogRow::Product(ProductRecord {
             id,
             title: product.into(),

@@ -102,25 +102,10 @@ impl Known {
 mod tests {
     use super::*;
     use crate::audit::Mark;
-    use crate::model::{Media, MediaKind, MediaStatus, ProductMedia};
+    use crate::model::{Media, ProductMedia};
 
     fn media(id: &str, alt: &str) -> Media {
-        Media {
-            id: MediaId(id.into()),
-            kind: MediaKind::Image,
-            alt: alt.into(),
-            status: MediaStatus::Ready,
-            position: 0,
-            preview_url: None,
-            width: None,
-            height: None,
-            filename: None,
-            size_bytes: None,
-            mime_type: None,
-            errors: Vec::new(),
-            external_url: None,
-            alt_translated: Default::default(),
-        }
+        Media::test_image(id, alt)
     }
 
     #[test]
