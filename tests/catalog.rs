@@ -340,7 +340,7 @@ fn search_lists_the_first_matches_by_title_however_the_limit_falls() {
     // Half through a bulk read's staging (children apart, parents last), half one by one.
     let mut w = c.begin_sync(SyncKind::Full).unwrap();
     for p in products.iter().skip(135) {
-        w.stage(&CatalogRow::Product(p.clone())).unwrap();
+        w.stage(&[CatalogRow::Product(p.clone())]).unwrap();
     }
     w.put_staged().unwrap();
     for p in products.iter().take(135) {
@@ -371,7 +371,7 @@ fn search_lists_the_first_matches_by_title_however_the_limit_falls() {
     products[10].title = "Linen 000".into();
     let mut w = c.begin_sync(SyncKind::Full).unwrap();
     for p in &products {
-        w.stage(&CatalogRow::Product(p.clone())).unwrap();
+        w.stage(&[CatalogRow::Product(p.clone())]).unwrap();
     }
     w.put_staged().unwrap();
     assert_eq!(w.finish(0).unwrap().removed, 1);

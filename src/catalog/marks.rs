@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use rusqlite::params;
 
-use super::{Catalog, CatalogError, MEDIA_COLUMNS, media_row, variant_row};
+use super::{Catalog, CatalogError, MEDIA_COLUMNS, media_row, numbered, variant_row};
 use crate::model::{MediaId, ProductId, ProductRecord, ScorePoint};
 
 impl Catalog {
@@ -66,7 +66,7 @@ impl Catalog {
         while let Some(r) = product_rows.next()? {
             let id: String = r.get(0)?;
             let tags: String = r.get(6)?;
-            let media = children_of(&id, &mut next_media, &mut media_rows, 14, media_row)?;
+            let media = numbered(children_of(&id, &mut next_media, &mut media_rows, 14, media_row)?);
             let variants = children_of(&id, &mut next_variant, &mut variant_rows, 5, variant_row)?;
             each(ProductRecord {
                 media,

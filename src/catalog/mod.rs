@@ -245,8 +245,17 @@ impl Catalog {
             .conn
             .prepare_cached(&format!("SELECT {MEDIA_COLUMNS} FROM media WHERE product_id = ?1 ORDER BY position"))?;
         let media = stmt.query_map(params![id.0], media_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(Some(ProductMedia { id: id.clone(), title, media }))
+        Ok(Some(ProductMedia { id: id.clone(), title, media: numbered(media) }))
     }
+}
+
+/// A product's media read in `position` order, numbered from 0. The column only orders them:
+/// a full sync stores the order the rows came in (see `SyncWriter::stage`).
+fn numbered(mut media: Vec<Media>) -> Vec<Media> {
+    for (i, m) in media.iter_mut().enumerate() {
+        m.position = i as u32;
+    }
+    media
 }
 
 /// The media columns `media_row` reads, in its order.

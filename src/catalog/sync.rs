@@ -353,9 +353,7 @@ fn write_all(
             Row::Product(record) => writer.put(&record)?,
             Row::Media(media) => writer.put_media(&media)?,
             Row::Bulk(rows) => {
-                for row in &rows {
-                    writer.stage(row)?;
-                }
+                writer.stage(&rows)?;
             }
             Row::End => {
                 writer.put_staged()?;
