@@ -150,16 +150,7 @@ fn write_store_rows(rt: &tokio::runtime::Runtime, sb: &Sandbox) {
     let rows: usize = batches.iter().map(Vec::len).sum();
     let dir = scratch("store-rows");
     let (mut catalog, _) = Catalog::open(&dir, &StoreRef::Sandbox).unwrap();
-    let started = Instant::now();
-    let mut writer = catalog.begin_sync(SyncKind::Full).unwrap();
-    for batch in &batches {
-        writer.stage(batch).unwrap();
-    }
-    let staged = started.elapsed();
-    writer.put_staged().unwrap();
-    let joined = started.elapsed();
-    writer.finish(0).unwrap();
-    let took = started.elapsed();
+    let [staged, joined, took] = timed_write(&mut catalog, batches.iter().map(Vec::as_slice));
     println!(
         "bulk: its {rows} rows written alone (read first): {:.2} s, {:.0} rows/s (staging {:.2} s, joining and \
          writing {:.2} s, committing {:.2} s)",
@@ -171,6 +162,21 @@ fn write_store_rows(rt: &tokio::runtime::Runtime, sb: &Sandbox) {
     );
     drop(catalog);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Write rows as one full sync, a batch at a time; how long after the start the rows were
+/// staged, joined and written, and committed.
+fn timed_write<'r>(catalog: &mut Catalog, batches: impl IntoIterator<Item = &'r [CatalogRow]>) -> [Duration; 3] {
+    let started = Instant::now();
+    let mut writer = catalog.begin_sync(SyncKind::Full).unwrap();
+    for batch in batches {
+        writer.stage(batch).unwrap();
+    }
+    let staged = started.elapsed();
+    writer.put_staged().unwrap();
+    let joined = started.elapsed();
+    writer.finish(0).unwrap();
+    [staged, joined, started.elapsed()]
 }
 
 fn compare(rt: &tokio::runtime::Runtime) {
@@ -294,17 +300,8 @@ fn write_and_search() {
             rows
         })
         .collect();
-    let started = Instant::now();
-    let mut writer = catalog.begin_sync(SyncKind::Full).unwrap();
     // In batches of 512, as the bulk reader hands them over.
-    for batch in all.chunks(512) {
-        writer.stage(batch).unwrap();
-    }
-    let staged = started.elapsed();
-    writer.put_staged().unwrap();
-    let joined = started.elapsed();
-    writer.finish(0).unwrap();
-    let took = started.elapsed();
+    let [staged, joined, took] = timed_write(&mut catalog, all.chunks(512));
     println!(
         "write: staging {:.1} s, joining and writing {:.1} s, committing {:.1} s",
         staged.as_secs_f64(),
