@@ -52,9 +52,9 @@ pub struct SyncWriter<'c> {
     /// `stage`); a sync of changes stages them, so a product whose own row never comes keeps
     /// what the catalog had of it.
     direct: bool,
-    /// The arrival order of directly written media and variants: their `position`.
+    /// The arrival order of media and variants: their `position` (or staged `seq`).
     arrived: i64,
-    /// What the directly written rows say about each product they belong to.
+    /// What the rows say about each product they belong to, tallied as they come.
     parents: HashMap<String, Parent>,
 }
 
@@ -75,7 +75,8 @@ impl Drop for CheckpointsHeld<'_> {
 /// the next commit's automatic checkpoint does it.
 const BIG_SYNC: u64 = 2_000;
 
-/// A product as the rows of a full bulk read have shown it so far.
+/// A product as a whole-catalog read's rows have shown it so far (either kind of sync): its
+/// badge and searched alt texts are written from this, not gathered again from the tables.
 #[derive(Default)]
 struct Parent {
     /// Its own row came.
@@ -86,6 +87,8 @@ struct Parent {
     missing_alt: i64,
     /// The first media's preview.
     preview: Option<String>,
+    /// Its media's alt texts, the empty ones left out, one per line (as `index` writes them).
+    alts: String,
 }
 
 impl Catalog {
@@ -275,21 +278,16 @@ impl SyncWriter<'_> {
 
     /// The product's row in the search index, under its key (after `unindex`).
     fn index(&self, key: i64, words: &SearchWords<'_>, media: &[Media]) -> Result<(), CatalogError> {
-        let alts: Vec<&str> = media.iter().map(|m| m.alt.as_str()).filter(|a| !a.is_empty()).collect();
+        let mut alts = String::new();
+        for m in media {
+            add_alt(&mut alts, &m.alt);
+        }
         self.tx
             .prepare_cached(
                 "INSERT INTO product_search (rowid, title, handle, vendor, product_type, tags, alts)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?
-            .execute(params![
-                key,
-                words.title,
-                words.handle,
-                words.vendor,
-                words.product_type,
-                words.tags,
-                alts.join("\n")
-            ])?;
+            .execute(params![key, words.title, words.handle, words.vendor, words.product_type, words.tags, alts])?;
         Ok(())
     }
 
@@ -311,25 +309,24 @@ impl SyncWriter<'_> {
             }
             self.staging = true;
         }
-        let (media_table, variant_table) =
-            if self.direct { ("media", "variants") } else { ("temp.staged_media", "temp.staged_variants") };
+        // `position` orders a product's rows: the staged tables' `seq` plays that part there.
+        let (media_table, variant_table, owner, order) = if self.direct {
+            ("media", "variants", "product_id", "position")
+        } else {
+            ("temp.staged_media", "temp.staged_variants", "product", "seq")
+        };
         let mut products = self.tx.prepare_cached(
             "INSERT INTO temp.staged_products (id, title, handle, vendor, product_type, status, tags, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )?;
-        // `position` orders a product's rows: the staged tables' `seq` plays that part there.
         let mut media = self.tx.prepare_cached(&format!(
-            "INSERT OR REPLACE INTO {media_table} ({}, id, {}, kind, alt, status, preview_url, filename, width, height,
-                                                  size_bytes, mime_type, errors, external_url)
+            "INSERT OR REPLACE INTO {media_table} ({owner}, id, {order}, kind, alt, status, preview_url, filename, width,
+                                                  height, size_bytes, mime_type, errors, external_url)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-            if self.direct { "product_id" } else { "product" },
-            if self.direct { "position" } else { "seq" },
         ))?;
         let mut variants = self.tx.prepare_cached(&format!(
-            "INSERT OR REPLACE INTO {variant_table} ({}, id, title, options, media, {}, own_image)
+            "INSERT OR REPLACE INTO {variant_table} ({owner}, id, title, options, media, {order}, own_image)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            if self.direct { "product_id" } else { "product" },
-            if self.direct { "position" } else { "seq" },
         ))?;
         for row in rows {
             self.arrived += 1;
@@ -370,6 +367,7 @@ impl SyncWriter<'_> {
                         }
                         parent.media += 1;
                         parent.missing_alt += i64::from(lacks_alt(m));
+                        add_alt(&mut parent.alts, &m.alt);
                     });
                 }
                 CatalogRow::Variant { product, variant: v } => {
@@ -390,13 +388,14 @@ impl SyncWriter<'_> {
             return Ok(());
         }
         let tx = &self.tx;
-        // The products' badges, as their media came.
-        let mut facts =
-            tx.prepare_cached("INSERT INTO temp.staged_facts (product, n, missing, preview) VALUES (?1, ?2, ?3, ?4)")?;
+        // The products' badges and searched alt texts, as their media came.
+        let mut facts = tx.prepare_cached(
+            "INSERT INTO temp.staged_facts (product, n, missing, preview, alts) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
         let mut media = 0;
         for (id, parent) in &self.parents {
             if parent.seen {
-                facts.execute(params![id, parent.media, parent.missing_alt, parent.preview])?;
+                facts.execute(params![id, parent.media, parent.missing_alt, parent.preview, parent.alts])?;
                 media += parent.media as usize;
             } else if self.direct {
                 // Children whose product never came: a full sync leaves them out.
@@ -416,23 +415,30 @@ impl SyncWriter<'_> {
             "DELETE FROM product_search WHERE rowid IN
                  (SELECT search_key FROM products WHERE id IN (SELECT id FROM temp.staged_products));",
         )?;
+        // A new product's rowid is given here, after the highest the catalog holds, so its search
+        // key (which holds the rowid) is written with it: a second pass to set the keys was a
+        // tenth of a sync's writing. Products the catalog holds keep their rowid.
         tx.execute(
-            "INSERT INTO products (id, title, handle, vendor, product_type, status, tags, updated_at, media_count,
-                                   missing_alt, preview_url, seen_in_sync)
-             SELECT sp.id, sp.title, sp.handle, sp.vendor, sp.product_type, sp.status, sp.tags, sp.updated_at,
-                    coalesce(f.n, 0), coalesce(f.missing, 0), f.preview, ?1
-             FROM temp.staged_products sp LEFT JOIN temp.staged_facts f ON f.product = sp.id
+            "WITH fresh AS (
+                 SELECT sp.seq, (SELECT coalesce(max(rowid), 0) FROM products) + row_number() OVER (ORDER BY sp.seq)
+                        AS rowid
+                 FROM temp.staged_products sp
+                 WHERE NOT EXISTS (SELECT 1 FROM products p WHERE p.id = sp.id))
+             INSERT INTO products (rowid, id, title, handle, vendor, product_type, status, tags, updated_at,
+                                   media_count, missing_alt, preview_url, seen_in_sync, search_key)
+             SELECT n.rowid, sp.id, sp.title, sp.handle, sp.vendor, sp.product_type, sp.status, sp.tags,
+                    sp.updated_at, coalesce(f.n, 0), coalesce(f.missing, 0), f.preview, ?1,
+                    CASE WHEN n.rowid IS NOT NULL THEN title_key(sp.title, n.rowid) END
+             FROM temp.staged_products sp
+             LEFT JOIN fresh n ON n.seq = sp.seq
+             LEFT JOIN temp.staged_facts f ON f.product = sp.id
              WHERE true
              ON CONFLICT(id) DO UPDATE SET title = excluded.title, handle = excluded.handle, vendor = excluded.vendor,
                  product_type = excluded.product_type, status = excluded.status, tags = excluded.tags,
                  updated_at = excluded.updated_at, media_count = excluded.media_count,
                  missing_alt = excluded.missing_alt, preview_url = excluded.preview_url,
-                 seen_in_sync = excluded.seen_in_sync",
+                 seen_in_sync = excluded.seen_in_sync, search_key = title_key(excluded.title, products.rowid)",
             [self.generation],
-        )?;
-        tx.execute(
-            "UPDATE products SET search_key = title_key(title, rowid) WHERE id IN (SELECT id FROM temp.staged_products)",
-            [],
         )?;
         if self.direct {
             // Dropped when the first row came (see `stage`).
@@ -457,10 +463,8 @@ impl SyncWriter<'_> {
         tx.execute_batch(
             "INSERT INTO product_search (rowid, title, handle, vendor, product_type, tags, alts)
              SELECT p.search_key, p.title, p.handle, coalesce(p.vendor, ''), coalesce(p.product_type, ''),
-                    replace(p.tags, char(10), ' '), coalesce(a.alts, '')
-             FROM products p
-             LEFT JOIN (SELECT product_id, group_concat(alt, char(10)) AS alts FROM media WHERE alt != ''
-                        GROUP BY product_id) a ON a.product_id = p.id
+                    replace(p.tags, char(10), ' '), coalesce(f.alts, '')
+             FROM products p LEFT JOIN temp.staged_facts f ON f.product = p.id
              WHERE p.id IN (SELECT id FROM temp.staged_products)
              -- In key order: FTS5 writes its pending terms to disk whenever a key comes in below
              -- the one before it (out of key order the index took about twice as long).
@@ -544,7 +548,7 @@ const STAGING: &str = "
     CREATE TEMP TABLE IF NOT EXISTS staged_variants (seq INTEGER PRIMARY KEY, product TEXT NOT NULL, id TEXT NOT NULL,
         title TEXT NOT NULL, options TEXT NOT NULL, media TEXT NOT NULL, own_image TEXT);
     CREATE TEMP TABLE IF NOT EXISTS staged_facts (product TEXT PRIMARY KEY NOT NULL, n INTEGER NOT NULL,
-        missing INTEGER NOT NULL, preview TEXT) WITHOUT ROWID;
+        missing INTEGER NOT NULL, preview TEXT, alts TEXT NOT NULL) WITHOUT ROWID;
     DELETE FROM temp.staged_products;
     DELETE FROM temp.staged_media;
     DELETE FROM temp.staged_variants;
@@ -576,6 +580,17 @@ fn note(parents: &mut HashMap<String, Parent>, id: &str, add: impl FnOnce(&mut P
         Some(parent) => add(parent),
         None => add(parents.entry(id.to_string()).or_default()),
     }
+}
+
+/// Add a media's alt text to a product's searched ones (one per line), unless it is empty.
+fn add_alt(alts: &mut String, alt: &str) {
+    if alt.is_empty() {
+        return;
+    }
+    if !alts.is_empty() {
+        alts.push('\n');
+    }
+    alts.push_str(alt);
 }
 
 /// Whether a media counts as missing its alt text in a product's badge.
@@ -726,6 +741,87 @@ mod tests {
         assert_eq!((summary.products, summary.media), (1, 1));
         assert_eq!(shown(&c, "p1"), Some(vec![("m2".into(), 0), ("m1".into(), 1)]));
         assert_eq!(shown(&c, "p3"), Some(vec![("m6".into(), 0)]));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    fn titled(product: &str, title: &str) -> CatalogRow {
+        let mut row = rows(product, &[]).remove(0);
+        if let CatalogRow::Product(p) = &mut row {
+            p.title = title.into();
+        }
+        row
+    }
+
+    /// Each product's rowid and search key, checking the key is the one its title and rowid give
+    /// and that the search index holds a row under it.
+    fn keys(c: &Catalog) -> HashMap<String, i64> {
+        let mut stmt = c.conn.prepare("SELECT id, title, rowid, search_key FROM products").unwrap();
+        let found: Vec<(String, String, i64, i64)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let indexed: i64 = c
+            .conn
+            .query_row("SELECT count(*) FROM product_search s JOIN products p ON p.search_key = s.rowid", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(indexed as usize, found.len(), "one search row per product, under its key");
+        found
+            .into_iter()
+            .map(|(id, title, rowid, key)| {
+                assert_eq!(key, super::super::schema::title_key(&title, rowid), "{id}'s key");
+                (id, rowid)
+            })
+            .collect()
+    }
+
+    fn found(c: &Catalog, text: &str) -> Vec<String> {
+        c.search(text, 10).unwrap().into_iter().map(|h| h.id.0).collect()
+    }
+
+    #[test]
+    fn new_products_get_their_search_keys_as_they_are_written_and_kept_ones_follow_their_titles() {
+        let dir = std::env::temp_dir().join(format!("mediadesk-write-keys-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let (mut c, _) = Catalog::open_file(&dir.join("c.sqlite3"), "test").unwrap();
+        sync(&mut c, SyncKind::Full, &[media_row("p1", "m1", "Stoneware"), titled("p1", "Mug"), titled("p2", "Apron")]);
+        let before = keys(&c);
+        assert_eq!(found(&c, "stonew"), ["p1"], "alt texts are searched");
+
+        // p1 renamed, p3 new (its row twice: the later one counts), p2 untouched.
+        // p1's alt text edited, and a second media with none.
+        let changes = [
+            titled("p3", "Bowl"),
+            media_row("p1", "m1", "Porcelain"),
+            media_row("p1", "m2", ""),
+            titled("p1", "Zebra mug"),
+            titled("p3", "Big bowl"),
+        ];
+        let summary = sync(&mut c, SyncKind::Changes, &changes);
+        assert_eq!(summary.products, 2);
+        assert!(found(&c, "stonew").is_empty(), "the old alt text is no longer found");
+        assert_eq!(found(&c, "porc"), ["p1"]);
+        let after = keys(&c);
+        assert_eq!((after["p1"], after["p2"]), (before["p1"], before["p2"]), "kept products keep their rowid");
+        assert!(after["p3"] > before["p1"].max(before["p2"]));
+        assert_eq!(found(&c, "zebra"), ["p1"]);
+        assert_eq!(found(&c, "mug"), ["p1"]);
+        assert_eq!(found(&c, "bowl"), ["p3"]);
+        assert!(found(&c, "apron").contains(&"p2".to_string()));
+        // Listed by title: Apron, Big bowl, Zebra mug.
+        assert_eq!(found(&c, ""), ["p2", "p3", "p1"]);
+
+        // A full sync that drops p2 and brings p4: numbered after the highest rowid held.
+        sync(&mut c, SyncKind::Full, &[titled("p4", "Candle"), titled("p1", "Zebra mug"), titled("p3", "Big bowl")]);
+        let last = keys(&c);
+        assert_eq!(last.len(), 3);
+        assert_eq!((last["p1"], last["p3"]), (after["p1"], after["p3"]));
+        assert!(last["p4"] > after["p3"]);
+        assert_eq!(found(&c, "cand"), ["p4"]);
+        assert!(found(&c, "apron").is_empty());
         let _ = std::fs::remove_dir_all(&dir);
     }
 
