@@ -306,7 +306,8 @@ impl SyncWriter<'_> {
                 // sort each instead of 400,000 inserts (0.4 s of 1.4 s for the one by id), and less
                 // to commit; the media themselves are appended.
                 self.tx.execute_batch(
-                    "DELETE FROM media; DELETE FROM variants; DROP INDEX media_by_id; DROP INDEX media_of_product;",
+                    "DELETE FROM media; DELETE FROM variants;
+                     DROP INDEX IF EXISTS media_by_id; DROP INDEX IF EXISTS media_of_product;",
                 )?;
                 self.direct = true;
             }
