@@ -634,6 +634,15 @@ mod tests {
     use super::*;
     use crate::model::{MediaId, ProductId};
 
+    /// A new catalog (`c.sqlite3`) in an empty folder of its own, for one test.
+    fn scratch(name: &str) -> (std::path::PathBuf, Catalog) {
+        let dir = std::env::temp_dir().join(format!("mediadesk-write-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let (c, _) = Catalog::open_file(&dir.join("c.sqlite3"), "test").unwrap();
+        (dir, c)
+    }
+
     fn rows(product: &str, media: &[&str]) -> Vec<CatalogRow> {
         let id = ProductId(product.into());
         let mut rows: Vec<CatalogRow> =
@@ -661,10 +670,7 @@ mod tests {
 
     #[test]
     fn a_full_sync_builds_the_media_id_index_again_and_a_dropped_one_keeps_it() {
-        let dir = std::env::temp_dir().join(format!("mediadesk-write-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let (mut c, _) = Catalog::open_file(&dir.join("c.sqlite3"), "test").unwrap();
+        let (dir, mut c) = scratch("index");
         for (kind, finish) in [(SyncKind::Full, true), (SyncKind::Full, false), (SyncKind::Changes, true)] {
             let mut w = c.begin_sync(kind).unwrap();
             w.stage(&rows("p1", &["m1", "m2"])).unwrap();
@@ -724,10 +730,7 @@ mod tests {
 
     #[test]
     fn a_full_sync_keeps_children_in_the_order_they_came_and_drops_those_of_no_product() {
-        let dir = std::env::temp_dir().join(format!("mediadesk-write-children-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let (mut c, _) = Catalog::open_file(&dir.join("c.sqlite3"), "test").unwrap();
+        let (dir, mut c) = scratch("children");
         let mut first = rows("p1", &["m1", "m2"]);
         first.extend(rows("p2", &["m3"]));
         first.push(variant_row("p2", "v3"));
@@ -815,10 +818,7 @@ mod tests {
 
     #[test]
     fn new_products_get_their_search_keys_as_they_are_written_and_kept_ones_follow_their_titles() {
-        let dir = std::env::temp_dir().join(format!("mediadesk-write-keys-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let (mut c, _) = Catalog::open_file(&dir.join("c.sqlite3"), "test").unwrap();
+        let (dir, mut c) = scratch("keys");
         sync(&mut c, SyncKind::Full, &[media_row("p1", "m1", "Stoneware"), titled("p1", "Mug"), titled("p2", "Apron")]);
         let before = keys(&c);
         assert_eq!(found(&c, "stonew"), ["p1"], "alt texts are searched");
@@ -859,10 +859,7 @@ mod tests {
 
     #[test]
     fn a_media_the_store_lists_twice_is_kept_once_as_its_later_row() {
-        let dir = std::env::temp_dir().join(format!("mediadesk-write-twice-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let (mut c, _) = Catalog::open_file(&dir.join("c.sqlite3"), "test").unwrap();
+        let (dir, mut c) = scratch("twice");
         let rows = [
             media_row("p1", "m1", "First take"),
             media_row("p1", "m2", "Back"),
@@ -885,11 +882,8 @@ mod tests {
 
     #[test]
     fn a_big_sync_copies_its_log_into_the_file_beside_what_follows_and_checkpoints_go_on_after_any_sync() {
-        let dir = std::env::temp_dir().join(format!("mediadesk-write-checkpoint-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        let (dir, mut c) = scratch("checkpoint");
         let path = dir.join("c.sqlite3");
-        let (mut c, _) = Catalog::open_file(&path, "test").unwrap();
         let before = std::fs::metadata(&path).unwrap().len();
         let mut rows = Vec::new();
         for p in 0..300 {
